@@ -1,0 +1,70 @@
+//! Expands `#[derive(Linkable)]`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::DeriveInput;
+
+use crate::check;
+use crate::ctxt::Ctxt;
+
+pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let model = check::linkable(&mut cx, input);
+    let ident = &model.ident;
+    let module = &model.module;
+    let name = &model.name;
+    let key = &model.key;
+    let fields = &model.fields;
+    let soft_deletable = model.soft_deletable;
+    let key_kind = format_ident!("{}", model.key_kind);
+    let table = match &model.table {
+        Some(table) => quote!(::core::option::Option::Some(#table)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (pk_column, link_key) = match &model.primary_key {
+        Some((field, column)) => (
+            column.clone(),
+            quote!(::link_runtime::__private::Key::new(::std::string::ToString::to_string(&self.#field))),
+        ),
+        // Fallback so one error does not cascade: the error above already explains it.
+        None => (String::from("id"), quote!(::core::unreachable!())),
+    };
+    let sea_orm = model.is_sea_orm.then(|| {
+        quote! {
+            impl ::link_runtime::__private::SeaOrmLinkable for #ident {
+                type Entity = Entity;
+            }
+        }
+    });
+    let errors = cx.into_compile_errors();
+    quote! {
+        #errors
+
+        impl ::link_runtime::__private::Linkable for #ident {
+            const MODEL: ::link_runtime::__private::ModelInfo = ::link_runtime::__private::ModelInfo {
+                module: #module,
+                name: #name,
+                primary_key: #pk_column,
+                key_kind: ::link_runtime::__private::KeyKind::#key_kind,
+                key: #key,
+                fields: &[#(#fields),*],
+                soft_deletable: #soft_deletable,
+                table: #table,
+                rust_type: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+            };
+
+            fn link_key(&self) -> ::link_runtime::__private::Key<Self> {
+                #link_key
+            }
+        }
+
+        impl #ident {
+            /// The typed key of the record of this model whose primary key is `id`.
+            pub fn key(id: impl ::core::convert::Into<::std::string::String>) -> ::link_runtime::__private::Key<Self> {
+                ::link_runtime::__private::Key::new(id)
+            }
+        }
+
+        #sea_orm
+    }
+}

@@ -1,0 +1,27 @@
+//! What the code `#[derive(Linkable)]` and `define_link!` generate refers to. Not a public API:
+//! it changes without notice. Generated code names everything as `::link_runtime::__private::…`
+//! so a crate that depends on `link-runtime` alone compiles.
+
+pub use crate::definition::{
+    ColumnType, DefaultValue, ExtraColumn, ExtraColumns, LinkData, LinkDefinition, LinkSpec, Side,
+    StoredLink,
+};
+pub use crate::key::Key;
+pub use crate::link::LinkPair;
+pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
+pub use sea_orm;
+pub use sea_orm::{DbErr, QueryResult, Value};
+pub use std::{
+    clone::Clone, default::Default, fmt::Debug, option::Option, result::Result, string::String,
+    vec::Vec,
+};
+
+/// Whether the linkable model `M` has the field `field` (used in generated compile-time checks).
+pub const fn has_field(model: &ModelInfo, field: &str) -> bool {
+    model.has_field(field)
+}
+
+/// Whether the model is soft-deletable (generated check for `delete_cascade`).
+pub const fn is_soft_deletable(model: &ModelInfo) -> bool {
+    model.soft_deletable
+}

@@ -1,0 +1,227 @@
+//! The traits `define_link!` implements on its marker type, and the description of a link it
+//! records (`LinkSpec`), from which the runtime derives table names, DDL and messages.
+
+use sea_orm::{DbErr, QueryResult, Value};
+
+use crate::linkable::{Linkable, ModelInfo};
+
+/// A link declared with `define_link!`. The marker type carries the two sides as types and
+/// everything else as one constant.
+pub trait LinkDefinition: Send + Sync + 'static {
+    /// The left (first) side: every create and dismiss names its record first.
+    type Left: Linkable;
+    /// The right (second) side.
+    type Right: Linkable;
+    /// What the declaration said.
+    const SPEC: LinkSpec;
+    /// The typed values of the extra columns of one stored row (`()` for a read-only link).
+    type Extra: ExtraColumns;
+    /// The extra columns a create names; the others keep their values, or take their defaults
+    /// (`()` for a read-only link).
+    type Data: LinkData;
+}
+
+/// A link that stores its pairs in a link table. Read-only links do not implement it, so they
+/// cannot be created, dismissed or deleted.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a read-only link: it has no link table, so it cannot be created, dismissed, listed or deleted",
+    label = "read-only link used where a stored link is required",
+    note = "read-only links are only followed by Query; remove `read_only` from the `define_link!` of `{Self}` to store its pairs in a table"
+)]
+pub trait StoredLink: LinkDefinition {}
+
+/// The extra columns of one stored link row, read back from the database.
+pub trait ExtraColumns: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// Reads the extra columns from a row that selected them by name.
+    fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
+}
+
+/// Extra-column values given to a create: only the named columns are written.
+pub trait LinkData: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The named columns with their values, in declaration order.
+    fn named(&self) -> Vec<(&'static str, Value)>;
+}
+
+impl ExtraColumns for () {
+    fn from_row(_: &QueryResult) -> Result<Self, DbErr> {
+        Ok(())
+    }
+}
+
+impl LinkData for () {
+    fn named(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+}
+
+/// Everything a `define_link!` declaration says, as a constant.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkSpec {
+    /// The marker type's name, e.g. `ProductBrand`.
+    pub name: &'static str,
+    /// The left side.
+    pub left: Side,
+    /// The right side.
+    pub right: Side,
+    /// The `table = "…"` option.
+    pub table: Option<&'static str>,
+    /// The `id_prefix = "…"` option (default `link`).
+    pub id_prefix: &'static str,
+    /// The `read_only` option.
+    pub read_only: bool,
+    /// The link-level `is_list` of a read-only link.
+    pub read_only_list: bool,
+    /// The `extra_columns { … }` option.
+    pub extra_columns: &'static [ExtraColumn],
+    /// `file:line` of the declaration, so registry errors can name both definitions.
+    pub defined_at: &'static str,
+}
+
+/// One side of a link, with its options.
+#[derive(Debug, Clone, Copy)]
+pub struct Side {
+    /// The model on this side.
+    pub model: ModelInfo,
+    /// `is_list`: the other side can hold many records of this side.
+    pub is_list: bool,
+    /// `delete_cascade`: deleting the other side's record deletes the linked records of this side.
+    pub delete_cascade: bool,
+    /// `filterable(…)`: fields of this side Query may filter and sort by (`id` always is).
+    pub filterable: &'static [&'static str],
+    /// `alias = "…"`: the name this side is reached by (default: the model name).
+    pub alias: Option<&'static str>,
+    /// `field = …` (read-only links): the left model's field holding the right's id.
+    pub field: Option<&'static str>,
+    /// `primary_key = …` (inverse read-only links): the right model's field pointing back.
+    pub primary_key: Option<&'static str>,
+}
+
+impl Side {
+    /// The alias this side is reached by.
+    pub fn alias(&self) -> &'static str {
+        self.alias.unwrap_or(self.model.name)
+    }
+}
+
+/// An extra column of a link table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExtraColumn {
+    /// The column name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: ColumnType,
+    /// Whether it is nullable (declared as `Option<T>`).
+    pub nullable: bool,
+    /// Its declared default.
+    pub default: Option<DefaultValue>,
+}
+
+/// The column types extra columns may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnType {
+    /// `bool`.
+    Bool,
+    /// `i16`.
+    SmallInt,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    BigInt,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+    /// `String`.
+    Text,
+    /// `chrono::DateTime<Utc>`.
+    TimestampTz,
+    /// `chrono::NaiveDateTime`.
+    Timestamp,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `uuid::Uuid`.
+    Uuid,
+    /// `serde_json::Value`.
+    Json,
+    /// `rust_decimal::Decimal`.
+    Decimal,
+}
+
+/// A column default, from a literal in the declaration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer literal.
+    Int(i64),
+    /// A float literal.
+    Float(f64),
+    /// A string literal (also used for dates, uuids, JSON and decimals).
+    Str(&'static str),
+}
+
+/// How many records each side of a link may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// Neither side is a list.
+    OneToOne,
+    /// The right side is a list: a left record has many rights, a right record has one left.
+    OneToMany,
+    /// The left side is a list: a right record has many lefts, a left record has one right.
+    ManyToOne,
+    /// Both sides are lists.
+    ManyToMany,
+}
+
+impl LinkSpec {
+    /// The link's cardinality.
+    pub fn cardinality(&self) -> Cardinality {
+        match (self.left.is_list, self.right.is_list) {
+            (false, false) => Cardinality::OneToOne,
+            (false, true) => Cardinality::OneToMany,
+            (true, false) => Cardinality::ManyToOne,
+            (true, true) => Cardinality::ManyToMany,
+        }
+    }
+
+    /// A left record may have at most one live right record.
+    pub fn left_unique(&self) -> bool {
+        !self.right.is_list
+    }
+
+    /// A right record may have at most one live left record.
+    pub fn right_unique(&self) -> bool {
+        !self.left.is_list
+    }
+
+    /// `ProductBrand (product → brand)`, how messages name the link.
+    pub fn display_name(&self) -> String {
+        format!(
+            "{} ({} → {})",
+            self.name, self.left.model.name, self.right.model.name
+        )
+    }
+
+    /// An extra column by name.
+    pub fn extra_column(&self, name: &str) -> Option<&ExtraColumn> {
+        self.extra_columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// One live row of a stored link, with its typed extra columns.
+#[derive(Debug, Clone)]
+pub struct LinkRow<L: LinkDefinition> {
+    /// The row's own id, `<prefix>_<ULID>`.
+    pub id: String,
+    /// The left record.
+    pub left: crate::Key<L::Left>,
+    /// The right record.
+    pub right: crate::Key<L::Right>,
+    /// When the pair was first linked.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the row last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The extra columns.
+    pub extra: L::Extra,
+}

@@ -1,0 +1,202 @@
+//! What differs between SQLite, PostgreSQL and MySQL/MariaDB: identifier quoting, placeholders,
+//! column types, bind-parameter limits and how a unique violation is recognised.
+
+use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
+
+use crate::definition::{ColumnType, DefaultValue};
+
+/// A SQL statement being written, with its bound values and the placeholders of its backend.
+#[derive(Debug)]
+pub(crate) struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(crate) fn new(backend: DbBackend) -> Self {
+        Sql {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text (never user input: identifiers go through [`Sql::ident`]).
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a quoted identifier.
+    pub(crate) fn ident(&mut self, name: &str) -> &mut Self {
+        let quoted = quote(self.backend, name);
+        self.text.push_str(&quoted);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub(crate) fn param(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => {
+                let n = self.values.len();
+                self.text.push('$');
+                self.text.push_str(&n.to_string());
+            }
+            _ => self.text.push('?'),
+        }
+        self
+    }
+
+    /// Appends `(p1, p2, …)` bound to `values`.
+    pub(crate) fn param_list<I, V>(&mut self, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = V>,
+        V: Into<Value>,
+    {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.param(value);
+        }
+        self.push(")")
+    }
+
+    pub(crate) fn build(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+/// Quotes an identifier for `backend`, doubling any quote character inside it.
+pub(crate) fn quote(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
+/// How many values one statement may bind on `backend` (SQLite ≥ 3.32: 32 766; PostgreSQL and
+/// MySQL: 65 535), with a margin for the values a statement binds besides its rows.
+pub(crate) fn bind_limit(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Sqlite => 32_766 - 16,
+        _ => 65_535 - 16,
+    }
+}
+
+/// How many rows of `values_per_row` bound values fit in one statement.
+pub(crate) fn rows_per_statement(backend: DbBackend, values_per_row: usize) -> usize {
+    (bind_limit(backend) / values_per_row.max(1)).max(1)
+}
+
+/// The column type of a timestamp column (`created_at`, `updated_at`, `deleted_at`).
+pub(crate) fn timestamp_type(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "timestamptz",
+        DbBackend::MySql => "datetime(6)",
+        _ => "text",
+    }
+}
+
+/// The default of a timestamp column.
+pub(crate) fn current_timestamp(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::MySql => "CURRENT_TIMESTAMP(6)",
+        _ => "CURRENT_TIMESTAMP",
+    }
+}
+
+/// The column type of an extra column.
+pub(crate) fn column_type(backend: DbBackend, ty: ColumnType) -> &'static str {
+    use ColumnType::*;
+    match (backend, ty) {
+        (DbBackend::Postgres, Bool) => "boolean",
+        (DbBackend::MySql, Bool) => "tinyint(1)",
+        (_, Bool) => "boolean",
+        (_, SmallInt) => "smallint",
+        (DbBackend::MySql, Integer) => "int",
+        (_, Integer) => "integer",
+        (_, BigInt) => "bigint",
+        (DbBackend::Postgres, Float) => "real",
+        (DbBackend::MySql, Float) => "float",
+        (_, Float) => "real",
+        (DbBackend::Postgres, Double) => "double precision",
+        (DbBackend::MySql, Double) => "double",
+        (_, Double) => "real",
+        (_, Text) => "text",
+        (DbBackend::Postgres, TimestampTz) => "timestamptz",
+        (DbBackend::Postgres, Timestamp) => "timestamp",
+        (DbBackend::MySql, TimestampTz | Timestamp) => "datetime(6)",
+        (_, TimestampTz | Timestamp) => "text",
+        (DbBackend::Sqlite, Date) => "text",
+        (_, Date) => "date",
+        (DbBackend::Postgres, Uuid) => "uuid",
+        (DbBackend::MySql, Uuid) => "binary(16)",
+        (_, Uuid) => "blob",
+        (DbBackend::Postgres, Json) => "jsonb",
+        (DbBackend::MySql, Json) => "json",
+        (_, Json) => "json_text",
+        (DbBackend::Postgres, Decimal) => "numeric",
+        (DbBackend::MySql, Decimal) => "decimal(65, 30)",
+        (_, Decimal) => "real",
+    }
+}
+
+/// A declared default as a SQL literal.
+pub(crate) fn default_literal(backend: DbBackend, default: DefaultValue) -> String {
+    match (backend, default) {
+        (DbBackend::Postgres, DefaultValue::Bool(b)) => b.to_string(),
+        (_, DefaultValue::Bool(b)) => u8::from(b).to_string(),
+        (_, DefaultValue::Int(i)) => i.to_string(),
+        (_, DefaultValue::Float(f)) => format!("{f:?}"),
+        // MySQL needs an expression default (in parentheses) on text and JSON columns.
+        (DbBackend::MySql, DefaultValue::Str(s)) => format!("('{}')", s.replace('\'', "''")),
+        (_, DefaultValue::Str(s)) => format!("'{}'", s.replace('\'', "''")),
+    }
+}
+
+/// Whether `err` is a violation of a unique index or primary key. On MySQL this includes the
+/// NOT NULL violation our upsert raises on purpose when a row conflicts on a live unique index.
+pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {
+    if matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        return true;
+    }
+    if backend == DbBackend::MySql {
+        return database_code(err).as_deref() == Some("23000");
+    }
+    false
+}
+
+/// Whether `err` says a NOT NULL column got no value.
+pub(crate) fn is_not_null_violation(backend: DbBackend, err: &DbErr) -> bool {
+    match backend {
+        DbBackend::Postgres => database_code(err).as_deref() == Some("23502"),
+        // 1364: "Field doesn't have a default value".
+        DbBackend::MySql => {
+            database_code(err).as_deref() == Some("HY000") && err.to_string().contains("1364")
+                || err.to_string().contains("doesn't have a default value")
+        }
+        _ => err.to_string().contains("NOT NULL constraint failed"),
+    }
+}
+
+/// The SQLSTATE (or driver code) of a database error.
+fn database_code(err: &DbErr) -> Option<String> {
+    let runtime = match err {
+        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        _ => return None,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(e) => match &**e {
+            sea_orm::sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,83 @@
+//! The one error type of the runtime. Every message names the link (`ProductBrand (product →
+//! brand)`), the records involved and the fix.
+
+use sea_orm::DbErr;
+
+/// What went wrong. Match on the variant; show the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The operation would break the declared cardinality of a link.
+    #[error("{message}")]
+    Conflict {
+        /// The link's marker name.
+        link: &'static str,
+        /// The full message, with the records and the fix.
+        message: String,
+    },
+    /// Two records were passed in the opposite order of the link's declaration.
+    #[error("{message}")]
+    Direction {
+        /// The full message.
+        message: String,
+    },
+    /// No declared link joins the models named.
+    #[error("{message}")]
+    UnknownLink {
+        /// The full message.
+        message: String,
+    },
+    /// A field that does not exist, or may not be used where it was.
+    #[error("{message}")]
+    UnknownField {
+        /// The full message.
+        message: String,
+    },
+    /// Input of the wrong shape or type.
+    #[error("{message}")]
+    InvalidInput {
+        /// The full message.
+        message: String,
+    },
+    /// Records that do not exist (or are soft-deleted).
+    #[error("{message}")]
+    NotFound {
+        /// `module.model` of the missing records.
+        model: String,
+        /// Their ids.
+        ids: Vec<String>,
+        /// The full message.
+        message: String,
+    },
+    /// The registry's declarations do not fit together (checked by `Links::builder().build()`).
+    #[error("{message}")]
+    Definition {
+        /// The full message, naming every definition involved.
+        message: String,
+    },
+    /// The database failed.
+    #[error("{context}: {source}")]
+    Database {
+        /// What was being done.
+        context: String,
+        /// The database's own error.
+        #[source]
+        source: DbErr,
+    },
+}
+
+impl Error {
+    pub(crate) fn database(context: impl Into<String>) -> impl FnOnce(DbErr) -> Error {
+        let context = context.into();
+        move |source| Error::Database { context, source }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+}
+
+/// The runtime's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,100 @@
+//! Module links for sea-orm.
+//!
+//! A backend split into modules (product, brand, customer, a CMS …) keeps each module's tables
+//! free of foreign keys into other modules. A *link* associates records of two models of
+//! different modules through a separate link table. Declare the models with
+//! `#[derive(Linkable)]` and the links with [`define_link!`]; the compiler checks that every link
+//! is used the right way round, and the database enforces the declared cardinality with unique
+//! indexes over live rows.
+//!
+//! ```
+//! use link_runtime::{define_link, Key, Linkable, Links};
+//! use sea_orm::entity::prelude::*;
+//!
+//! mod product {
+//!     use link_runtime::Linkable;
+//!     use sea_orm::entity::prelude::*;
+//!
+//!     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//!     #[sea_orm(table_name = "product")]
+//!     #[linkable(module = "product")]
+//!     pub struct Model {
+//!         #[sea_orm(primary_key, auto_increment = false)]
+//!         pub id: String,
+//!         pub title: String,
+//!     }
+//!     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//!     pub enum Relation {}
+//!     impl ActiveModelBehavior for ActiveModel {}
+//! }
+//!
+//! mod brand {
+//!     use link_runtime::Linkable;
+//!     use sea_orm::entity::prelude::*;
+//!
+//!     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//!     #[sea_orm(table_name = "brand")]
+//!     #[linkable(module = "brand")]
+//!     pub struct Model {
+//!         #[sea_orm(primary_key, auto_increment = false)]
+//!         pub id: String,
+//!         pub name: String,
+//!     }
+//!     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//!     pub enum Relation {}
+//!     impl ActiveModelBehavior for ActiveModel {}
+//! }
+//!
+//! define_link! {
+//!     /// A brand has many products; each product has one brand.
+//!     pub ProductBrand: product::Model [is_list] => brand::Model,
+//!     extra_columns { featured: bool = false },
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.execute_unprepared("create table product (id text primary key, title text not null)").await?;
+//! # db.execute_unprepared("create table brand (id text primary key, name text not null)").await?;
+//! # db.execute_unprepared("insert into product values ('prod_1', 'Shirt')").await?;
+//! # db.execute_unprepared("insert into brand values ('brand_1', 'Acme')").await?;
+//! let links = Links::builder(db.clone())
+//!     .module("product")
+//!     .module("brand")
+//!     .link::<ProductBrand>()
+//!     .build()?;
+//! links.migrate().await?;
+//!
+//! let shirt: Key<product::Model> = product::Model::key("prod_1");
+//! let acme = brand::Model::key("brand_1");
+//! let row = links
+//!     .create(&db, ProductBrand::new(shirt.clone(), acme).with(product_brand::Data::default().featured(true)))
+//!     .await?;
+//! assert!(row.extra.featured);
+//! assert_eq!(row.left, shirt);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod definition;
+mod dialect;
+pub mod error;
+pub mod key;
+pub mod link;
+pub mod linkable;
+mod migrate;
+pub mod registry;
+pub mod schema;
+mod stamp;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
+pub use error::{Error, Result};
+pub use key::Key;
+pub use link::{CreateOptions, LinkPair, ListFilter};
+pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
+pub use registry::{Links, LinksBuilder};
+
+pub use link_macros::{Linkable, define_link};

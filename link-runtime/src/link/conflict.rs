@@ -1,0 +1,157 @@
+//! Cardinality conflicts: found inside a batch before anything is written, and explained after
+//! the database's unique indexes refused a write.
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+
+use super::PreparedPair;
+use crate::definition::LinkSpec;
+use crate::dialect::{Sql, rows_per_statement};
+use crate::error::Error;
+use crate::registry::LinkEntry;
+
+fn plural(word: &str) -> String {
+    pluralizer::pluralize(word, 2, false)
+}
+
+/// "product prod_1 is already linked to brand b_1; mark the brand side `is_list` if a product
+/// may have many brands", for a left record whose one right partner is taken.
+pub(crate) fn left_taken(spec: &LinkSpec, left: &str, existing_right: &str) -> Error {
+    let (l, r) = (spec.left.model.name, spec.right.model.name);
+    Error::Conflict {
+        link: spec.name,
+        message: format!(
+            "link {}: {l} {left} is already linked to {r} {existing_right}; dismiss that link first, or mark the {r} side `is_list` if a {l} may have many {}",
+            spec.display_name(),
+            plural(r)
+        ),
+    }
+}
+
+/// The mirror of [`left_taken`]: a right record whose one left partner is taken.
+pub(crate) fn right_taken(spec: &LinkSpec, right: &str, existing_left: &str) -> Error {
+    let (l, r) = (spec.left.model.name, spec.right.model.name);
+    Error::Conflict {
+        link: spec.name,
+        message: format!(
+            "link {}: {r} {right} is already linked to {l} {existing_left}; dismiss that link first, or mark the {l} side `is_list` if a {r} may have many {}",
+            spec.display_name(),
+            plural(l)
+        ),
+    }
+}
+
+/// Two pairs of one batch that give a record two partners where it may have one.
+pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(), Error> {
+    let (l, r) = (spec.left.model.name, spec.right.model.name);
+    let in_batch = |record: &str,
+                    id: &str,
+                    other: &str,
+                    a: &str,
+                    b: &str,
+                    fix_side: &str,
+                    many: &str| {
+        Error::Conflict {
+            link: spec.name,
+            message: format!(
+                "link {}: this batch links {record} {id} to both {other} {a} and {other} {b}, but a {record} may have one {other}; remove one of the pairs, or mark the {fix_side} side `is_list` if a {record} may have many {many}",
+                spec.display_name()
+            ),
+        }
+    };
+    if spec.left_unique() {
+        let mut partner: HashMap<&str, &str> = HashMap::new();
+        for pair in pairs {
+            if let Some(seen) = partner.insert(&pair.left, &pair.right)
+                && seen != pair.right
+            {
+                return Err(in_batch(l, &pair.left, r, seen, &pair.right, r, &plural(r)));
+            }
+        }
+    }
+    if spec.right_unique() {
+        let mut partner: HashMap<&str, &str> = HashMap::new();
+        for pair in pairs {
+            if let Some(seen) = partner.insert(&pair.right, &pair.left)
+                && seen != pair.left
+            {
+                return Err(in_batch(r, &pair.right, l, seen, &pair.left, l, &plural(l)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After the database refused a write on a unique index: finds the live row that holds one of
+/// the batch's records, and names it. Runs outside the failed (rolled back) write.
+pub(crate) async fn diagnose(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+) -> Error {
+    let spec = &entry.spec;
+    let backend = conn.get_database_backend();
+    let (left_key, right_key) = (spec.left.model.key, spec.right.model.key);
+    let sides = [
+        (spec.left_unique(), left_key, true),
+        (spec.right_unique(), right_key, false),
+    ];
+    for (unique, key, is_left) in sides {
+        if !unique {
+            continue;
+        }
+        let wanted: HashMap<&str, &str> = pairs
+            .iter()
+            .map(|p| {
+                if is_left {
+                    (p.left.as_str(), p.right.as_str())
+                } else {
+                    (p.right.as_str(), p.left.as_str())
+                }
+            })
+            .collect();
+        let ids: Vec<&str> = wanted.keys().copied().collect();
+        for chunk in ids.chunks(rows_per_statement(backend, 1)) {
+            let mut sql = Sql::new(backend);
+            sql.push("SELECT ")
+                .ident(left_key)
+                .push(", ")
+                .ident(right_key)
+                .push(" FROM ")
+                .ident(&entry.names.table)
+                .push(" WHERE ")
+                .ident("deleted_at")
+                .push(" IS NULL AND ")
+                .ident(key)
+                .push(" IN ")
+                .param_list(chunk.iter().map(|id| id.to_string()));
+            let Ok(rows) = conn.query_all_raw(sql.build()).await else {
+                continue;
+            };
+            for row in rows {
+                let (Ok(l), Ok(r)) = (
+                    row.try_get::<String>("", left_key),
+                    row.try_get::<String>("", right_key),
+                ) else {
+                    continue;
+                };
+                let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
+                if wanted.get(mine.as_str()).is_some_and(|w| w != partner) {
+                    return if is_left {
+                        left_taken(spec, &l, &r)
+                    } else {
+                        right_taken(spec, &r, &l)
+                    };
+                }
+            }
+        }
+    }
+    Error::Conflict {
+        link: spec.name,
+        message: format!(
+            "link {}: a concurrent change linked one of these records to another partner while this create ran; read the current links and retry",
+            spec.display_name()
+        ),
+    }
+}

@@ -1,0 +1,346 @@
+//! The Link service: create, dismiss and list the pairs of a stored link.
+//!
+//! Every operation takes the connection to run on (a `DatabaseConnection` or a caller's
+//! `DatabaseTransaction`), so a link can be written in the same transaction as the record it
+//! links. A call that writes several rows is atomic: it runs in its own transaction (a savepoint
+//! inside a caller's transaction) and writes one statement per chunk of rows, never one per row.
+
+mod conflict;
+mod records;
+mod rows;
+mod write;
+
+use std::fmt;
+
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+
+use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
+use crate::error::{Error, Result};
+use crate::key::Key;
+use crate::registry::Links;
+use crate::stamp::next_stamp;
+
+/// One pair of records to link (or dismiss), left first, with optional extra-column data.
+///
+/// Built by the link's marker, `ProductBrand::new(product_key, brand_key)`, which refuses keys
+/// in the wrong order at compile time.
+pub struct LinkPair<L: LinkDefinition> {
+    left: Key<L::Left>,
+    right: Key<L::Right>,
+    data: L::Data,
+}
+
+impl<L: LinkDefinition> LinkPair<L> {
+    /// A pair with no extra data named.
+    pub fn new(left: Key<L::Left>, right: Key<L::Right>) -> Self {
+        LinkPair {
+            left,
+            right,
+            data: L::Data::default(),
+        }
+    }
+
+    /// Names extra-column values: on create, these columns take them and the others keep their
+    /// values (or take their declared defaults on a new row).
+    pub fn with(mut self, data: L::Data) -> Self {
+        self.data = data;
+        self
+    }
+
+    /// The left record.
+    pub fn left(&self) -> &Key<L::Left> {
+        &self.left
+    }
+
+    /// The right record.
+    pub fn right(&self) -> &Key<L::Right> {
+        &self.right
+    }
+
+    /// The extra data named.
+    pub fn data(&self) -> &L::Data {
+        &self.data
+    }
+}
+
+impl<L: LinkDefinition> Clone for LinkPair<L> {
+    fn clone(&self) -> Self {
+        LinkPair {
+            left: self.left.clone(),
+            right: self.right.clone(),
+            data: self.data.clone(),
+        }
+    }
+}
+
+impl<L: LinkDefinition> fmt::Debug for LinkPair<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(L::SPEC.name)
+            .field("left", &self.left)
+            .field("right", &self.right)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// Which live rows of a link [`Links::list`] returns: all of them, or those of the given left
+/// and/or right records.
+pub struct ListFilter<L: LinkDefinition> {
+    left: Option<Vec<Key<L::Left>>>,
+    right: Option<Vec<Key<L::Right>>>,
+}
+
+impl<L: LinkDefinition> ListFilter<L> {
+    /// Every live row.
+    pub fn all() -> Self {
+        ListFilter {
+            left: None,
+            right: None,
+        }
+    }
+
+    /// Only rows whose left record is one of `keys`.
+    pub fn left(mut self, keys: impl IntoIterator<Item = Key<L::Left>>) -> Self {
+        self.left = Some(keys.into_iter().collect());
+        self
+    }
+
+    /// Only rows whose right record is one of `keys`.
+    pub fn right(mut self, keys: impl IntoIterator<Item = Key<L::Right>>) -> Self {
+        self.right = Some(keys.into_iter().collect());
+        self
+    }
+}
+
+impl<L: LinkDefinition> fmt::Debug for ListFilter<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListFilter")
+            .field("link", &L::SPEC.name)
+            .field("left", &self.left)
+            .field("right", &self.right)
+            .finish()
+    }
+}
+
+/// Options of [`Links::create_many_with`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    skip_record_check: bool,
+}
+
+impl CreateOptions {
+    /// Do not check that both records exist and are live. For bulk imports whose ids are known
+    /// to be good: a link to a missing record is then stored as given (Medusa's behaviour).
+    pub fn skip_record_check(mut self) -> Self {
+        self.skip_record_check = true;
+        self
+    }
+}
+
+/// A pair ready to be written: ids as strings, the named extra columns with their values.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedPair {
+    pub(crate) left: String,
+    pub(crate) right: String,
+    pub(crate) named: Vec<(&'static str, sea_orm::Value)>,
+}
+
+fn check_id(spec_name: &str, model: &str, id: &str) -> Result<()> {
+    if id.is_empty() || id.len() > 255 {
+        return Err(Error::invalid(format!(
+            "link {spec_name}: the {model} id {id:?} is not a valid key: ids are 1 to 255 bytes long"
+        )));
+    }
+    Ok(())
+}
+
+impl Links {
+    /// Links one pair. See [`Links::create_many`].
+    pub async fn create<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let mut rows = self.create_many(conn, [pair]).await?;
+        rows.pop()
+            .ok_or_else(|| Error::invalid("create returned no row for its pair"))
+    }
+
+    /// Links every pair, atomically: a new pair is inserted (its unnamed extra columns take their
+    /// declared defaults), a live pair has its named extra columns updated in place, a dismissed
+    /// pair is revived the same way, and an identical live pair is left as it is.
+    ///
+    /// Both records of every pair must exist and be live (checked with one batched query per
+    /// side), else [`Error::NotFound`] names the missing ids. A pair that would break the link's
+    /// cardinality (against stored rows, inside the batch, or against a concurrent caller) is an
+    /// [`Error::Conflict`] naming the records and the fix. On any error nothing is written.
+    ///
+    /// Returns the live rows, in the order of the first occurrence of each pair.
+    pub async fn create_many<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<Vec<LinkRow<L>>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        self.create_many_with(conn, pairs, CreateOptions::default())
+            .await
+    }
+
+    /// [`Links::create_many`] with options.
+    pub async fn create_many_with<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+        options: CreateOptions,
+    ) -> Result<Vec<LinkRow<L>>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let entry = self.entry::<L>()?.clone();
+        let spec = &entry.spec;
+        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
+            left: pair.left.into_string(),
+            right: pair.right.into_string(),
+            named: pair.data.named(),
+        }));
+        for pair in &prepared {
+            check_id(spec.name, spec.left.model.name, &pair.left)?;
+            check_id(spec.name, spec.right.model.name, &pair.right)?;
+        }
+        if prepared.is_empty() {
+            return Ok(Vec::new());
+        }
+        conflict::check_batch(spec, &prepared)?;
+        if !options.skip_record_check {
+            records::check_live(self, conn, spec, &prepared).await?;
+        }
+
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database("starting the create"))?;
+        let backend = conn.get_database_backend();
+        match write::upsert(&txn, &entry, &prepared, next_stamp()).await {
+            Ok(()) => {}
+            Err(err) => {
+                let _ = txn.rollback().await;
+                return Err(if crate::dialect::is_unique_violation(backend, &err) {
+                    conflict::diagnose(conn, &entry, &prepared).await
+                } else if crate::dialect::is_not_null_violation(backend, &err) {
+                    Error::invalid(format!(
+                        "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data ({err})",
+                        spec.display_name(),
+                        required_columns(spec).join(", ")
+                    ))
+                } else {
+                    Error::Database {
+                        context: format!("creating links of {}", spec.display_name()),
+                        source: err,
+                    }
+                });
+            }
+        }
+        let rows = rows::read_pairs::<L, _>(&txn, &entry, &prepared).await?;
+        txn.commit()
+            .await
+            .map_err(Error::database("committing the create"))?;
+        Ok(rows)
+    }
+
+    /// Dismisses one pair. Returns whether it was live. See [`Links::dismiss_many`].
+    pub async fn dismiss<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<bool>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        Ok(self.dismiss_many(conn, [pair]).await? == 1)
+    }
+
+    /// Soft-deletes the live rows of the given pairs (their `deleted_at` is set), atomically.
+    /// A pair that is not linked is not an error. Returns how many rows were dismissed.
+    pub async fn dismiss_many<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<u64>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let entry = self.entry::<L>()?.clone();
+        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
+            left: pair.left.into_string(),
+            right: pair.right.into_string(),
+            named: Vec::new(),
+        }));
+        if prepared.is_empty() {
+            return Ok(0);
+        }
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database("starting the dismiss"))?;
+        let dismissed = write::dismiss(&txn, &entry, &prepared, next_stamp())
+            .await
+            .map_err(Error::database(format!(
+                "dismissing links of {}",
+                entry.spec.display_name()
+            )))?;
+        txn.commit()
+            .await
+            .map_err(Error::database("committing the dismiss"))?;
+        Ok(dismissed)
+    }
+
+    /// The live rows of link `L` that match `filter`, ordered by creation.
+    pub async fn list<L, C>(&self, conn: &C, filter: ListFilter<L>) -> Result<Vec<LinkRow<L>>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait,
+    {
+        let entry = self.entry::<L>()?;
+        let left = filter
+            .left
+            .map(|keys| keys.into_iter().map(Key::into_string).collect());
+        let right = filter
+            .right
+            .map(|keys| keys.into_iter().map(Key::into_string).collect());
+        rows::list::<L, _>(conn, entry, left, right).await
+    }
+}
+
+/// Merges repeated pairs into one (later named values win), keeping first-occurrence order.
+fn merge_pairs(pairs: impl Iterator<Item = PreparedPair>) -> Vec<PreparedPair> {
+    let mut merged: Vec<PreparedPair> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for pair in pairs {
+        match index.get(&(pair.left.clone(), pair.right.clone())) {
+            Some(&i) => {
+                let existing: &mut PreparedPair = &mut merged[i];
+                for (column, value) in pair.named {
+                    match existing.named.iter_mut().find(|(c, _)| *c == column) {
+                        Some(slot) => slot.1 = value,
+                        None => existing.named.push((column, value)),
+                    }
+                }
+            }
+            None => {
+                index.insert((pair.left.clone(), pair.right.clone()), merged.len());
+                merged.push(pair);
+            }
+        }
+    }
+    merged
+}
+
+fn required_columns(spec: &crate::definition::LinkSpec) -> Vec<&'static str> {
+    spec.extra_columns
+        .iter()
+        .filter(|c| !c.nullable && c.default.is_none())
+        .map(|c| c.name)
+        .collect()
+}

@@ -1,0 +1,160 @@
+//! Checking that the records a create links exist and are live: one batched query per side.
+
+use std::collections::HashSet;
+
+use sea_orm::{ConnectionTrait, Value};
+
+use super::PreparedPair;
+use crate::definition::LinkSpec;
+use crate::dialect::{Sql, rows_per_statement};
+use crate::error::{Error, Result};
+use crate::linkable::{KeyKind, ModelInfo};
+use crate::registry::{Links, ModuleBinding};
+
+/// Refuses, with `NotFound`, pairs whose left or right record does not exist or is
+/// soft-deleted. Models without a table of ours (external models) are not checked.
+pub(crate) async fn check_live(
+    links: &Links,
+    conn: &impl ConnectionTrait,
+    spec: &LinkSpec,
+    pairs: &[PreparedPair],
+) -> Result<()> {
+    for (model, is_left) in [(&spec.left.model, true), (&spec.right.model, false)] {
+        let Some(table) = model.table else { continue };
+        let mut ids: Vec<&str> = pairs
+            .iter()
+            .map(|p| {
+                if is_left {
+                    p.left.as_str()
+                } else {
+                    p.right.as_str()
+                }
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let found = match links.binding(model.module) {
+            Some(ModuleBinding::Elsewhere(other)) => {
+                live_ids(other, spec, model, table, &ids).await?
+            }
+            _ => live_ids(conn, spec, model, table, &ids).await?,
+        };
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.contains(**id))
+            .map(|id| id.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::NotFound {
+                model: model.qualified_name(),
+                message: format!(
+                    "link {}: no live {} with id {}; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)",
+                    spec.display_name(),
+                    model.name,
+                    missing.join(", ")
+                ),
+                ids: missing,
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn live_ids(
+    conn: &impl ConnectionTrait,
+    spec: &LinkSpec,
+    model: &ModelInfo,
+    table: &str,
+    ids: &[&str],
+) -> Result<HashSet<String>> {
+    let backend = conn.get_database_backend();
+    let mut found = HashSet::with_capacity(ids.len());
+    let mut values = Vec::with_capacity(ids.len());
+    for id in ids {
+        match key_value(model, id) {
+            Some(value) => values.push((id.to_string(), value)),
+            None => {
+                return Err(Error::invalid(format!(
+                    "link {}: {id:?} is not a valid {} id: its primary key `{}` is {}",
+                    spec.display_name(),
+                    model.name,
+                    model.primary_key,
+                    match model.key_kind {
+                        KeyKind::Integer => "an integer",
+                        KeyKind::Uuid => "a UUID",
+                        _ => "a string",
+                    }
+                )));
+            }
+        }
+    }
+    for chunk in values.chunks(rows_per_statement(backend, 1)) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT ");
+        if model.key_kind == KeyKind::Integer {
+            // Integer columns differ in width per backend; compare their text.
+            let text = if backend == sea_orm::DbBackend::MySql {
+                "char"
+            } else {
+                "text"
+            };
+            sql.push("CAST(")
+                .ident(model.primary_key)
+                .push(&format!(" AS {text}) AS "));
+        }
+        sql.ident(model.primary_key)
+            .push(" FROM ")
+            .ident(table)
+            .push(" WHERE ")
+            .ident(model.primary_key)
+            .push(" IN ")
+            .param_list(chunk.iter().map(|(_, v)| v.clone()));
+        if model.soft_deletable {
+            sql.push(" AND ").ident("deleted_at").push(" IS NULL");
+        }
+        let rows = conn
+            .query_all_raw(sql.build())
+            .await
+            .map_err(Error::database(format!(
+                "checking that the {} records of {} exist",
+                model.name,
+                spec.display_name()
+            )))?;
+        let by_value: std::collections::HashMap<String, &str> = chunk
+            .iter()
+            .map(|(id, v)| (value_text(v), id.as_str()))
+            .collect();
+        for row in rows {
+            let text = match model.key_kind {
+                KeyKind::Uuid => row
+                    .try_get::<sea_orm::prelude::Uuid>("", model.primary_key)
+                    .map(|u| u.to_string()),
+                _ => row.try_get::<String>("", model.primary_key),
+            };
+            if let Ok(text) = text
+                && let Some(id) = by_value.get(&text)
+            {
+                found.insert(id.to_string());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The id bound with the type of the model's primary-key column.
+fn key_value(model: &ModelInfo, id: &str) -> Option<Value> {
+    match model.key_kind {
+        KeyKind::Integer => id.parse::<i64>().ok().map(Value::from),
+        KeyKind::Uuid => sea_orm::prelude::Uuid::parse_str(id).ok().map(Value::from),
+        _ => Some(Value::from(id.to_string())),
+    }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::BigInt(Some(i)) => i.to_string(),
+        Value::Uuid(Some(u)) => u.to_string(),
+        Value::String(Some(s)) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,144 @@
+//! Reading link rows back as typed [`LinkRow`]s.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, QueryResult};
+
+use super::PreparedPair;
+use super::write::pairs_in;
+use crate::definition::{ExtraColumns, LinkDefinition, LinkRow};
+use crate::dialect::{Sql, rows_per_statement};
+use crate::error::{Error, Result};
+use crate::key::Key;
+use crate::registry::LinkEntry;
+
+fn select_columns(sql: &mut Sql, entry: &LinkEntry) {
+    sql.push("SELECT ");
+    let fixed = [
+        entry.spec.left.model.key,
+        entry.spec.right.model.key,
+        "id",
+        "created_at",
+        "updated_at",
+    ];
+    let extra = entry.spec.extra_columns.iter().map(|c| c.name);
+    for (i, column) in fixed.into_iter().chain(extra).enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.ident(column);
+    }
+    sql.push(" FROM ").ident(&entry.names.table);
+}
+
+fn decode<L: LinkDefinition>(entry: &LinkEntry, row: &QueryResult) -> Result<LinkRow<L>> {
+    let read = |err| Error::Database {
+        context: format!("reading a row of {}", entry.spec.display_name()),
+        source: err,
+    };
+    Ok(LinkRow {
+        left: Key::new(
+            row.try_get::<String>("", entry.spec.left.model.key)
+                .map_err(read)?,
+        ),
+        right: Key::new(
+            row.try_get::<String>("", entry.spec.right.model.key)
+                .map_err(read)?,
+        ),
+        id: row.try_get("", "id").map_err(read)?,
+        created_at: row.try_get("", "created_at").map_err(read)?,
+        updated_at: row.try_get("", "updated_at").map_err(read)?,
+        extra: L::Extra::from_row(row).map_err(read)?,
+    })
+}
+
+/// The rows of `pairs`, in the order of `pairs` (pairs with no row are left out).
+pub(crate) async fn read_pairs<L: LinkDefinition, C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+) -> Result<Vec<LinkRow<L>>> {
+    let backend = conn.get_database_backend();
+    let mut found: HashMap<(String, String), LinkRow<L>> = HashMap::with_capacity(pairs.len());
+    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
+        let mut sql = Sql::new(backend);
+        select_columns(&mut sql, entry);
+        sql.push(" WHERE ");
+        pairs_in(&mut sql, entry, chunk);
+        let rows = conn
+            .query_all_raw(sql.build())
+            .await
+            .map_err(Error::database(format!(
+                "reading links of {}",
+                entry.spec.display_name()
+            )))?;
+        for row in rows {
+            let row = decode::<L>(entry, &row)?;
+            found.insert(
+                (row.left.as_str().to_owned(), row.right.as_str().to_owned()),
+                row,
+            );
+        }
+    }
+    Ok(pairs
+        .iter()
+        .filter_map(|pair| found.remove(&(pair.left.clone(), pair.right.clone())))
+        .collect())
+}
+
+/// Live rows, optionally restricted to some left and/or right ids, ordered by creation.
+pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    left: Option<Vec<String>>,
+    right: Option<Vec<String>>,
+) -> Result<Vec<LinkRow<L>>> {
+    let backend = conn.get_database_backend();
+    // Each side gets half the bind budget; larger id sets are read in several statements.
+    let per_side = rows_per_statement(backend, 2);
+    let chunks = |ids: &Option<Vec<String>>| -> Vec<Option<Vec<String>>> {
+        match ids {
+            None => vec![None],
+            Some(ids) if ids.is_empty() => Vec::new(),
+            Some(ids) => ids.chunks(per_side).map(|c| Some(c.to_vec())).collect(),
+        }
+    };
+    let mut rows = Vec::new();
+    for left_chunk in chunks(&left) {
+        for right_chunk in chunks(&right) {
+            let mut sql = Sql::new(backend);
+            select_columns(&mut sql, entry);
+            sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
+            if let Some(ids) = &left_chunk {
+                sql.push(" AND ")
+                    .ident(entry.spec.left.model.key)
+                    .push(" IN ")
+                    .param_list(ids.iter().cloned());
+            }
+            if let Some(ids) = &right_chunk {
+                sql.push(" AND ")
+                    .ident(entry.spec.right.model.key)
+                    .push(" IN ")
+                    .param_list(ids.iter().cloned());
+            }
+            sql.push(" ORDER BY ")
+                .ident("created_at")
+                .push(", ")
+                .ident("id");
+            let found = conn
+                .query_all_raw(sql.build())
+                .await
+                .map_err(Error::database(format!(
+                    "listing links of {}",
+                    entry.spec.display_name()
+                )))?;
+            for row in found {
+                rows.push(decode::<L>(entry, &row)?);
+            }
+        }
+    }
+    if rows.len() > 1 && (left.is_some() || right.is_some()) {
+        rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    }
+    Ok(rows)
+}

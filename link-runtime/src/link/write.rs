@@ -1,0 +1,186 @@
+//! The statements that write link rows: one upsert (or update) per chunk of rows.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
+
+use super::PreparedPair;
+use crate::dialect::{Sql, rows_per_statement};
+use crate::registry::LinkEntry;
+
+/// Inserts new pairs, revives dismissed ones and updates the named extra columns of live ones.
+///
+/// Pairs are grouped by the set of extra columns they name, so every row of a statement has the
+/// same columns and unnamed columns keep their values (or take their defaults on insert). The
+/// conflict target is the primary key only: a clash on a unique live index is an error, which
+/// the caller turns into a `Conflict`.
+pub(crate) async fn upsert(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+    stamp: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let mut groups: BTreeMap<Vec<&'static str>, Vec<&PreparedPair>> = BTreeMap::new();
+    for pair in pairs {
+        let mut columns: Vec<&'static str> = pair.named.iter().map(|(c, _)| *c).collect();
+        columns.sort_by_key(|c| declaration_index(entry, c));
+        groups.entry(columns).or_default().push(pair);
+    }
+    for (columns, group) in groups {
+        let per_statement = rows_per_statement(backend, 5 + columns.len());
+        for chunk in group.chunks(per_statement) {
+            let sql = upsert_statement(backend, entry, &columns, chunk, stamp);
+            conn.execute_raw(sql.build()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn declaration_index(entry: &LinkEntry, column: &str) -> usize {
+    entry
+        .spec
+        .extra_columns
+        .iter()
+        .position(|c| c.name == column)
+        .unwrap_or(usize::MAX)
+}
+
+fn upsert_statement(
+    backend: DbBackend,
+    entry: &LinkEntry,
+    columns: &[&'static str],
+    chunk: &[&PreparedPair],
+    stamp: DateTime<Utc>,
+) -> Sql {
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO ")
+        .ident(&entry.names.table)
+        .push(" (");
+    let all_columns = [left, right, "id", "created_at", "updated_at"]
+        .into_iter()
+        .chain(columns.iter().copied());
+    for (i, column) in all_columns.enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.ident(column);
+    }
+    sql.push(") VALUES ");
+    for (i, pair) in chunk.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        let mut values: Vec<Value> = vec![
+            pair.left.clone().into(),
+            pair.right.clone().into(),
+            new_row_id(entry.spec.id_prefix).into(),
+            stamp.into(),
+            stamp.into(),
+        ];
+        for column in columns {
+            let value = pair
+                .named
+                .iter()
+                .find(|(c, _)| c == column)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::String(None));
+            values.push(value);
+        }
+        sql.param_list(values);
+    }
+
+    let mut updates: Vec<(&str, String)> = Vec::new();
+    if backend == DbBackend::MySql {
+        // MySQL's upsert fires on any unique index, including the live-row ones that enforce
+        // cardinality. Setting the key to NULL when the row found is not this pair makes such a
+        // clash fail (NOT NULL) instead of silently updating another pair's row.
+        sql.push(" ON DUPLICATE KEY UPDATE ");
+        let guard = format!(
+            "if({l} = values({l}) and {r} = values({r}), {l}, null)",
+            l = crate::dialect::quote(backend, left),
+            r = crate::dialect::quote(backend, right)
+        );
+        updates.push((left, guard));
+        updates.push(("deleted_at", "null".into()));
+        for column in ["updated_at"].iter().chain(columns) {
+            updates.push((
+                column,
+                format!("values({})", crate::dialect::quote(backend, column)),
+            ));
+        }
+    } else {
+        sql.push(" ON CONFLICT (")
+            .ident(left)
+            .push(", ")
+            .ident(right)
+            .push(") DO UPDATE SET ");
+        updates.push(("deleted_at", "null".into()));
+        for column in ["updated_at"].iter().chain(columns) {
+            updates.push((
+                column,
+                format!("excluded.{}", crate::dialect::quote(backend, column)),
+            ));
+        }
+    }
+    for (i, (column, value)) in updates.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.ident(column).push(" = ").push(value);
+    }
+    sql
+}
+
+/// A new link row id: `<prefix>_<ULID>`, as Medusa writes them.
+pub(crate) fn new_row_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new())
+}
+
+/// Sets `deleted_at` on the live rows of `pairs`. Returns how many rows changed.
+pub(crate) async fn dismiss(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+    stamp: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut dismissed = 0;
+    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
+        let mut sql = Sql::new(backend);
+        sql.push("UPDATE ")
+            .ident(&entry.names.table)
+            .push(" SET ")
+            .ident("deleted_at")
+            .push(" = ")
+            .param(stamp)
+            .push(", ")
+            .ident("updated_at")
+            .push(" = ")
+            .param(stamp)
+            .push(" WHERE ")
+            .ident("deleted_at")
+            .push(" IS NULL AND ");
+        pairs_in(&mut sql, entry, chunk);
+        dismissed += conn.execute_raw(sql.build()).await?.rows_affected();
+    }
+    Ok(dismissed)
+}
+
+/// Appends `(left, right) IN ((?, ?), …)` for `pairs`.
+pub(crate) fn pairs_in(sql: &mut Sql, entry: &LinkEntry, pairs: &[PreparedPair]) {
+    sql.push("(")
+        .ident(entry.spec.left.model.key)
+        .push(", ")
+        .ident(entry.spec.right.model.key)
+        .push(") IN (");
+    for (i, pair) in pairs.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.param_list([pair.left.clone(), pair.right.clone()]);
+    }
+    sql.push(")");
+}

@@ -1,0 +1,236 @@
+//! The registry: modules bound to connections and the links between them, checked once at
+//! start-up. Every check the compiler cannot do happens in [`LinksBuilder::build`].
+
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::definition::{LinkDefinition, LinkSpec};
+use crate::error::{Error, Result};
+use crate::schema::TableNames;
+
+/// The application's modules and links. Cheap to clone; build it once with [`Links::builder`].
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub(crate) inner: Arc<Registry>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Registry {
+    /// Where link tables live, and the connection of every module bound with `module`.
+    pub(crate) home: DatabaseConnection,
+    pub(crate) modules: BTreeMap<&'static str, ModuleBinding>,
+    pub(crate) links: Vec<LinkEntry>,
+    pub(crate) by_type: HashMap<TypeId, usize>,
+}
+
+/// Where a module's records live.
+#[derive(Debug, Clone)]
+pub(crate) enum ModuleBinding {
+    /// On the registry's home connection: record checks run on the caller's connection, so they
+    /// see records written earlier in the caller's transaction.
+    Home,
+    /// On a connection of its own.
+    Elsewhere(DatabaseConnection),
+}
+
+/// A registered link with the names derived from its declaration.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkEntry {
+    pub(crate) spec: LinkSpec,
+    pub(crate) names: TableNames,
+}
+
+impl Links {
+    /// Starts a registry whose link tables live on `home`.
+    pub fn builder(home: DatabaseConnection) -> LinksBuilder {
+        LinksBuilder {
+            home,
+            modules: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// The connection link tables live on.
+    pub fn home(&self) -> &DatabaseConnection {
+        &self.inner.home
+    }
+
+    /// The name of the link table of `L` (Medusa's name unless `table = "…"` was given).
+    pub fn table_name<L: LinkDefinition>(&self) -> Result<&str> {
+        Ok(&self.entry::<L>()?.names.table)
+    }
+
+    pub(crate) fn entry<L: LinkDefinition>(&self) -> Result<&LinkEntry> {
+        self.inner
+            .by_type
+            .get(&TypeId::of::<L>())
+            .map(|&i| &self.inner.links[i])
+            .ok_or_else(|| Error::UnknownLink {
+                message: format!(
+                    "link {} is not registered: add `.link::<{}>()` to `Links::builder(…)`",
+                    L::SPEC.display_name(),
+                    L::SPEC.name
+                ),
+            })
+    }
+
+    pub(crate) fn binding(&self, module: &str) -> Option<&ModuleBinding> {
+        self.inner.modules.get(module)
+    }
+
+    /// Every registered link, in registration order.
+    pub fn specs(&self) -> impl Iterator<Item = &LinkSpec> {
+        self.inner.links.iter().map(|entry| &entry.spec)
+    }
+}
+
+/// Collects modules and links; [`build`](LinksBuilder::build) checks them together.
+#[derive(Debug)]
+pub struct LinksBuilder {
+    home: DatabaseConnection,
+    modules: Vec<(&'static str, ModuleBinding)>,
+    links: Vec<(TypeId, LinkSpec)>,
+}
+
+impl LinksBuilder {
+    /// Binds `module` to the home connection.
+    pub fn module(mut self, module: &'static str) -> Self {
+        self.modules.push((module, ModuleBinding::Home));
+        self
+    }
+
+    /// Binds `module` to a connection of its own (another pool or another database).
+    pub fn module_on(mut self, module: &'static str, connection: DatabaseConnection) -> Self {
+        self.modules
+            .push((module, ModuleBinding::Elsewhere(connection)));
+        self
+    }
+
+    /// Registers the link `L`. Registering the same link twice is harmless.
+    pub fn link<L: LinkDefinition>(mut self) -> Self {
+        let id = TypeId::of::<L>();
+        if !self.links.iter().any(|(seen, _)| *seen == id) {
+            self.links.push((id, L::SPEC));
+        }
+        self
+    }
+
+    /// Checks the declarations together and returns the registry, or an error naming every
+    /// problem found, the definitions involved and the fix.
+    pub fn build(self) -> Result<Links> {
+        let mut problems = Vec::new();
+
+        let mut modules = BTreeMap::new();
+        for (name, binding) in self.modules {
+            if modules.insert(name, binding).is_some() {
+                problems.push(format!(
+                    "module `{name}` is bound twice: bind each module once, with `.module(\"{name}\")` or `.module_on(\"{name}\", connection)`"
+                ));
+            }
+        }
+
+        let entries: Vec<LinkEntry> = self
+            .links
+            .iter()
+            .map(|(_, spec)| LinkEntry {
+                spec: *spec,
+                names: TableNames::of(spec),
+            })
+            .collect();
+
+        for entry in &entries {
+            let spec = &entry.spec;
+            for module in [spec.left.model.module, spec.right.model.module] {
+                if !modules.contains_key(module) {
+                    problems.push(format!(
+                        "link {} (defined at {}) uses module `{module}`, which is not bound: add `.module(\"{module}\")` or `.module_on(\"{module}\", connection)` to the builder",
+                        spec.display_name(),
+                        spec.defined_at
+                    ));
+                }
+            }
+            if !spec.read_only && spec.left.model.key == spec.right.model.key {
+                problems.push(format!(
+                    "link {} (defined at {}) would store both sides in the column `{}`: give one model a different key with `#[linkable(key = \"…\")]`",
+                    spec.display_name(),
+                    spec.defined_at,
+                    spec.left.model.key
+                ));
+            }
+        }
+
+        for (i, a) in entries.iter().enumerate() {
+            for b in &entries[i + 1..] {
+                let (sa, sb) = (&a.spec, &b.spec);
+                if !sa.read_only && !sb.read_only && a.names.table == b.names.table {
+                    problems.push(format!(
+                        "links {} (defined at {}) and {} (defined at {}) both use the table `{}`: give one of them `table = \"…\"`",
+                        sa.display_name(),
+                        sa.defined_at,
+                        sb.display_name(),
+                        sb.defined_at,
+                        a.names.table
+                    ));
+                }
+                if same_models(sa, sb) && !distinct_aliases(sa, sb) {
+                    problems.push(format!(
+                        "links {} (defined at {}) and {} (defined at {}) join the same models with the same aliases (`{}`, `{}`): give a side of one of them `alias = \"…\"` so Query can tell them apart",
+                        sa.display_name(),
+                        sa.defined_at,
+                        sb.display_name(),
+                        sb.defined_at,
+                        sa.left.alias(),
+                        sa.right.alias()
+                    ));
+                }
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(Error::Definition {
+                message: problems.join("\n"),
+            });
+        }
+
+        let by_type = self
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        Ok(Links {
+            inner: Arc::new(Registry {
+                home: self.home,
+                modules,
+                links: entries,
+                by_type,
+            }),
+        })
+    }
+}
+
+fn model_id(spec: &crate::linkable::ModelInfo) -> (&'static str, &'static str) {
+    (spec.module, spec.name)
+}
+
+fn same_models(a: &LinkSpec, b: &LinkSpec) -> bool {
+    let (al, ar) = (model_id(&a.left.model), model_id(&a.right.model));
+    let (bl, br) = (model_id(&b.left.model), model_id(&b.right.model));
+    (al == bl && ar == br) || (al == br && ar == bl)
+}
+
+/// Whether the two links between the same models reach each model under different names.
+fn distinct_aliases(a: &LinkSpec, b: &LinkSpec) -> bool {
+    let aliases = |spec: &LinkSpec| {
+        let mut pair = [
+            (model_id(&spec.left.model), spec.left.alias()),
+            (model_id(&spec.right.model), spec.right.alias()),
+        ];
+        pair.sort();
+        pair
+    };
+    aliases(a) != aliases(b)
+}

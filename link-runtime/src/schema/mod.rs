@@ -1,0 +1,6 @@
+//! Link tables: their names (Medusa's, exactly) and their DDL on each backend.
+
+pub mod ddl;
+pub mod naming;
+
+pub use naming::TableNames;
