@@ -22,6 +22,10 @@ impl Sql {
         }
     }
 
+    pub(crate) fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
     /// Appends SQL text (never user input: identifiers go through [`Sql::ident`]).
     pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);

@@ -28,10 +28,12 @@ pub(crate) async fn upsert(
         columns.sort_by_key(|c| declaration_index(entry, c));
         groups.entry(columns).or_default().push(pair);
     }
+    // Monotonic ids, so the rows of one batch sort in the order they were given.
+    let mut ids = ulid::Generator::new();
     for (columns, group) in groups {
         let per_statement = rows_per_statement(backend, 5 + columns.len());
         for chunk in group.chunks(per_statement) {
-            let sql = upsert_statement(backend, entry, &columns, chunk, stamp);
+            let sql = upsert_statement(backend, entry, &columns, chunk, stamp, &mut ids);
             conn.execute_raw(sql.build()).await?;
         }
     }
@@ -53,6 +55,7 @@ fn upsert_statement(
     columns: &[&'static str],
     chunk: &[&PreparedPair],
     stamp: DateTime<Utc>,
+    ids: &mut ulid::Generator,
 ) -> Sql {
     let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
     let mut sql = Sql::new(backend);
@@ -76,7 +79,7 @@ fn upsert_statement(
         let mut values: Vec<Value> = vec![
             pair.left.clone().into(),
             pair.right.clone().into(),
-            new_row_id(entry.spec.id_prefix).into(),
+            new_row_id(entry.spec.id_prefix, ids).into(),
             stamp.into(),
             stamp.into(),
         ];
@@ -135,8 +138,9 @@ fn upsert_statement(
 }
 
 /// A new link row id: `<prefix>_<ULID>`, as Medusa writes them.
-pub(crate) fn new_row_id(prefix: &str) -> String {
-    format!("{prefix}_{}", ulid::Ulid::new())
+pub(crate) fn new_row_id(prefix: &str, ids: &mut ulid::Generator) -> String {
+    let id = ids.generate().unwrap_or_else(|_| ulid::Ulid::new());
+    format!("{prefix}_{id}")
 }
 
 /// Sets `deleted_at` on the live rows of `pairs`. Returns how many rows changed.
@@ -169,13 +173,17 @@ pub(crate) async fn dismiss(
     Ok(dismissed)
 }
 
-/// Appends `(left, right) IN ((?, ?), …)` for `pairs`.
+/// Appends `(left, right) IN ((?, ?), …)` for `pairs`. PostgreSQL gets `IN (VALUES …)`: a long
+/// list of row values would become a deep OR expression that exhausts its parser's stack.
 pub(crate) fn pairs_in(sql: &mut Sql, entry: &LinkEntry, pairs: &[PreparedPair]) {
     sql.push("(")
         .ident(entry.spec.left.model.key)
         .push(", ")
         .ident(entry.spec.right.model.key)
         .push(") IN (");
+    if sql.backend() == DbBackend::Postgres {
+        sql.push("VALUES ");
+    }
     for (i, pair) in pairs.iter().enumerate() {
         if i > 0 {
             sql.push(", ");

@@ -1,0 +1,30 @@
+//! Registry set-up shared by the integration tests.
+
+use link_runtime::Links;
+use link_tests::TestDb;
+use link_tests::links::{
+    BrandPost, CustomerWishlist, PostProduct, ProductBrand, ProductTag, RegionBrand,
+};
+
+/// Every test link, registered and migrated on `t`.
+pub async fn registry(t: &TestDb) -> Links {
+    let links = Links::builder(t.db.clone())
+        .module("product")
+        .module("brand")
+        .module("customer")
+        .module("wishlist")
+        .module("post")
+        .module("tag")
+        .module("region")
+        .link::<ProductBrand>()
+        .link::<CustomerWishlist>()
+        .link::<BrandPost>()
+        .link::<ProductTag>()
+        .link::<RegionBrand>()
+        .link::<PostProduct>()
+        .build()
+        .expect("the test links fit together");
+    links.migrate().await.expect("migrate");
+    t.take_statements();
+    links
+}

@@ -1,0 +1,750 @@
+//! The typed Link service on SQLite, PostgreSQL and MariaDB: insert, update in place, revival,
+//! idempotent re-create, dismiss, list, cardinality conflicts, record checks, transactions and
+//! chunked batches.
+
+mod common;
+
+use link_runtime::{CreateOptions, Error, Key, ListFilter, StoredLink};
+use link_tests::links::{
+    BrandPost, CustomerWishlist, ProductBrand, ProductTag, RegionBrand, brand_post, product_brand,
+    product_tag,
+};
+use link_tests::models::{brand, customer, post, product, region, tag, wishlist};
+use link_tests::test_databases;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, TransactionTrait};
+
+fn p(id: &str) -> Key<product::Model> {
+    product::Model::key(id)
+}
+fn b(id: &str) -> Key<brand::Model> {
+    brand::Model::key(id)
+}
+
+async fn live_rows<L: StoredLink>(
+    links: &link_runtime::Links,
+    db: &impl ConnectionTrait,
+) -> Vec<(String, String)> {
+    links
+        .list::<L, _>(db, ListFilter::all())
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|row| (row.left.to_string(), row.right.to_string()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_inserts_with_defaults_and_ids() {
+    for t in test_databases("create_inserts").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1"]).await;
+        t.brands(&["b1"]).await;
+        let row = links
+            .create(&t.db, ProductBrand::new(p("p1"), b("b1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(row.left, p("p1"), "{:?}", t.backend);
+        assert_eq!(row.right, b("b1"));
+        assert!(row.id.starts_with("link_"), "{}", row.id);
+        assert_eq!(row.id.len(), "link_".len() + 26, "a ULID has 26 characters");
+        assert_eq!(
+            row.extra,
+            product_brand::Extra {
+                featured: false,
+                position: 0,
+                note: None
+            },
+            "{:?}: declared defaults",
+            t.backend
+        );
+
+        t.posts(&["s1"]).await;
+        let post_row = links
+            .create(&t.db, BrandPost::new(b("b1"), post::Model::key("s1")))
+            .await
+            .expect("brand post");
+        assert!(
+            post_row.id.starts_with("bpost_"),
+            "id_prefix: {}",
+            post_row.id
+        );
+        assert_eq!(
+            links.table_name::<BrandPost>().expect("registered"),
+            "brand_post"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_pair_updates_named_columns_in_place() {
+    for t in test_databases("update_in_place").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1"]).await;
+        t.brands(&["b1"]).await;
+        let first = links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1")).with(
+                    product_brand::Data::default()
+                        .featured(true)
+                        .note(Some("launch".into())),
+                ),
+            )
+            .await
+            .expect("create");
+        assert!(first.extra.featured);
+
+        let second = links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1"))
+                    .with(product_brand::Data::default().position(7)),
+            )
+            .await
+            .expect("update in place");
+        assert_eq!(second.id, first.id, "{:?}: the row id is stable", t.backend);
+        assert_eq!(
+            second.extra,
+            product_brand::Extra {
+                featured: true,
+                position: 7,
+                note: Some("launch".into())
+            },
+            "{:?}: unnamed columns keep their values",
+            t.backend
+        );
+        assert_eq!(live_rows::<ProductBrand>(&links, &t.db).await.len(), 1);
+
+        // Clearing a nullable column is naming it with None.
+        let cleared = links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1")).with(product_brand::Data::default().note(None)),
+            )
+            .await
+            .expect("clear note");
+        assert_eq!(cleared.extra.note, None);
+        assert_eq!(cleared.extra.position, 7);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_one_to_one_recreate_is_idempotent() {
+    for t in test_databases("idempotent_one_to_one").await {
+        let links = common::registry(&t).await;
+        t.customers(&["c1"]).await;
+        t.wishlists(&["w1"]).await;
+        let pair = || CustomerWishlist::new(customer::Model::key("c1"), wishlist::Model::key("w1"));
+        let first = links.create(&t.db, pair()).await.expect("create");
+        let again = links.create(&t.db, pair()).await.unwrap_or_else(|e| {
+            panic!(
+                "{:?}: re-creating an identical pair must succeed: {e}",
+                t.backend
+            )
+        });
+        assert_eq!(first.id, again.id);
+        let both = links
+            .create_many(&t.db, [pair(), pair()])
+            .await
+            .expect("duplicates in one batch");
+        assert_eq!(both.len(), 1, "a pair repeated in a batch is written once");
+        assert_eq!(live_rows::<CustomerWishlist>(&links, &t.db).await.len(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dismiss_then_revive_keeps_row_and_data() {
+    for t in test_databases("dismiss_revive").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1"]).await;
+        t.brands(&["b1", "b2"]).await;
+        let first = links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1"))
+                    .with(product_brand::Data::default().position(3)),
+            )
+            .await
+            .expect("create");
+
+        assert!(
+            links
+                .dismiss(&t.db, ProductBrand::new(p("p1"), b("b1")))
+                .await
+                .expect("dismiss")
+        );
+        assert!(
+            live_rows::<ProductBrand>(&links, &t.db).await.is_empty(),
+            "{:?}",
+            t.backend
+        );
+        assert!(
+            !links
+                .dismiss(&t.db, ProductBrand::new(p("p1"), b("b1")))
+                .await
+                .expect("dismiss again"),
+            "dismissing a dismissed pair is a no-op"
+        );
+        assert!(
+            !links
+                .dismiss(&t.db, ProductBrand::new(p("p1"), b("b2")))
+                .await
+                .expect("dismiss missing"),
+            "dismissing a pair that never existed is a no-op"
+        );
+
+        // The one brand of p1 is free again: another brand may take it...
+        links
+            .create(&t.db, ProductBrand::new(p("p1"), b("b2")))
+            .await
+            .expect("link to b2");
+        links
+            .dismiss(&t.db, ProductBrand::new(p("p1"), b("b2")))
+            .await
+            .expect("dismiss b2");
+
+        // ...and the dismissed pair revives with its row id and its old data.
+        let revived = links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1"))
+                    .with(product_brand::Data::default().featured(true)),
+            )
+            .await
+            .expect("revive");
+        assert_eq!(revived.id, first.id, "{:?}", t.backend);
+        assert_eq!(
+            revived.extra.position, 3,
+            "unnamed columns keep their values on revival"
+        );
+        assert!(revived.extra.featured);
+        assert_eq!(
+            live_rows::<ProductBrand>(&links, &t.db).await,
+            vec![("p1".into(), "b1".into())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cardinality_is_enforced_with_clear_conflicts() {
+    for t in test_databases("cardinality").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2"]).await;
+        t.brands(&["b1", "b2"]).await;
+        t.customers(&["c1", "c2"]).await;
+        t.wishlists(&["w1", "w2"]).await;
+        t.posts(&["s1"]).await;
+        let backend = t.backend;
+
+        // Many-to-one: a product has one brand; a brand has many products.
+        links
+            .create(&t.db, ProductBrand::new(p("p1"), b("b1")))
+            .await
+            .expect("p1-b1");
+        links
+            .create(&t.db, ProductBrand::new(p("p2"), b("b1")))
+            .await
+            .expect("a brand has many products");
+        let err = links
+            .create(&t.db, ProductBrand::new(p("p1"), b("b2")))
+            .await
+            .expect_err("second brand");
+        assert!(
+            matches!(
+                err,
+                Error::Conflict {
+                    link: "ProductBrand",
+                    ..
+                }
+            ),
+            "{backend:?}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "link ProductBrand (product → brand): product p1 is already linked to brand b1; dismiss that link first, or mark the brand side `is_list` if a product may have many brands"
+        );
+
+        // One-to-one, both ways.
+        links
+            .create(
+                &t.db,
+                CustomerWishlist::new(customer::Model::key("c1"), wishlist::Model::key("w1")),
+            )
+            .await
+            .expect("c1-w1");
+        let err = links
+            .create(
+                &t.db,
+                CustomerWishlist::new(customer::Model::key("c1"), wishlist::Model::key("w2")),
+            )
+            .await
+            .expect_err("c1 has a wishlist");
+        assert!(
+            err.to_string()
+                .contains("customer c1 is already linked to wishlist w1"),
+            "{backend:?}: {err}"
+        );
+        let err = links
+            .create(
+                &t.db,
+                CustomerWishlist::new(customer::Model::key("c2"), wishlist::Model::key("w1")),
+            )
+            .await
+            .expect_err("w1 has a customer");
+        assert_eq!(
+            err.to_string(),
+            "link CustomerWishlist (customer → wishlist): wishlist w1 is already linked to customer c1; dismiss that link first, or mark the customer side `is_list` if a wishlist may have many customers"
+        );
+
+        // One-to-many: a post has one brand.
+        links
+            .create(&t.db, BrandPost::new(b("b1"), post::Model::key("s1")))
+            .await
+            .expect("b1-s1");
+        let err = links
+            .create(&t.db, BrandPost::new(b("b2"), post::Model::key("s1")))
+            .await
+            .expect_err("s1 has a brand");
+        assert!(
+            err.to_string()
+                .contains("post s1 is already linked to brand b1"),
+            "{backend:?}: {err}"
+        );
+
+        // Many-to-many: no limit.
+        t.tags(&["t1", "t2"]).await;
+        let rows = links
+            .create_many(
+                &t.db,
+                [
+                    ProductTag::new(p("p1"), tag::Model::key("t1")),
+                    ProductTag::new(p("p1"), tag::Model::key("t2")),
+                    ProductTag::new(p("p2"), tag::Model::key("t1")),
+                ],
+            )
+            .await
+            .expect("many-to-many");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            live_rows::<ProductBrand>(&links, &t.db).await.len(),
+            2,
+            "{backend:?}: nothing half-written"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_atomic_and_checked_as_a_whole() {
+    for t in test_databases("atomic_batches").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2", "p3"]).await;
+        t.brands(&["b1", "b2"]).await;
+        let backend = t.backend;
+
+        // Two pairs of one batch give p1 two brands.
+        let err = links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p1"), b("b1")),
+                    ProductBrand::new(p("p1"), b("b2")),
+                ],
+            )
+            .await
+            .expect_err("in-batch conflict");
+        assert_eq!(
+            err.to_string(),
+            "link ProductBrand (product → brand): this batch links product p1 to both brand b1 and brand b2, but a product may have one brand; remove one of the pairs, or mark the brand side `is_list` if a product may have many brands"
+        );
+        assert!(live_rows::<ProductBrand>(&links, &t.db).await.is_empty());
+
+        // A batch whose last pair conflicts with a stored row writes nothing.
+        links
+            .create(&t.db, ProductBrand::new(p("p1"), b("b1")))
+            .await
+            .expect("p1-b1");
+        let err = links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p2"), b("b1")),
+                    ProductBrand::new(p("p3"), b("b2")),
+                    ProductBrand::new(p("p1"), b("b2")),
+                ],
+            )
+            .await
+            .expect_err("conflict with a stored row");
+        assert!(
+            matches!(err, Error::Conflict { .. }),
+            "{backend:?}: {err:?}"
+        );
+        assert_eq!(
+            live_rows::<ProductBrand>(&links, &t.db).await,
+            vec![("p1".into(), "b1".into())],
+            "{backend:?}: the batch wrote nothing"
+        );
+
+        // Dismissing several pairs is one atomic call too.
+        links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p2"), b("b1")),
+                    ProductBrand::new(p("p3"), b("b2")),
+                ],
+            )
+            .await
+            .expect("two more");
+        let dismissed = links
+            .dismiss_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p1"), b("b1")),
+                    ProductBrand::new(p("p3"), b("b2")),
+                    ProductBrand::new(p("p3"), b("b1")),
+                ],
+            )
+            .await
+            .expect("dismiss many");
+        assert_eq!(dismissed, 2, "{backend:?}");
+        assert_eq!(
+            live_rows::<ProductBrand>(&links, &t.db).await,
+            vec![("p2".into(), "b1".into())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_or_deleted_records_are_not_found() {
+    for t in test_databases("not_found").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "gone"]).await;
+        t.brands(&["b1"]).await;
+        let backend = t.backend;
+        let err = links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p1"), b("b1")),
+                    ProductBrand::new(p("nope"), b("b1")),
+                ],
+            )
+            .await
+            .expect_err("missing product");
+        match &err {
+            Error::NotFound { model, ids, .. } => {
+                assert_eq!(model, "product.product");
+                assert_eq!(ids, &vec!["nope".to_string()]);
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        assert_eq!(
+            err.to_string(),
+            "link ProductBrand (product → brand): no live product with id nope; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)"
+        );
+        assert!(
+            live_rows::<ProductBrand>(&links, &t.db).await.is_empty(),
+            "{backend:?}: nothing written"
+        );
+
+        // A soft-deleted product is not live.
+        let mut gone = product::Model {
+            id: "gone".into(),
+            title: "Product gone".into(),
+            deleted_at: None,
+        }
+        .into_active_model();
+        gone.deleted_at = sea_orm::Set(Some(chrono::Utc::now()));
+        gone.update(&t.db).await.expect("soft-delete");
+        let err = links
+            .create(&t.db, ProductBrand::new(p("gone"), b("b1")))
+            .await
+            .expect_err("deleted");
+        assert!(
+            matches!(err, Error::NotFound { .. }),
+            "{backend:?}: {err:?}"
+        );
+
+        // The opt-out for bulk imports.
+        links
+            .create_many_with(
+                &t.db,
+                [ProductBrand::new(p("elsewhere"), b("b1"))],
+                CreateOptions::default().skip_record_check(),
+            )
+            .await
+            .expect("unchecked");
+
+        // Integer primary keys are checked with their own type.
+        t.regions(&[1, 2]).await;
+        links
+            .create(&t.db, RegionBrand::new(region::Model::key("2"), b("b1")))
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let err = links
+            .create(&t.db, RegionBrand::new(region::Model::key("3"), b("b1")))
+            .await
+            .expect_err("no region 3");
+        assert!(
+            matches!(err, Error::NotFound { .. }),
+            "{backend:?}: {err:?}"
+        );
+        let err = links
+            .create(&t.db, RegionBrand::new(region::Model::key("x"), b("b1")))
+            .await
+            .expect_err("not an integer");
+        assert!(
+            matches!(err, Error::InvalidInput { .. }),
+            "{backend:?}: {err:?}"
+        );
+        assert!(
+            err.to_string().contains("is not a valid region id"),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_join_the_callers_transaction() {
+    for t in test_databases("caller_transaction").await {
+        let links = common::registry(&t).await;
+        // Fixtures first: on SQLite a second connection cannot write while a transaction does.
+        t.brands(&["b1", "b2"]).await;
+
+        // Rolled back: neither the product nor its link remains.
+        let txn = t.db.begin().await.expect("begin");
+        product::Model {
+            id: "p1".into(),
+            title: "New".into(),
+            deleted_at: None,
+        }
+        .into_active_model()
+        .insert(&txn)
+        .await
+        .expect("insert product");
+        links
+            .create(&txn, ProductBrand::new(p("p1"), b("b1")))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{:?}: the record check sees the caller's uncommitted product: {e}",
+                    t.backend
+                )
+            });
+        txn.rollback().await.expect("rollback");
+        assert!(
+            live_rows::<ProductBrand>(&links, &t.db).await.is_empty(),
+            "{:?}",
+            t.backend
+        );
+
+        // Committed: both remain.
+        let txn = t.db.begin().await.expect("begin");
+        product::Model {
+            id: "p1".into(),
+            title: "New".into(),
+            deleted_at: None,
+        }
+        .into_active_model()
+        .insert(&txn)
+        .await
+        .expect("insert product");
+        links
+            .create(&txn, ProductBrand::new(p("p1"), b("b1")))
+            .await
+            .expect("link in txn");
+        // A conflict inside the caller's transaction leaves it usable.
+        let err = links
+            .create(&txn, ProductBrand::new(p("p1"), b("b2")))
+            .await
+            .expect_err("conflict");
+        assert!(
+            matches!(err, Error::Conflict { .. }),
+            "{:?}: {err:?}",
+            t.backend
+        );
+        txn.commit().await.expect("commit after a refused create");
+        assert_eq!(
+            live_rows::<ProductBrand>(&links, &t.db).await,
+            vec![("p1".into(), "b1".into())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_filters_by_either_side() {
+    for t in test_databases("list_filters").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2", "p3"]).await;
+        t.brands(&["b1", "b2"]).await;
+        links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p1"), b("b1")),
+                    ProductBrand::new(p("p2"), b("b1")),
+                    ProductBrand::new(p("p3"), b("b2")),
+                ],
+            )
+            .await
+            .expect("create");
+        let of_b1 = links
+            .list(&t.db, ListFilter::<ProductBrand>::all().right([b("b1")]))
+            .await
+            .expect("list");
+        let lefts: Vec<_> = of_b1.iter().map(|r| r.left.to_string()).collect();
+        assert_eq!(lefts, vec!["p1", "p2"], "{:?}", t.backend);
+        let one = links
+            .list(
+                &t.db,
+                ListFilter::<ProductBrand>::all()
+                    .left([p("p2"), p("p3")])
+                    .right([b("b2")]),
+            )
+            .await
+            .expect("list");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].left, p("p3"));
+        let none = links
+            .list(&t.db, ListFilter::<ProductBrand>::all().left([]))
+            .await
+            .expect("empty filter");
+        assert!(none.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_columns_of_every_kind_round_trip() {
+    for t in test_databases("extra_types").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1"]).await;
+        t.tags(&["t1", "t2"]).await;
+        let at = chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time");
+        let meta = serde_json::json!({"source": "import", "rank": [1, 2]});
+        let rows = links
+            .create_many(
+                &t.db,
+                [
+                    ProductTag::new(p("p1"), tag::Model::key("t1")).with(
+                        product_tag::Data::default()
+                            .weight(2.25)
+                            .added_at(Some(at))
+                            .meta(Some(meta.clone()))
+                            .label("hero".into()),
+                    ),
+                    ProductTag::new(p("p1"), tag::Model::key("t2")),
+                ],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            rows[0].extra,
+            product_tag::Extra {
+                weight: 2.25,
+                added_at: Some(at),
+                meta: Some(meta),
+                label: "hero".into()
+            },
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            rows[1].extra,
+            product_tag::Extra {
+                weight: 1.5,
+                added_at: None,
+                meta: None,
+                label: "plain".into()
+            },
+            "{:?}: declared defaults",
+            t.backend
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_batches_are_chunked_one_statement_per_chunk() {
+    for t in test_databases("chunked_batches").await {
+        let links = common::registry(&t).await;
+        let n = 12_000;
+        let product_ids: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let ids: Vec<&str> = product_ids.iter().map(String::as_str).collect();
+        t.products(&ids).await;
+        t.brands(&["b1"]).await;
+        t.take_statements();
+        let rows = links
+            .create_many(
+                &t.db,
+                ids.iter().map(|id| ProductBrand::new(p(id), b("b1"))),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(rows.len(), n);
+        let statements = t.take_statements();
+        let inserts = statements
+            .iter()
+            .filter(|s| s.starts_with("INSERT"))
+            .count();
+        let checks = statements
+            .iter()
+            .filter(|s| s.starts_with("SELECT \"id\"") || s.starts_with("SELECT `id`"))
+            .count();
+        // 5 values a row: SQLite binds 32 750 a statement (6 550 rows), the others 65 519 (13 103).
+        let expected_inserts = if t.backend == link_tests::Backend::Sqlite {
+            2
+        } else {
+            1
+        };
+        assert_eq!(inserts, expected_inserts, "{:?}: {statements:?}", t.backend);
+        assert_eq!(
+            checks, 2,
+            "{:?}: one existence check a side (each fits one statement)",
+            t.backend
+        );
+        assert!(
+            statements.len() <= 8,
+            "{:?}: {} statements for {n} pairs",
+            t.backend,
+            statements.len()
+        );
+
+        let dismissed = links
+            .dismiss_many(
+                &t.db,
+                ids.iter().map(|id| ProductBrand::new(p(id), b("b1"))),
+            )
+            .await
+            .expect("dismiss all");
+        assert_eq!(dismissed, n as u64);
+        let updates = t
+            .take_statements()
+            .iter()
+            .filter(|s| s.starts_with("UPDATE"))
+            .count();
+        assert!(updates <= 2, "{:?}: {updates} UPDATE statements", t.backend);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_come_from_models_too() {
+    for t in test_databases("keys_from_models").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1"]).await;
+        t.brands(&["b1"]).await;
+        let shirt = product::Model {
+            id: "p1".into(),
+            title: "Shirt".into(),
+            deleted_at: None,
+        };
+        let acme = brand::Model {
+            id: "b1".into(),
+            name: "Acme".into(),
+        };
+        let row = links
+            .create(&t.db, ProductBrand::new(&shirt, &acme))
+            .await
+            .expect("from models");
+        assert_eq!(row.left, Key::from(&shirt));
+        let _: brand_post::Data = brand_post::Data::default();
+    }
+}

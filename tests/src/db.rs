@@ -1,0 +1,306 @@
+//! An isolated database per test on every backend this machine offers: a fresh SQLite file
+//! always; a schema of its own on PostgreSQL when `LINK_TEST_POSTGRES_URL` is set; a database of
+//! its own on MySQL/MariaDB when `LINK_TEST_MYSQL_URL` is set. Without those variables the
+//! server backends are skipped (said on stderr), so a newcomer's `cargo test` passes.
+
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, Schema,
+};
+
+use crate::models::{brand, customer, post, product, region, tag, wishlist};
+
+/// A database backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+/// One isolated database, with every statement sent through `db` recorded.
+pub struct TestDb {
+    pub backend: Backend,
+    pub db: DatabaseConnection,
+    statements: Arc<Mutex<Vec<String>>>,
+    url: String,
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for TestDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TestDb({:?})", self.backend)
+    }
+}
+
+/// The isolated databases of the test `name`: SQLite, plus PostgreSQL and MySQL when configured.
+pub async fn test_databases(name: &str) -> Vec<TestDb> {
+    let mut dbs = vec![sqlite(20).await];
+    match std::env::var("LINK_TEST_POSTGRES_URL") {
+        Ok(url) => dbs.push(postgres(&url, name, 20).await),
+        Err(_) => eprintln!("{name}: PostgreSQL skipped: LINK_TEST_POSTGRES_URL is not set"),
+    }
+    match std::env::var("LINK_TEST_MYSQL_URL") {
+        Ok(url) => dbs.push(mysql(&url, name, 20).await),
+        Err(_) => eprintln!("{name}: MySQL/MariaDB skipped: LINK_TEST_MYSQL_URL is not set"),
+    }
+    for db in &dbs {
+        db.create_module_tables().await;
+    }
+    dbs
+}
+
+/// The isolated PostgreSQL database of `name`, if configured, with a pool of `pool` connections.
+pub async fn postgres_only(name: &str, pool: u32) -> Option<TestDb> {
+    match std::env::var("LINK_TEST_POSTGRES_URL") {
+        Ok(url) => {
+            let db = postgres(&url, name, pool).await;
+            db.create_module_tables().await;
+            Some(db)
+        }
+        Err(_) => {
+            eprintln!("{name}: skipped: LINK_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+fn recorder(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let sink = statements.clone();
+    db.set_metric_callback(move |info| {
+        if let Ok(mut all) = sink.lock() {
+            all.push(info.statement.sql.clone());
+        }
+    });
+    statements
+}
+
+async fn sqlite(pool: u32) -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let mut options = ConnectOptions::new(url.clone());
+    options.max_connections(pool).sqlx_logging(false);
+    let mut db = Database::connect(options).await.expect("open SQLite");
+    let statements = recorder(&mut db);
+    TestDb {
+        backend: Backend::Sqlite,
+        db,
+        statements,
+        url,
+        schema: None,
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres(url: &str, name: &str, pool: u32) -> TestDb {
+    let schema = format!("lt_{name}").to_lowercase();
+    let admin = Database::connect(url)
+        .await
+        .expect("connect to LINK_TEST_POSTGRES_URL");
+    admin
+        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .await
+        .expect("drop schema");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+        .await
+        .expect("create schema");
+    admin.close().await.ok();
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(pool)
+        .sqlx_logging(false)
+        .set_schema_search_path(schema.clone());
+    let mut db = Database::connect(options)
+        .await
+        .expect("connect to the test schema");
+    let statements = recorder(&mut db);
+    TestDb {
+        backend: Backend::Postgres,
+        db,
+        statements,
+        url: url.to_string(),
+        schema: Some(schema),
+        _dir: None,
+    }
+}
+
+async fn mysql(url: &str, name: &str, pool: u32) -> TestDb {
+    let database = format!("lt_{name}").to_lowercase();
+    let admin = Database::connect(url)
+        .await
+        .expect("connect to LINK_TEST_MYSQL_URL");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{database}`"))
+        .await
+        .expect("drop database");
+    admin
+        .execute_unprepared(&format!(
+            "CREATE DATABASE `{database}` CHARACTER SET utf8mb4"
+        ))
+        .await
+        .expect("create database");
+    admin.close().await.ok();
+    let base = url.split('?').next().unwrap_or(url);
+    let server = base
+        .rsplit_once('/')
+        .map(|(server, _)| server)
+        .unwrap_or(base);
+    let db_url = format!("{server}/{database}");
+    let mut options = ConnectOptions::new(db_url.clone());
+    options.max_connections(pool).sqlx_logging(false);
+    let mut db = Database::connect(options)
+        .await
+        .expect("connect to the test database");
+    let statements = recorder(&mut db);
+    TestDb {
+        backend: Backend::MySql,
+        db,
+        statements,
+        url: db_url,
+        schema: None,
+        _dir: None,
+    }
+}
+
+impl TestDb {
+    /// A second, independent pool on the same isolated database.
+    pub async fn connect_again(&self, pool: u32) -> DatabaseConnection {
+        let mut options = ConnectOptions::new(self.url.clone());
+        options.max_connections(pool).sqlx_logging(false);
+        if let Some(schema) = &self.schema {
+            options.set_schema_search_path(schema.clone());
+        }
+        Database::connect(options).await.expect("connect again")
+    }
+
+    /// The SQL of every statement sent through `db` since the last [`TestDb::take_statements`].
+    pub fn take_statements(&self) -> Vec<String> {
+        std::mem::take(&mut *self.statements.lock().expect("statements"))
+    }
+
+    pub fn sea_backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    async fn create_module_tables(&self) {
+        let schema = Schema::new(self.sea_backend());
+        macro_rules! create {
+            ($($entity:path),*) => {$(
+                self.db
+                    .execute(&schema.create_table_from_entity($entity))
+                    .await
+                    .expect("create a module table");
+            )*};
+        }
+        create!(
+            product::Entity,
+            brand::Entity,
+            customer::Entity,
+            wishlist::Entity,
+            post::Entity,
+            tag::Entity,
+            region::Entity
+        );
+        self.take_statements();
+    }
+
+    pub async fn products(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            product::Model {
+                id: id.to_string(),
+                title: format!("Product {id}"),
+                deleted_at: None,
+            }
+            .into_active_model()
+        });
+        insert_chunked::<product::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn brands(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            brand::Model {
+                id: id.to_string(),
+                name: format!("Brand {id}"),
+            }
+            .into_active_model()
+        });
+        insert_chunked::<brand::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn customers(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            customer::Model {
+                id: id.to_string(),
+                email: format!("{id}@example.com"),
+            }
+            .into_active_model()
+        });
+        insert_chunked::<customer::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn wishlists(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            wishlist::Model {
+                id: id.to_string(),
+                title: format!("Wishlist {id}"),
+                deleted_at: None,
+            }
+            .into_active_model()
+        });
+        insert_chunked::<wishlist::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn posts(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            post::Model {
+                id: id.to_string(),
+                body: format!("Post {id}"),
+                product_id: None,
+                deleted_at: None,
+            }
+            .into_active_model()
+        });
+        insert_chunked::<post::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn tags(&self, ids: &[&str]) {
+        let rows = ids.iter().map(|id| {
+            tag::Model {
+                id: id.to_string(),
+                label: format!("Tag {id}"),
+            }
+            .into_active_model()
+        });
+        insert_chunked::<tag::Entity, _>(&self.db, rows).await;
+    }
+
+    pub async fn regions(&self, ids: &[i32]) {
+        let rows = ids.iter().map(|id| {
+            region::Model {
+                id: *id,
+                name: format!("Region {id}"),
+            }
+            .into_active_model()
+        });
+        insert_chunked::<region::Entity, _>(&self.db, rows).await;
+    }
+}
+
+async fn insert_chunked<E, I>(db: &DatabaseConnection, rows: I)
+where
+    E: EntityTrait,
+    I: Iterator<Item = E::ActiveModel>,
+{
+    let rows: Vec<E::ActiveModel> = rows.collect();
+    for chunk in rows.chunks(500) {
+        E::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("insert fixture rows");
+    }
+}

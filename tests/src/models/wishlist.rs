@@ -1,0 +1,19 @@
+//! The `wishlist` model of the `wishlist` module.
+
+use link_runtime::Linkable;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+#[sea_orm(table_name = "wishlist")]
+#[linkable(module = "wishlist")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub title: String,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
