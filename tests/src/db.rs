@@ -68,6 +68,21 @@ pub async fn postgres_only(name: &str, pool: u32) -> Option<TestDb> {
     }
 }
 
+/// The isolated MySQL/MariaDB database of `name`, if configured.
+pub async fn mysql_only(name: &str, pool: u32) -> Option<TestDb> {
+    match std::env::var("LINK_TEST_MYSQL_URL") {
+        Ok(url) => {
+            let db = mysql(&url, name, pool).await;
+            db.create_module_tables().await;
+            Some(db)
+        }
+        Err(_) => {
+            eprintln!("{name}: skipped: LINK_TEST_MYSQL_URL is not set");
+            None
+        }
+    }
+}
+
 fn recorder(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
     let statements = Arc::new(Mutex::new(Vec::new()));
     let sink = statements.clone();
