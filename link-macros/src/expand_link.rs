@@ -170,36 +170,39 @@ fn direction(link: &Link, left_text: &str, right_text: &str) -> TokenStream {
     );
     let left_label = format!("expected a `Key<{left_text}>` or a `&{left_text}`");
     let right_label = format!("expected a `Key<{right_text}>` or a `&{right_text}`");
+    // Named per link, so the compiler's notes never mix up two links' traits.
+    let left_trait = format_ident!("__{}LeftRecord", name);
+    let right_trait = format_ident!("__{}RightRecord", name);
     let note = format!(
         "{declared}: pass the {left_text} first and the {right_text} second (swap the arguments if they are the other way round); if no link joins these models, declare one with `define_link!`"
     );
     quote! {
         #[doc(hidden)]
         #[diagnostic::on_unimplemented(message = #left_message, label = #left_label, note = #note)]
-        pub trait __LeftRecord {
+        pub trait #left_trait {
             fn __into_key(self) -> #p::Key<#left_ty>;
         }
-        impl __LeftRecord for #p::Key<#left_ty> {
+        impl #left_trait for #p::Key<#left_ty> {
             fn __into_key(self) -> #p::Key<#left_ty> { self }
         }
-        impl __LeftRecord for &#left_ty {
+        impl #left_trait for &#left_ty {
             fn __into_key(self) -> #p::Key<#left_ty> { <#left_ty as #p::Linkable>::link_key(self) }
         }
         #[doc(hidden)]
         #[diagnostic::on_unimplemented(message = #right_message, label = #right_label, note = #note)]
-        pub trait __RightRecord {
+        pub trait #right_trait {
             fn __into_key(self) -> #p::Key<#right_ty>;
         }
-        impl __RightRecord for #p::Key<#right_ty> {
+        impl #right_trait for #p::Key<#right_ty> {
             fn __into_key(self) -> #p::Key<#right_ty> { self }
         }
-        impl __RightRecord for &#right_ty {
+        impl #right_trait for &#right_ty {
             fn __into_key(self) -> #p::Key<#right_ty> { <#right_ty as #p::Linkable>::link_key(self) }
         }
         impl #name {
             /// A pair of this link: the left record first, then the right record (keys or
             /// references to models). Keys in the wrong order do not compile.
-            pub fn new<L: __LeftRecord, R: __RightRecord>(left: L, right: R) -> #p::LinkPair<#name> {
+            pub fn new<L: #left_trait, R: #right_trait>(left: L, right: R) -> #p::LinkPair<#name> {
                 #p::LinkPair::new(left.__into_key(), right.__into_key())
             }
         }
