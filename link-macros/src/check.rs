@@ -53,10 +53,8 @@ fn side(cx: &mut Ctxt, input: SideInput, which: &str) -> Side {
     for option in options {
         match option.key().as_str() {
             "is_list" => side.is_list = option.flag(cx),
-            "delete_cascade" => {
-                if option.flag(cx) {
-                    side.delete_cascade = Some(option.name.span());
-                }
+            "delete_cascade" if option.flag(cx) => {
+                side.delete_cascade = Some(option.name.span());
             }
             "filterable" => side.filterable = option.list(cx).unwrap_or_default(),
             "alias" => {

@@ -98,3 +98,7 @@ pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use registry::{Links, LinksBuilder};
 
 pub use link_macros::{Linkable, define_link};
+
+/// The sea-orm this crate is built on, so an application can use the exact same version
+/// (`use link_runtime::sea_orm;` is enough for sea-orm's derives, too).
+pub use sea_orm;

@@ -659,6 +659,15 @@ async fn extra_columns_of_every_kind_round_trip() {
             "{:?}: declared defaults",
             t.backend
         );
+        // The two rows name different columns (two statements), yet list in the order given.
+        let listed: Vec<String> = links
+            .list(&t.db, ListFilter::<ProductTag>::all())
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|row| row.right.to_string())
+            .collect();
+        assert_eq!(listed, vec!["t1", "t2"], "{:?}", t.backend);
     }
 }
 

@@ -1,1 +1,130 @@
-fn main() {}
+//! Declares two modules and a link, migrates, then creates, lists and dismisses links on
+//! embedded SQLite (in memory, or the database `DATABASE_URL` names), printing what it does.
+
+mod links;
+mod modules;
+
+use link_runtime::sea_orm::{ActiveModelTrait, ConnectionTrait, Database, IntoActiveModel, Schema};
+use link_runtime::{Error, Links, ListFilter};
+
+use crate::links::{ProductBrand, product_brand};
+use crate::modules::{brand, product};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
+    let db = Database::connect(&url).await?;
+    println!("connected to {url}");
+
+    // Each module creates its own table (with plain sea-orm) and its records.
+    let schema = Schema::new(db.get_database_backend());
+    db.execute(
+        &schema
+            .create_table_from_entity(product::Entity)
+            .if_not_exists()
+            .to_owned(),
+    )
+    .await?;
+    db.execute(
+        &schema
+            .create_table_from_entity(brand::Entity)
+            .if_not_exists()
+            .to_owned(),
+    )
+    .await?;
+    for (id, title) in [("prod_shirt", "Shirt"), ("prod_cap", "Cap")] {
+        product::Model {
+            id: id.into(),
+            title: title.into(),
+        }
+        .into_active_model()
+        .insert(&db)
+        .await?;
+    }
+    for (id, name) in [("brand_acme", "Acme"), ("brand_zeta", "Zeta")] {
+        brand::Model {
+            id: id.into(),
+            name: name.into(),
+        }
+        .into_active_model()
+        .insert(&db)
+        .await?;
+    }
+
+    // The registry binds modules to connections and checks the links once, at start-up.
+    let links = Links::builder(db.clone())
+        .module("product")
+        .module("brand")
+        .link::<ProductBrand>()
+        .build()?;
+    links.migrate().await?;
+    println!(
+        "migrated link table `{}`",
+        links.table_name::<ProductBrand>()?
+    );
+
+    let shirt = product::Model::key("prod_shirt");
+    let cap = product::Model::key("prod_cap");
+    let acme = brand::Model::key("brand_acme");
+    let zeta = brand::Model::key("brand_zeta");
+
+    let rows = links
+        .create_many(
+            &db,
+            [
+                ProductBrand::new(shirt.clone(), acme.clone())
+                    .with(product_brand::Data::default().featured(true)),
+                ProductBrand::new(cap.clone(), acme.clone()),
+            ],
+        )
+        .await?;
+    for row in &rows {
+        println!(
+            "linked product {} to brand {} (row {}, featured: {})",
+            row.left, row.right, row.id, row.extra.featured
+        );
+    }
+
+    // A product has one brand: the database refuses a second one, and the error says why.
+    match links
+        .create(&db, ProductBrand::new(shirt.clone(), zeta.clone()))
+        .await
+    {
+        Err(Error::Conflict { message, .. }) => println!("refused: {message}"),
+        other => return Err(format!("expected a conflict, got {other:?}").into()),
+    }
+
+    let of_acme = links
+        .list(&db, ListFilter::<ProductBrand>::all().right([acme.clone()]))
+        .await?;
+    println!(
+        "brand {acme} has {} products: {}",
+        of_acme.len(),
+        of_acme
+            .iter()
+            .map(|r| r.left.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let dismissed = links
+        .dismiss(&db, ProductBrand::new(shirt.clone(), acme.clone()))
+        .await?;
+    println!("dismissed {shirt} → {acme}: {dismissed}");
+    let relinked = links
+        .create(&db, ProductBrand::new(shirt.clone(), zeta.clone()))
+        .await?;
+    println!(
+        "linked product {} to brand {} now that its brand is free",
+        relinked.left, relinked.right
+    );
+    let all = links.list(&db, ListFilter::<ProductBrand>::all()).await?;
+    println!(
+        "live links: {}",
+        all.iter()
+            .map(|r| format!("{} → {}", r.left, r.right))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}

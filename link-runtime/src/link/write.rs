@@ -22,18 +22,23 @@ pub(crate) async fn upsert(
     stamp: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    let mut groups: BTreeMap<Vec<&'static str>, Vec<&PreparedPair>> = BTreeMap::new();
-    for pair in pairs {
+    // Ids are allotted in input order from a monotonic generator, so the rows of one batch sort
+    // in the order they were given even when they land in different statements.
+    let mut generator = ulid::Generator::new();
+    let ids: Vec<String> = pairs
+        .iter()
+        .map(|_| new_row_id(entry.spec.id_prefix, &mut generator))
+        .collect();
+    let mut groups: BTreeMap<Vec<&'static str>, Vec<(&PreparedPair, &str)>> = BTreeMap::new();
+    for (pair, id) in pairs.iter().zip(&ids) {
         let mut columns: Vec<&'static str> = pair.named.iter().map(|(c, _)| *c).collect();
         columns.sort_by_key(|c| declaration_index(entry, c));
-        groups.entry(columns).or_default().push(pair);
+        groups.entry(columns).or_default().push((pair, id));
     }
-    // Monotonic ids, so the rows of one batch sort in the order they were given.
-    let mut ids = ulid::Generator::new();
     for (columns, group) in groups {
         let per_statement = rows_per_statement(backend, 5 + columns.len());
         for chunk in group.chunks(per_statement) {
-            let sql = upsert_statement(backend, entry, &columns, chunk, stamp, &mut ids);
+            let sql = upsert_statement(backend, entry, &columns, chunk, stamp);
             conn.execute_raw(sql.build()).await?;
         }
     }
@@ -53,9 +58,8 @@ fn upsert_statement(
     backend: DbBackend,
     entry: &LinkEntry,
     columns: &[&'static str],
-    chunk: &[&PreparedPair],
+    chunk: &[(&PreparedPair, &str)],
     stamp: DateTime<Utc>,
-    ids: &mut ulid::Generator,
 ) -> Sql {
     let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
     let mut sql = Sql::new(backend);
@@ -72,14 +76,14 @@ fn upsert_statement(
         sql.ident(column);
     }
     sql.push(") VALUES ");
-    for (i, pair) in chunk.iter().enumerate() {
+    for (i, (pair, id)) in chunk.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
         let mut values: Vec<Value> = vec![
             pair.left.clone().into(),
             pair.right.clone().into(),
-            new_row_id(entry.spec.id_prefix, ids).into(),
+            id.to_string().into(),
             stamp.into(),
             stamp.into(),
         ];
@@ -138,8 +142,8 @@ fn upsert_statement(
 }
 
 /// A new link row id: `<prefix>_<ULID>`, as Medusa writes them.
-pub(crate) fn new_row_id(prefix: &str, ids: &mut ulid::Generator) -> String {
-    let id = ids.generate().unwrap_or_else(|_| ulid::Ulid::new());
+pub(crate) fn new_row_id(prefix: &str, generator: &mut ulid::Generator) -> String {
+    let id = generator.generate().unwrap_or_else(|_| ulid::Ulid::new());
     format!("{prefix}_{id}")
 }
 

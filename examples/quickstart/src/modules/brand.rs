@@ -1,0 +1,19 @@
+//! The brand module.
+
+use link_runtime::Linkable;
+use link_runtime::sea_orm;
+use link_runtime::sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+#[sea_orm(table_name = "brand")]
+#[linkable(module = "brand")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
