@@ -225,97 +225,78 @@ impl TestDb {
     }
 
     pub async fn products(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            product::Model {
-                id: id.to_string(),
-                title: format!("Product {id}"),
-                deleted_at: None,
-            }
-            .into_active_model()
-        });
-        insert_chunked::<product::Entity, _>(&self.db, rows).await;
+        self.seed::<product::Entity, _>(ids, |id| product::Model {
+            id: id.to_string(),
+            title: format!("Product {id}"),
+            deleted_at: None,
+        })
+        .await;
     }
 
     pub async fn brands(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            brand::Model {
-                id: id.to_string(),
-                name: format!("Brand {id}"),
-            }
-            .into_active_model()
-        });
-        insert_chunked::<brand::Entity, _>(&self.db, rows).await;
+        self.seed::<brand::Entity, _>(ids, |id| brand::Model {
+            id: id.to_string(),
+            name: format!("Brand {id}"),
+        })
+        .await;
     }
 
     pub async fn customers(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            customer::Model {
-                id: id.to_string(),
-                email: format!("{id}@example.com"),
-            }
-            .into_active_model()
-        });
-        insert_chunked::<customer::Entity, _>(&self.db, rows).await;
+        self.seed::<customer::Entity, _>(ids, |id| customer::Model {
+            id: id.to_string(),
+            email: format!("{id}@example.com"),
+        })
+        .await;
     }
 
     pub async fn wishlists(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            wishlist::Model {
-                id: id.to_string(),
-                title: format!("Wishlist {id}"),
-                deleted_at: None,
-            }
-            .into_active_model()
-        });
-        insert_chunked::<wishlist::Entity, _>(&self.db, rows).await;
+        self.seed::<wishlist::Entity, _>(ids, |id| wishlist::Model {
+            id: id.to_string(),
+            title: format!("Wishlist {id}"),
+            deleted_at: None,
+        })
+        .await;
     }
 
     pub async fn posts(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            post::Model {
-                id: id.to_string(),
-                body: format!("Post {id}"),
-                product_id: None,
-                deleted_at: None,
-            }
-            .into_active_model()
-        });
-        insert_chunked::<post::Entity, _>(&self.db, rows).await;
+        self.seed::<post::Entity, _>(ids, |id| post::Model {
+            id: id.to_string(),
+            body: format!("Post {id}"),
+            product_id: None,
+            deleted_at: None,
+        })
+        .await;
     }
 
     pub async fn tags(&self, ids: &[&str]) {
-        let rows = ids.iter().map(|id| {
-            tag::Model {
-                id: id.to_string(),
-                label: format!("Tag {id}"),
-            }
-            .into_active_model()
-        });
-        insert_chunked::<tag::Entity, _>(&self.db, rows).await;
+        self.seed::<tag::Entity, _>(ids, |id| tag::Model {
+            id: id.to_string(),
+            label: format!("Tag {id}"),
+        })
+        .await;
     }
 
     pub async fn regions(&self, ids: &[i32]) {
-        let rows = ids.iter().map(|id| {
-            region::Model {
-                id: *id,
-                name: format!("Region {id}"),
-            }
-            .into_active_model()
-        });
-        insert_chunked::<region::Entity, _>(&self.db, rows).await;
+        self.seed::<region::Entity, _>(ids, |id| region::Model {
+            id: *id,
+            name: format!("Region {id}"),
+        })
+        .await;
     }
-}
 
-async fn insert_chunked<E, I>(db: &DatabaseConnection, rows: I)
-where
-    E: EntityTrait,
-    I: Iterator<Item = E::ActiveModel>,
-{
-    let rows: Vec<E::ActiveModel> = rows.collect();
-    for chunk in rows.chunks(500) {
-        E::insert_many(chunk.to_vec())
-            .exec(db)
-            .await
-            .expect("insert fixture rows");
+    /// Inserts one record of `E` per id, 500 a statement.
+    async fn seed<E, K>(&self, ids: &[K], model: impl Fn(&K) -> E::Model)
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel>,
+    {
+        let rows: Vec<E::ActiveModel> =
+            ids.iter().map(|id| model(id).into_active_model()).collect();
+        for chunk in rows.chunks(500) {
+            E::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await
+                .expect("insert fixture rows");
+        }
     }
 }

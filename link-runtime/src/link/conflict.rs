@@ -60,27 +60,35 @@ pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(),
             ),
         }
     };
-    if spec.left_unique() {
-        let mut partner: HashMap<&str, &str> = HashMap::new();
-        for pair in pairs {
-            if let Some(seen) = partner.insert(&pair.left, &pair.right)
-                && seen != pair.right
-            {
-                return Err(in_batch(l, &pair.left, r, seen, &pair.right, r, &plural(r)));
-            }
-        }
+    if spec.left_unique()
+        && let Some((id, a, b)) = second_partner(pairs, |p| (&p.left, &p.right))
+    {
+        return Err(in_batch(l, id, r, a, b, r, &plural(r)));
     }
-    if spec.right_unique() {
-        let mut partner: HashMap<&str, &str> = HashMap::new();
-        for pair in pairs {
-            if let Some(seen) = partner.insert(&pair.right, &pair.left)
-                && seen != pair.left
-            {
-                return Err(in_batch(r, &pair.right, l, seen, &pair.left, l, &plural(l)));
-            }
-        }
+    if spec.right_unique()
+        && let Some((id, a, b)) = second_partner(pairs, |p| (&p.right, &p.left))
+    {
+        return Err(in_batch(r, id, l, a, b, l, &plural(l)));
     }
     Ok(())
+}
+
+/// The first record given two different partners in `pairs`, with both partners; `side` picks
+/// (record, partner) from a pair.
+fn second_partner<'a>(
+    pairs: &'a [PreparedPair],
+    side: impl Fn(&'a PreparedPair) -> (&'a String, &'a String),
+) -> Option<(&'a str, &'a str, &'a str)> {
+    let mut partner: HashMap<&str, &str> = HashMap::new();
+    for pair in pairs {
+        let (record, other) = side(pair);
+        if let Some(seen) = partner.insert(record, other)
+            && seen != other
+        {
+            return Some((record, seen, other));
+        }
+    }
+    None
 }
 
 /// After the database refused a write on a unique index: finds the live row that holds one of
