@@ -16,6 +16,11 @@ pub use std::{
     vec::Vec,
 };
 
+/// The table name of a link (for the generated sea-orm entity).
+pub fn link_table_name(spec: &LinkSpec) -> String {
+    crate::schema::TableNames::of(spec).table
+}
+
 /// Whether the linkable model `M` has the field `field` (used in generated compile-time checks).
 pub const fn has_field(model: &ModelInfo, field: &str) -> bool {
     model.has_field(field)

@@ -757,3 +757,72 @@ async fn keys_come_from_models_too() {
         let _: brand_post::Data = brand_post::Data::default();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_tables_are_sea_orm_entities() {
+    use sea_orm::{ColumnTrait, EntityName, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    for t in test_databases("link_entity").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2"]).await;
+        t.brands(&["b1"]).await;
+        links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p1"), b("b1"))
+                        .with(product_brand::Data::default().note(Some("hi".into()))),
+                    ProductBrand::new(p("p2"), b("b1")),
+                ],
+            )
+            .await
+            .expect("create");
+        links
+            .dismiss(&t.db, ProductBrand::new(p("p2"), b("b1")))
+            .await
+            .expect("dismiss");
+
+        assert_eq!(
+            product_brand::Entity.table_name(),
+            "product_product_brand_brand"
+        );
+        let rows = product_brand::Entity::find()
+            .filter(product_brand::Column::Right.eq("b1"))
+            .order_by_asc(product_brand::Column::Left)
+            .all(&t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            rows.len(),
+            2,
+            "{:?}: plain sea-orm sees dismissed rows too",
+            t.backend
+        );
+        assert_eq!(
+            (
+                rows[0].left.as_str(),
+                rows[0].note.as_deref(),
+                rows[0].deleted_at
+            ),
+            ("p1", Some("hi"), None)
+        );
+        assert_eq!(rows[1].left, "p2");
+        assert!(rows[1].deleted_at.is_some(), "{:?}", t.backend);
+        assert!(!rows[1].featured);
+
+        let by_key = product_brand::Entity::find_by_id(("p1".to_string(), "b1".to_string()))
+            .one(&t.db)
+            .await
+            .expect("find by primary key")
+            .expect("the pair exists");
+        assert_eq!(by_key.id, rows[0].id);
+        let live = product_brand::Entity::find()
+            .filter(product_brand::Column::DeletedAt.is_null())
+            .count(&t.db)
+            .await
+            .expect("count");
+        assert_eq!(live, 1);
+        let _: Option<product_tag::Model> = None;
+        let column: product_brand::Column = "product_id".parse().expect("column by database name");
+        assert!(matches!(column, product_brand::Column::Left));
+    }
+}
