@@ -162,6 +162,31 @@ pub(crate) fn default_literal(backend: DbBackend, default: DefaultValue) -> Stri
     }
 }
 
+/// A value of type `ty` that satisfies NOT NULL, for the INSERT half of an upsert whose row is
+/// known to exist (its update half never assigns it).
+pub(crate) fn placeholder(ty: ColumnType) -> Value {
+    use ColumnType::*;
+    match ty {
+        Bool => false.into(),
+        SmallInt => 0i16.into(),
+        Integer => 0i32.into(),
+        BigInt => 0i64.into(),
+        Float => 0f32.into(),
+        Double => 0f64.into(),
+        TimestampTz => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.into(),
+        Timestamp => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
+            .naive_utc()
+            .into(),
+        Date => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
+            .date_naive()
+            .into(),
+        Uuid => sea_orm::prelude::Uuid::nil().into(),
+        Json => serde_json::Value::Null.into(),
+        Decimal => sea_orm::prelude::Decimal::ZERO.into(),
+        _ => String::new().into(),
+    }
+}
+
 /// Whether `err` is a violation of a unique index or primary key. On MySQL this includes the
 /// NOT NULL violation our upsert raises on purpose when a row conflicts on a live unique index.
 pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {

@@ -3,7 +3,7 @@
 use link_runtime::Links;
 use link_tests::TestDb;
 use link_tests::links::{
-    BrandPost, CustomerWishlist, PostProduct, ProductBrand, ProductTag, RegionBrand,
+    BrandPost, CustomerWishlist, PostProduct, ProductBrand, ProductTag, RegionBrand, TagPost,
 };
 
 /// Every test link, registered and migrated on `t`.
@@ -22,6 +22,7 @@ pub async fn registry(t: &TestDb) -> Links {
         .link::<ProductTag>()
         .link::<RegionBrand>()
         .link::<PostProduct>()
+        .link::<TagPost>()
         .build()
         .expect("the test links fit together");
     links.migrate().await.expect("migrate");

@@ -6,8 +6,8 @@ mod common;
 
 use link_runtime::{CreateOptions, Error, Key, ListFilter, StoredLink};
 use link_tests::links::{
-    BrandPost, CustomerWishlist, ProductBrand, ProductTag, RegionBrand, brand_post, product_brand,
-    product_tag,
+    BrandPost, CustomerWishlist, ProductBrand, ProductTag, RegionBrand, TagPost, brand_post,
+    product_brand, product_tag, tag_post,
 };
 use link_tests::models::{brand, customer, post, product, region, tag, wishlist};
 use link_tests::test_databases;
@@ -824,5 +824,71 @@ async fn link_tables_are_sea_orm_entities() {
         let _: Option<product_tag::Model> = None;
         let column: product_brand::Column = "product_id".parse().expect("column by database name");
         assert!(matches!(column, product_brand::Column::Left));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_extra_columns_and_bad_ids_are_invalid_input() {
+    for t in test_databases("required_columns").await {
+        let links = common::registry(&t).await;
+        t.tags(&["t1"]).await;
+        t.posts(&["s1", "s2"]).await;
+        let tag = || tag::Model::key("t1");
+        let err = links
+            .create(&t.db, TagPost::new(tag(), post::Model::key("s1")))
+            .await
+            .expect_err("a new pair without its required column");
+        assert!(
+            matches!(err, Error::InvalidInput { .. }),
+            "{:?}: {err:?}",
+            t.backend
+        );
+        assert_eq!(
+            err.to_string(),
+            "link TagPost (tag → post): a new pair needs a value for every extra column that is not nullable and has no default (reason); name it in the data of t1 → s1"
+        );
+        let row = links
+            .create(
+                &t.db,
+                TagPost::new(tag(), post::Model::key("s1"))
+                    .with(tag_post::Data::default().reason("topical".into())),
+            )
+            .await
+            .expect("named");
+        assert_eq!(row.extra.reason, "topical");
+        assert_eq!(row.extra.votes, None);
+        // An existing pair keeps its value when a re-create does not name it.
+        let again = links
+            .create(
+                &t.db,
+                TagPost::new(tag(), post::Model::key("s1"))
+                    .with(tag_post::Data::default().votes(Some(3))),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            (again.extra.reason.as_str(), again.extra.votes),
+            ("topical", Some(3))
+        );
+
+        let long = "x".repeat(256);
+        let err = links
+            .create(&t.db, TagPost::new(tag(), post::Model::key(long.clone())))
+            .await
+            .expect_err("too long");
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("is not a valid key: ids are 1 to 255 bytes long"),
+            "{err}"
+        );
+        let err = links
+            .create(
+                &t.db,
+                TagPost::new(tag::Model::key(""), post::Model::key("s2")),
+            )
+            .await
+            .expect_err("empty");
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     }
 }

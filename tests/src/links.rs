@@ -43,3 +43,9 @@ define_link! {
     pub PostProduct: post::Model [field = product_id] => product::Model,
     read_only,
 }
+
+define_link! {
+    /// Tags on posts, with a required reason (NOT NULL, no default).
+    pub TagPost: tag::Model [is_list] => post::Model [is_list],
+    extra_columns { reason: String, votes: Option<i64> },
+}

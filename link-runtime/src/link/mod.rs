@@ -143,6 +143,9 @@ pub(crate) struct PreparedPair {
     pub(crate) left: String,
     pub(crate) right: String,
     pub(crate) named: Vec<(&'static str, sea_orm::Value)>,
+    /// Values only the INSERT half of an upsert uses: placeholders for required columns of a
+    /// pair that already exists, whose stored values the update keeps.
+    pub(crate) insert_only: Vec<(&'static str, sea_orm::Value)>,
 }
 
 fn check_id(spec_name: &str, model: &str, id: &str) -> Result<()> {
@@ -202,10 +205,11 @@ impl Links {
     {
         let entry = self.entry::<L>()?.clone();
         let spec = &entry.spec;
-        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
+        let mut prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
             left: pair.left.into_string(),
             right: pair.right.into_string(),
             named: pair.data.named(),
+            insert_only: Vec::new(),
         }));
         for pair in &prepared {
             check_id(spec.name, spec.left.model.name, &pair.left)?;
@@ -224,6 +228,10 @@ impl Links {
             .await
             .map_err(Error::database("starting the create"))?;
         let backend = conn.get_database_backend();
+        if let Err(err) = fill_required_columns(&txn, &entry, &mut prepared).await {
+            let _ = txn.rollback().await;
+            return Err(err);
+        }
         match write::upsert(&txn, &entry, &prepared, next_stamp()).await {
             Ok(()) => {}
             Err(err) => {
@@ -232,7 +240,7 @@ impl Links {
                     conflict::diagnose(conn, &entry, &prepared).await
                 } else if crate::dialect::is_not_null_violation(backend, &err) {
                     Error::invalid(format!(
-                        "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data ({err})",
+                        "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data",
                         spec.display_name(),
                         required_columns(spec).join(", ")
                     ))
@@ -276,6 +284,7 @@ impl Links {
             left: pair.left.into_string(),
             right: pair.right.into_string(),
             named: Vec::new(),
+            insert_only: Vec::new(),
         }));
         if prepared.is_empty() {
             return Ok(0);
@@ -335,6 +344,54 @@ fn merge_pairs(pairs: impl Iterator<Item = PreparedPair>) -> Vec<PreparedPair> {
         }
     }
     merged
+}
+
+/// Pairs that do not name every required extra column (NOT NULL, no default) must already exist:
+/// a new row would have no value. Existing ones get insert-only placeholders, which the upsert's
+/// update half never assigns, so their stored values stay. The rows are locked while we write.
+async fn fill_required_columns(
+    txn: &impl ConnectionTrait,
+    entry: &crate::registry::LinkEntry,
+    pairs: &mut [PreparedPair],
+) -> Result<()> {
+    let spec = &entry.spec;
+    let required = required_columns(spec);
+    let lacks = |pair: &PreparedPair| {
+        required
+            .iter()
+            .any(|column| !pair.named.iter().any(|(c, _)| c == column))
+    };
+    let lacking: Vec<PreparedPair> = pairs.iter().filter(|p| lacks(p)).cloned().collect();
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    let existing = rows::existing_pairs(txn, entry, &lacking).await?;
+    let new: Vec<String> = lacking
+        .iter()
+        .filter(|p| !existing.contains(&(p.left.clone(), p.right.clone())))
+        .map(|p| format!("{} → {}", p.left, p.right))
+        .collect();
+    if !new.is_empty() {
+        return Err(Error::invalid(format!(
+            "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the data of {}",
+            spec.display_name(),
+            required.join(", "),
+            new.join(", ")
+        )));
+    }
+    for pair in pairs.iter_mut().filter(|p| lacks(p)) {
+        for column in spec
+            .extra_columns
+            .iter()
+            .filter(|c| required.contains(&c.name))
+        {
+            if !pair.named.iter().any(|(c, _)| *c == column.name) {
+                pair.insert_only
+                    .push((column.name, crate::dialect::placeholder(column.ty)));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn required_columns(spec: &crate::definition::LinkSpec) -> Vec<&'static str> {

@@ -86,6 +86,45 @@ pub(crate) async fn read_pairs<L: LinkDefinition, C: ConnectionTrait>(
         .collect())
 }
 
+/// Which of `pairs` have a row (live or dismissed), locking those rows where the backend can.
+pub(crate) async fn existing_pairs<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+) -> Result<std::collections::HashSet<(String, String)>> {
+    let backend = conn.get_database_backend();
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let mut found = std::collections::HashSet::new();
+    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT ")
+            .ident(left)
+            .push(", ")
+            .ident(right)
+            .push(" FROM ")
+            .ident(&entry.names.table)
+            .push(" WHERE ");
+        pairs_in(&mut sql, entry, chunk);
+        if backend != sea_orm::DbBackend::Sqlite {
+            sql.push(" FOR UPDATE");
+        }
+        let rows = conn
+            .query_all_raw(sql.build())
+            .await
+            .map_err(Error::database(format!(
+                "reading links of {}",
+                entry.spec.display_name()
+            )))?;
+        for row in rows {
+            let read = |column| row.try_get::<String>("", column);
+            if let (Ok(l), Ok(r)) = (read(left), read(right)) {
+                found.insert((l, r));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Live rows, optionally restricted to some left and/or right ids, ordered by creation.
 pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
     conn: &C,

@@ -29,16 +29,22 @@ pub(crate) async fn upsert(
         .iter()
         .map(|_| new_row_id(entry.spec.id_prefix, &mut generator))
         .collect();
-    let mut groups: BTreeMap<Vec<&'static str>, Vec<(&PreparedPair, &str)>> = BTreeMap::new();
+    type Columns = (Vec<&'static str>, Vec<&'static str>);
+    let mut groups: BTreeMap<Columns, Vec<(&PreparedPair, &str)>> = BTreeMap::new();
     for (pair, id) in pairs.iter().zip(&ids) {
-        let mut columns: Vec<&'static str> = pair.named.iter().map(|(c, _)| *c).collect();
-        columns.sort_by_key(|c| declaration_index(entry, c));
-        groups.entry(columns).or_default().push((pair, id));
+        let mut named: Vec<&'static str> = pair.named.iter().map(|(c, _)| *c).collect();
+        named.sort_by_key(|c| declaration_index(entry, c));
+        let mut insert_only: Vec<&'static str> = pair.insert_only.iter().map(|(c, _)| *c).collect();
+        insert_only.sort_by_key(|c| declaration_index(entry, c));
+        groups
+            .entry((named, insert_only))
+            .or_default()
+            .push((pair, id));
     }
-    for (columns, group) in groups {
-        let per_statement = rows_per_statement(backend, 5 + columns.len());
+    for ((named, insert_only), group) in groups {
+        let per_statement = rows_per_statement(backend, 5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
-            let sql = upsert_statement(backend, entry, &columns, chunk, stamp);
+            let sql = upsert_statement(backend, entry, (&named, &insert_only), chunk, stamp);
             conn.execute_raw(sql.build()).await?;
         }
     }
@@ -57,7 +63,7 @@ fn declaration_index(entry: &LinkEntry, column: &str) -> usize {
 fn upsert_statement(
     backend: DbBackend,
     entry: &LinkEntry,
-    columns: &[&'static str],
+    (columns, insert_only): (&[&'static str], &[&'static str]),
     chunk: &[(&PreparedPair, &str)],
     stamp: DateTime<Utc>,
 ) -> Sql {
@@ -68,7 +74,8 @@ fn upsert_statement(
         .push(" (");
     let all_columns = [left, right, "id", "created_at", "updated_at"]
         .into_iter()
-        .chain(columns.iter().copied());
+        .chain(columns.iter().copied())
+        .chain(insert_only.iter().copied());
     for (i, column) in all_columns.enumerate() {
         if i > 0 {
             sql.push(", ");
@@ -87,9 +94,12 @@ fn upsert_statement(
             stamp.into(),
             stamp.into(),
         ];
-        for column in columns {
-            let value = pair
-                .named
+        for (column, given) in columns
+            .iter()
+            .map(|c| (c, &pair.named))
+            .chain(insert_only.iter().map(|c| (c, &pair.insert_only)))
+        {
+            let value = given
                 .iter()
                 .find(|(c, _)| c == column)
                 .map(|(_, v)| v.clone())
