@@ -219,24 +219,27 @@ impl Links {
             return Ok(Vec::new());
         }
         conflict::check_batch(spec, &prepared)?;
-        if !options.skip_record_check {
-            records::check_live(self, conn, spec, &prepared).await?;
-        }
 
         let txn = conn
             .begin()
             .await
             .map_err(Error::database("starting the create"))?;
-        let backend = conn.get_database_backend();
-        if let Err(err) = fill_required_columns(&txn, &entry, &mut prepared).await {
-            let _ = txn.rollback().await;
-            return Err(err);
-        }
-        match write::upsert(&txn, &entry, &prepared, next_stamp()).await {
-            Ok(()) => {}
-            Err(err) => {
+        match self.create_in(&txn, &entry, &mut prepared, &options).await {
+            Ok(rows) => {
+                txn.commit()
+                    .await
+                    .map_err(Error::database("committing the create"))?;
+                Ok(rows)
+            }
+            Err(Failure::Refused(err)) => {
                 let _ = txn.rollback().await;
-                return Err(if crate::dialect::is_unique_violation(backend, &err) {
+                Err(err)
+            }
+            Err(Failure::Database(err)) => {
+                let _ = txn.rollback().await;
+                let backend = conn.get_database_backend();
+                Err(if crate::dialect::is_unique_violation(backend, &err) {
+                    // Explained outside the failed write, which PostgreSQL has aborted.
                     conflict::diagnose(conn, &entry, &prepared).await
                 } else if crate::dialect::is_not_null_violation(backend, &err) {
                     Error::invalid(format!(
@@ -249,14 +252,28 @@ impl Links {
                         context: format!("creating links of {}", spec.display_name()),
                         source: err,
                     }
-                });
+                })
             }
         }
-        let rows = rows::read_pairs::<L, _>(&txn, &entry, &prepared).await?;
-        txn.commit()
+    }
+
+    /// The steps of a create inside its transaction: record checks (so a record deleted
+    /// meanwhile is seen), required columns, the upsert, and reading the rows back.
+    async fn create_in<L: StoredLink>(
+        &self,
+        txn: &impl ConnectionTrait,
+        entry: &crate::registry::LinkEntry,
+        prepared: &mut [PreparedPair],
+        options: &CreateOptions,
+    ) -> std::result::Result<Vec<LinkRow<L>>, Failure> {
+        if !options.skip_record_check {
+            records::check_live(self, txn, &entry.spec, prepared).await?;
+        }
+        fill_required_columns(txn, entry, prepared).await?;
+        write::upsert(txn, entry, prepared, next_stamp())
             .await
-            .map_err(Error::database("committing the create"))?;
-        Ok(rows)
+            .map_err(Failure::Database)?;
+        Ok(rows::read_pairs::<L, _>(txn, entry, prepared).await?)
     }
 
     /// Dismisses one pair. Returns whether it was live. See [`Links::dismiss_many`].
@@ -319,6 +336,19 @@ impl Links {
             .right
             .map(|keys| keys.into_iter().map(Key::into_string).collect());
         rows::list::<L, _>(conn, entry, left, right).await
+    }
+}
+
+/// Why a create inside its transaction failed: refused by our checks, or by the database (whose
+/// error may be a constraint to explain once the transaction is rolled back).
+enum Failure {
+    Refused(Error),
+    Database(sea_orm::DbErr),
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Refused(err)
     }
 }
 
