@@ -7,6 +7,31 @@
 //! is used the right way round, and the database enforces the declared cardinality with unique
 //! indexes over live rows.
 //!
+//! # Declaring models: `#[derive(Linkable)]`
+//!
+//! On a sea-orm `Model` (beside `DeriveEntityModel`) or on a plain struct (an external model):
+//! `#[linkable(module = "…")]` is required; `name = "…"` overrides the model name (default: the
+//! sea-orm `table_name`, or the struct name in snake case); `primary_key = "…"` names the key
+//! field (default: the field marked `#[sea_orm(primary_key)]` or `#[linkable(primary_key)]`, or
+//! `id`); `key = "…"` overrides the linkable key (default `<model>_<primary key>`, the column
+//! name in link tables). A `deleted_at: Option<…>` field makes the model soft-deletable. The
+//! derive adds `Model::key(id) -> Key<Model>`.
+//!
+//! # Declaring links: `define_link!`
+//!
+//! `define_link! { #[doc] vis Name: Left [side options] => Right [side options], link options }`
+//! declares one link and its marker type `Name`, with `Name::new(left, right)` taking the left
+//! record first. Side options: `is_list` (the other side may hold many of this side),
+//! `delete_cascade`, `filterable(field, …)`, `alias = "…"`, and for read-only links
+//! `field = …` (left) and `primary_key = …` (right). Link options: `extra_columns { name: Type =
+//! default, … }` (`Option<T>` is nullable; bool, integers, floats, `String`, chrono date-times,
+//! `Uuid`, `serde_json::Value`, `Decimal`), `table = "…"`, `id_prefix = "…"`, `read_only`,
+//! `is_list` (read-only links). A stored link also gets a module `name_in_snake_case` with the
+//! link table as a sea-orm entity (`Entity`, `Model`, `Column`, `ActiveModel`), `Extra` (a row's
+//! typed extra columns) and `Data` (the extra columns a create names, one setter per column).
+//!
+//! # Example
+//!
 //! ```
 //! use link_runtime::{define_link, Key, Linkable, Links};
 //! use sea_orm::entity::prelude::*;
