@@ -6,6 +6,7 @@
 //! inside a caller's transaction) and writes one statement per chunk of rows, never one per row.
 
 mod conflict;
+mod lifecycle;
 mod records;
 mod rows;
 mod write;
@@ -19,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::registry::Links;
 use crate::stamp::next_stamp;
+
+pub use lifecycle::LifecycleReport;
 
 /// One pair of records to link (or dismiss), left first, with optional extra-column data.
 ///

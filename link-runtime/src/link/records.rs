@@ -35,9 +35,9 @@ pub(crate) async fn check_live(
         ids.dedup();
         let found = match links.binding(model.module) {
             Some(ModuleBinding::Elsewhere(other)) => {
-                live_ids(other, spec, model, table, &ids).await?
+                existing_ids(other, model, table, &ids, true).await?
             }
-            _ => live_ids(conn, spec, model, table, &ids).await?,
+            _ => existing_ids(conn, model, table, &ids, true).await?,
         };
         let missing: Vec<String> = ids
             .iter()
@@ -60,34 +60,22 @@ pub(crate) async fn check_live(
     Ok(())
 }
 
-async fn live_ids(
+/// Which of `ids` exist in the model's table (only live ones when `live_only` and the model is
+/// soft-deletable): one statement per chunk of ids, each id bound with the key's own type.
+pub(crate) async fn existing_ids(
     conn: &impl ConnectionTrait,
-    spec: &LinkSpec,
     model: &ModelInfo,
     table: &str,
     ids: &[&str],
+    live_only: bool,
 ) -> Result<HashSet<String>> {
     let backend = conn.get_database_backend();
     let mut found = HashSet::with_capacity(ids.len());
-    let mut values = Vec::with_capacity(ids.len());
-    for id in ids {
-        match key_value(model, id) {
-            Some(value) => values.push((id.to_string(), value)),
-            None => {
-                return Err(Error::invalid(format!(
-                    "link {}: {id:?} is not a valid {} id: its primary key `{}` is {}",
-                    spec.display_name(),
-                    model.name,
-                    model.primary_key,
-                    match model.key_kind {
-                        KeyKind::Integer => "an integer",
-                        KeyKind::Uuid => "a UUID",
-                        _ => "a string",
-                    }
-                )));
-            }
-        }
-    }
+    let values: Vec<(String, Value)> = ids
+        .iter()
+        .map(|id| id.to_string())
+        .zip(key_values(model, ids)?)
+        .collect();
     for chunk in values.chunks(rows_per_statement(backend, 1)) {
         let mut sql = Sql::new(backend);
         sql.push("SELECT ");
@@ -109,16 +97,15 @@ async fn live_ids(
             .ident(model.primary_key)
             .push(" IN ")
             .param_list(chunk.iter().map(|(_, v)| v.clone()));
-        if model.soft_deletable {
+        if live_only && model.soft_deletable {
             sql.push(" AND ").ident("deleted_at").push(" IS NULL");
         }
         let rows = conn
             .query_all_raw(sql.build())
             .await
             .map_err(Error::database(format!(
-                "checking that the {} records of {} exist",
-                model.name,
-                spec.display_name()
+                "checking that the {} records exist",
+                model.qualified_name()
             )))?;
         let by_value: std::collections::HashMap<String, &str> = chunk
             .iter()
@@ -139,6 +126,26 @@ async fn live_ids(
         }
     }
     Ok(found)
+}
+
+/// The ids bound with the type of the model's primary-key column, or `InvalidInput`.
+pub(crate) fn key_values(model: &ModelInfo, ids: &[&str]) -> Result<Vec<Value>> {
+    ids.iter()
+        .map(|id| {
+            key_value(model, id).ok_or_else(|| {
+                Error::invalid(format!(
+                    "{id:?} is not a valid {} id: its primary key `{}` is {}",
+                    model.name,
+                    model.primary_key,
+                    match model.key_kind {
+                        KeyKind::Integer => "an integer",
+                        KeyKind::Uuid => "a UUID",
+                        _ => "a string",
+                    }
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The id bound with the type of the model's primary-key column.

@@ -1,0 +1,515 @@
+//! delete with cascade and restore, on SQLite, PostgreSQL and MariaDB.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use link_runtime::{
+    CreateOptions, Error, Key, LifecycleReport, Links, ListFilter, StoredLink, define_link,
+};
+use link_tests::models::{brand, post, product, tag, wishlist};
+use link_tests::{TestDb, test_databases};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+
+/// A record's `deleted_at` as its module stores it: MariaDB's `timestamp` cuts it to the second.
+fn as_stored(t: &TestDb, stamp: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if t.backend == link_tests::Backend::MySql {
+        DateTime::from_timestamp(stamp.timestamp(), 0)
+    } else {
+        Some(stamp)
+    }
+}
+
+define_link! {
+    /// A product has many posts; deleting a product deletes its posts.
+    pub ProductPost: product::Model => post::Model [is_list, delete_cascade],
+    table = "lc_product_post",
+}
+
+define_link! {
+    /// A post has many "comments" (wishlists stand in); deleting a post deletes them.
+    pub PostComment: post::Model => wishlist::Model [is_list, delete_cascade],
+    table = "lc_post_comment",
+}
+
+define_link! {
+    /// Tags are not cascaded (and cannot be soft-deleted).
+    pub ProductTags: product::Model [is_list] => tag::Model [is_list],
+    table = "lc_product_tag",
+}
+
+define_link! {
+    /// Each product has one brand (brands cannot be soft-deleted).
+    pub ProductBrandOne: product::Model [is_list] => brand::Model,
+    table = "lc_product_brand",
+}
+
+define_link! {
+    /// Closes a cascade cycle: product → post → comment → product.
+    pub CommentProduct: wishlist::Model [is_list] => product::Model [is_list, delete_cascade],
+    table = "lc_comment_product",
+}
+
+async fn registry(t: &TestDb, cycle: bool) -> Links {
+    let mut builder = Links::builder(t.db.clone())
+        .module("product")
+        .module("post")
+        .module("wishlist")
+        .module("tag")
+        .module("brand")
+        .link::<ProductPost>()
+        .link::<PostComment>()
+        .link::<ProductTags>()
+        .link::<ProductBrandOne>();
+    if cycle {
+        builder = builder.link::<CommentProduct>();
+    }
+    let links = builder.build().expect("registry");
+    links.migrate().await.expect("migrate");
+    links
+}
+
+fn p(id: &str) -> Key<product::Model> {
+    product::Model::key(id)
+}
+fn s(id: &str) -> Key<post::Model> {
+    post::Model::key(id)
+}
+fn w(id: &str) -> Key<wishlist::Model> {
+    wishlist::Model::key(id)
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|id| id.to_string()).collect()
+}
+
+fn pairs(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    pairs
+        .iter()
+        .map(|(l, r)| (l.to_string(), r.to_string()))
+        .collect()
+}
+
+async fn deleted_at<E: EntityTrait>(
+    t: &TestDb,
+    id: &str,
+    get: fn(&E::Model) -> Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>>
+where
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<String>,
+{
+    let model = E::find_by_id(id.to_string())
+        .one(&t.db)
+        .await
+        .expect("find")
+        .expect("exists");
+    get(&model)
+}
+
+async fn product_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
+    deleted_at::<product::Entity>(t, id, |m| m.deleted_at).await
+}
+async fn post_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
+    deleted_at::<post::Entity>(t, id, |m| m.deleted_at).await
+}
+async fn wishlist_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
+    deleted_at::<wishlist::Entity>(t, id, |m| m.deleted_at).await
+}
+
+async fn live<L: StoredLink>(links: &Links, t: &TestDb) -> BTreeSet<(String, String)> {
+    links
+        .list::<L, _>(&t.db, ListFilter::all())
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| (r.left.to_string(), r.right.to_string()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_cascades_three_levels_and_restore_reverses_it() {
+    for t in test_databases("lc_cascade").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1", "p2"]).await;
+        t.posts(&["s1", "s2", "s3"]).await;
+        t.wishlists(&["w1", "w2"]).await;
+        t.tags(&["t1"]).await;
+        links
+            .create_many(
+                &t.db,
+                [
+                    ProductPost::new(p("p1"), s("s1")),
+                    ProductPost::new(p("p1"), s("s2")),
+                    ProductPost::new(p("p2"), s("s3")),
+                ],
+            )
+            .await
+            .expect("posts");
+        links
+            .create_many(
+                &t.db,
+                [
+                    PostComment::new(s("s1"), w("w1")),
+                    PostComment::new(s("s3"), w("w2")),
+                ],
+            )
+            .await
+            .expect("comments");
+        links
+            .create(&t.db, ProductTags::new(p("p1"), tag::Model::key("t1")))
+            .await
+            .expect("tag");
+
+        let report = links
+            .delete(&t.db, [p("p1")])
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let stamp = report.stamps[0];
+        assert_eq!(
+            report.records.get("product.product"),
+            Some(&set(&["p1"])),
+            "{:?}: {report:?}",
+            t.backend
+        );
+        assert_eq!(report.records.get("post.post"), Some(&set(&["s1", "s2"])));
+        assert_eq!(report.records.get("wishlist.wishlist"), Some(&set(&["w1"])));
+        assert_eq!(report.records.get("tag.tag"), None, "tags are not cascaded");
+        assert_eq!(
+            report.links.get("ProductPost"),
+            Some(&pairs(&[("p1", "s1"), ("p1", "s2")]))
+        );
+        assert_eq!(
+            report.links.get("PostComment"),
+            Some(&pairs(&[("s1", "w1")]))
+        );
+        assert_eq!(
+            report.links.get("ProductTags"),
+            Some(&pairs(&[("p1", "t1")]))
+        );
+
+        // One stamp for every deleted_at the operation set.
+        assert_eq!(
+            product_deleted(&t, "p1").await,
+            as_stored(&t, stamp),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(post_deleted(&t, "s1").await, as_stored(&t, stamp));
+        assert_eq!(post_deleted(&t, "s2").await, as_stored(&t, stamp));
+        assert_eq!(wishlist_deleted(&t, "w1").await, as_stored(&t, stamp));
+        assert_eq!(product_deleted(&t, "p2").await, None, "untouched");
+        assert_eq!(post_deleted(&t, "s3").await, None, "untouched");
+        assert_eq!(
+            live::<ProductPost>(&links, &t).await,
+            pairs(&[("p2", "s3")])
+        );
+        assert_eq!(
+            live::<PostComment>(&links, &t).await,
+            pairs(&[("s3", "w2")])
+        );
+        assert!(live::<ProductTags>(&links, &t).await.is_empty());
+
+        let restored = links
+            .restore(&t.db, [p("p1")])
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(restored.stamps, vec![stamp]);
+        assert_eq!(
+            restored.records,
+            report
+                .records
+                .iter()
+                .filter(|(k, _)| *k != "tag.tag")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        );
+        assert_eq!(restored.links, report.links, "{:?}", t.backend);
+        for (id, at) in [
+            ("p1", product_deleted(&t, "p1").await),
+            ("s1", post_deleted(&t, "s1").await),
+            ("w1", wishlist_deleted(&t, "w1").await),
+        ] {
+            assert_eq!(at, None, "{:?}: {id} is back", t.backend);
+        }
+        assert_eq!(
+            live::<ProductPost>(&links, &t).await,
+            pairs(&[("p1", "s1"), ("p1", "s2"), ("p2", "s3")])
+        );
+        assert_eq!(
+            live::<ProductTags>(&links, &t).await,
+            pairs(&[("p1", "t1")])
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_leaves_earlier_dismissals_dismissed() {
+    for t in test_databases("lc_earlier_dismissals").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1"]).await;
+        t.posts(&["s1", "s2"]).await;
+        links
+            .create_many(
+                &t.db,
+                [
+                    ProductPost::new(p("p1"), s("s1")),
+                    ProductPost::new(p("p1"), s("s2")),
+                ],
+            )
+            .await
+            .expect("posts");
+        links
+            .dismiss(&t.db, ProductPost::new(p("p1"), s("s2")))
+            .await
+            .expect("dismiss earlier");
+
+        let report = links.delete(&t.db, [p("p1")]).await.expect("delete");
+        assert_eq!(
+            report.records.get("post.post"),
+            Some(&set(&["s1"])),
+            "{:?}: a dismissed link does not cascade",
+            t.backend
+        );
+        assert_eq!(post_deleted(&t, "s2").await, None);
+
+        links.restore(&t.db, [p("p1")]).await.expect("restore");
+        assert_eq!(
+            live::<ProductPost>(&links, &t).await,
+            pairs(&[("p1", "s1")]),
+            "{:?}: Medusa would revive (p1, s2) too",
+            t.backend
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_that_would_break_cardinality_restores_nothing() {
+    for t in test_databases("lc_restore_conflict").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1"]).await;
+        t.brands(&["b1", "b2"]).await;
+        let b = brand::Model::key;
+        links
+            .create(&t.db, ProductBrandOne::new(p("p1"), b("b1")))
+            .await
+            .expect("p1-b1");
+        // Deleting a brand (which has no deleted_at) dismisses its links.
+        let report = links.delete(&t.db, [b("b1")]).await.expect("delete b1");
+        assert_eq!(report.records.get("brand.brand"), Some(&set(&["b1"])));
+        assert_eq!(
+            report.links.get("ProductBrandOne"),
+            Some(&pairs(&[("p1", "b1")]))
+        );
+        // p1's brand is free, so p1 is linked to b2 meanwhile.
+        links
+            .create(&t.db, ProductBrandOne::new(p("p1"), b("b2")))
+            .await
+            .expect("p1-b2");
+
+        let err = links
+            .restore(&t.db, [b("b1")])
+            .await
+            .expect_err("restoring (p1, b1) breaks one brand per product");
+        assert!(
+            matches!(
+                err,
+                Error::Conflict {
+                    link: "ProductBrandOne",
+                    ..
+                }
+            ),
+            "{:?}: {err:?}",
+            t.backend
+        );
+        assert_eq!(
+            err.to_string(),
+            "nothing was restored: link ProductBrandOne (product → brand): product p1 is already linked to brand b2; dismiss that link first, or mark the brand side `is_list` if a product may have many brands"
+        );
+        assert_eq!(
+            live::<ProductBrandOne>(&links, &t).await,
+            pairs(&[("p1", "b2")]),
+            "{:?}",
+            t.backend
+        );
+
+        // Once the link that took its place is dismissed, the restore goes through.
+        links
+            .dismiss(&t.db, ProductBrandOne::new(p("p1"), b("b2")))
+            .await
+            .expect("dismiss");
+        let restored = links.restore(&t.db, [b("b1")]).await.expect("restore");
+        assert_eq!(
+            restored.links.get("ProductBrandOne"),
+            Some(&pairs(&[("p1", "b1")]))
+        );
+        assert_eq!(
+            live::<ProductBrandOne>(&links, &t).await,
+            pairs(&[("p1", "b1")])
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cascade_cycle_visits_each_record_once() {
+    for t in test_databases("lc_cycle").await {
+        let links = registry(&t, true).await;
+        t.products(&["p1", "p2"]).await;
+        t.posts(&["s1"]).await;
+        t.wishlists(&["w1"]).await;
+        links
+            .create(&t.db, ProductPost::new(p("p1"), s("s1")))
+            .await
+            .expect("p1-s1");
+        links
+            .create(&t.db, PostComment::new(s("s1"), w("w1")))
+            .await
+            .expect("s1-w1");
+        links
+            .create_many(
+                &t.db,
+                [
+                    CommentProduct::new(w("w1"), p("p1")),
+                    CommentProduct::new(w("w1"), p("p2")),
+                ],
+            )
+            .await
+            .expect("w1-p1, w1-p2");
+
+        let report = links
+            .delete(&t.db, [p("p1")])
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            report.records.get("product.product"),
+            Some(&set(&["p1", "p2"])),
+            "{:?}: {report:?}",
+            t.backend
+        );
+        assert_eq!(report.records.get("post.post"), Some(&set(&["s1"])));
+        assert_eq!(report.records.get("wishlist.wishlist"), Some(&set(&["w1"])));
+        assert_eq!(
+            report.links.get("CommentProduct"),
+            Some(&pairs(&[("w1", "p1"), ("w1", "p2")]))
+        );
+        let restored = links
+            .restore(&t.db, [p("p1")])
+            .await
+            .expect("restore the cycle");
+        assert_eq!(restored.records, report.records, "{:?}", t.backend);
+        assert_eq!(product_deleted(&t, "p2").await, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_ids_are_not_an_error_and_their_links_are_cleaned_up() {
+    for t in test_databases("lc_missing").await {
+        let links = registry(&t, false).await;
+        t.posts(&["s1"]).await;
+        // A link to a product that was hard-deleted (or never existed).
+        links
+            .create_many_with(
+                &t.db,
+                [ProductPost::new(p("ghost"), s("s1"))],
+                CreateOptions::default().skip_record_check(),
+            )
+            .await
+            .expect("unchecked");
+        let report = links
+            .delete(&t.db, [p("ghost"), p("never")])
+            .await
+            .expect("delete missing");
+        assert_eq!(
+            report.records.get("product.product"),
+            None,
+            "{:?}: nothing found: {report:?}",
+            t.backend
+        );
+        assert_eq!(
+            report.links.get("ProductPost"),
+            Some(&pairs(&[("ghost", "s1")]))
+        );
+        assert_eq!(
+            report.records.get("post.post"),
+            Some(&set(&["s1"])),
+            "the cascade still runs"
+        );
+        let empty = links
+            .delete(&t.db, Vec::<Key<product::Model>>::new())
+            .await
+            .expect("nothing");
+        assert_eq!(
+            empty,
+            LifecycleReport {
+                stamps: empty.stamps.clone(),
+                ..Default::default()
+            }
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolled_back_caller_transaction_keeps_record_and_link() {
+    for t in test_databases("lc_rollback").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1"]).await;
+        t.posts(&["s1"]).await;
+        links
+            .create(&t.db, ProductPost::new(p("p1"), s("s1")))
+            .await
+            .expect("link");
+        let txn = t.db.begin().await.expect("begin");
+        let report = links.delete(&txn, [p("p1")]).await.expect("delete in txn");
+        assert_eq!(report.records.get("post.post"), Some(&set(&["s1"])));
+        txn.rollback().await.expect("rollback");
+        assert_eq!(product_deleted(&t, "p1").await, None, "{:?}", t.backend);
+        assert_eq!(post_deleted(&t, "s1").await, None);
+        assert_eq!(
+            live::<ProductPost>(&links, &t).await,
+            pairs(&[("p1", "s1")])
+        );
+
+        let txn = t.db.begin().await.expect("begin");
+        links.delete(&txn, [p("p1")]).await.expect("delete in txn");
+        txn.commit().await.expect("commit");
+        assert!(product_deleted(&t, "p1").await.is_some());
+        assert!(live::<ProductPost>(&links, &t).await.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_its_module_already_deleted_is_restamped_and_restored_as_one() {
+    for t in test_databases("lc_restamp").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1"]).await;
+        t.posts(&["s1"]).await;
+        links
+            .create(&t.db, ProductPost::new(p("p1"), s("s1")))
+            .await
+            .expect("link");
+        // The product module soft-deletes its record first (Medusa's two-step delete).
+        let earlier = DateTime::from_timestamp_micros(1_600_000_000_000_000).expect("time");
+        let mut model = product::Entity::find_by_id("p1".to_string())
+            .one(&t.db)
+            .await
+            .expect("find")
+            .expect("p1")
+            .into_active_model();
+        model.deleted_at = sea_orm::Set(Some(earlier));
+        model.update(&t.db).await.expect("module delete");
+
+        let report = links.delete(&t.db, [p("p1")]).await.expect("delete");
+        assert_eq!(report.records.get("product.product"), Some(&set(&["p1"])));
+        assert_eq!(
+            product_deleted(&t, "p1").await,
+            as_stored(&t, report.stamps[0]),
+            "{:?}: re-stamped",
+            t.backend
+        );
+        links.restore(&t.db, [p("p1")]).await.expect("restore");
+        assert_eq!(product_deleted(&t, "p1").await, None);
+        assert_eq!(post_deleted(&t, "s1").await, None);
+        assert_eq!(
+            live::<ProductPost>(&links, &t).await,
+            pairs(&[("p1", "s1")])
+        );
+    }
+}
