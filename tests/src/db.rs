@@ -53,6 +53,13 @@ pub async fn test_databases(name: &str) -> Vec<TestDb> {
     dbs
 }
 
+/// A fresh SQLite database with the module tables, e.g. as a second connection.
+pub async fn sqlite_database() -> TestDb {
+    let db = sqlite(5).await;
+    db.create_module_tables().await;
+    db
+}
+
 /// The isolated PostgreSQL database of `name`, if configured, with a pool of `pool` connections.
 pub async fn postgres_only(name: &str, pool: u32) -> Option<TestDb> {
     match std::env::var("LINK_TEST_POSTGRES_URL") {

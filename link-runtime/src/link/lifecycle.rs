@@ -13,10 +13,13 @@
 //!
 //! Atomicity: everything on the registry's home connection (link tables and the records of
 //! modules bound with `module`) is written in one transaction — on the caller's connection, so
-//! inside a caller's transaction too. Records of modules bound with `module_on` live elsewhere:
-//! they are written after that transaction commits, one transaction per connection; if one of
-//! those fails, the error says which writes were committed, and running the same `delete` or
-//! `restore` of the same records again is safe.
+//! inside a caller's transaction too. Records of modules bound with `module_on` live on other
+//! connections: they are written, one transaction per connection, after the walk and before the
+//! home transaction commits. If one of those writes (or the home commit) fails, the home
+//! transaction is rolled back and the remote writes already committed are undone by their
+//! stamp, so nothing of the operation remains; only if an undo fails too does the error list
+//! the records whose change remains. (Across connections this is compensation, not a
+//! distributed transaction: another reader can briefly see a remote record deleted.)
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
@@ -103,7 +106,7 @@ impl Links {
             stamps: vec![stamp],
             ..Default::default()
         };
-        let mut elsewhere: Vec<(ModelInfo, Vec<String>)> = Vec::new();
+        let mut elsewhere: Vec<(ModelInfo, Vec<String>, Step)> = Vec::new();
         let txn = conn
             .begin()
             .await
@@ -118,8 +121,7 @@ impl Links {
                 Step::Delete(stamp),
             )
             .await;
-        finish(txn, walked, "delete").await?;
-        self.write_elsewhere(elsewhere, Some(stamp), None, &mut report)
+        self.finish_with_elsewhere(txn, walked, elsewhere, &mut report, "delete")
             .await?;
         Ok(report)
     }
@@ -134,7 +136,7 @@ impl Links {
         C: ConnectionTrait + TransactionTrait,
     {
         let mut report = LifecycleReport::default();
-        let mut elsewhere: Vec<(ModelInfo, Vec<String>)> = Vec::new();
+        let mut elsewhere: Vec<(ModelInfo, Vec<String>, Step)> = Vec::new();
         let txn = conn
             .begin()
             .await
@@ -170,14 +172,94 @@ impl Links {
                     other => other,
                 });
             }
-            other => finish(txn, other, "restore").await?,
-        }
-        let stamps = report.stamps.clone();
-        for stamp in stamps {
-            self.write_elsewhere(elsewhere.clone(), None, Some(stamp), &mut report)
-                .await?;
+            other => {
+                self.finish_with_elsewhere(txn, other, elsewhere, &mut report, "restore")
+                    .await?
+            }
         }
         Ok(report)
+    }
+
+    /// Ends an operation: if the walk succeeded, writes the records of modules on other
+    /// connections (each in its own transaction), then commits the home transaction. If any of
+    /// that fails, the home transaction is rolled back and the remote writes already committed
+    /// are undone by stamp, so nothing of the operation remains; the error says so, or says
+    /// exactly what remains if an undo failed too.
+    async fn finish_with_elsewhere<T: TransactionSession>(
+        &self,
+        txn: T,
+        walked: std::result::Result<(), Failure>,
+        elsewhere: Vec<(ModelInfo, Vec<String>, Step)>,
+        report: &mut LifecycleReport,
+        what: &str,
+    ) -> Result<()> {
+        if let Err(failure) = walked {
+            let _ = txn.rollback().await;
+            return Err(failure.into_error(what));
+        }
+        let mut applied: Vec<(ModelInfo, Vec<String>, Step)> = Vec::new();
+        let mut failed: Option<(Error, String)> = None;
+        for (model, ids, step) in elsewhere {
+            match self.write_remote(&model, &ids, step).await {
+                Ok(found) => {
+                    if !found.is_empty() {
+                        report
+                            .records
+                            .entry(model.qualified_name())
+                            .or_default()
+                            .extend(found.iter().cloned());
+                    }
+                    applied.push((model, found, step));
+                }
+                Err(err) => {
+                    let place =
+                        format!("the {} records {}", model.qualified_name(), ids.join(", "));
+                    failed = Some((err, place));
+                    break;
+                }
+            }
+        }
+        let failed = match failed {
+            Some(failed) => {
+                let _ = txn.rollback().await;
+                failed
+            }
+            None => match txn.commit().await {
+                Ok(()) => return Ok(()),
+                Err(err) => (
+                    Error::Database {
+                        context: format!("committing the {what}"),
+                        source: err,
+                    },
+                    "the home connection".to_string(),
+                ),
+            },
+        };
+        let (cause, place) = failed;
+        let mut left = Vec::new();
+        for (model, ids, step) in applied.iter().rev() {
+            if self.write_remote(model, ids, step.undo()).await.is_err() {
+                left.push(format!("{} {}", model.qualified_name(), ids.join(", ")));
+            }
+        }
+        let outcome = if left.is_empty() {
+            "nothing was changed".to_string()
+        } else {
+            format!(
+                "the {what} of these records on their own connections could not be undone and remains: {}",
+                left.join("; ")
+            )
+        };
+        Err(match cause {
+            Error::Database { context, source } => Error::Database {
+                context: format!("{what} failed writing {place} ({context}); {outcome}"),
+                source,
+            },
+            other => Error::Database {
+                context: format!("{what} failed writing {place}; {outcome}"),
+                source: sea_orm::DbErr::Custom(other.to_string()),
+            },
+        })
     }
 
     /// Visits records breadth-first: their own row, then every link table touching their model,
@@ -188,7 +270,7 @@ impl Links {
         root: ModelInfo,
         ids: Vec<String>,
         report: &mut LifecycleReport,
-        elsewhere: &mut Vec<(ModelInfo, Vec<String>)>,
+        elsewhere: &mut Vec<(ModelInfo, Vec<String>, Step)>,
         step: Step,
     ) -> std::result::Result<(), Failure> {
         let mut queue = VecDeque::from([Visit { model: root, ids }]);
@@ -202,7 +284,7 @@ impl Links {
                 continue;
             }
             match self.binding(model.module) {
-                Some(ModuleBinding::Elsewhere(_)) => elsewhere.push((model, ids.clone())),
+                Some(ModuleBinding::Elsewhere(_)) => elsewhere.push((model, ids.clone(), step)),
                 _ => {
                     let found = stamp_records(txn, &model, &ids, step).await?;
                     if !found.is_empty() {
@@ -396,72 +478,34 @@ impl Links {
         Ok(found)
     }
 
-    /// Writes the records of modules on other connections, one transaction per connection.
-    async fn write_elsewhere(
+    /// Applies `step` to records of a module on its own connection, in one transaction.
+    async fn write_remote(
         &self,
-        visits: Vec<(ModelInfo, Vec<String>)>,
-        delete: Option<DateTime<Utc>>,
-        restore: Option<DateTime<Utc>>,
-        report: &mut LifecycleReport,
-    ) -> Result<()> {
-        let mut committed: Vec<String> = Vec::new();
-        for (model, ids) in visits {
-            let Some(ModuleBinding::Elsewhere(conn)) = self.binding(model.module) else {
-                continue;
-            };
-            let step = match (delete, restore) {
-                (Some(stamp), _) => Step::Delete(stamp),
-                (_, Some(stamp)) => Step::Restore {
-                    stamp,
-                    revived: next_stamp(),
-                },
-                _ => continue,
-            };
-            let done = async {
-                let txn = conn
-                    .begin()
-                    .await
-                    .map_err(|e| Failure::Database(e, "starting".into()))?;
-                let found = stamp_records(&txn, &model, &ids, step).await?;
-                txn.commit()
-                    .await
-                    .map_err(|e| Failure::Database(e, "committing".into()))?;
-                Ok::<_, Failure>(found)
+        model: &ModelInfo,
+        ids: &[String],
+        step: Step,
+    ) -> Result<Vec<String>> {
+        let Some(ModuleBinding::Elsewhere(conn)) = self.binding(model.module) else {
+            return Ok(Vec::new());
+        };
+        let context = format!(
+            "writing {} records on their own connection",
+            model.qualified_name()
+        );
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database(context.clone()))?;
+        match stamp_records(&txn, model, ids, step).await {
+            Ok(found) => {
+                txn.commit().await.map_err(Error::database(context))?;
+                Ok(found)
             }
-            .await;
-            match done {
-                Ok(found) => {
-                    committed.push(model.qualified_name());
-                    if !found.is_empty() {
-                        report
-                            .records
-                            .entry(model.qualified_name())
-                            .or_default()
-                            .extend(found);
-                    }
-                }
-                Err(failure) => {
-                    let cause = failure.into_error("writing records on their own connection");
-                    return Err(Error::Database {
-                        context: format!(
-                            "the link rows and the records on the home connection were committed{}; the {} records {} on their own connection were not, and running the same call again finishes it",
-                            if committed.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", and so were those of {}", committed.join(", "))
-                            },
-                            model.qualified_name(),
-                            ids.join(", ")
-                        ),
-                        source: match cause {
-                            Error::Database { source, .. } => source,
-                            other => sea_orm::DbErr::Custom(other.to_string()),
-                        },
-                    });
-                }
+            Err(failure) => {
+                let _ = txn.rollback().await;
+                Err(failure.into_error(&context))
             }
         }
-        Ok(())
     }
 }
 
@@ -475,6 +519,19 @@ enum Step {
         stamp: DateTime<Utc>,
         revived: DateTime<Utc>,
     },
+}
+
+impl Step {
+    /// The step that reverses this one on records.
+    fn undo(self) -> Step {
+        match self {
+            Step::Delete(stamp) => Step::Restore {
+                stamp,
+                revived: next_stamp(),
+            },
+            Step::Restore { stamp, .. } => Step::Delete(stamp),
+        }
+    }
 }
 
 /// Why a walk stopped.
@@ -506,24 +563,6 @@ impl Failure {
                     entry.spec.display_name()
                 ),
             },
-        }
-    }
-}
-
-/// Commits the transaction of a walk that succeeded; rolls it back otherwise.
-async fn finish<T: TransactionSession>(
-    txn: T,
-    walked: std::result::Result<(), Failure>,
-    what: &str,
-) -> Result<()> {
-    match walked {
-        Ok(()) => txn
-            .commit()
-            .await
-            .map_err(Error::database(format!("committing the {what}"))),
-        Err(failure) => {
-            let _ = txn.rollback().await;
-            Err(failure.into_error(what))
         }
     }
 }
