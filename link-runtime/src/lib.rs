@@ -118,7 +118,7 @@ pub mod __private;
 pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
 pub use error::{Error, Result};
 pub use key::Key;
-pub use link::{CreateOptions, LifecycleReport, LinkPair, ListFilter};
+pub use link::{Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit};
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use registry::{Links, LinksBuilder};
 

@@ -7,6 +7,7 @@
 
 mod conflict;
 mod lifecycle;
+mod maintenance;
 mod records;
 mod rows;
 mod write;
@@ -22,6 +23,7 @@ use crate::registry::Links;
 use crate::stamp::next_stamp;
 
 pub use lifecycle::LifecycleReport;
+pub use maintenance::{Audit, LinkAudit, SideAudit};
 
 /// One pair of records to link (or dismiss), left first, with optional extra-column data.
 ///

@@ -1,0 +1,368 @@
+//! Keeping link tables tidy: purging old dismissed rows, and auditing live rows whose records
+//! are gone (with an explicit repair).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+
+use crate::definition::LinkDefinition;
+use crate::dialect::Sql;
+use crate::error::{Error, Result};
+use crate::registry::{LinkEntry, Links};
+
+impl Links {
+    /// Hard-deletes the rows of link `L` dismissed before `before`. Returns how many.
+    ///
+    /// A purged pair can no longer be revived by `restore` (Medusa keeps dismissed rows forever;
+    /// purge what is older than anything you would restore).
+    pub async fn purge<L, C>(&self, conn: &C, before: DateTime<Utc>) -> Result<u64>
+    where
+        L: LinkDefinition,
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let entry = self.entry::<L>()?.clone();
+        let purged = self.purge_entries(conn, &[entry], before).await?;
+        Ok(purged.into_values().sum())
+    }
+
+    /// Hard-deletes the rows of every stored link dismissed before `before`, in one transaction.
+    /// Returns how many per link.
+    pub async fn purge_all<C>(
+        &self,
+        conn: &C,
+        before: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, u64>>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let entries: Vec<LinkEntry> = self.inner.links.to_vec();
+        self.purge_entries(conn, &entries, before).await
+    }
+
+    async fn purge_entries<C>(
+        &self,
+        conn: &C,
+        entries: &[LinkEntry],
+        before: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, u64>>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let backend = conn.get_database_backend();
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database("starting the purge"))?;
+        let mut purged = BTreeMap::new();
+        for entry in entries.iter().filter(|e| !e.spec.read_only) {
+            let mut sql = Sql::new(backend);
+            sql.push("DELETE FROM ")
+                .ident(&entry.names.table)
+                .push(" WHERE ")
+                .ident("deleted_at")
+                .push(" IS NOT NULL AND ")
+                .ident("deleted_at")
+                .push(" < ")
+                .param(before);
+            let result = txn
+                .execute_raw(sql.build())
+                .await
+                .map_err(Error::database(format!(
+                    "purging dismissed links of {}",
+                    entry.spec.display_name()
+                )));
+            match result {
+                Ok(done) => {
+                    purged.insert(entry.spec.name.to_string(), done.rows_affected());
+                }
+                Err(err) => {
+                    let _ = txn.rollback().await;
+                    return Err(err);
+                }
+            }
+        }
+        txn.commit()
+            .await
+            .map_err(Error::database("committing the purge"))?;
+        Ok(purged)
+    }
+}
+
+/// How many samples an audit keeps per link side.
+const SAMPLES: usize = 10;
+
+/// What [`Links::check`] found (or [`Links::repair`] dismissed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Audit {
+    /// One entry per stored link.
+    pub links: Vec<LinkAudit>,
+}
+
+impl Audit {
+    /// Live rows found dangling, over every link.
+    pub fn dangling(&self) -> u64 {
+        self.links
+            .iter()
+            .map(|l| l.left.dangling + l.right.dangling)
+            .sum()
+    }
+}
+
+/// The audit of one link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkAudit {
+    /// The link's name.
+    pub link: String,
+    /// Its table.
+    pub table: String,
+    /// Live rows whose left record is missing or soft-deleted.
+    pub left: SideAudit,
+    /// Live rows whose right record is missing or soft-deleted.
+    pub right: SideAudit,
+}
+
+/// The dangling rows of one side of a link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SideAudit {
+    /// `module.model`.
+    pub model: String,
+    /// Whether it could be checked (an external model has no table of ours).
+    pub checked: bool,
+    /// How many live rows point at a missing or soft-deleted record.
+    pub dangling: u64,
+    /// Up to ten of them, as (left id, right id).
+    pub samples: Vec<(String, String)>,
+}
+
+impl Links {
+    /// Finds live link rows whose left or right record is missing or soft-deleted, per link,
+    /// with counts and samples. Where the model's table shares the home connection this is two
+    /// statements per side (a count and a sample, each one `NOT EXISTS` query); otherwise the
+    /// live keys are read once and checked on the model's connection in chunks.
+    pub async fn check<C: ConnectionTrait>(&self, conn: &C) -> Result<Audit> {
+        self.audit(conn, None).await
+    }
+
+    /// Dismisses every live link row that [`Links::check`] reports, in one transaction, and
+    /// returns what it dismissed.
+    pub async fn repair<C>(&self, conn: &C) -> Result<Audit>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database("starting the repair"))?;
+        match self.audit(&txn, Some(crate::stamp::next_stamp())).await {
+            Ok(audit) => {
+                txn.commit()
+                    .await
+                    .map_err(Error::database("committing the repair"))?;
+                Ok(audit)
+            }
+            Err(err) => {
+                let _ = txn.rollback().await;
+                Err(err)
+            }
+        }
+    }
+
+    async fn audit(
+        &self,
+        conn: &impl ConnectionTrait,
+        dismiss: Option<DateTime<Utc>>,
+    ) -> Result<Audit> {
+        let mut audit = Audit::default();
+        for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
+            let left = self.audit_side(conn, entry, true, dismiss).await?;
+            let right = self.audit_side(conn, entry, false, dismiss).await?;
+            audit.links.push(LinkAudit {
+                link: entry.spec.name.to_string(),
+                table: entry.names.table.clone(),
+                left,
+                right,
+            });
+        }
+        Ok(audit)
+    }
+
+    async fn audit_side(
+        &self,
+        conn: &impl ConnectionTrait,
+        entry: &LinkEntry,
+        left_side: bool,
+        dismiss: Option<DateTime<Utc>>,
+    ) -> Result<SideAudit> {
+        let side = if left_side {
+            &entry.spec.left
+        } else {
+            &entry.spec.right
+        };
+        let model = side.model;
+        let mut audit = SideAudit {
+            model: model.qualified_name(),
+            checked: false,
+            dangling: 0,
+            samples: Vec::new(),
+        };
+        let Some(table) = model.table else {
+            return Ok(audit);
+        };
+        audit.checked = true;
+        let context = format!(
+            "auditing the {} side of {}",
+            model.name,
+            entry.spec.display_name()
+        );
+        let backend = conn.get_database_backend();
+        let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
+
+        if let Some(crate::registry::ModuleBinding::Elsewhere(other)) = self.binding(model.module) {
+            // Another connection: read the live pairs, check their keys there in chunks.
+            let mut sql = Sql::new(backend);
+            sql.push("SELECT ")
+                .ident(left_key)
+                .push(", ")
+                .ident(right_key)
+                .push(" FROM ")
+                .ident(&entry.names.table)
+                .push(" WHERE ")
+                .ident("deleted_at")
+                .push(" IS NULL");
+            let rows = conn
+                .query_all_raw(sql.build())
+                .await
+                .map_err(Error::database(context.clone()))?;
+            let pairs: Vec<(String, String)> = rows
+                .iter()
+                .filter_map(|row| {
+                    Some((
+                        row.try_get("", left_key).ok()?,
+                        row.try_get("", right_key).ok()?,
+                    ))
+                })
+                .collect();
+            let mut keys: Vec<&str> = pairs
+                .iter()
+                .map(|(l, r)| if left_side { l.as_str() } else { r.as_str() })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let live = super::records::existing_ids(other, &model, table, &keys, true).await?;
+            let dangling: Vec<super::PreparedPair> = pairs
+                .into_iter()
+                .filter(|(l, r)| !live.contains(if left_side { l } else { r }))
+                .map(|(left, right)| super::PreparedPair {
+                    left,
+                    right,
+                    named: Vec::new(),
+                    insert_only: Vec::new(),
+                })
+                .collect();
+            audit.dangling = dangling.len() as u64;
+            audit.samples = dangling
+                .iter()
+                .take(SAMPLES)
+                .map(|p| (p.left.clone(), p.right.clone()))
+                .collect();
+            if let Some(stamp) = dismiss {
+                super::write::dismiss(conn, entry, &dangling, stamp)
+                    .await
+                    .map_err(Error::database(context))?;
+            }
+            return Ok(audit);
+        }
+
+        // The same connection: one NOT EXISTS query for the count, one for the samples.
+        let key = if left_side { left_key } else { right_key };
+        let condition = |sql: &mut Sql| {
+            sql.ident("deleted_at")
+                .push(" IS NULL AND NOT EXISTS (SELECT 1 FROM ")
+                .ident(table)
+                .push(" m WHERE ");
+            if model.key_kind == crate::linkable::KeyKind::String {
+                sql.push("m.").ident(model.primary_key);
+            } else {
+                let text = if backend == sea_orm::DbBackend::MySql {
+                    "char"
+                } else {
+                    "text"
+                };
+                sql.push("CAST(m.")
+                    .ident(model.primary_key)
+                    .push(&format!(" AS {text})"));
+            }
+            sql.push(" = ")
+                .ident(&entry.names.table)
+                .push(".")
+                .ident(key);
+            if model.soft_deletable {
+                sql.push(" AND m.").ident("deleted_at").push(" IS NULL");
+            }
+            sql.push(")");
+        };
+        let mut count = Sql::new(backend);
+        count
+            .push("SELECT COUNT(*) AS dangling FROM ")
+            .ident(&entry.names.table)
+            .push(" WHERE ");
+        condition(&mut count);
+        let row = conn
+            .query_one_raw(count.build())
+            .await
+            .map_err(Error::database(context.clone()))?;
+        audit.dangling = row
+            .and_then(|row| row.try_get::<i64>("", "dangling").ok())
+            .unwrap_or(0)
+            .max(0) as u64;
+        if audit.dangling == 0 {
+            return Ok(audit);
+        }
+        let mut sample = Sql::new(backend);
+        sample
+            .push("SELECT ")
+            .ident(left_key)
+            .push(", ")
+            .ident(right_key)
+            .push(" FROM ")
+            .ident(&entry.names.table)
+            .push(" WHERE ");
+        condition(&mut sample);
+        sample
+            .push(" ORDER BY ")
+            .ident(left_key)
+            .push(", ")
+            .ident(right_key)
+            .push(&format!(" LIMIT {SAMPLES}"));
+        for row in conn
+            .query_all_raw(sample.build())
+            .await
+            .map_err(Error::database(context.clone()))?
+        {
+            if let (Ok(l), Ok(r)) = (row.try_get("", left_key), row.try_get("", right_key)) {
+                audit.samples.push((l, r));
+            }
+        }
+        if let Some(stamp) = dismiss {
+            let mut update = Sql::new(backend);
+            update
+                .push("UPDATE ")
+                .ident(&entry.names.table)
+                .push(" SET ")
+                .ident("deleted_at")
+                .push(" = ")
+                .param(stamp)
+                .push(", ")
+                .ident("updated_at")
+                .push(" = ")
+                .param(stamp)
+                .push(" WHERE ");
+            condition(&mut update);
+            conn.execute_raw(update.build())
+                .await
+                .map_err(Error::database(context))?;
+        }
+        Ok(audit)
+    }
+}
