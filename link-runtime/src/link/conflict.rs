@@ -98,6 +98,30 @@ pub(crate) async fn diagnose(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
 ) -> Error {
+    match find(conn, entry, pairs).await {
+        Some(err) => err,
+        None => concurrent(&entry.spec),
+    }
+}
+
+/// The conflict of a refused write that no stored row explains any more (the other writer
+/// has rolled back since).
+pub(crate) fn concurrent(spec: &LinkSpec) -> Error {
+    Error::Conflict {
+        link: spec.name,
+        message: format!(
+            "link {}: a concurrent change linked one of these records to another partner while this create ran; read the current links and retry",
+            spec.display_name()
+        ),
+    }
+}
+
+/// The live row that holds one of the batch's records with another partner, if any.
+pub(crate) async fn find(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+) -> Option<Error> {
     let spec = &entry.spec;
     let backend = conn.get_database_backend();
     let (left_key, right_key) = (spec.left.model.key, spec.right.model.key);
@@ -146,20 +170,14 @@ pub(crate) async fn diagnose(
                 };
                 let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
                 if wanted.get(mine.as_str()).is_some_and(|w| w != partner) {
-                    return if is_left {
+                    return Some(if is_left {
                         left_taken(spec, &l, &r)
                     } else {
                         right_taken(spec, &r, &l)
-                    };
+                    });
                 }
             }
         }
     }
-    Error::Conflict {
-        link: spec.name,
-        message: format!(
-            "link {}: a concurrent change linked one of these records to another partner while this create ran; read the current links and retry",
-            spec.display_name()
-        ),
-    }
+    None
 }

@@ -19,7 +19,7 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::registry::Links;
+use crate::registry::{LinkEntry, Links};
 use crate::stamp::next_stamp;
 
 pub use lifecycle::LifecycleReport;
@@ -209,43 +209,83 @@ impl Links {
         C: ConnectionTrait + TransactionTrait,
     {
         let entry = self.entry::<L>()?.clone();
-        let spec = &entry.spec;
-        let mut prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
+        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
             left: pair.left.into_string(),
             right: pair.right.into_string(),
             named: pair.data.named(),
             insert_only: Vec::new(),
         }));
-        for pair in &prepared {
-            check_id(spec.name, spec.left.model.name, &pair.left)?;
-            check_id(spec.name, spec.right.model.name, &pair.right)?;
+        let groups = self
+            .create_groups(conn, vec![(entry, prepared)], &options)
+            .await?;
+        groups
+            .iter()
+            .flat_map(|(entry, rows)| rows.iter().map(move |row| rows::decode::<L>(entry, row)))
+            .collect()
+    }
+
+    /// Creates the pairs of several links in one transaction (all or nothing). Returns each
+    /// group's rows as read, in the order of its pairs.
+    pub(crate) async fn create_groups<C>(
+        &self,
+        conn: &C,
+        mut groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+        options: &CreateOptions,
+    ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        for (entry, pairs) in &groups {
+            let spec = &entry.spec;
+            if spec.read_only {
+                return Err(read_only(spec));
+            }
+            for pair in pairs {
+                check_id(spec.name, spec.left.model.name, &pair.left)?;
+                check_id(spec.name, spec.right.model.name, &pair.right)?;
+            }
+            conflict::check_batch(spec, pairs)?;
         }
-        if prepared.is_empty() {
+        groups.retain(|(_, pairs)| !pairs.is_empty());
+        if groups.is_empty() {
             return Ok(Vec::new());
         }
-        conflict::check_batch(spec, &prepared)?;
 
         let txn = conn
             .begin()
             .await
             .map_err(Error::database("starting the create"))?;
-        match self.create_in(&txn, &entry, &mut prepared, &options).await {
-            Ok(rows) => {
-                txn.commit()
-                    .await
-                    .map_err(Error::database("committing the create"))?;
-                Ok(rows)
+        let mut written = Vec::with_capacity(groups.len());
+        let mut failure = None;
+        for (entry, pairs) in groups.iter_mut() {
+            match self.create_in(&txn, entry, pairs, options).await {
+                Ok(rows) => written.push((entry.clone(), rows)),
+                Err(err) => {
+                    failure = Some((entry.clone(), err));
+                    break;
+                }
             }
-            Err(Failure::Refused(err)) => {
-                let _ = txn.rollback().await;
-                Err(err)
-            }
-            Err(Failure::Database(err)) => {
-                let _ = txn.rollback().await;
+        }
+        let Some((entry, failure)) = failure else {
+            txn.commit()
+                .await
+                .map_err(Error::database("committing the create"))?;
+            return Ok(written);
+        };
+        let _ = txn.rollback().await;
+        let spec = &entry.spec;
+        Err(match failure {
+            Failure::Refused(err) => err,
+            Failure::Database(err) => {
                 let backend = conn.get_database_backend();
-                Err(if crate::dialect::is_unique_violation(backend, &err) {
+                if crate::dialect::is_unique_violation(backend, &err) {
                     // Explained outside the failed write, which PostgreSQL has aborted.
-                    conflict::diagnose(conn, &entry, &prepared).await
+                    let pairs = groups
+                        .iter()
+                        .find(|(e, _)| e.spec.name == spec.name)
+                        .map(|(_, p)| p.as_slice())
+                        .unwrap_or_default();
+                    conflict::diagnose(conn, &entry, pairs).await
                 } else if crate::dialect::is_not_null_violation(backend, &err) {
                     Error::invalid(format!(
                         "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data",
@@ -257,20 +297,20 @@ impl Links {
                         context: format!("creating links of {}", spec.display_name()),
                         source: err,
                     }
-                })
+                }
             }
-        }
+        })
     }
 
     /// The steps of a create inside its transaction: record checks (so a record deleted
     /// meanwhile is seen), required columns, the upsert, and reading the rows back.
-    async fn create_in<L: StoredLink>(
+    async fn create_in(
         &self,
         txn: &impl ConnectionTrait,
-        entry: &crate::registry::LinkEntry,
+        entry: &LinkEntry,
         prepared: &mut [PreparedPair],
         options: &CreateOptions,
-    ) -> std::result::Result<Vec<LinkRow<L>>, Failure> {
+    ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
         if !options.skip_record_check {
             records::check_live(self, txn, &entry.spec, prepared).await?;
         }
@@ -278,7 +318,7 @@ impl Links {
         write::upsert(txn, entry, prepared, next_stamp())
             .await
             .map_err(Failure::Database)?;
-        Ok(rows::read_pairs::<L, _>(txn, entry, prepared).await?)
+        Ok(rows::read_pairs(txn, entry, prepared).await?)
     }
 
     /// Dismisses one pair. Returns whether it was live. See [`Links::dismiss_many`].
@@ -342,6 +382,14 @@ impl Links {
             .map(|keys| keys.into_iter().map(Key::into_string).collect());
         rows::list::<L, _>(conn, entry, left, right).await
     }
+}
+
+/// The error for a write through a read-only link (the typed API refuses it at compile time).
+pub(crate) fn read_only(spec: &crate::definition::LinkSpec) -> Error {
+    Error::invalid(format!(
+        "link {} is read-only: it has no link table, so links cannot be created, dismissed or listed through it; only Query follows it",
+        spec.display_name()
+    ))
 }
 
 /// Why a create inside its transaction failed: refused by our checks, or by the database (whose

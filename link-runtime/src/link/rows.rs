@@ -31,7 +31,10 @@ fn select_columns(sql: &mut Sql, entry: &LinkEntry) {
     sql.push(" FROM ").ident(&entry.names.table);
 }
 
-fn decode<L: LinkDefinition>(entry: &LinkEntry, row: &QueryResult) -> Result<LinkRow<L>> {
+pub(crate) fn decode<L: LinkDefinition>(
+    entry: &LinkEntry,
+    row: &QueryResult,
+) -> Result<LinkRow<L>> {
     let read = |err| Error::Database {
         context: format!("reading a row of {}", entry.spec.display_name()),
         source: err,
@@ -53,13 +56,14 @@ fn decode<L: LinkDefinition>(entry: &LinkEntry, row: &QueryResult) -> Result<Lin
 }
 
 /// The rows of `pairs`, in the order of `pairs` (pairs with no row are left out).
-pub(crate) async fn read_pairs<L: LinkDefinition, C: ConnectionTrait>(
+pub(crate) async fn read_pairs<C: ConnectionTrait>(
     conn: &C,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
-) -> Result<Vec<LinkRow<L>>> {
+) -> Result<Vec<QueryResult>> {
     let backend = conn.get_database_backend();
-    let mut found: HashMap<(String, String), LinkRow<L>> = HashMap::with_capacity(pairs.len());
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let mut found: HashMap<(String, String), QueryResult> = HashMap::with_capacity(pairs.len());
     for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
         let mut sql = Sql::new(backend);
         select_columns(&mut sql, entry);
@@ -73,11 +77,11 @@ pub(crate) async fn read_pairs<L: LinkDefinition, C: ConnectionTrait>(
                 entry.spec.display_name()
             )))?;
         for row in rows {
-            let row = decode::<L>(entry, &row)?;
-            found.insert(
-                (row.left.as_str().to_owned(), row.right.as_str().to_owned()),
-                row,
+            let key = (
+                row.try_get::<String>("", left).unwrap_or_default(),
+                row.try_get::<String>("", right).unwrap_or_default(),
             );
+            found.insert(key, row);
         }
     }
     Ok(pairs
@@ -132,6 +136,20 @@ pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
     left: Option<Vec<String>>,
     right: Option<Vec<String>>,
 ) -> Result<Vec<LinkRow<L>>> {
+    list_rows(conn, entry, left, right)
+        .await?
+        .iter()
+        .map(|row| decode::<L>(entry, row))
+        .collect()
+}
+
+/// Live rows as read, ordered by creation.
+pub(crate) async fn list_rows<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    left: Option<Vec<String>>,
+    right: Option<Vec<String>>,
+) -> Result<Vec<QueryResult>> {
     let backend = conn.get_database_backend();
     // Each side gets half the bind budget; larger id sets are read in several statements.
     let per_side = rows_per_statement(backend, 2);
@@ -171,13 +189,19 @@ pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
                     "listing links of {}",
                     entry.spec.display_name()
                 )))?;
-            for row in found {
-                rows.push(decode::<L>(entry, &row)?);
-            }
+            rows.extend(found);
         }
     }
     if rows.len() > 1 && (left.is_some() || right.is_some()) {
-        rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        // Several statements: put their rows back in creation order.
+        let key = |row: &QueryResult| {
+            (
+                row.try_get::<chrono::DateTime<chrono::Utc>>("", "created_at")
+                    .ok(),
+                row.try_get::<String>("", "id").unwrap_or_default(),
+            )
+        };
+        rows.sort_by_key(key);
     }
     Ok(rows)
 }
