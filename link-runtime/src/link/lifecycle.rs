@@ -72,7 +72,7 @@ impl Links {
         C: ConnectionTrait + TransactionTrait,
     {
         let ids = ids.into_iter().map(Key::into_string).collect();
-        self.delete_records(conn, M::MODEL, ids).await
+        self.delete_records(conn, vec![(M::MODEL, ids)]).await
     }
 
     /// Reverses a [`Links::delete`] of the records `ids` of model `M`: revives them and only the
@@ -89,14 +89,14 @@ impl Links {
         C: ConnectionTrait + TransactionTrait,
     {
         let ids = ids.into_iter().map(Key::into_string).collect();
-        self.restore_records(conn, M::MODEL, ids).await
+        self.restore_records(conn, vec![(M::MODEL, ids)]).await
     }
 
+    /// Deletes the records of several models as one operation (one stamp, one transaction).
     pub(crate) async fn delete_records<C>(
         &self,
         conn: &C,
-        root: ModelInfo,
-        ids: Vec<String>,
+        roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
         C: ConnectionTrait + TransactionTrait,
@@ -114,8 +114,7 @@ impl Links {
         let walked = self
             .walk(
                 &txn,
-                root,
-                ids,
+                roots,
                 &mut report,
                 &mut elsewhere,
                 Step::Delete(stamp),
@@ -126,11 +125,11 @@ impl Links {
         Ok(report)
     }
 
+    /// Restores the records of several models, each with the stamp it was deleted with.
     pub(crate) async fn restore_records<C>(
         &self,
         conn: &C,
-        root: ModelInfo,
-        ids: Vec<String>,
+        roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
         C: ConnectionTrait + TransactionTrait,
@@ -142,15 +141,21 @@ impl Links {
             .await
             .map_err(Error::database("starting the restore"))?;
         let walked = async {
-            // Each named record is restored with the stamp it was deleted with.
-            let stamps = self.deletion_stamps(&txn, &root, &ids).await?;
-            for (stamp, ids) in stamps {
+            // Each named record is restored with the stamp it was deleted with; records of one
+            // stamp are walked together.
+            let mut by_stamp: BTreeMap<DateTime<Utc>, Vec<(ModelInfo, Vec<String>)>> =
+                BTreeMap::new();
+            for (root, ids) in &roots {
+                for (stamp, ids) in self.deletion_stamps(&txn, root, ids).await? {
+                    by_stamp.entry(stamp).or_default().push((*root, ids));
+                }
+            }
+            for (stamp, group) in by_stamp {
                 report.stamps.push(stamp);
                 let revived = next_stamp();
                 self.walk(
                     &txn,
-                    root,
-                    ids,
+                    group,
                     &mut report,
                     &mut elsewhere,
                     Step::Restore { stamp, revived },
@@ -267,13 +272,15 @@ impl Links {
     async fn walk(
         &self,
         txn: &impl ConnectionTrait,
-        root: ModelInfo,
-        ids: Vec<String>,
+        roots: Vec<(ModelInfo, Vec<String>)>,
         report: &mut LifecycleReport,
         elsewhere: &mut Vec<(ModelInfo, Vec<String>, Step)>,
         step: Step,
     ) -> std::result::Result<(), Failure> {
-        let mut queue = VecDeque::from([Visit { model: root, ids }]);
+        let mut queue: VecDeque<Visit> = roots
+            .into_iter()
+            .map(|(model, ids)| Visit { model, ids })
+            .collect();
         let mut seen: HashSet<((&str, &str), String)> = HashSet::new();
         while let Some(Visit { model, ids }) = queue.pop_front() {
             let ids: Vec<String> = ids

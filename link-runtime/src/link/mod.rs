@@ -6,6 +6,7 @@
 //! inside a caller's transaction) and writes one statement per chunk of rows, never one per row.
 
 mod conflict;
+mod dynamic;
 mod lifecycle;
 mod maintenance;
 mod records;
@@ -244,7 +245,6 @@ impl Links {
                 check_id(spec.name, spec.left.model.name, &pair.left)?;
                 check_id(spec.name, spec.right.model.name, &pair.right)?;
             }
-            conflict::check_batch(spec, pairs)?;
         }
         groups.retain(|(_, pairs)| !pairs.is_empty());
         if groups.is_empty() {
@@ -257,12 +257,32 @@ impl Links {
             .map_err(Error::database("starting the create"))?;
         let mut written = Vec::with_capacity(groups.len());
         let mut failure = None;
-        for (entry, pairs) in groups.iter_mut() {
-            match self.create_in(&txn, entry, pairs, options).await {
-                Ok(rows) => written.push((entry.clone(), rows)),
-                Err(err) => {
-                    failure = Some((entry.clone(), err));
+        // Faults in the order callers fix them: missing records, then cardinality, then writes.
+        if !options.skip_record_check {
+            for (entry, pairs) in &groups {
+                if let Err(err) = records::check_live(self, &txn, &entry.spec, pairs).await {
+                    failure = Some((entry.clone(), Failure::Refused(err)));
                     break;
+                }
+            }
+        }
+        if failure.is_none()
+            && let Some((entry, err)) = groups.iter().find_map(|(e, pairs)| {
+                conflict::check_batch(&e.spec, pairs)
+                    .err()
+                    .map(|err| (e, err))
+            })
+        {
+            failure = Some((entry.clone(), Failure::Refused(err)));
+        }
+        if failure.is_none() {
+            for (entry, pairs) in groups.iter_mut() {
+                match self.create_in(&txn, entry, pairs).await {
+                    Ok(rows) => written.push((entry.clone(), rows)),
+                    Err(err) => {
+                        failure = Some((entry.clone(), err));
+                        break;
+                    }
                 }
             }
         }
@@ -302,18 +322,14 @@ impl Links {
         })
     }
 
-    /// The steps of a create inside its transaction: record checks (so a record deleted
-    /// meanwhile is seen), required columns, the upsert, and reading the rows back.
+    /// The writes of one link inside the create's transaction (whose record checks ran first, so
+    /// a record deleted meanwhile is seen): required columns, the upsert, the rows read back.
     async fn create_in(
         &self,
         txn: &impl ConnectionTrait,
         entry: &LinkEntry,
         prepared: &mut [PreparedPair],
-        options: &CreateOptions,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
-        if !options.skip_record_check {
-            records::check_live(self, txn, &entry.spec, prepared).await?;
-        }
         fill_required_columns(txn, entry, prepared).await?;
         write::upsert(txn, entry, prepared, next_stamp())
             .await
@@ -348,23 +364,49 @@ impl Links {
             named: Vec::new(),
             insert_only: Vec::new(),
         }));
-        if prepared.is_empty() {
-            return Ok(0);
+        self.dismiss_groups(conn, vec![(entry, prepared)])
+            .await
+            .map(|counts| counts.into_iter().sum())
+    }
+
+    /// Dismisses the pairs of several links in one transaction (all or nothing). Returns how many
+    /// rows each group dismissed.
+    pub(crate) async fn dismiss_groups<C>(
+        &self,
+        conn: &C,
+        groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+    ) -> Result<Vec<u64>>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        if groups.iter().all(|(_, pairs)| pairs.is_empty()) {
+            return Ok(vec![0; groups.len()]);
         }
+        if let Some((entry, _)) = groups.iter().find(|(e, _)| e.spec.read_only) {
+            return Err(read_only(&entry.spec));
+        }
+        let stamp = next_stamp();
         let txn = conn
             .begin()
             .await
             .map_err(Error::database("starting the dismiss"))?;
-        let dismissed = write::dismiss(&txn, &entry, &prepared, next_stamp())
-            .await
-            .map_err(Error::database(format!(
-                "dismissing links of {}",
-                entry.spec.display_name()
-            )))?;
+        let mut counts = Vec::with_capacity(groups.len());
+        for (entry, pairs) in &groups {
+            match write::dismiss(&txn, entry, pairs, stamp).await {
+                Ok(count) => counts.push(count),
+                Err(err) => {
+                    let _ = txn.rollback().await;
+                    return Err(Error::Database {
+                        context: format!("dismissing links of {}", entry.spec.display_name()),
+                        source: err,
+                    });
+                }
+            }
+        }
         txn.commit()
             .await
             .map_err(Error::database("committing the dismiss"))?;
-        Ok(dismissed)
+        Ok(counts)
     }
 
     /// The live rows of link `L` that match `filter`, ordered by creation.
