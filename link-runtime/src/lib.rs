@@ -104,6 +104,7 @@
 pub mod definition;
 mod dialect;
 pub mod error;
+pub mod events;
 pub mod key;
 pub mod link;
 pub mod linkable;
@@ -117,6 +118,7 @@ pub mod __private;
 
 pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
 pub use error::{Error, Result};
+pub use events::{EventRow, LinkEvent, LinkEventKind, LinkTransaction};
 pub use key::Key;
 pub use link::{Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit};
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};

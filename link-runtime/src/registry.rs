@@ -24,6 +24,7 @@ pub(crate) struct Registry {
     pub(crate) modules: BTreeMap<&'static str, ModuleBinding>,
     pub(crate) links: Vec<LinkEntry>,
     pub(crate) by_type: HashMap<TypeId, usize>,
+    pub(crate) events: tokio::sync::broadcast::Sender<crate::events::LinkEvent>,
 }
 
 /// Where a module's records live.
@@ -207,6 +208,7 @@ impl LinksBuilder {
                 modules,
                 links: entries,
                 by_type,
+                events: tokio::sync::broadcast::channel(crate::events::CHANNEL_CAPACITY).0,
             }),
         })
     }

@@ -49,7 +49,7 @@ impl Links {
     /// (several link tables included). Returns the rows in the same shape.
     pub async fn create_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let groups = self.definition_groups(input, true)?;
         let written = self
@@ -69,7 +69,7 @@ impl Links {
     /// were dismissed.
     pub async fn dismiss_json<C>(&self, conn: &C, input: &Json) -> Result<u64>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let groups = self.definition_groups(input, false)?;
         Ok(self.dismiss_groups(conn, groups).await?.into_iter().sum())
@@ -127,7 +127,7 @@ impl Links {
     /// linked to them; see [`Links::delete`].
     pub async fn delete_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let roots = self.record_roots(input)?;
         self.delete_records(conn, roots).await
@@ -136,7 +136,7 @@ impl Links {
     /// Restores records given as for [`Links::delete_json`]; see [`Links::restore`].
     pub async fn restore_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let roots = self.record_roots(input)?;
         self.restore_records(conn, roots).await

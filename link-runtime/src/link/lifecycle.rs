@@ -30,6 +30,7 @@ use super::PreparedPair;
 use super::conflict;
 use crate::dialect::{Sql, rows_per_statement};
 use crate::error::{Error, Result};
+use crate::events::{EventRow, LinkEvent, LinkEventKind};
 use crate::key::Key;
 use crate::linkable::{Linkable, ModelInfo};
 use crate::registry::{LinkEntry, Links, ModuleBinding};
@@ -69,7 +70,7 @@ impl Links {
     ) -> Result<LifecycleReport>
     where
         M: Linkable,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let ids = ids.into_iter().map(Key::into_string).collect();
         self.delete_records(conn, vec![(M::MODEL, ids)]).await
@@ -86,7 +87,7 @@ impl Links {
     ) -> Result<LifecycleReport>
     where
         M: Linkable,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let ids = ids.into_iter().map(Key::into_string).collect();
         self.restore_records(conn, vec![(M::MODEL, ids)]).await
@@ -99,7 +100,7 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let stamp = next_stamp();
         let mut report = LifecycleReport {
@@ -107,6 +108,7 @@ impl Links {
             ..Default::default()
         };
         let mut elsewhere: Vec<(ModelInfo, Vec<String>, Step)> = Vec::new();
+        let mut events: Vec<LinkEvent> = Vec::new();
         let txn = conn
             .begin()
             .await
@@ -116,12 +118,14 @@ impl Links {
                 &txn,
                 roots,
                 &mut report,
+                &mut events,
                 &mut elsewhere,
                 Step::Delete(stamp),
             )
             .await;
         self.finish_with_elsewhere(txn, walked, elsewhere, &mut report, "delete")
             .await?;
+        self.publish(conn, events);
         Ok(report)
     }
 
@@ -132,10 +136,11 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let mut report = LifecycleReport::default();
         let mut elsewhere: Vec<(ModelInfo, Vec<String>, Step)> = Vec::new();
+        let mut events: Vec<LinkEvent> = Vec::new();
         let txn = conn
             .begin()
             .await
@@ -157,6 +162,7 @@ impl Links {
                     &txn,
                     group,
                     &mut report,
+                    &mut events,
                     &mut elsewhere,
                     Step::Restore { stamp, revived },
                 )
@@ -182,6 +188,7 @@ impl Links {
                     .await?
             }
         }
+        self.publish(conn, events);
         Ok(report)
     }
 
@@ -274,6 +281,7 @@ impl Links {
         txn: &impl ConnectionTrait,
         roots: Vec<(ModelInfo, Vec<String>)>,
         report: &mut LifecycleReport,
+        events: &mut Vec<LinkEvent>,
         elsewhere: &mut Vec<(ModelInfo, Vec<String>, Step)>,
         step: Step,
     ) -> std::result::Result<(), Failure> {
@@ -313,10 +321,22 @@ impl Links {
                     if model_id(&side.model) != model_id(&model) {
                         continue;
                     }
-                    let pairs = stamp_link_rows(txn, entry, touching_left, &ids, step).await?;
-                    if pairs.is_empty() {
+                    let rows = stamp_link_rows(txn, entry, touching_left, &ids, step).await?;
+                    if rows.is_empty() {
                         continue;
                     }
+                    let pairs: Vec<(String, String)> = rows
+                        .iter()
+                        .map(|r| (r.left.clone(), r.right.clone()))
+                        .collect();
+                    events.push(LinkEvent {
+                        link: entry.spec.name,
+                        kind: match step {
+                            Step::Delete(_) => LinkEventKind::Detached,
+                            Step::Restore { .. } => LinkEventKind::Attached,
+                        },
+                        rows,
+                    });
                     if other.delete_cascade {
                         let partners = pairs
                             .iter()
@@ -713,7 +733,7 @@ async fn stamp_link_rows(
     touching_left: bool,
     ids: &[String],
     step: Step,
-) -> std::result::Result<Vec<(String, String)>, Failure> {
+) -> std::result::Result<Vec<EventRow>, Failure> {
     let backend = conn.get_database_backend();
     let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
     let key = if touching_left { left } else { right };
@@ -739,6 +759,8 @@ async fn stamp_link_rows(
             .ident(left)
             .push(", ")
             .ident(right)
+            .push(", ")
+            .ident("id")
             .push(" FROM ")
             .ident(&entry.names.table)
             .push(" WHERE ");
@@ -748,11 +770,16 @@ async fn stamp_link_rows(
         }
         let mut found = Vec::new();
         for row in query(conn, select, "reading link rows").await? {
-            if let (Ok(l), Ok(r)) = (
+            if let (Ok(l), Ok(r), Ok(id)) = (
                 row.try_get::<String>("", left),
                 row.try_get::<String>("", right),
+                row.try_get::<String>("", "id"),
             ) {
-                found.push((l, r));
+                found.push(EventRow {
+                    id,
+                    left: l,
+                    right: r,
+                });
             }
         }
         if found.is_empty() {
@@ -790,9 +817,9 @@ async fn stamp_link_rows(
             {
                 let pairs = found
                     .into_iter()
-                    .map(|(left, right)| PreparedPair {
-                        left,
-                        right,
+                    .map(|row| PreparedPair {
+                        left: row.left,
+                        right: row.right,
                         named: Vec::new(),
                         insert_only: Vec::new(),
                     })

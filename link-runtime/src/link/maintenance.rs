@@ -19,7 +19,7 @@ impl Links {
     pub async fn purge<L, C>(&self, conn: &C, before: DateTime<Utc>) -> Result<u64>
     where
         L: LinkDefinition,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
         let purged = self.purge_entries(conn, &[entry], before).await?;
@@ -34,7 +34,7 @@ impl Links {
         before: DateTime<Utc>,
     ) -> Result<BTreeMap<String, u64>>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entries: Vec<LinkEntry> = self.inner.links.to_vec();
         self.purge_entries(conn, &entries, before).await
@@ -47,7 +47,7 @@ impl Links {
         before: DateTime<Utc>,
     ) -> Result<BTreeMap<String, u64>>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let backend = conn.get_database_backend();
         let txn = conn
@@ -148,7 +148,7 @@ impl Links {
     /// returns what it dismissed.
     pub async fn repair<C>(&self, conn: &C) -> Result<Audit>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let txn = conn
             .begin()

@@ -19,6 +19,7 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
 use crate::error::{Error, Result};
+use crate::events::{LinkEvent, LinkEventKind};
 use crate::key::Key;
 use crate::registry::{LinkEntry, Links};
 use crate::stamp::next_stamp;
@@ -168,7 +169,7 @@ impl Links {
     pub async fn create<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let mut rows = self.create_many(conn, [pair]).await?;
         rows.pop()
@@ -192,7 +193,7 @@ impl Links {
     ) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         self.create_many_with(conn, pairs, CreateOptions::default())
             .await
@@ -207,7 +208,7 @@ impl Links {
     ) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
         let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
@@ -234,7 +235,7 @@ impl Links {
         options: &CreateOptions,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         for (entry, pairs) in &groups {
             let spec = &entry.spec;
@@ -290,6 +291,15 @@ impl Links {
             txn.commit()
                 .await
                 .map_err(Error::database("committing the create"))?;
+            let events = written
+                .iter()
+                .map(|(entry, rows)| LinkEvent {
+                    link: entry.spec.name,
+                    kind: LinkEventKind::Attached,
+                    rows: rows::event_rows(entry, rows, false),
+                })
+                .collect();
+            self.publish(conn, events);
             return Ok(written);
         };
         let _ = txn.rollback().await;
@@ -341,7 +351,7 @@ impl Links {
     pub async fn dismiss<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<bool>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         Ok(self.dismiss_many(conn, [pair]).await? == 1)
     }
@@ -355,7 +365,7 @@ impl Links {
     ) -> Result<u64>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
         let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
@@ -377,7 +387,7 @@ impl Links {
         groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
     ) -> Result<Vec<u64>>
     where
-        C: ConnectionTrait + TransactionTrait,
+        C: ConnectionTrait + TransactionTrait + 'static,
     {
         if groups.iter().all(|(_, pairs)| pairs.is_empty()) {
             return Ok(vec![0; groups.len()]);
@@ -391,7 +401,23 @@ impl Links {
             .await
             .map_err(Error::database("starting the dismiss"))?;
         let mut counts = Vec::with_capacity(groups.len());
+        let mut events = Vec::new();
+        let subscribed = self.has_subscribers();
         for (entry, pairs) in &groups {
+            if subscribed {
+                // The ids of the rows this dismiss changes, read inside its transaction.
+                match rows::read_pairs(&txn, entry, pairs).await {
+                    Ok(rows) => events.push(LinkEvent {
+                        link: entry.spec.name,
+                        kind: LinkEventKind::Detached,
+                        rows: rows::event_rows(entry, &rows, true),
+                    }),
+                    Err(err) => {
+                        let _ = txn.rollback().await;
+                        return Err(err);
+                    }
+                }
+            }
             match write::dismiss(&txn, entry, pairs, stamp).await {
                 Ok(count) => counts.push(count),
                 Err(err) => {
@@ -406,6 +432,7 @@ impl Links {
         txn.commit()
             .await
             .map_err(Error::database("committing the dismiss"))?;
+        self.publish(conn, events);
         Ok(counts)
     }
 

@@ -20,6 +20,7 @@ fn select_columns(sql: &mut Sql, entry: &LinkEntry) {
         "id",
         "created_at",
         "updated_at",
+        "deleted_at",
     ];
     let extra = entry.spec.extra_columns.iter().map(|c| c.name);
     for (i, column) in fixed.into_iter().chain(extra).enumerate() {
@@ -127,6 +128,30 @@ pub(crate) async fn existing_pairs<C: ConnectionTrait>(
         }
     }
     Ok(found)
+}
+
+/// The event rows of read rows (those still live when `live_only`).
+pub(crate) fn event_rows(
+    entry: &LinkEntry,
+    rows: &[QueryResult],
+    live_only: bool,
+) -> Vec<crate::events::EventRow> {
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    rows.iter()
+        .filter(|row| {
+            !live_only
+                || row
+                    .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "deleted_at")
+                    .is_ok_and(|at| at.is_none())
+        })
+        .filter_map(|row| {
+            Some(crate::events::EventRow {
+                id: row.try_get("", "id").ok()?,
+                left: row.try_get("", left).ok()?,
+                right: row.try_get("", right).ok()?,
+            })
+        })
+        .collect()
 }
 
 /// Live rows, optionally restricted to some left and/or right ids, ordered by creation.

@@ -1,0 +1,241 @@
+//! Events: subscribers see which link rows were attached and detached, once the write that
+//! made them has committed (Medusa's `<Link>.attached` / `<Link>.detached`).
+//!
+//! A write on a `DatabaseConnection` commits its own transaction, and emits right after. A write
+//! inside a [`LinkTransaction`] (from [`Links::begin`]) emits when that transaction commits, and
+//! never if it rolls back. A write inside a caller's plain `DatabaseTransaction` emits nothing:
+//! its commit cannot be observed, and an event for a write that may yet roll back would lie.
+
+use std::any::Any;
+use std::sync::Mutex;
+
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, IsolationLevel, QueryResult, Statement, TransactionError, TransactionOptions,
+    TransactionTrait,
+};
+use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
+use crate::registry::Links;
+
+/// How many events a slow subscriber may fall behind before it misses some.
+pub(crate) const CHANNEL_CAPACITY: usize = 1024;
+
+/// Whether rows were linked or unlinked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkEventKind {
+    /// Rows created or revived (create, restore).
+    Attached,
+    /// Rows dismissed (dismiss, delete, repair).
+    Detached,
+}
+
+/// One row an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EventRow {
+    /// The link row's id.
+    pub id: String,
+    /// The left record's id.
+    pub left: String,
+    /// The right record's id.
+    pub right: String,
+}
+
+/// Rows of one link attached or detached by one committed write.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkEvent {
+    /// The link's name, e.g. `ProductBrand`.
+    pub link: &'static str,
+    /// Attached or detached.
+    pub kind: LinkEventKind,
+    /// The rows.
+    pub rows: Vec<EventRow>,
+}
+
+impl LinkEvent {
+    /// Medusa's event name, e.g. `ProductBrand.attached`.
+    pub fn name(&self) -> String {
+        let kind = match self.kind {
+            LinkEventKind::Attached => "attached",
+            LinkEventKind::Detached => "detached",
+        };
+        format!("{}.{kind}", self.link)
+    }
+}
+
+impl Links {
+    /// A receiver of every link event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Starts a transaction on `conn` whose link events are emitted when it commits. Use it
+    /// (as the connection of the operations) to write records and links together and still get
+    /// events.
+    pub async fn begin<C>(&self, conn: &C) -> Result<LinkTransaction>
+    where
+        C: TransactionTrait<Transaction = DatabaseTransaction>,
+    {
+        Ok(LinkTransaction {
+            txn: conn
+                .begin()
+                .await
+                .map_err(Error::database("starting a transaction"))?,
+            pending: Mutex::new(Vec::new()),
+            events: self.inner.events.clone(),
+        })
+    }
+
+    /// Whether anyone listens (so writes can skip reading what events need).
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.inner.events.receiver_count() > 0
+    }
+
+    /// Emits `events` of a write that committed its own transaction on `conn` (see the module
+    /// documentation for when that is final).
+    pub(crate) fn publish<C: Any>(&self, conn: &C, events: Vec<LinkEvent>) {
+        let events: Vec<LinkEvent> = events.into_iter().filter(|e| !e.rows.is_empty()).collect();
+        if events.is_empty() {
+            return;
+        }
+        let conn: &dyn Any = conn;
+        if conn.is::<DatabaseConnection>() {
+            for event in events {
+                // No receiver left is not an error.
+                let _ = self.inner.events.send(event);
+            }
+        } else if let Some(txn) = conn.downcast_ref::<LinkTransaction>() {
+            if let Ok(mut pending) = txn.pending.lock() {
+                pending.extend(events);
+            }
+        } else {
+            tracing::debug!(
+                "link events not emitted: the write ran inside a caller's transaction; use Links::begin to get them on commit"
+            );
+        }
+    }
+}
+
+/// A transaction whose link events are emitted when it commits. Use it wherever a connection
+/// is taken; [`commit`](LinkTransaction::commit) or [`rollback`](LinkTransaction::rollback) it.
+pub struct LinkTransaction {
+    txn: DatabaseTransaction,
+    pending: Mutex<Vec<LinkEvent>>,
+    events: broadcast::Sender<LinkEvent>,
+}
+
+impl std::fmt::Debug for LinkTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkTransaction").finish_non_exhaustive()
+    }
+}
+
+impl LinkTransaction {
+    /// Commits, then emits the events of the writes made in it.
+    pub async fn commit(self) -> Result<()> {
+        self.txn
+            .commit()
+            .await
+            .map_err(Error::database("committing the transaction"))?;
+        let pending = self.pending.into_inner().unwrap_or_default();
+        for event in pending {
+            let _ = self.events.send(event);
+        }
+        Ok(())
+    }
+
+    /// Rolls back; the events of its writes are dropped.
+    pub async fn rollback(self) -> Result<()> {
+        self.txn
+            .rollback()
+            .await
+            .map_err(Error::database("rolling back the transaction"))
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for LinkTransaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: Statement,
+    ) -> std::result::Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+}
+
+#[async_trait::async_trait]
+impl TransactionTrait for LinkTransaction {
+    type Transaction = DatabaseTransaction;
+
+    async fn begin(&self) -> std::result::Result<DatabaseTransaction, DbErr> {
+        self.txn.begin().await
+    }
+
+    async fn begin_with_config(
+        &self,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> std::result::Result<DatabaseTransaction, DbErr> {
+        self.txn
+            .begin_with_config(isolation_level, access_mode)
+            .await
+    }
+
+    async fn begin_with_options(
+        &self,
+        options: TransactionOptions,
+    ) -> std::result::Result<DatabaseTransaction, DbErr> {
+        self.txn.begin_with_options(options).await
+    }
+
+    async fn transaction<F, T, E>(&self, callback: F) -> std::result::Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = std::result::Result<T, E>> + Send + 'c>,
+            > + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        self.txn.transaction(callback).await
+    }
+
+    async fn transaction_with_config<F, T, E>(
+        &self,
+        callback: F,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> std::result::Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = std::result::Result<T, E>> + Send + 'c>,
+            > + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        self.txn
+            .transaction_with_config(callback, isolation_level, access_mode)
+            .await
+    }
+}
