@@ -120,7 +120,9 @@ pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink}
 pub use error::{Error, Result};
 pub use events::{EventRow, LinkEvent, LinkEventKind, LinkTransaction};
 pub use key::Key;
-pub use link::{Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit};
+pub use link::{
+    Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit, Undo,
+};
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use registry::{Links, LinksBuilder};
 

@@ -53,7 +53,7 @@ impl Links {
     {
         let groups = self.definition_groups(input, true)?;
         let written = self
-            .create_groups(conn, groups, &CreateOptions::default())
+            .create_groups(conn, groups, &CreateOptions::default(), None)
             .await?;
         let mut out = Vec::new();
         for (entry, rows) in &written {
@@ -72,7 +72,11 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         let groups = self.definition_groups(input, false)?;
-        Ok(self.dismiss_groups(conn, groups).await?.into_iter().sum())
+        Ok(self
+            .dismiss_groups(conn, groups, None)
+            .await?
+            .into_iter()
+            .sum())
     }
 
     /// Lists live links. The filter has the definition's shape with either side optional and

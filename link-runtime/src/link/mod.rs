@@ -11,6 +11,7 @@ mod lifecycle;
 mod maintenance;
 mod records;
 mod rows;
+mod undo;
 mod write;
 
 use std::fmt;
@@ -26,6 +27,7 @@ use crate::stamp::next_stamp;
 
 pub use lifecycle::LifecycleReport;
 pub use maintenance::{Audit, LinkAudit, SideAudit};
+pub use undo::Undo;
 
 /// One pair of records to link (or dismiss), left first, with optional extra-column data.
 ///
@@ -133,6 +135,8 @@ impl<L: LinkDefinition> fmt::Debug for ListFilter<L> {
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
     skip_record_check: bool,
+    /// Update only: every pair must already be live (and record checks are moot).
+    update_only: bool,
 }
 
 impl CreateOptions {
@@ -210,20 +214,33 @@ impl Links {
         L: StoredLink,
         C: ConnectionTrait + TransactionTrait + 'static,
     {
-        let entry = self.entry::<L>()?.clone();
-        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
-            left: pair.left.into_string(),
-            right: pair.right.into_string(),
-            named: pair.data.named(),
-            insert_only: Vec::new(),
-        }));
-        let groups = self
-            .create_groups(conn, vec![(entry, prepared)], &options)
-            .await?;
-        groups
-            .iter()
-            .flat_map(|(entry, rows)| rows.iter().map(move |row| rows::decode::<L>(entry, row)))
-            .collect()
+        Ok(self.write_typed(conn, pairs, options, false).await?.0)
+    }
+
+    /// Changes the extra data of one live pair. See [`Links::update_many`].
+    pub async fn update<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        let mut rows = self.update_many(conn, [pair]).await?;
+        rows.pop()
+            .ok_or_else(|| Error::invalid("update returned no row for its pair"))
+    }
+
+    /// Changes the extra data of pairs that must all be live (Medusa's
+    /// `updateRemoteLinksStep`): the named columns take the new values, the others keep theirs.
+    /// If any pair is not linked, [`Error::NotFound`] names it and nothing changes.
+    pub async fn update_many<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<Vec<LinkRow<L>>>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        Ok(self.update_undoable(conn, pairs).await?.0)
     }
 
     /// Creates the pairs of several links in one transaction (all or nothing). Returns each
@@ -233,6 +250,7 @@ impl Links {
         conn: &C,
         mut groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
         options: &CreateOptions,
+        mut undo: Option<&mut Undo>,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
         C: ConnectionTrait + TransactionTrait + 'static,
@@ -258,8 +276,29 @@ impl Links {
             .map_err(Error::database("starting the create"))?;
         let mut written = Vec::with_capacity(groups.len());
         let mut failure = None;
-        // Faults in the order callers fix them: missing records, then cardinality, then writes.
-        if !options.skip_record_check {
+        // Faults in the order callers fix them: missing records (or, for an update, missing
+        // links), then cardinality, then writes. The rows as they were feed the undo record.
+        if options.update_only || undo.is_some() {
+            for (entry, pairs) in &groups {
+                let before = match rows::read_pairs_locking(&txn, entry, pairs, true).await {
+                    Ok(before) => before,
+                    Err(err) => {
+                        failure = Some((entry.clone(), Failure::Refused(err)));
+                        break;
+                    }
+                };
+                if options.update_only
+                    && let Err(err) = undo::all_live(entry, pairs, &before)
+                {
+                    failure = Some((entry.clone(), Failure::Refused(err)));
+                    break;
+                }
+                if let Some(undo) = undo.as_deref_mut() {
+                    undo.record(entry, pairs, &before);
+                }
+            }
+        }
+        if failure.is_none() && !options.skip_record_check && !options.update_only {
             for (entry, pairs) in &groups {
                 if let Err(err) = records::check_live(self, &txn, &entry.spec, pairs).await {
                     failure = Some((entry.clone(), Failure::Refused(err)));
@@ -368,13 +407,8 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
-        let prepared = merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
-            left: pair.left.into_string(),
-            right: pair.right.into_string(),
-            named: Vec::new(),
-            insert_only: Vec::new(),
-        }));
-        self.dismiss_groups(conn, vec![(entry, prepared)])
+        let prepared = prepare(pairs, false);
+        self.dismiss_groups(conn, vec![(entry, prepared)], None)
             .await
             .map(|counts| counts.into_iter().sum())
     }
@@ -385,6 +419,7 @@ impl Links {
         &self,
         conn: &C,
         groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+        mut undo: Option<&mut Undo>,
     ) -> Result<Vec<u64>>
     where
         C: ConnectionTrait + TransactionTrait + 'static,
@@ -404,6 +439,15 @@ impl Links {
         let mut events = Vec::new();
         let subscribed = self.has_subscribers();
         for (entry, pairs) in &groups {
+            if let Some(undo) = undo.as_deref_mut() {
+                match rows::read_pairs_locking(&txn, entry, pairs, true).await {
+                    Ok(before) => undo.record(entry, pairs, &before),
+                    Err(err) => {
+                        let _ = txn.rollback().await;
+                        return Err(err);
+                    }
+                }
+            }
             if subscribed {
                 // The ids of the rows this dismiss changes, read inside its transaction.
                 match rows::read_pairs(&txn, entry, pairs).await {
@@ -472,6 +516,23 @@ impl From<Error> for Failure {
     fn from(err: Error) -> Self {
         Failure::Refused(err)
     }
+}
+
+/// Typed pairs as written, merged (with their data when `with_data`).
+pub(crate) fn prepare<L: LinkDefinition>(
+    pairs: impl IntoIterator<Item = LinkPair<L>>,
+    with_data: bool,
+) -> Vec<PreparedPair> {
+    merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
+        named: if with_data {
+            pair.data.named()
+        } else {
+            Vec::new()
+        },
+        left: pair.left.into_string(),
+        right: pair.right.into_string(),
+        insert_only: Vec::new(),
+    }))
 }
 
 /// Merges repeated pairs into one (later named values win), keeping first-occurrence order.

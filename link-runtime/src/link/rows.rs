@@ -62,6 +62,16 @@ pub(crate) async fn read_pairs<C: ConnectionTrait>(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
 ) -> Result<Vec<QueryResult>> {
+    read_pairs_locking(conn, entry, pairs, false).await
+}
+
+/// [`read_pairs`], locking the rows read (`FOR UPDATE`) where `lock` and the backend can.
+pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+    lock: bool,
+) -> Result<Vec<QueryResult>> {
     let backend = conn.get_database_backend();
     let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
     let mut found: HashMap<(String, String), QueryResult> = HashMap::with_capacity(pairs.len());
@@ -70,6 +80,9 @@ pub(crate) async fn read_pairs<C: ConnectionTrait>(
         select_columns(&mut sql, entry);
         sql.push(" WHERE ");
         pairs_in(&mut sql, entry, chunk);
+        if lock && backend != sea_orm::DbBackend::Sqlite {
+            sql.push(" FOR UPDATE");
+        }
         let rows = conn
             .query_all_raw(sql.build())
             .await

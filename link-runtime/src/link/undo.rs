@@ -1,0 +1,338 @@
+//! Undo records: what a create, update or dismiss changed, so a workflow whose later step fails
+//! can put every row back exactly as it was (Medusa's link steps compensate by dismissing every
+//! input link, including ones that existed before the step; these do not).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, QueryResult, TransactionSession, TransactionTrait, Value};
+
+use super::{CreateOptions, LinkPair, PreparedPair, conflict, rows};
+use crate::definition::{ColumnType, LinkRow, StoredLink};
+use crate::dialect::Sql;
+use crate::error::{Error, Result};
+use crate::registry::{LinkEntry, Links};
+use crate::stamp::next_stamp;
+
+/// How to put back what a write changed. Returned by the `*_undoable` operations; apply it with
+/// [`Links::undo`]. Rows the write created are dismissed; rows it revived go back to dismissed;
+/// rows it updated get their previous extra data; rows it dismissed come back with their data.
+/// Rows the write did not change are left alone.
+#[derive(Debug, Clone, Default)]
+pub struct Undo {
+    steps: Vec<UndoStep>,
+}
+
+#[derive(Debug, Clone)]
+struct UndoStep {
+    link: &'static str,
+    left: String,
+    right: String,
+    /// The row before the write; `None` if it did not exist.
+    before: Option<Snapshot>,
+}
+
+#[derive(Debug, Clone)]
+struct Snapshot {
+    deleted_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    extra: Vec<(&'static str, Value)>,
+}
+
+impl Undo {
+    /// Whether there is nothing to undo.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Appends the steps of a later write (of the same registry), so one `undo` reverts both,
+    /// the later first.
+    pub fn merge(&mut self, later: Undo) {
+        self.steps.extend(later.steps);
+    }
+
+    /// Records the rows of `pairs` as they are before a write (`before` are the rows read).
+    pub(crate) fn record(
+        &mut self,
+        entry: &LinkEntry,
+        pairs: &[PreparedPair],
+        before: &[QueryResult],
+    ) {
+        let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
+        let mut found: HashMap<(String, String), &QueryResult> = HashMap::new();
+        for row in before {
+            if let (Ok(l), Ok(r)) = (
+                row.try_get::<String>("", left_key),
+                row.try_get::<String>("", right_key),
+            ) {
+                found.insert((l, r), row);
+            }
+        }
+        for pair in pairs {
+            let before = found
+                .get(&(pair.left.clone(), pair.right.clone()))
+                .and_then(|row| {
+                    Some(Snapshot {
+                        deleted_at: row.try_get("", "deleted_at").ok()?,
+                        updated_at: row.try_get("", "updated_at").ok()?,
+                        extra: entry
+                            .spec
+                            .extra_columns
+                            .iter()
+                            .filter_map(|c| Some((c.name, stored_value(row, c.name, c.ty)?)))
+                            .collect(),
+                    })
+                });
+            self.steps.push(UndoStep {
+                link: entry.spec.name,
+                left: pair.left.clone(),
+                right: pair.right.clone(),
+                before,
+            });
+        }
+    }
+}
+
+/// A stored extra column as a value of its own type.
+fn stored_value(row: &QueryResult, name: &str, ty: ColumnType) -> Option<Value> {
+    use ColumnType as C;
+    fn get<T>(row: &QueryResult, name: &str) -> Option<Value>
+    where
+        T: sea_orm::TryGetable,
+        Option<T>: Into<Value>,
+    {
+        row.try_get::<Option<T>>("", name).ok().map(Into::into)
+    }
+    match ty {
+        C::Bool => get::<bool>(row, name),
+        C::SmallInt => get::<i16>(row, name),
+        C::Integer => get::<i32>(row, name),
+        C::BigInt => get::<i64>(row, name),
+        C::Float => get::<f32>(row, name),
+        C::Double => get::<f64>(row, name),
+        C::Text => get::<String>(row, name),
+        C::TimestampTz => get::<DateTime<Utc>>(row, name),
+        C::Timestamp => get::<chrono::NaiveDateTime>(row, name),
+        C::Date => get::<chrono::NaiveDate>(row, name),
+        C::Uuid => get::<sea_orm::prelude::Uuid>(row, name),
+        C::Json => get::<serde_json::Value>(row, name),
+        C::Decimal => get::<sea_orm::prelude::Decimal>(row, name),
+    }
+}
+
+/// For an update: every pair must be live (`before` are its rows, read under a lock).
+pub(crate) fn all_live(
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+    before: &[QueryResult],
+) -> Result<()> {
+    let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let live: std::collections::HashSet<(String, String)> = before
+        .iter()
+        .filter(|row| {
+            row.try_get::<Option<DateTime<Utc>>>("", "deleted_at")
+                .is_ok_and(|d| d.is_none())
+        })
+        .filter_map(|row| {
+            Some((
+                row.try_get("", left_key).ok()?,
+                row.try_get("", right_key).ok()?,
+            ))
+        })
+        .collect();
+    let missing: Vec<String> = pairs
+        .iter()
+        .filter(|p| !live.contains(&(p.left.clone(), p.right.clone())))
+        .map(|p| {
+            format!(
+                "{} {} → {} {}",
+                entry.spec.left.model.name, p.left, entry.spec.right.model.name, p.right
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::NotFound {
+        model: entry.spec.name.to_string(),
+        ids: missing.clone(),
+        message: format!(
+            "link {}: an update changes live links only, and these are not linked: {}; create them instead (nothing was changed)",
+            entry.spec.display_name(),
+            missing.join(", ")
+        ),
+    })
+}
+
+impl Links {
+    /// [`Links::create_many`], also returning how to undo it.
+    pub async fn create_undoable<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<(Vec<LinkRow<L>>, Undo)>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        self.write_typed(conn, pairs, CreateOptions::default(), true)
+            .await
+    }
+
+    /// [`Links::update_many`], also returning how to undo it.
+    pub async fn update_undoable<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<(Vec<LinkRow<L>>, Undo)>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        let options = CreateOptions {
+            update_only: true,
+            ..CreateOptions::default()
+        };
+        self.write_typed(conn, pairs, options, true).await
+    }
+
+    /// [`Links::dismiss_many`], also returning how to undo it.
+    pub async fn dismiss_undoable<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+    ) -> Result<(u64, Undo)>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        let entry = self.entry::<L>()?.clone();
+        let prepared = super::prepare(pairs, false);
+        let mut undo = Undo::default();
+        let counts = self
+            .dismiss_groups(conn, vec![(entry, prepared)], Some(&mut undo))
+            .await?;
+        Ok((counts.into_iter().sum(), undo))
+    }
+
+    pub(crate) async fn write_typed<L, C>(
+        &self,
+        conn: &C,
+        pairs: impl IntoIterator<Item = LinkPair<L>>,
+        options: CreateOptions,
+        record_undo: bool,
+    ) -> Result<(Vec<LinkRow<L>>, Undo)>
+    where
+        L: StoredLink,
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        let entry = self.entry::<L>()?.clone();
+        let prepared = super::prepare(pairs, true);
+        let mut undo = Undo::default();
+        let groups = self
+            .create_groups(
+                conn,
+                vec![(entry, prepared)],
+                &options,
+                record_undo.then_some(&mut undo),
+            )
+            .await?;
+        let rows = groups
+            .iter()
+            .flat_map(|(entry, rows)| rows.iter().map(move |row| rows::decode::<L>(entry, row)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((rows, undo))
+    }
+
+    /// Puts every row an undoable write changed back as it was, in one transaction, the latest
+    /// change first. Reviving a row that would now break its link's cardinality is a
+    /// `Conflict`, and nothing is undone.
+    pub async fn undo<C>(&self, conn: &C, undo: Undo) -> Result<()>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        if undo.is_empty() {
+            return Ok(());
+        }
+        let backend = conn.get_database_backend();
+        let now = next_stamp();
+        let txn = conn
+            .begin()
+            .await
+            .map_err(Error::database("starting the undo"))?;
+        for step in undo.steps.iter().rev() {
+            let Some(entry) = self.inner.links.iter().find(|e| e.spec.name == step.link) else {
+                let _ = txn.rollback().await;
+                return Err(Error::UnknownLink {
+                    message: format!(
+                        "this undo is of link {}, which this registry does not have",
+                        step.link
+                    ),
+                });
+            };
+            let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+            let mut sql = Sql::new(backend);
+            sql.push("UPDATE ").ident(&entry.names.table).push(" SET ");
+            match &step.before {
+                None => {
+                    sql.ident("deleted_at")
+                        .push(" = ")
+                        .param(now)
+                        .push(", ")
+                        .ident("updated_at")
+                        .push(" = ")
+                        .param(now);
+                }
+                Some(before) => {
+                    sql.ident("deleted_at").push(" = ").param(before.deleted_at);
+                    sql.push(", ")
+                        .ident("updated_at")
+                        .push(" = ")
+                        .param(before.updated_at);
+                    for (column, value) in &before.extra {
+                        sql.push(", ")
+                            .ident(column)
+                            .push(" = ")
+                            .param(value.clone());
+                    }
+                }
+            }
+            sql.push(" WHERE ")
+                .ident(left)
+                .push(" = ")
+                .param(step.left.clone());
+            sql.push(" AND ")
+                .ident(right)
+                .push(" = ")
+                .param(step.right.clone());
+            if step.before.is_none() {
+                sql.push(" AND ").ident("deleted_at").push(" IS NULL");
+            }
+            if let Err(err) = txn.execute_raw(sql.build()).await {
+                let _ = txn.rollback().await;
+                if crate::dialect::is_unique_violation(backend, &err) {
+                    let pair = PreparedPair {
+                        left: step.left.clone(),
+                        right: step.right.clone(),
+                        named: Vec::new(),
+                        insert_only: Vec::new(),
+                    };
+                    return Err(match conflict::diagnose(conn, entry, &[pair]).await {
+                        Error::Conflict { link, message } => Error::Conflict {
+                            link,
+                            message: format!("nothing was undone: {message}"),
+                        },
+                        other => other,
+                    });
+                }
+                return Err(Error::Database {
+                    context: format!("undoing a write of {}", entry.spec.display_name()),
+                    source: err,
+                });
+            }
+        }
+        txn.commit()
+            .await
+            .map_err(Error::database("committing the undo"))
+    }
+}
