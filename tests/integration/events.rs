@@ -168,3 +168,49 @@ async fn a_link_transaction_emits_on_commit_and_never_on_rollback() {
         none(&mut rx, &t, "plain transactions emit no events");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repair_and_undo_emit_what_they_change() {
+    for t in test_databases("events_repair_undo").await {
+        let links = fixture(&t).await;
+        let mut rx = links.subscribe();
+        links
+            .create_many_with(
+                &t.db,
+                [ProductBrand::new(p("ghost"), b("b1"))],
+                link_runtime::CreateOptions::default().skip_record_check(),
+            )
+            .await
+            .expect("a dangling link");
+        let ghost = next(&mut rx).rows[0].id.clone();
+        let audit = links.repair(&t.db).await.expect("repair");
+        assert_eq!(audit.dangling(), 1);
+        let event = next(&mut rx);
+        assert_eq!(
+            (event.name().as_str(), event.rows[0].id.as_str()),
+            ("ProductBrand.detached", ghost.as_str()),
+            "{:?}",
+            t.backend
+        );
+        none(&mut rx, &t, "links without dangling rows emit nothing");
+
+        let (rows, undo) = links
+            .create_undoable(&t.db, [ProductBrand::new(p("p1"), b("b1"))])
+            .await
+            .expect("create");
+        assert_eq!(next(&mut rx).name(), "ProductBrand.attached");
+        links.undo(&t.db, undo).await.expect("undo");
+        let event = next(&mut rx);
+        assert_eq!(
+            (event.name().as_str(), event.rows[0].id.as_str()),
+            ("ProductBrand.detached", rows[0].id.as_str())
+        );
+        let (_, undo) = links
+            .dismiss_undoable(&t.db, [ProductBrand::new(p("p2"), b("b1"))])
+            .await
+            .expect("no-op dismiss");
+        none(&mut rx, &t, "nothing dismissed");
+        links.undo(&t.db, undo).await.expect("undo of nothing");
+        none(&mut rx, &t, "nothing to undo, nothing emitted");
+    }
+}

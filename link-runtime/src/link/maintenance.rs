@@ -154,11 +154,23 @@ impl Links {
             .begin()
             .await
             .map_err(Error::database("starting the repair"))?;
-        match self.audit(&txn, Some(crate::stamp::next_stamp())).await {
-            Ok(audit) => {
+        let stamp = crate::stamp::next_stamp();
+        let repaired = async {
+            let audit = self.audit(&txn, Some(stamp)).await?;
+            let events = if self.has_subscribers() {
+                self.dismissed_with(&txn, stamp).await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, Error>((audit, events))
+        }
+        .await;
+        match repaired {
+            Ok((audit, events)) => {
                 txn.commit()
                     .await
                     .map_err(Error::database("committing the repair"))?;
+                self.publish(conn, events);
                 Ok(audit)
             }
             Err(err) => {
@@ -166,6 +178,51 @@ impl Links {
                 Err(err)
             }
         }
+    }
+
+    /// The rows of every link dismissed with `stamp`, as detached events.
+    async fn dismissed_with(
+        &self,
+        conn: &impl ConnectionTrait,
+        stamp: DateTime<Utc>,
+    ) -> Result<Vec<crate::events::LinkEvent>> {
+        let backend = conn.get_database_backend();
+        let mut events = Vec::new();
+        for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
+            let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+            let mut sql = Sql::new(backend);
+            sql.push("SELECT ")
+                .ident(left)
+                .push(", ")
+                .ident(right)
+                .push(", ")
+                .ident("id")
+                .push(" FROM ")
+                .ident(&entry.names.table)
+                .push(" WHERE ")
+                .ident("deleted_at")
+                .push(" = ")
+                .param(stamp);
+            let rows = conn
+                .query_all_raw(sql.build())
+                .await
+                .map_err(Error::database("reading repaired links"))?;
+            events.push(crate::events::LinkEvent {
+                link: entry.spec.name,
+                kind: crate::events::LinkEventKind::Detached,
+                rows: rows
+                    .iter()
+                    .filter_map(|row| {
+                        Some(crate::events::EventRow {
+                            id: row.try_get("", "id").ok()?,
+                            left: row.try_get("", left).ok()?,
+                            right: row.try_get("", right).ok()?,
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        Ok(events)
     }
 
     async fn audit(

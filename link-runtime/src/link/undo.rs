@@ -11,6 +11,7 @@ use super::{CreateOptions, LinkPair, PreparedPair, conflict, rows};
 use crate::definition::{ColumnType, LinkRow, StoredLink};
 use crate::dialect::Sql;
 use crate::error::{Error, Result};
+use crate::events::{LinkEvent, LinkEventKind};
 use crate::registry::{LinkEntry, Links};
 use crate::stamp::next_stamp;
 
@@ -260,6 +261,8 @@ impl Links {
             .begin()
             .await
             .map_err(Error::database("starting the undo"))?;
+        let subscribed = self.has_subscribers();
+        let mut events: Vec<LinkEvent> = Vec::new();
         for step in undo.steps.iter().rev() {
             let Some(entry) = self.inner.links.iter().find(|e| e.spec.name == step.link) else {
                 let _ = txn.rollback().await;
@@ -308,6 +311,35 @@ impl Links {
             if step.before.is_none() {
                 sql.push(" AND ").ident("deleted_at").push(" IS NULL");
             }
+            if subscribed {
+                // Whether this step attaches or detaches the row: its state now against after.
+                let pair = [PreparedPair {
+                    left: step.left.clone(),
+                    right: step.right.clone(),
+                    named: Vec::new(),
+                    insert_only: Vec::new(),
+                }];
+                let now_rows = match rows::read_pairs(&txn, entry, &pair).await {
+                    Ok(found) => found,
+                    Err(err) => {
+                        let _ = txn.rollback().await;
+                        return Err(err);
+                    }
+                };
+                let live_now: Vec<_> = rows::event_rows(entry, &now_rows, true);
+                let all_now = rows::event_rows(entry, &now_rows, false);
+                let live_after = step.before.as_ref().is_some_and(|b| b.deleted_at.is_none());
+                let (kind, rows) = match (live_now.is_empty(), live_after) {
+                    (false, false) => (LinkEventKind::Detached, live_now),
+                    (true, true) => (LinkEventKind::Attached, all_now),
+                    _ => (LinkEventKind::Attached, Vec::new()),
+                };
+                events.push(LinkEvent {
+                    link: entry.spec.name,
+                    kind,
+                    rows,
+                });
+            }
             if let Err(err) = txn.execute_raw(sql.build()).await {
                 let _ = txn.rollback().await;
                 if crate::dialect::is_unique_violation(backend, &err) {
@@ -333,6 +365,8 @@ impl Links {
         }
         txn.commit()
             .await
-            .map_err(Error::database("committing the undo"))
+            .map_err(Error::database("committing the undo"))?;
+        self.publish(conn, events);
+        Ok(())
     }
 }
