@@ -405,35 +405,10 @@ impl Links {
                 }
             }
         } else {
-            for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
-                for side in [&entry.spec.left, &entry.spec.right] {
-                    if model_id(&side.model) != model_id(model) {
-                        continue;
-                    }
-                    for chunk in ids.chunks(rows_per_statement(backend, 1)) {
-                        let mut sql = Sql::new(backend);
-                        sql.push("SELECT ")
-                            .ident(side.model.key)
-                            .push(" AS key_text, MAX(")
-                            .ident("deleted_at")
-                            .push(") AS deleted_at FROM ")
-                            .ident(&entry.names.table)
-                            .push(" WHERE ")
-                            .ident(side.model.key)
-                            .push(" IN ")
-                            .param_list(chunk.iter().cloned())
-                            .push(" GROUP BY ")
-                            .ident(side.model.key);
-                        for row in query(txn, sql, "reading deletion stamps").await? {
-                            if let (Ok(id), Ok(Some(at))) = (
-                                row.try_get::<String>("", "key_text"),
-                                row.try_get::<Option<DateTime<Utc>>>("", "deleted_at"),
-                            ) {
-                                let slot = stamps.entry(id).or_insert(at);
-                                *slot = (*slot).max(at);
-                            }
-                        }
-                    }
+            // No deleted_at of its own: the latest stamp among its dismissed link rows.
+            for (id, ats) in self.link_row_stamps(txn, model, ids).await? {
+                if let Some(latest) = ats.into_iter().max() {
+                    stamps.insert(id, latest);
                 }
             }
         }

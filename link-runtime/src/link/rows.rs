@@ -110,37 +110,11 @@ pub(crate) async fn existing_pairs<C: ConnectionTrait>(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
 ) -> Result<std::collections::HashSet<(String, String)>> {
-    let backend = conn.get_database_backend();
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
-    let mut found = std::collections::HashSet::new();
-    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
-        let mut sql = Sql::new(backend);
-        sql.push("SELECT ")
-            .ident(left)
-            .push(", ")
-            .ident(right)
-            .push(" FROM ")
-            .ident(&entry.names.table)
-            .push(" WHERE ");
-        pairs_in(&mut sql, entry, chunk);
-        if backend != sea_orm::DbBackend::Sqlite {
-            sql.push(" FOR UPDATE");
-        }
-        let rows = conn
-            .query_all_raw(sql.build())
-            .await
-            .map_err(Error::database(format!(
-                "reading links of {}",
-                entry.spec.display_name()
-            )))?;
-        for row in rows {
-            let read = |column| row.try_get::<String>("", column);
-            if let (Ok(l), Ok(r)) = (read(left), read(right)) {
-                found.insert((l, r));
-            }
-        }
-    }
-    Ok(found)
+    let rows = read_pairs_locking(conn, entry, pairs, true).await?;
+    Ok(event_rows(entry, &rows, false)
+        .into_iter()
+        .map(|row| (row.left, row.right))
+        .collect())
 }
 
 /// The event rows of read rows (those still live when `live_only`).
