@@ -9,8 +9,8 @@ mod conflict;
 mod dynamic;
 mod lifecycle;
 mod maintenance;
-mod records;
-mod rows;
+pub(crate) mod records;
+pub(crate) mod rows;
 mod undo;
 mod write;
 

@@ -1,0 +1,141 @@
+//! The typed loader: for a slice of models, their linked models grouped per parent, in two
+//! statements (the link table, then the target table), whatever the number of parents.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::definition::StoredLink;
+use crate::dialect::rows_per_statement;
+use crate::error::{Error, Result};
+use crate::linkable::{Linkable, ModelInfo, SeaOrmLinkable};
+use crate::registry::{LinkEntry, Links, ModuleBinding};
+
+impl Links {
+    /// For each of `lefts`, its live right records through link `L`, in link order, aligned
+    /// with `lefts` (`result[i]` belongs to `lefts[i]`). Dismissed links and soft-deleted
+    /// records are left out. Two statements (per chunk of ids under the bind limit).
+    ///
+    /// ```ignore
+    /// let brands: Vec<Vec<brand::Model>> = links.load_right::<ProductBrand, _>(&db, &products).await?;
+    /// ```
+    pub async fn load_right<L, C>(&self, conn: &C, lefts: &[L::Left]) -> Result<Vec<Vec<L::Right>>>
+    where
+        L: StoredLink,
+        L::Right: SeaOrmLinkable + Clone,
+        <L::Right as SeaOrmLinkable>::Entity: EntityTrait<Model = L::Right>,
+        C: ConnectionTrait,
+    {
+        let entry = self.entry::<L>()?;
+        let parents: Vec<String> = lefts.iter().map(|m| m.link_key().into_string()).collect();
+        self.load(conn, entry, true, &parents).await
+    }
+
+    /// The reverse of [`Links::load_right`]: for each of `rights`, its live left records.
+    pub async fn load_left<L, C>(&self, conn: &C, rights: &[L::Right]) -> Result<Vec<Vec<L::Left>>>
+    where
+        L: StoredLink,
+        L::Left: SeaOrmLinkable + Clone,
+        <L::Left as SeaOrmLinkable>::Entity: EntityTrait<Model = L::Left>,
+        C: ConnectionTrait,
+    {
+        let entry = self.entry::<L>()?;
+        let parents: Vec<String> = rights.iter().map(|m| m.link_key().into_string()).collect();
+        self.load(conn, entry, false, &parents).await
+    }
+
+    async fn load<T, C>(
+        &self,
+        conn: &C,
+        entry: &LinkEntry,
+        from_left: bool,
+        parents: &[String],
+    ) -> Result<Vec<Vec<T>>>
+    where
+        T: SeaOrmLinkable + Clone,
+        <T as SeaOrmLinkable>::Entity: EntityTrait<Model = T>,
+        C: ConnectionTrait,
+    {
+        let mut unique: Vec<String> = parents.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        // 1. The live link rows of the parents.
+        let (left, right) = if from_left {
+            (Some(unique), None)
+        } else {
+            (None, Some(unique))
+        };
+        let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
+        let edges = crate::link::rows::event_rows(entry, &rows, true);
+        // (parent, target) of a link row.
+        let ends = |row: &crate::events::EventRow| {
+            if from_left {
+                (row.left.clone(), row.right.clone())
+            } else {
+                (row.right.clone(), row.left.clone())
+            }
+        };
+        let mut targets: Vec<String> = edges.iter().map(|e| ends(e).1).collect();
+        targets.sort_unstable();
+        targets.dedup();
+
+        // 2. The live target records.
+        let model = T::MODEL;
+        let found: HashMap<String, T> = match self.binding(model.module) {
+            Some(ModuleBinding::Elsewhere(other)) => {
+                live_records::<T, _>(other, &model, &targets).await?
+            }
+            _ => live_records::<T, _>(conn, &model, &targets).await?,
+        };
+
+        let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+        for edge in &edges {
+            let (parent, target) = ends(edge);
+            if let Some(record) = found.get(&target) {
+                grouped.entry(parent).or_default().push(record.clone());
+            }
+        }
+        Ok(parents
+            .iter()
+            .map(|parent| grouped.get(parent).cloned().unwrap_or_default())
+            .collect())
+    }
+}
+
+/// The live records of `ids`, by key: one statement per chunk.
+async fn live_records<T, C>(
+    conn: &C,
+    model: &ModelInfo,
+    ids: &[String],
+) -> Result<HashMap<String, T>>
+where
+    T: SeaOrmLinkable,
+    <T as SeaOrmLinkable>::Entity: EntityTrait<Model = T>,
+    C: ConnectionTrait,
+{
+    let Some(table) = model.table else {
+        return Ok(HashMap::new());
+    };
+    let mut found = HashMap::with_capacity(ids.len());
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let values = crate::link::records::key_values(model, &refs)?;
+    for chunk in values.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
+        let mut query = <T as SeaOrmLinkable>::Entity::find().filter(
+            Expr::col((Alias::new(table), Alias::new(model.primary_key)))
+                .is_in(chunk.iter().cloned()),
+        );
+        if model.soft_deletable {
+            query =
+                query.filter(Expr::col((Alias::new(table), Alias::new("deleted_at"))).is_null());
+        }
+        let records = query.all(conn).await.map_err(Error::database(format!(
+            "loading {} records",
+            model.qualified_name()
+        )))?;
+        for record in records {
+            found.insert(record.link_key().into_string(), record);
+        }
+    }
+    Ok(found)
+}
