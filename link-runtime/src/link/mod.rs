@@ -439,27 +439,25 @@ impl Links {
         let mut events = Vec::new();
         let subscribed = self.has_subscribers();
         for (entry, pairs) in &groups {
-            if let Some(undo) = undo.as_deref_mut() {
-                match rows::read_pairs_locking(&txn, entry, pairs, true).await {
-                    Ok(before) => undo.record(entry, pairs, &before),
+            if undo.is_some() || subscribed {
+                // The rows as they are, read (and locked) in this transaction: the undo record's
+                // snapshot and the ids of the rows this dismiss changes.
+                let before = match rows::read_pairs_locking(&txn, entry, pairs, true).await {
+                    Ok(before) => before,
                     Err(err) => {
                         let _ = txn.rollback().await;
                         return Err(err);
                     }
+                };
+                if let Some(undo) = undo.as_deref_mut() {
+                    undo.record(entry, pairs, &before);
                 }
-            }
-            if subscribed {
-                // The ids of the rows this dismiss changes, read inside its transaction.
-                match rows::read_pairs(&txn, entry, pairs).await {
-                    Ok(rows) => events.push(LinkEvent {
+                if subscribed {
+                    events.push(LinkEvent {
                         link: entry.spec.name,
                         kind: LinkEventKind::Detached,
-                        rows: rows::event_rows(entry, &rows, true),
-                    }),
-                    Err(err) => {
-                        let _ = txn.rollback().await;
-                        return Err(err);
-                    }
+                        rows: rows::event_rows(entry, &before, true),
+                    });
                 }
             }
             match write::dismiss(&txn, entry, pairs, stamp).await {
