@@ -36,6 +36,12 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
             }
         }
     });
+    let field_idents: Vec<syn::Ident> = model
+        .fields
+        .iter()
+        .map(|f| quote::format_ident!("{}", f))
+        .collect();
+    let field_names = &model.fields;
     let errors = cx.into_compile_errors();
     quote! {
         #errors
@@ -55,6 +61,15 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
 
             fn link_key(&self) -> ::link_runtime::__private::Key<Self> {
                 #link_key
+            }
+
+            fn field_ids(&self, field: &str) -> ::core::option::Option<::std::vec::Vec<::std::string::String>> {
+                #[allow(unused_imports)]
+                use ::link_runtime::__private::{NotIds as _, ViaIdField as _};
+                match field {
+                    #( #field_names => (&&::link_runtime::__private::FieldRef(&self.#field_idents)).link_ids(), )*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
 

@@ -30,3 +30,33 @@ pub const fn has_field(model: &ModelInfo, field: &str) -> bool {
 pub const fn is_soft_deletable(model: &ModelInfo) -> bool {
     model.soft_deletable
 }
+
+/// A field reference for the generated `field_ids`: `(&&FieldRef(&field)).link_ids()` resolves to
+/// [`ViaIdField`] when the field's type holds ids and to [`NotIds`] otherwise (autoref
+/// specialisation), so every field compiles.
+#[derive(Debug)]
+pub struct FieldRef<'a, T>(pub &'a T);
+
+/// Picked when the field's type implements `IdField`.
+pub trait ViaIdField {
+    /// The ids.
+    fn link_ids(&self) -> Option<Vec<String>>;
+}
+
+impl<T: crate::linkable::IdField> ViaIdField for &FieldRef<'_, T> {
+    fn link_ids(&self) -> Option<Vec<String>> {
+        Some(self.0.ids())
+    }
+}
+
+/// Picked otherwise.
+pub trait NotIds {
+    /// No ids.
+    fn link_ids(&self) -> Option<Vec<String>>;
+}
+
+impl<T> NotIds for FieldRef<'_, T> {
+    fn link_ids(&self) -> Option<Vec<String>> {
+        None
+    }
+}

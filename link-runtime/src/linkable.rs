@@ -15,6 +15,42 @@ pub trait Linkable: Sized + Send + Sync + 'static {
 
     /// The key of this record (its primary key as a string).
     fn link_key(&self) -> Key<Self>;
+
+    /// The ids held by the field `field` (a read-only link's `field` or `primary_key`): one for a
+    /// `String`, integer or UUID field, none or one for an `Option`, any number for a `Vec`;
+    /// `None` if there is no such field or it cannot hold ids.
+    fn field_ids(&self, field: &str) -> Option<Vec<String>>;
+}
+
+/// A field's value as the ids it holds (implemented for the types a read-only link's field may
+/// have).
+pub trait IdField {
+    /// The ids.
+    fn ids(&self) -> Vec<String>;
+}
+
+macro_rules! id_field_by_display {
+    ($($ty:ty),*) => {$(
+        impl IdField for $ty {
+            fn ids(&self) -> Vec<String> {
+                vec![self.to_string()]
+            }
+        }
+    )*};
+}
+
+id_field_by_display!(String, i16, i32, i64, u16, u32, u64, sea_orm::prelude::Uuid);
+
+impl<T: IdField> IdField for Option<T> {
+    fn ids(&self) -> Vec<String> {
+        self.as_ref().map(IdField::ids).unwrap_or_default()
+    }
+}
+
+impl<T: IdField> IdField for Vec<T> {
+    fn ids(&self) -> Vec<String> {
+        self.iter().flat_map(IdField::ids).collect()
+    }
 }
 
 /// A linkable model that is a sea-orm entity's `Model`, so the runtime can load, soft-delete
@@ -91,4 +127,18 @@ pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdField;
+
+    #[test]
+    fn fields_yield_the_ids_they_hold() {
+        assert_eq!("p1".to_string().ids(), ["p1"]);
+        assert_eq!(Some(7_i32).ids(), ["7"]);
+        assert!(None::<String>.ids().is_empty());
+        assert_eq!(vec!["a".to_string(), "b".to_string()].ids(), ["a", "b"]);
+        assert_eq!(Some(vec![1_i64, 2]).ids(), ["1", "2"]);
+    }
 }

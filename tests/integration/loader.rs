@@ -101,3 +101,87 @@ async fn loads_in_two_statements_for_1_100_and_10000_parents() {
         assert!(of[1].iter().all(|p| p.id != "p00001"));
     }
 }
+
+link_runtime::define_link! {
+    /// Inverse read-only: a product's posts, through the posts' `product_id`.
+    pub ProductPosts: product::Model [field = id] => link_tests::models::post::Model [primary_key = product_id, is_list],
+    read_only,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_links_load_forward_and_inverse_in_one_statement() {
+    use link_tests::links::PostProduct;
+    use link_tests::models::post;
+    for t in test_databases("loader_read_only").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2"]).await;
+        for (id, product) in [
+            ("s1", Some("p1")),
+            ("s2", Some("p1")),
+            ("s3", Some("p2")),
+            ("s4", None),
+            ("s5", Some("ghost")),
+        ] {
+            post::Model {
+                id: id.into(),
+                body: id.into(),
+                product_id: product.map(Into::into),
+                deleted_at: None,
+            }
+            .into_active_model()
+            .insert(&t.db)
+            .await
+            .expect("post");
+        }
+        let mut posts = post::Entity::find().all(&t.db).await.expect("posts");
+        posts.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut products = product::Entity::find().all(&t.db).await.expect("products");
+        products.sort_by(|a, b| a.id.cmp(&b.id));
+
+        t.take_statements();
+        let forward = links
+            .load_read_only::<PostProduct, _>(&t.db, &posts)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(t.take_statements().len(), 1, "{:?}", t.backend);
+        let ids: Vec<Vec<&str>> = forward
+            .iter()
+            .map(|v| v.iter().map(|p| p.id.as_str()).collect())
+            .collect();
+        assert_eq!(
+            ids,
+            vec![vec!["p1"], vec!["p1"], vec!["p2"], vec![], vec![]],
+            "{:?}",
+            t.backend
+        );
+
+        let mut s2 = posts[1].clone().into_active_model();
+        s2.deleted_at = sea_orm::Set(Some(chrono::Utc::now()));
+        s2.update(&t.db).await.expect("soft-delete s2");
+        t.take_statements();
+        let inverse = links
+            .load_read_only::<ProductPosts, _>(&t.db, &products)
+            .await
+            .expect("inverse");
+        assert_eq!(t.take_statements().len(), 1, "{:?}", t.backend);
+        let ids: Vec<Vec<&str>> = inverse
+            .iter()
+            .map(|v| v.iter().map(|p| p.id.as_str()).collect())
+            .collect();
+        assert_eq!(
+            ids,
+            vec![vec!["s1"], vec!["s3"]],
+            "{:?}: the soft-deleted post is invisible",
+            t.backend
+        );
+
+        let err = links
+            .load_read_only::<ProductBrand, _>(&t.db, &products)
+            .await
+            .expect_err("a stored link");
+        assert_eq!(
+            err.to_string(),
+            "link ProductBrand (product → brand) stores its pairs in a table: load it with load_right / load_left"
+        );
+    }
+}

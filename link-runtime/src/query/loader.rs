@@ -45,6 +45,83 @@ impl Links {
         self.load(conn, entry, false, &parents).await
     }
 
+    /// For each of `lefts`, the right records a read-only link `L` points at, aligned with
+    /// `lefts`: forward through the left model's `field` (ids in a `String`, `Option` or `Vec`
+    /// field), or inverse through the right model's `primary_key` field pointing back at the
+    /// left's `field`. One statement (per chunk of ids); soft-deleted records are left out.
+    pub async fn load_read_only<L, C>(
+        &self,
+        conn: &C,
+        lefts: &[L::Left],
+    ) -> Result<Vec<Vec<L::Right>>>
+    where
+        L: crate::definition::LinkDefinition,
+        L::Right: SeaOrmLinkable + Clone,
+        <L::Right as SeaOrmLinkable>::Entity: EntityTrait<Model = L::Right>,
+        C: ConnectionTrait,
+    {
+        let spec = L::SPEC;
+        let (true, Some(field)) = (spec.read_only, spec.left.field) else {
+            return Err(Error::invalid(format!(
+                "link {} stores its pairs in a table: load it with load_right / load_left",
+                spec.display_name()
+            )));
+        };
+        let model = <L::Right as Linkable>::MODEL;
+        let conn_for = |links: &Links| match links.binding(model.module) {
+            Some(ModuleBinding::Elsewhere(other)) => Some(other.clone()),
+            _ => None,
+        };
+        let other = conn_for(self);
+        let per_left: Vec<Vec<String>> = lefts
+            .iter()
+            .map(|left| left.field_ids(field).unwrap_or_default())
+            .collect();
+        let mut wanted: Vec<String> = per_left.iter().flatten().cloned().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+
+        match spec.right.primary_key {
+            None => {
+                let found = match &other {
+                    Some(other) => {
+                        live_records::<L::Right, _>(other, &model, &wanted, None).await?
+                    }
+                    None => live_records::<L::Right, _>(conn, &model, &wanted, None).await?,
+                };
+                Ok(per_left
+                    .iter()
+                    .map(|ids| ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+                    .collect())
+            }
+            Some(back) => {
+                let found = match &other {
+                    Some(other) => {
+                        live_records::<L::Right, _>(other, &model, &wanted, Some(back)).await?
+                    }
+                    None => live_records::<L::Right, _>(conn, &model, &wanted, Some(back)).await?,
+                };
+                // Group the right records by the id their field points back at.
+                let mut by_parent: HashMap<String, Vec<L::Right>> = HashMap::new();
+                let mut records: Vec<&L::Right> = found.values().collect();
+                records.sort_by_key(|record| record.link_key());
+                for record in records {
+                    for parent in record.field_ids(back).unwrap_or_default() {
+                        by_parent.entry(parent).or_default().push(record.clone());
+                    }
+                }
+                Ok(per_left
+                    .iter()
+                    .map(|ids| {
+                        ids.iter()
+                            .flat_map(|id| by_parent.get(id).cloned().unwrap_or_default())
+                            .collect()
+                    })
+                    .collect())
+            }
+        }
+    }
+
     async fn load<T, C>(
         &self,
         conn: &C,
@@ -84,9 +161,9 @@ impl Links {
         let model = T::MODEL;
         let found: HashMap<String, T> = match self.binding(model.module) {
             Some(ModuleBinding::Elsewhere(other)) => {
-                live_records::<T, _>(other, &model, &targets).await?
+                live_records::<T, _>(other, &model, &targets, None).await?
             }
-            _ => live_records::<T, _>(conn, &model, &targets).await?,
+            _ => live_records::<T, _>(conn, &model, &targets, None).await?,
         };
 
         let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
@@ -103,11 +180,13 @@ impl Links {
     }
 }
 
-/// The live records of `ids`, by key: one statement per chunk.
+/// The live records whose primary key (or, with `by_field`, that field) is one of `ids`, by
+/// key: one statement per chunk.
 async fn live_records<T, C>(
     conn: &C,
     model: &ModelInfo,
     ids: &[String],
+    by_field: Option<&str>,
 ) -> Result<HashMap<String, T>>
 where
     T: SeaOrmLinkable,
@@ -119,11 +198,21 @@ where
     };
     let mut found = HashMap::with_capacity(ids.len());
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let values = crate::link::records::key_values(model, &refs)?;
+    let (column, values) = match by_field {
+        None => (
+            model.primary_key,
+            crate::link::records::key_values(model, &refs)?,
+        ),
+        Some(field) => (
+            field,
+            ids.iter()
+                .map(|id| sea_orm::Value::from(id.clone()))
+                .collect(),
+        ),
+    };
     for chunk in values.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
         let mut query = <T as SeaOrmLinkable>::Entity::find().filter(
-            Expr::col((Alias::new(table), Alias::new(model.primary_key)))
-                .is_in(chunk.iter().cloned()),
+            Expr::col((Alias::new(table), Alias::new(column))).is_in(chunk.iter().cloned()),
         );
         if model.soft_deletable {
             query =
