@@ -892,3 +892,25 @@ async fn required_extra_columns_and_bad_ids_are_invalid_input() {
         assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_case_sensitive_on_every_backend() {
+    for t in test_databases("case_sensitive_keys").await {
+        let links = common::registry(&t).await;
+        // Only the link table is under test: a module's own table may fold case (MariaDB's
+        // default collation), so record checks are skipped.
+        links
+            .create_many_with(
+                &t.db,
+                [
+                    ProductBrand::new(p("P1"), b("b1")),
+                    ProductBrand::new(p("p1"), b("b1")),
+                ],
+                CreateOptions::default().skip_record_check(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: P1 and p1 are two products: {e}", t.backend));
+        let rows = live_rows::<ProductBrand>(&links, &t.db).await;
+        assert_eq!(rows.len(), 2, "{:?}: {rows:?}", t.backend);
+    }
+}

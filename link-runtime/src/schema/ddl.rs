@@ -22,10 +22,16 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
     let ts = timestamp_type(backend);
     let now = current_timestamp(backend);
 
+    // Ids compare byte for byte: MySQL's default collations would make `P1` and `p1` one key.
+    let key_type = if backend == DbBackend::MySql {
+        "varchar(255) collate utf8mb4_bin"
+    } else {
+        "varchar(255)"
+    };
     let mut columns = vec![
-        format!("{} varchar(255) not null", q(left)),
-        format!("{} varchar(255) not null", q(right)),
-        format!("{} varchar(255) not null", q("id")),
+        format!("{} {key_type} not null", q(left)),
+        format!("{} {key_type} not null", q(right)),
+        format!("{} {key_type} not null", q("id")),
         format!("{} {ts} not null default {now}", q("created_at")),
         format!("{} {ts} not null default {now}", q("updated_at")),
         format!("{} {ts} null", q("deleted_at")),
@@ -53,7 +59,7 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
         // (MySQL has no `CREATE INDEX IF NOT EXISTS`).
         for key in &unique_keys {
             columns.push(format!(
-                "{} varchar(255) as (if({} is null, {}, null)) stored",
+                "{} varchar(255) collate utf8mb4_bin as (if({} is null, {}, null)) stored",
                 q(&live_column(key)),
                 q("deleted_at"),
                 q(key)
