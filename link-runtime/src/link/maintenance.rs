@@ -402,19 +402,7 @@ impl Links {
             }
         }
         if let Some(stamp) = dismiss {
-            let mut update = Sql::new(backend);
-            update
-                .push("UPDATE ")
-                .ident(&entry.names.table)
-                .push(" SET ")
-                .ident("deleted_at")
-                .push(" = ")
-                .param(stamp)
-                .push(", ")
-                .ident("updated_at")
-                .push(" = ")
-                .param(stamp)
-                .push(" WHERE ");
+            let mut update = super::write::dismiss_statement(backend, entry, stamp);
             condition(&mut update);
             conn.execute_raw(update.build())
                 .await

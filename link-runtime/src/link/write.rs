@@ -167,24 +167,34 @@ pub(crate) async fn dismiss(
     let backend = conn.get_database_backend();
     let mut dismissed = 0;
     for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
-        let mut sql = Sql::new(backend);
-        sql.push("UPDATE ")
-            .ident(&entry.names.table)
-            .push(" SET ")
-            .ident("deleted_at")
-            .push(" = ")
-            .param(stamp)
-            .push(", ")
-            .ident("updated_at")
-            .push(" = ")
-            .param(stamp)
-            .push(" WHERE ")
-            .ident("deleted_at")
-            .push(" IS NULL AND ");
+        let mut sql = dismiss_statement(backend, entry, stamp);
+        sql.ident("deleted_at").push(" IS NULL AND ");
         pairs_in(&mut sql, entry, chunk);
         dismissed += conn.execute_raw(sql.build()).await?.rows_affected();
     }
     Ok(dismissed)
+}
+
+/// `UPDATE <link table> SET deleted_at = stamp, updated_at = stamp WHERE `, for the caller to
+/// finish with the rows to dismiss.
+pub(crate) fn dismiss_statement(
+    backend: DbBackend,
+    entry: &LinkEntry,
+    stamp: DateTime<Utc>,
+) -> Sql {
+    let mut sql = Sql::new(backend);
+    sql.push("UPDATE ")
+        .ident(&entry.names.table)
+        .push(" SET ")
+        .ident("deleted_at")
+        .push(" = ")
+        .param(stamp)
+        .push(", ")
+        .ident("updated_at")
+        .push(" = ")
+        .param(stamp)
+        .push(" WHERE ");
+    sql
 }
 
 /// Appends `(left, right) IN ((?, ?), …)` for `pairs`. PostgreSQL gets `IN (VALUES …)`: a long
