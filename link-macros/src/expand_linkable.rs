@@ -29,6 +29,13 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         // Fallback so one error does not cascade: the error above already explains it.
         None => (String::from("id"), quote!(::core::unreachable!())),
     };
+    let record_source = model.is_sea_orm.then(|| {
+        quote! {
+            fn __record_source() -> ::core::option::Option<::std::sync::Arc<dyn ::link_runtime::__private::RecordSource>> {
+                ::core::option::Option::Some(::std::sync::Arc::new(::link_runtime::__private::EntitySource::<Entity>::new()))
+            }
+        }
+    });
     let sea_orm = model.is_sea_orm.then(|| {
         quote! {
             impl ::link_runtime::__private::SeaOrmLinkable for #ident {
@@ -71,6 +78,8 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                     _ => ::core::option::Option::None,
                 }
             }
+
+            #record_source
         }
 
         impl #ident {

@@ -9,6 +9,7 @@ pub use crate::definition::{
 pub use crate::key::Key;
 pub use crate::link::LinkPair;
 pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
+pub use crate::query::{EntitySource, RecordSource};
 pub use sea_orm;
 pub use sea_orm::{DbErr, QueryResult, Value};
 pub use std::{

@@ -20,6 +20,13 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     /// `String`, integer or UUID field, none or one for an `Option`, any number for a `Vec`;
     /// `None` if there is no such field or it cannot hold ids.
     fn field_ids(&self, field: &str) -> Option<Vec<String>>;
+
+    /// How Query reads this model's records by name: the derive returns its sea-orm entity's
+    /// source; an external model has none.
+    #[doc(hidden)]
+    fn __record_source() -> Option<std::sync::Arc<dyn crate::query::RecordSource>> {
+        None
+    }
 }
 
 /// A field's value as the ids it holds (implemented for the types a read-only link's field may
