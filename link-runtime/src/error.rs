@@ -55,6 +55,15 @@ pub enum Error {
         /// The full message, naming every definition involved.
         message: String,
     },
+    /// An external service (SPEC §9.6) failed, or answered with something that is not records.
+    #[error("{context}: {source}")]
+    External {
+        /// Which service, doing what.
+        context: String,
+        /// The service's own error.
+        #[source]
+        source: crate::query::BoxError,
+    },
     /// The database failed.
     #[error("{context}: {source}")]
     Database {
