@@ -109,7 +109,7 @@ pub mod key;
 pub mod link;
 pub mod linkable;
 mod migrate;
-mod query;
+pub mod query;
 pub mod registry;
 pub mod schema;
 mod stamp;

@@ -9,6 +9,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::definition::{LinkDefinition, LinkSpec};
 use crate::error::{Error, Result};
+use crate::linkable::{Linkable, ModelInfo};
+use crate::query::RecordSource;
+use crate::query::external::{ErasedExternal, ExternalModels};
 use crate::schema::TableNames;
 
 /// The application's modules and links. Cheap to clone; build it once with [`Links::builder`].
@@ -24,6 +27,8 @@ pub(crate) struct Registry {
     pub(crate) modules: BTreeMap<&'static str, ModuleBinding>,
     pub(crate) links: Vec<LinkEntry>,
     pub(crate) by_type: HashMap<TypeId, usize>,
+    /// Every model of a registered link (or registered with `model`), by `(module, name)`.
+    pub(crate) models: BTreeMap<(&'static str, &'static str), ModelEntry>,
     pub(crate) events: tokio::sync::broadcast::Sender<crate::events::LinkEvent>,
 }
 
@@ -35,6 +40,24 @@ pub(crate) enum ModuleBinding {
     Home,
     /// On a connection of its own.
     Elsewhere(DatabaseConnection),
+    /// Served by an external service, not by a database of ours (SPEC §9.6).
+    External(Arc<dyn ErasedExternal>),
+}
+
+/// A model the registry knows, with the source Query reads its records through.
+#[derive(Clone)]
+pub(crate) struct ModelEntry {
+    pub(crate) info: ModelInfo,
+    /// `None` for a model that is not a sea-orm entity (an external model).
+    pub(crate) source: Option<Arc<dyn RecordSource>>,
+}
+
+impl std::fmt::Debug for ModelEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelEntry")
+            .field("model", &self.info.qualified_name())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A registered link with the names derived from its declaration.
@@ -51,6 +74,7 @@ impl Links {
             home,
             modules: Vec::new(),
             links: Vec::new(),
+            models: Vec::new(),
         }
     }
 
@@ -94,6 +118,7 @@ pub struct LinksBuilder {
     home: DatabaseConnection,
     modules: Vec<(&'static str, ModuleBinding)>,
     links: Vec<(TypeId, LinkSpec)>,
+    models: Vec<ModelEntry>,
 }
 
 impl LinksBuilder {
@@ -110,12 +135,31 @@ impl LinksBuilder {
         self
     }
 
-    /// Registers the link `L`. Registering the same link twice is harmless.
+    /// Binds `module` to an external service that serves its models' records (SPEC §9.6):
+    /// Query calls it once per hop with every id it needs.
+    pub fn external(mut self, module: &'static str, service: impl ExternalModels) -> Self {
+        self.modules
+            .push((module, ModuleBinding::External(Arc::new(service))));
+        self
+    }
+
+    /// Registers the link `L` (and its two models, for Query). Registering the same link twice
+    /// is harmless.
     pub fn link<L: LinkDefinition>(mut self) -> Self {
         let id = TypeId::of::<L>();
         if !self.links.iter().any(|(seen, _)| *seen == id) {
             self.links.push((id, L::SPEC));
+            self = self.model::<L::Left>().model::<L::Right>();
         }
+        self
+    }
+
+    /// Makes the model `M` queryable as a graph root even if no registered link uses it.
+    pub fn model<M: Linkable>(mut self) -> Self {
+        self.models.push(ModelEntry {
+            info: M::MODEL,
+            source: M::__record_source(),
+        });
         self
     }
 
@@ -176,7 +220,11 @@ impl LinksBuilder {
                         a.names.table
                     ));
                 }
-                if same_models(sa, sb) && !distinct_aliases(sa, sb) {
+                if !sa.read_only
+                    && !sb.read_only
+                    && same_models(sa, sb)
+                    && !distinct_aliases(sa, sb)
+                {
                     problems.push(format!(
                         "links {} (defined at {}) and {} (defined at {}) join the same models with the same aliases (`{}`, `{}`): give a side of one of them `alias = \"…\"` so Query can tell them apart",
                         sa.display_name(),
@@ -190,12 +238,21 @@ impl LinksBuilder {
             }
         }
 
+        problems.extend(crate::query::paths::property_clashes(
+            entries.iter().map(|entry| &entry.spec),
+        ));
+
         if !problems.is_empty() {
             return Err(Error::Definition {
                 message: problems.join("\n"),
             });
         }
 
+        let models = self
+            .models
+            .into_iter()
+            .map(|entry| ((entry.info.module, entry.info.name), entry))
+            .collect();
         let by_type = self
             .links
             .iter()
@@ -208,6 +265,7 @@ impl LinksBuilder {
                 modules,
                 links: entries,
                 by_type,
+                models,
                 events: tokio::sync::broadcast::channel(crate::events::CHANNEL_CAPACITY).0,
             }),
         })
@@ -218,14 +276,14 @@ fn model_id(spec: &crate::linkable::ModelInfo) -> (&'static str, &'static str) {
     (spec.module, spec.name)
 }
 
-fn same_models(a: &LinkSpec, b: &LinkSpec) -> bool {
+pub(crate) fn same_models(a: &LinkSpec, b: &LinkSpec) -> bool {
     let (al, ar) = (model_id(&a.left.model), model_id(&a.right.model));
     let (bl, br) = (model_id(&b.left.model), model_id(&b.right.model));
     (al == bl && ar == br) || (al == br && ar == bl)
 }
 
 /// Whether the two links between the same models reach each model under different names.
-fn distinct_aliases(a: &LinkSpec, b: &LinkSpec) -> bool {
+pub(crate) fn distinct_aliases(a: &LinkSpec, b: &LinkSpec) -> bool {
     let aliases = |spec: &LinkSpec| {
         let mut pair = [
             (model_id(&spec.left.model), spec.left.alias()),

@@ -1,14 +1,23 @@
 //! Registry set-up shared by the integration tests.
 
-use link_runtime::Links;
+use link_runtime::{Links, LinksBuilder};
 use link_tests::TestDb;
 use link_tests::links::{
     BrandPost, CustomerWishlist, PostProduct, ProductBrand, ProductTag, RegionBrand, TagPost,
 };
 
 /// Every test link, registered and migrated on `t`.
+#[allow(dead_code)] // Each test file compiles this module; not every one uses every helper.
 pub async fn registry(t: &TestDb) -> Links {
-    let links = Links::builder(t.db.clone())
+    let links = builder(t).build().expect("the test links fit together");
+    links.migrate().await.expect("migrate");
+    t.take_statements();
+    links
+}
+
+/// The builder of [`registry`], for a test that adds links or modules of its own.
+pub fn builder(t: &TestDb) -> LinksBuilder {
+    Links::builder(t.db.clone())
         .module("product")
         .module("brand")
         .module("customer")
@@ -23,9 +32,4 @@ pub async fn registry(t: &TestDb) -> Links {
         .link::<RegionBrand>()
         .link::<PostProduct>()
         .link::<TagPost>()
-        .build()
-        .expect("the test links fit together");
-    links.migrate().await.expect("migrate");
-    t.take_statements();
-    links
 }

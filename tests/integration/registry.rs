@@ -11,8 +11,8 @@ define_link! {
 }
 
 define_link! {
-    /// Products and their "maker" brand: distinct alias and table, so it may coexist.
-    pub ProductMaker: product::Model [is_list] => brand::Model [alias = "maker"],
+    /// Products and their "maker" brand: distinct aliases and table, so it may coexist.
+    pub ProductMaker: product::Model [is_list, alias = "made_product"] => brand::Model [alias = "maker"],
     table = "product_maker",
 }
 
@@ -88,6 +88,36 @@ async fn two_links_on_one_table_or_with_the_same_aliases_are_refused() {
             "{line}"
         );
     }
+}
+
+define_link! {
+    /// Its brand side has an alias of its own, but brands would show both links' products as
+    /// `products`.
+    pub ProductSupplier: product::Model [is_list] => brand::Model [alias = "supplier"],
+    table = "product_supplier",
+}
+
+#[tokio::test]
+async fn two_links_shown_under_one_name_are_refused() {
+    let message = definition_message(
+        Links::builder(db().await)
+            .module("product")
+            .module("brand")
+            .link::<ProductBrand>()
+            .link::<ProductSupplier>()
+            .build(),
+    );
+    assert!(
+        message.starts_with("links ProductBrand (product → brand) (defined at tests/src/links.rs:"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "would both show their records on brand as `products`: give a side of one of them `alias = \"…\"`"
+        ),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
 }
 
 #[tokio::test]

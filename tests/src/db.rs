@@ -10,7 +10,7 @@ use sea_orm::{
     IntoActiveModel, Schema,
 };
 
-use crate::models::{brand, customer, post, product, region, tag, wishlist};
+use crate::models::{brand, collection, customer, post, product, region, tag, variant, wishlist};
 
 /// A database backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,7 +226,9 @@ impl TestDb {
             wishlist::Entity,
             post::Entity,
             tag::Entity,
-            region::Entity
+            region::Entity,
+            variant::Entity,
+            collection::Entity
         );
         self.take_statements();
     }

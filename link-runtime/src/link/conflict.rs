@@ -10,10 +10,7 @@ use crate::definition::LinkSpec;
 use crate::dialect::{Sql, rows_per_statement};
 use crate::error::Error;
 use crate::registry::LinkEntry;
-
-fn plural(word: &str) -> String {
-    pluralizer::pluralize(word, 2, false)
-}
+use crate::schema::naming::plural;
 
 /// "product prod_1 is already linked to brand b_1; mark the brand side `is_list` if a product
 /// may have many brands", for a left record whose one right partner is taken.

@@ -1,4 +1,23 @@
-//! Reading records across links. This step holds the typed loader (SPEC §9.7); the JSON graph
-//! query builds on the same two-statements-per-hop resolution.
+//! Reading records across links (SPEC §9).
+//!
+//! - [`Links::graph`](crate::Links::graph) answers a [`GraphQuery`] with JSON records and their
+//!   linked records nested under each link's name, in a fixed number of statements.
+//! - The typed loader ([`Links::load_right`](crate::Links::load_right),
+//!   [`Links::load_left`](crate::Links::load_left),
+//!   [`Links::load_read_only`](crate::Links::load_read_only)) gives Rust callers their models
+//!   grouped per parent.
+//! - [`ExternalModels`] serves records that live outside our databases.
 
+pub(crate) mod external;
+pub(crate) mod filter;
+mod graph;
 mod loader;
+pub(crate) mod paths;
+mod request;
+mod source;
+
+pub use external::{BoxError, ExternalModels, ListRequest};
+pub use paths::AllowList;
+pub use request::{Graph, GraphQuery, Page, PageInfo};
+#[doc(hidden)]
+pub use source::{EntitySource, RecordSource};

@@ -1,0 +1,821 @@
+//! Filters and order (SPEC §9.1, §9.4): Medusa's filter shape parsed into a small tree, checked
+//! against the model, then written as SQL. A filter on a linked record's field becomes an
+//! `EXISTS` over the link table joined to the linked table when all three share the connection
+//! the statement runs on; otherwise the matching ids are computed first, in chunks, on the
+//! connections that hold them, and the statement gets `id IN (…)` instead.
+
+use sea_orm::{ConnectionTrait, DbBackend, Value};
+use serde_json::Value as Json;
+
+use super::paths::{self, AllowList, Hop, Step, Via};
+use super::source::{RecordSource, value_for};
+use crate::dialect::{Sql, rows_per_statement};
+use crate::error::{Error, Result};
+use crate::linkable::{KeyKind, ModelInfo};
+use crate::registry::{Links, ModuleBinding};
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Like,
+    ILike,
+    In,
+    Nin,
+}
+
+const OPERATORS: &str = "$eq, $ne, $in, $nin, $like, $ilike, $gt, $gte, $lt, $lte";
+
+/// A checked filter on one model's records.
+#[derive(Debug, Clone)]
+pub(crate) enum Filter {
+    All(Vec<Filter>),
+    Any(Vec<Filter>),
+    Not(Box<Filter>),
+    /// `column <op> value`; `In`/`Nin` compare with every value.
+    Compare {
+        column: &'static str,
+        op: Op,
+        values: Vec<Value>,
+    },
+    Null {
+        column: &'static str,
+        is_null: bool,
+    },
+    /// Records with a live linked record (through `hop`) that matches `filter`.
+    Linked {
+        hop: Box<Hop>,
+        filter: Box<Filter>,
+    },
+    /// Records whose primary key is one of these (a linked filter computed ahead).
+    KeysIn(Vec<Value>),
+}
+
+/// What parsing needs: the registry, for models, hops and column types, and the allow-list.
+pub(crate) struct Parser<'a> {
+    pub(crate) links: &'a Links,
+    pub(crate) allow: Option<&'a AllowList>,
+}
+
+impl Parser<'_> {
+    pub(crate) fn source(&self, model: &ModelInfo) -> Result<&dyn RecordSource> {
+        self.links
+            .inner
+            .models
+            .get(&(model.module, model.name))
+            .and_then(|entry| entry.source.as_deref())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{} is not a model of a database of ours (an external model): its records cannot be filtered or sorted in SQL",
+                    model.qualified_name()
+                ))
+            })
+    }
+
+    fn allowed(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Parses `json` as a filter on `model`. `prefix` is the path to `model` (`""` at the root,
+    /// `"brand."` under the brand hop); `through` is the hop that reached it, whose
+    /// `filterable(…)` fields are the only ones a filter may name.
+    pub(crate) fn parse(
+        &self,
+        model: &ModelInfo,
+        json: &Json,
+        prefix: &str,
+        through: Option<&Hop>,
+    ) -> Result<Filter> {
+        let object = match json {
+            Json::Null => return Ok(Filter::All(Vec::new())),
+            Json::Object(object) => object,
+            other => {
+                return Err(Error::invalid(format!(
+                    "filters{} must be an object such as {{\"title\": \"Shirt\"}}, not {other}",
+                    at(prefix)
+                )));
+            }
+        };
+        let mut all = Vec::new();
+        for (key, value) in object {
+            let filter = match key.as_str() {
+                "$and" | "$or" => {
+                    let Json::Array(items) = value else {
+                        return Err(Error::invalid(format!(
+                            "`{key}`{} takes an array of filters, not {value}",
+                            at(prefix)
+                        )));
+                    };
+                    let parts = items
+                        .iter()
+                        .map(|item| self.parse(model, item, prefix, through))
+                        .collect::<Result<Vec<_>>>()?;
+                    if key == "$and" {
+                        Filter::All(parts)
+                    } else {
+                        Filter::Any(parts)
+                    }
+                }
+                "$not" => Filter::Not(Box::new(self.parse(model, value, prefix, through)?)),
+                op if op.starts_with('$') => {
+                    return Err(Error::invalid(format!(
+                        "unknown operator `{op}`{}: combine filters with $and, $or, $not; compare a field with {OPERATORS}",
+                        at(prefix)
+                    )));
+                }
+                name => {
+                    let path = format!("{prefix}{name}");
+                    match paths::step(self.links, model, name, &path)? {
+                        Step::Field(field) => {
+                            if let Some(hop) = through
+                                && !hop.filterable(field)
+                            {
+                                return Err(not_filterable(hop, field));
+                            }
+                            self.allowed(&path)?;
+                            self.compare(model, field, value, &path)?
+                        }
+                        Step::Hop(hop) => {
+                            if hop.spec.read_only {
+                                return Err(Error::UnknownField {
+                                    message: format!(
+                                        "`{path}`: link {} is read-only, and read-only links are not filterable (as in Medusa); filter on `{}` instead",
+                                        hop.spec.display_name(),
+                                        hop.spec.left.field.unwrap_or("its field")
+                                    ),
+                                });
+                            }
+                            self.source(&hop.target)?;
+                            let inner =
+                                self.parse(&hop.target, value, &format!("{path}."), Some(&hop))?;
+                            Filter::Linked {
+                                hop,
+                                filter: Box::new(inner),
+                            }
+                        }
+                    }
+                }
+            };
+            all.push(filter);
+        }
+        Ok(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            Filter::All(all)
+        })
+    }
+
+    /// The condition `value` puts on `field`: a value, an array (`$in`), null, or an object of
+    /// operators.
+    fn compare(
+        &self,
+        model: &ModelInfo,
+        field: &'static str,
+        value: &Json,
+        path: &str,
+    ) -> Result<Filter> {
+        let (ty, _) = self
+            .source(model)?
+            .column(field)
+            .ok_or_else(|| Error::UnknownField {
+                message: format!("`{path}` is not a column of {}", model.qualified_name()),
+            })?;
+        let typed = |json: &Json| {
+            value_for(&ty, json).map_err(|expected| {
+                Error::invalid(format!(
+                    "filter on `{path}`: expected {expected}, got {json}"
+                ))
+            })
+        };
+        let list = |json: &Json, op: &str| match json {
+            Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
+            other => Err(Error::invalid(format!(
+                "filter on `{path}`: `{op}` takes an array, got {other}"
+            ))),
+        };
+        Ok(match value {
+            Json::Null => Filter::Null {
+                column: field,
+                is_null: true,
+            },
+            Json::Array(_) => Filter::Compare {
+                column: field,
+                op: Op::In,
+                values: list(value, "$in")?,
+            },
+            Json::Object(ops) => {
+                let mut all = Vec::new();
+                for (op, operand) in ops {
+                    let op = match op.as_str() {
+                        "$eq" => Op::Eq,
+                        "$ne" => Op::Ne,
+                        "$gt" => Op::Gt,
+                        "$gte" => Op::Gte,
+                        "$lt" => Op::Lt,
+                        "$lte" => Op::Lte,
+                        "$like" => Op::Like,
+                        "$ilike" => Op::ILike,
+                        "$in" => Op::In,
+                        "$nin" => Op::Nin,
+                        other => {
+                            return Err(Error::invalid(format!(
+                                "unknown operator `{other}` on `{path}`: use one of {OPERATORS}"
+                            )));
+                        }
+                    };
+                    all.push(match (op, operand) {
+                        (Op::Eq | Op::Ne, Json::Null) => Filter::Null {
+                            column: field,
+                            is_null: op == Op::Eq,
+                        },
+                        (Op::In | Op::Nin, _) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: list(operand, if op == Op::In { "$in" } else { "$nin" })?,
+                        },
+                        (Op::Like | Op::ILike, Json::String(pattern)) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: vec![Value::from(pattern.clone())],
+                        },
+                        (Op::Like | Op::ILike, other) => {
+                            return Err(Error::invalid(format!(
+                                "filter on `{path}`: `$like` and `$ilike` take a string pattern such as \"%shirt%\", got {other}"
+                            )));
+                        }
+                        (_, operand) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: vec![typed(operand)?],
+                        },
+                    });
+                }
+                if all.len() == 1 {
+                    all.remove(0)
+                } else {
+                    Filter::All(all)
+                }
+            }
+            scalar => Filter::Compare {
+                column: field,
+                op: Op::Eq,
+                values: vec![typed(scalar)?],
+            },
+        })
+    }
+}
+
+fn at(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!(" under `{}`", prefix.trim_end_matches('.'))
+    }
+}
+
+pub(crate) fn not_filterable(hop: &Hop, field: &str) -> Error {
+    let side = if hop.spec.right.model.name == hop.target.name
+        && hop.spec.right.model.module == hop.target.module
+    {
+        "right"
+    } else {
+        "left"
+    };
+    Error::UnknownField {
+        message: format!(
+            "{}.{field} is not filterable through link {}: add `filterable({field})` to the {} ({side}) side of its define_link!",
+            hop.name,
+            hop.spec.display_name(),
+            hop.target.name
+        ),
+    }
+}
+
+/// Whether a statement on `outer`'s connection can join `hop`'s link table and target: both
+/// modules on the registry's home connection, where link tables live.
+pub(crate) fn joinable(links: &Links, outer: &ModelInfo, hop: &Hop) -> bool {
+    let home = |model: &ModelInfo| matches!(links.binding(model.module), Some(ModuleBinding::Home));
+    home(outer) && home(&hop.target)
+}
+
+/// Replaces every linked filter that cannot run as an `EXISTS` on `model`'s connection by the
+/// primary keys it selects, computed on the connections that hold them.
+pub(crate) async fn push_down<C: ConnectionTrait>(
+    links: &Links,
+    conn: &C,
+    model: &ModelInfo,
+    filter: Filter,
+) -> Result<Filter> {
+    Box::pin(async move {
+        Ok(match filter {
+            Filter::All(parts) => {
+                let mut out = Vec::with_capacity(parts.len());
+                for part in parts {
+                    out.push(push_down(links, conn, model, part).await?);
+                }
+                Filter::All(out)
+            }
+            Filter::Any(parts) => {
+                let mut out = Vec::with_capacity(parts.len());
+                for part in parts {
+                    out.push(push_down(links, conn, model, part).await?);
+                }
+                Filter::Any(out)
+            }
+            Filter::Not(inner) => {
+                Filter::Not(Box::new(push_down(links, conn, model, *inner).await?))
+            }
+            Filter::Linked { hop, filter } => {
+                let inner = push_down(links, conn, &hop.target, *filter).await?;
+                if joinable(links, model, &hop) {
+                    Filter::Linked {
+                        hop,
+                        filter: Box::new(inner),
+                    }
+                } else {
+                    Filter::KeysIn(linked_keys(links, conn, model, &hop, &inner).await?)
+                }
+            }
+            other => other,
+        })
+    })
+    .await
+}
+
+/// The keys of `model`'s records linked through `hop` to a live record matching `filter`: the
+/// target's keys on its connection, then the link rows in chunks on the home connection.
+async fn linked_keys<C: ConnectionTrait>(
+    links: &Links,
+    conn: &C,
+    model: &ModelInfo,
+    hop: &Hop,
+    filter: &Filter,
+) -> Result<Vec<Value>> {
+    let Via::Stored { link, from_left } = hop.via else {
+        return Ok(Vec::new());
+    };
+    let target = &hop.target;
+    let table = target.table.unwrap_or_default();
+    let keys = match links.binding(target.module) {
+        Some(ModuleBinding::Elsewhere(other)) => {
+            matching_keys(links, other, target, table, filter).await?
+        }
+        _ => matching_keys(links, conn, target, table, filter).await?,
+    };
+    let entry = &links.inner.links[link];
+    // The target is the far side: its keys select link rows, whose near side are the parents.
+    let (left, right) = if from_left {
+        (None, Some(keys))
+    } else {
+        (Some(keys), None)
+    };
+    let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
+    let column = if from_left {
+        entry.spec.left.model.key
+    } else {
+        entry.spec.right.model.key
+    };
+    let mut parents: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", column).ok())
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    let refs: Vec<&str> = parents.iter().map(String::as_str).collect();
+    // Keys that cannot be this model's (say, text in an integer key) match no record.
+    Ok(refs
+        .iter()
+        .filter_map(|id| crate::link::records::key_values(model, &[id]).ok())
+        .flatten()
+        .collect())
+}
+
+/// The keys (as link tables store them) of `model`'s live records matching `filter`.
+async fn matching_keys<C: ConnectionTrait>(
+    links: &Links,
+    conn: &C,
+    model: &ModelInfo,
+    table: &str,
+    filter: &Filter,
+) -> Result<Vec<String>> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(backend);
+    sql.push("SELECT ");
+    key_as_text(&mut sql, "t0", model);
+    sql.push(" AS ")
+        .ident("k")
+        .push(" FROM ")
+        .ident(table)
+        .push(" ")
+        .ident("t0");
+    sql.push(" WHERE ");
+    live_and(&mut sql, links, model, "t0", filter);
+    let rows = conn
+        .query_all_raw(sql.build())
+        .await
+        .map_err(Error::database(format!(
+            "finding the {} records a filter selects",
+            model.qualified_name()
+        )))?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "k").ok())
+        .collect())
+}
+
+/// `<alias>.deleted_at IS NULL AND (<filter>)` (the first part only for soft-deletable models).
+pub(crate) fn live_and(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    filter: &Filter,
+) {
+    if model.soft_deletable {
+        sql.ident(alias)
+            .push(".")
+            .ident("deleted_at")
+            .push(" IS NULL AND ");
+    }
+    sql.push("(");
+    render(sql, links, model, alias, filter, &mut 0);
+    sql.push(")");
+}
+
+/// Writes `filter` on the records of `model` aliased `alias`. `depth` numbers the aliases of
+/// nested subqueries so they never shadow an outer one.
+pub(crate) fn render(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    filter: &Filter,
+    depth: &mut usize,
+) {
+    match filter {
+        Filter::All(parts) | Filter::Any(parts) if parts.is_empty() => {
+            sql.push(if matches!(filter, Filter::All(_)) {
+                "1=1"
+            } else {
+                "1=0"
+            });
+        }
+        Filter::All(parts) | Filter::Any(parts) => {
+            let joiner = if matches!(filter, Filter::All(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    sql.push(joiner);
+                }
+                sql.push("(");
+                render(sql, links, model, alias, part, depth);
+                sql.push(")");
+            }
+        }
+        Filter::Not(inner) => {
+            sql.push("NOT (");
+            render(sql, links, model, alias, inner, depth);
+            sql.push(")");
+        }
+        Filter::Null { column, is_null } => {
+            sql.ident(alias).push(".").ident(column);
+            sql.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
+        }
+        Filter::Compare { column, op, values } => {
+            let column_ref = |sql: &mut Sql| {
+                sql.ident(alias).push(".").ident(column);
+            };
+            match op {
+                Op::In | Op::Nin if values.is_empty() => {
+                    sql.push(if *op == Op::In { "1=0" } else { "1=1" });
+                }
+                Op::In | Op::Nin => {
+                    column_ref(sql);
+                    sql.push(if *op == Op::In { " IN " } else { " NOT IN " });
+                    sql.param_list(values.iter().cloned());
+                }
+                Op::ILike => {
+                    sql.push("LOWER(");
+                    column_ref(sql);
+                    sql.push(") LIKE LOWER(");
+                    sql.param(values[0].clone());
+                    sql.push(")");
+                }
+                _ => {
+                    column_ref(sql);
+                    sql.push(match op {
+                        Op::Eq => " = ",
+                        Op::Ne => " <> ",
+                        Op::Gt => " > ",
+                        Op::Gte => " >= ",
+                        Op::Lt => " < ",
+                        Op::Lte => " <= ",
+                        _ => " LIKE ",
+                    });
+                    sql.param(values[0].clone());
+                }
+            }
+        }
+        Filter::KeysIn(keys) if keys.is_empty() => {
+            sql.push("1=0");
+        }
+        Filter::KeysIn(keys) => {
+            sql.ident(alias)
+                .push(".")
+                .ident(model.primary_key)
+                .push(" IN ");
+            sql.param_list(keys.iter().cloned());
+        }
+        Filter::Linked { hop, filter } => {
+            *depth += 1;
+            let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
+            sql.push("EXISTS (SELECT 1");
+            hop_from(sql, links, model, alias, hop, &link_alias, &target_alias);
+            sql.push(" AND (");
+            render(sql, links, &hop.target, &target_alias, filter, depth);
+            sql.push("))");
+        }
+    }
+}
+
+/// ` FROM <link> l JOIN <target> t ON … WHERE l.<near> = <outer key> AND <both live>`: the live
+/// records reached from the outer record `alias` through a stored hop.
+fn hop_from(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    hop: &Hop,
+    link_alias: &str,
+    target_alias: &str,
+) {
+    let Via::Stored { link, from_left } = hop.via else {
+        // Read-only hops are refused when the filter is parsed.
+        sql.push(" WHERE 1=0");
+        return;
+    };
+    let entry = &links.inner.links[link];
+    let (near, far) = if from_left {
+        (entry.spec.left.model.key, entry.spec.right.model.key)
+    } else {
+        (entry.spec.right.model.key, entry.spec.left.model.key)
+    };
+    let target = &hop.target;
+    sql.push(" FROM ")
+        .ident(&entry.names.table)
+        .push(" ")
+        .ident(link_alias);
+    sql.push(" JOIN ")
+        .ident(target.table.unwrap_or_default())
+        .push(" ")
+        .ident(target_alias)
+        .push(" ON ")
+        .ident(target_alias)
+        .push(".")
+        .ident(target.primary_key)
+        .push(" = ");
+    text_as_key(sql, link_alias, far, target);
+    sql.push(" WHERE ")
+        .ident(link_alias)
+        .push(".")
+        .ident(near)
+        .push(" = ");
+    key_as_text(sql, alias, model);
+    sql.push(" AND ")
+        .ident(link_alias)
+        .push(".")
+        .ident("deleted_at")
+        .push(" IS NULL");
+    if target.soft_deletable {
+        sql.push(" AND ")
+            .ident(target_alias)
+            .push(".")
+            .ident("deleted_at")
+            .push(" IS NULL");
+    }
+}
+
+/// `alias.pk` as the text link tables store.
+fn key_as_text(sql: &mut Sql, alias: &str, model: &ModelInfo) {
+    if model.key_kind == KeyKind::String {
+        sql.ident(alias).push(".").ident(model.primary_key);
+        return;
+    }
+    let text = if sql.backend() == DbBackend::MySql {
+        "char"
+    } else {
+        "text"
+    };
+    sql.push("CAST(")
+        .ident(alias)
+        .push(".")
+        .ident(model.primary_key)
+        .push(&format!(" AS {text})"));
+}
+
+/// A link table's key column `alias.column` as the type of `model`'s primary key, so the
+/// model's primary-key index serves the join.
+fn text_as_key(sql: &mut Sql, alias: &str, column: &str, model: &ModelInfo) {
+    let ty = match (model.key_kind, sql.backend()) {
+        (KeyKind::Integer, DbBackend::MySql) => "SIGNED",
+        (KeyKind::Integer, DbBackend::Postgres) => "bigint",
+        (KeyKind::Integer, _) => "integer",
+        (KeyKind::Uuid, DbBackend::Postgres) => "uuid",
+        _ => {
+            sql.ident(alias).push(".").ident(column);
+            return;
+        }
+    };
+    sql.push("CAST(")
+        .ident(alias)
+        .push(".")
+        .ident(column)
+        .push(&format!(" AS {ty})"));
+}
+
+/// A direction of `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Asc,
+    Desc,
+}
+
+/// One `order` entry: a field of the root, or of a record reached through non-list hops.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderBy {
+    pub(crate) hops: Vec<Hop>,
+    pub(crate) field: &'static str,
+    pub(crate) direction: Direction,
+    pub(crate) nullable: bool,
+}
+
+impl Parser<'_> {
+    /// Parses `order` (`{"title": "ASC", "brand.name": "DESC"}`) on `model`.
+    pub(crate) fn order(
+        &self,
+        model: &ModelInfo,
+        order: &serde_json::Map<String, Json>,
+        prefix: &str,
+        sql_side: bool,
+    ) -> Result<Vec<OrderBy>> {
+        let mut out = Vec::new();
+        for (relative, direction) in order {
+            let path = &format!("{prefix}{relative}");
+            let direction = match direction.as_str().map(str::to_ascii_uppercase).as_deref() {
+                Some("ASC") => Direction::Asc,
+                Some("DESC") => Direction::Desc,
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "order of `{path}` must be \"ASC\" or \"DESC\", not {direction}"
+                    )));
+                }
+            };
+            let segments: Vec<&str> = relative.split('.').collect();
+            let mut current = *model;
+            let mut hops: Vec<Hop> = Vec::new();
+            let mut field = None;
+            for (i, segment) in segments.iter().enumerate() {
+                let last = i + 1 == segments.len();
+                match paths::step(self.links, &current, segment, path)? {
+                    Step::Field(f) if last => field = Some(f),
+                    Step::Field(f) => {
+                        return Err(Error::UnknownField {
+                            message: format!(
+                                "order `{path}`: `{f}` is a field of {}, not a link",
+                                current.name
+                            ),
+                        });
+                    }
+                    Step::Hop(hop) => {
+                        if last {
+                            return Err(Error::UnknownField {
+                                message: format!(
+                                    "order `{path}` names a link; name one of its fields, such as `{path}.{}`",
+                                    hop.target.primary_key
+                                ),
+                            });
+                        }
+                        if hop.spec.read_only {
+                            return Err(Error::UnknownField {
+                                message: format!(
+                                    "order `{path}`: link {} is read-only, and read-only links are not filterable or sortable",
+                                    hop.spec.display_name()
+                                ),
+                            });
+                        }
+                        if hop.list != Some(false) {
+                            return Err(Error::invalid(format!(
+                                "order `{path}`: `{}` is a list (each {} has many), so ordering by it is ambiguous; order by a field of a record each {} has at most one of",
+                                hop.name, current.name, current.name
+                            )));
+                        }
+                        if sql_side && !joinable(self.links, &current, &hop) {
+                            return Err(Error::invalid(format!(
+                                "order `{path}`: {} and {} are not both on the connection that holds the link tables, so they cannot be sorted together in SQL; bind both modules with `.module(…)` to order by this field",
+                                current.qualified_name(),
+                                hop.target.qualified_name()
+                            )));
+                        }
+                        current = hop.target;
+                        hops.push(*hop);
+                    }
+                }
+            }
+            let Some(field) = field else { continue };
+            if let Some(hop) = hops.last()
+                && !hop.filterable(field)
+            {
+                return Err(not_filterable(hop, field));
+            }
+            self.allowed(path)?;
+            let nullable = if sql_side {
+                self.source(&current)?
+                    .column(field)
+                    .is_none_or(|(_, nullable)| nullable)
+                    || !hops.is_empty()
+            } else {
+                true
+            };
+            out.push(OrderBy {
+                hops,
+                field,
+                direction,
+                nullable,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Writes the `ORDER BY` terms of `order` on the root aliased `alias`, then its primary key so
+/// pages are stable. Missing and NULL values sort last ascending and first descending on every
+/// backend.
+pub(crate) fn render_order(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    order: &[OrderBy],
+) {
+    sql.push(" ORDER BY ");
+    let mut depth = 100;
+    for term in order {
+        let dir = if term.direction == Direction::Asc {
+            "ASC"
+        } else {
+            "DESC"
+        };
+        if term.nullable {
+            sql.push("(");
+            order_value(sql, links, model, alias, &term.hops, term.field, &mut depth);
+            sql.push(&format!(") IS NULL {dir}, "));
+        }
+        order_value(sql, links, model, alias, &term.hops, term.field, &mut depth);
+        sql.push(&format!(" {dir}, "));
+    }
+    sql.ident(alias)
+        .push(".")
+        .ident(model.primary_key)
+        .push(" ASC");
+}
+
+/// The value a root record is ordered by: its own field, or a scalar subquery through hops.
+fn order_value(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    hops: &[Hop],
+    field: &str,
+    depth: &mut usize,
+) {
+    match hops.split_first() {
+        None => {
+            sql.ident(alias).push(".").ident(field);
+        }
+        Some((hop, rest)) => {
+            *depth += 1;
+            let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
+            sql.push("(SELECT ");
+            order_value(sql, links, &hop.target, &target_alias, rest, field, depth);
+            hop_from(sql, links, model, alias, hop, &link_alias, &target_alias);
+            sql.push(" LIMIT 1)");
+        }
+    }
+}
+
+/// How many ids one `IN (…)` may bind on `backend`.
+pub(crate) fn keys_per_statement(backend: DbBackend) -> usize {
+    rows_per_statement(backend, 1)
+}

@@ -1,0 +1,387 @@
+//! The graph Query walks: from each model, the links it can follow (its *hops*, named as Medusa
+//! names them), and the tree of fields a request selects along them.
+
+use std::collections::BTreeMap;
+
+use crate::definition::LinkSpec;
+use crate::error::{Error, Result};
+use crate::linkable::ModelInfo;
+use crate::registry::Links;
+use crate::schema::naming::plural;
+
+/// How a hop reaches its target records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// Through the link table of registered link `link`, from its left side when `from_left`.
+    Stored { link: usize, from_left: bool },
+    /// A read-only link: the left model's `field` holds the target's primary key.
+    Forward { field: &'static str },
+    /// A read-only link: the target model's `back` field holds the value of the left's `field`.
+    Inverse {
+        field: &'static str,
+        back: &'static str,
+    },
+}
+
+/// One link followed from one model.
+#[derive(Debug, Clone)]
+pub(crate) struct Hop {
+    /// The property the linked records appear under (`brand`, `products`).
+    pub(crate) name: String,
+    pub(crate) via: Via,
+    /// The link's declaration.
+    pub(crate) spec: LinkSpec,
+    /// The model reached.
+    pub(crate) target: ModelInfo,
+    /// Whether the property is an array; `None` when a read-only link's field decides (an array
+    /// field gives an array, a single id an object or null).
+    pub(crate) list: Option<bool>,
+    /// The fields of the target that filters and order may name (`id` always may).
+    pub(crate) filterable: &'static [&'static str],
+}
+
+impl Hop {
+    /// Whether the target's `field` may be filtered and sorted by through this hop.
+    pub(crate) fn filterable(&self, field: &str) -> bool {
+        field == self.target.primary_key || self.filterable.contains(&field)
+    }
+}
+
+fn same_model(a: &ModelInfo, b: &ModelInfo) -> bool {
+    a.module == b.module && a.name == b.name
+}
+
+/// The hops of `spec` (registered as link `index`) that start at `model`.
+fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    if spec.read_only {
+        // As in Medusa, only the left model gains a property.
+        if same_model(&spec.left.model, model)
+            && let Some(field) = spec.left.field
+        {
+            let forced = spec.read_only_list || spec.right.is_list;
+            let via = match spec.right.primary_key {
+                Some(back) => Via::Inverse { field, back },
+                None => Via::Forward { field },
+            };
+            hops.push(Hop {
+                name: if forced {
+                    plural(spec.right.alias())
+                } else {
+                    spec.right.alias().to_string()
+                },
+                via,
+                spec: *spec,
+                target: spec.right.model,
+                list: match via {
+                    Via::Inverse { .. } => Some(forced),
+                    _ if forced => Some(true),
+                    _ => None,
+                },
+                filterable: &[],
+            });
+        }
+        return hops;
+    }
+    for (from_left, near, far) in [
+        (true, &spec.left, &spec.right),
+        (false, &spec.right, &spec.left),
+    ] {
+        if same_model(&near.model, model) {
+            hops.push(Hop {
+                name: if far.is_list {
+                    plural(far.alias())
+                } else {
+                    far.alias().to_string()
+                },
+                via: Via::Stored {
+                    link: index,
+                    from_left,
+                },
+                spec: *spec,
+                target: far.model,
+                list: Some(far.is_list),
+                filterable: far.filterable,
+            });
+        }
+    }
+    hops
+}
+
+/// Every hop from `model`, in registration order.
+pub(crate) fn hops_from(links: &Links, model: &ModelInfo) -> Vec<Hop> {
+    links
+        .inner
+        .links
+        .iter()
+        .enumerate()
+        .flat_map(|(i, entry)| hops_of_link(i, &entry.spec, model))
+        .collect()
+}
+
+/// Registry problems: two hops from one model under one property name, or a hop named like a
+/// field of the model, so a Query path would be ambiguous.
+pub(crate) fn property_clashes<'a>(specs: impl Iterator<Item = &'a LinkSpec>) -> Vec<String> {
+    let specs: Vec<&LinkSpec> = specs.collect();
+    let mut models: BTreeMap<(&str, &str), ModelInfo> = BTreeMap::new();
+    for spec in &specs {
+        for side in [&spec.left, &spec.right] {
+            models.insert((side.model.module, side.model.name), side.model);
+        }
+    }
+    let mut problems = Vec::new();
+    for model in models.values() {
+        let mut seen: BTreeMap<String, &LinkSpec> = BTreeMap::new();
+        for (i, spec) in specs.iter().enumerate() {
+            for hop in hops_of_link(i, spec, model) {
+                if model.has_field(&hop.name) {
+                    problems.push(format!(
+                        "link {} (defined at {}) would show {} records on {} as `{}`, which is already a field of {}: give that side `alias = \"…\"`",
+                        spec.display_name(),
+                        spec.defined_at,
+                        hop.target.name,
+                        model.name,
+                        hop.name,
+                        model.name
+                    ));
+                } else if let Some(first) = seen.get(&hop.name) {
+                    if !first.read_only
+                        && !spec.read_only
+                        && crate::registry::same_models(first, spec)
+                        && !crate::registry::distinct_aliases(first, spec)
+                    {
+                        // Already reported as two links with the same aliases.
+                        continue;
+                    }
+                    problems.push(format!(
+                        "links {} (defined at {}) and {} (defined at {}) would both show their records on {} as `{}`: give a side of one of them `alias = \"…\"`",
+                        first.display_name(),
+                        first.defined_at,
+                        spec.display_name(),
+                        spec.defined_at,
+                        model.name,
+                        hop.name
+                    ));
+                } else {
+                    seen.insert(hop.name.clone(), spec);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// What a request selects of one model's records, and the hops it follows from them.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) model: ModelInfo,
+    /// Every field (`*`, or the hop named without a field).
+    pub(crate) all: bool,
+    /// Fields named one by one, in request order (the primary key always comes back too).
+    pub(crate) fields: Vec<&'static str>,
+    pub(crate) children: Vec<(Hop, Node)>,
+}
+
+impl Node {
+    fn new(model: ModelInfo) -> Self {
+        Node {
+            model,
+            all: false,
+            fields: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    fn child(&mut self, hop: Hop) -> &mut Node {
+        let at = match self.children.iter().position(|(h, _)| h.name == hop.name) {
+            Some(at) => at,
+            None => {
+                let node = Node::new(hop.target);
+                self.children.push((hop, node));
+                self.children.len() - 1
+            }
+        };
+        &mut self.children[at].1
+    }
+
+    /// The node at `path` (hop names), if the request selects it.
+    pub(crate) fn at(&self, path: &[&str]) -> Option<&Node> {
+        match path.split_first() {
+            None => Some(self),
+            Some((first, rest)) => self
+                .children
+                .iter()
+                .find(|(hop, _)| hop.name == *first)
+                .and_then(|(_, node)| node.at(rest)),
+        }
+    }
+}
+
+/// "valid fields of product: id, title, deleted_at; links: brand, tags", for messages.
+pub(crate) fn valid_names(links: &Links, model: &ModelInfo) -> String {
+    let hops: Vec<String> = hops_from(links, model)
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    let mut text = format!(
+        "valid fields of {}: {}",
+        model.name,
+        model.fields.join(", ")
+    );
+    if !hops.is_empty() {
+        text.push_str(&format!("; links: {}", hops.join(", ")));
+    }
+    text
+}
+
+/// A step of a field path: a hop to follow, or a field of the model reached.
+pub(crate) enum Step {
+    Hop(Box<Hop>),
+    Field(&'static str),
+}
+
+/// Resolves one path segment on `model`.
+pub(crate) fn step(links: &Links, model: &ModelInfo, name: &str, path: &str) -> Result<Step> {
+    if let Some(field) = model.fields.iter().find(|f| **f == name) {
+        return Ok(Step::Field(field));
+    }
+    if let Some(hop) = hops_from(links, model).into_iter().find(|h| h.name == name) {
+        return Ok(Step::Hop(Box::new(hop)));
+    }
+    Err(Error::UnknownField {
+        message: format!(
+            "unknown field `{name}` in `{path}`: {}",
+            valid_names(links, model)
+        ),
+    })
+}
+
+/// The tree of fields `fields` selects from `root` (every field of the root when empty).
+pub(crate) fn parse_fields(links: &Links, root: ModelInfo, fields: &[String]) -> Result<Node> {
+    let mut tree = Node::new(root);
+    if fields.is_empty() {
+        tree.all = true;
+    }
+    for path in fields {
+        let segments: Vec<&str> = path.split('.').collect();
+        let mut node = &mut tree;
+        for (i, segment) in segments.iter().enumerate() {
+            let last = i + 1 == segments.len();
+            if *segment == "*" && last {
+                node.all = true;
+                break;
+            }
+            match step(links, &node.model, segment, path)? {
+                Step::Field(field) if last => {
+                    if !node.fields.contains(&field) {
+                        node.fields.push(field);
+                    }
+                }
+                Step::Field(field) => {
+                    return Err(Error::UnknownField {
+                        message: format!(
+                            "`{path}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
+                            node.model.name,
+                            valid_names(links, &node.model)
+                        ),
+                    });
+                }
+                Step::Hop(hop) => {
+                    node = node.child(*hop);
+                    if last {
+                        node.all = true;
+                    }
+                }
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// The paths an API lets its callers reach (SPEC §9.1): `title` allows that field,
+/// `brand.*` every field of the brand, `brand.name` that one field. Fields, filters and order
+/// outside the list are refused with [`Error::UnknownField`].
+///
+/// ```
+/// use link_runtime::query::AllowList;
+///
+/// let allow = AllowList::new(["id", "title", "brand.*", "posts.title"]);
+/// assert!(allow.permits("brand.name"));
+/// assert!(!allow.permits("posts.body"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    patterns: Vec<String>,
+}
+
+impl AllowList {
+    /// An allow-list of these paths.
+    pub fn new<I, S>(patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        AllowList {
+            patterns: patterns.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Whether a caller may reach `path` (a field path, or a hop path such as `brand`).
+    pub fn permits(&self, path: &str) -> bool {
+        self.patterns.iter().any(|pattern| {
+            if pattern == path {
+                return true;
+            }
+            match pattern.strip_suffix('*') {
+                // `brand.*` covers `brand`, `brand.*` and `brand.<field>`, not `brand.x.y`.
+                Some(prefix) => {
+                    let hop = prefix.trim_end_matches('.');
+                    path == hop
+                        || path
+                            .strip_prefix(prefix)
+                            .is_some_and(|rest| !rest.contains('.'))
+                }
+                // `brand.name` also lets the caller name the hop `brand` in a filter.
+                None => pattern
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.')),
+            }
+        })
+    }
+
+    /// `Err` naming `path` and the allowed paths when the list does not permit it.
+    pub(crate) fn check(&self, path: &str) -> Result<()> {
+        if self.permits(path) {
+            return Ok(());
+        }
+        Err(Error::UnknownField {
+            message: format!(
+                "`{path}` is not allowed here; allowed: {}",
+                self.patterns.join(", ")
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowList;
+
+    #[test]
+    fn allow_lists_match_fields_stars_and_hops() {
+        let allow = AllowList::new(["id", "brand.*", "posts.title"]);
+        assert!(allow.permits("id"));
+        assert!(!allow.permits("title"));
+        assert!(allow.permits("brand"));
+        assert!(allow.permits("brand.*"));
+        assert!(allow.permits("brand.name"));
+        assert!(!allow.permits("brand.products.title"));
+        assert!(allow.permits("posts"));
+        assert!(allow.permits("posts.title"));
+        assert!(!allow.permits("posts.*"));
+        assert!(!allow.permits("post"));
+        let all = AllowList::new(["*"]);
+        assert!(all.permits("title"));
+        assert!(!all.permits("brand.name"));
+    }
+}
