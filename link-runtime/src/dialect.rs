@@ -149,6 +149,50 @@ pub(crate) fn column_type(backend: DbBackend, ty: ColumnType) -> &'static str {
     }
 }
 
+/// The names a backend's catalogue reports for the column type [`column_type`] writes, so the
+/// migration planner can tell a column of the declared type from a changed one.
+pub(crate) fn reported_types(backend: DbBackend, ty: ColumnType) -> &'static [&'static str] {
+    use ColumnType::*;
+    match (backend, ty) {
+        (DbBackend::Postgres, TimestampTz) => &["timestamp with time zone"],
+        (DbBackend::Postgres, Timestamp) => &["timestamp without time zone"],
+        (DbBackend::Postgres, Double) => &["double precision"],
+        (DbBackend::MySql, Bool) => &["tinyint"],
+        (DbBackend::MySql, TimestampTz | Timestamp) => &["datetime"],
+        (DbBackend::MySql, Uuid) => &["binary"],
+        // MariaDB stores JSON as longtext.
+        (DbBackend::MySql, Json) => &["json", "longtext"],
+        (DbBackend::MySql, Decimal) => &["decimal"],
+        (DbBackend::MySql, Double) => &["double"],
+        _ => match column_type(backend, ty) {
+            "boolean" => &["boolean"],
+            "smallint" => &["smallint"],
+            "integer" => &["integer"],
+            "int" => &["int"],
+            "bigint" => &["bigint"],
+            "real" => &["real"],
+            "float" => &["float"],
+            "text" => &["text"],
+            "date" => &["date"],
+            "uuid" => &["uuid"],
+            "blob" => &["blob"],
+            "jsonb" => &["jsonb"],
+            "json_text" => &["json_text"],
+            "numeric" => &["numeric"],
+            _ => &[],
+        },
+    }
+}
+
+/// A string as a SQL literal, for statements a plan shows for review (no bound values).
+pub(crate) fn literal(backend: DbBackend, text: &str) -> String {
+    let mut escaped = text.replace('\'', "''");
+    if backend == DbBackend::MySql {
+        escaped = escaped.replace('\\', "\\\\");
+    }
+    format!("'{escaped}'")
+}
+
 /// A declared default as a SQL literal.
 pub(crate) fn default_literal(backend: DbBackend, default: DefaultValue) -> String {
     match (backend, default) {

@@ -3,7 +3,7 @@
 
 use sea_orm::DbBackend;
 
-use crate::definition::LinkSpec;
+use crate::definition::{ExtraColumn, LinkSpec};
 use crate::dialect::{column_type, current_timestamp, default_literal, quote, timestamp_type};
 use crate::schema::naming::TableNames;
 
@@ -11,6 +11,142 @@ use crate::schema::naming::TableNames;
 /// ones (MySQL has no partial indexes; a unique index ignores NULLs).
 pub(crate) fn live_column(key: &str) -> String {
     format!("live_{key}")
+}
+
+/// The type of the key columns: ids compare byte for byte (MySQL's default collations would
+/// make `P1` and `p1` one key).
+fn key_type(backend: DbBackend) -> &'static str {
+    if backend == DbBackend::MySql {
+        "varchar(255) collate utf8mb4_bin"
+    } else {
+        "varchar(255)"
+    }
+}
+
+/// The definition of an extra column, as `CREATE TABLE` and `ADD COLUMN` write it.
+pub(crate) fn extra_column_definition(backend: DbBackend, column: &ExtraColumn) -> String {
+    let mut def = format!(
+        "{} {}",
+        quote(backend, column.name),
+        column_type(backend, column.ty)
+    );
+    def.push_str(if column.nullable {
+        " null"
+    } else {
+        " not null"
+    });
+    if let Some(default) = column.default {
+        def.push_str(" default ");
+        def.push_str(&default_literal(backend, default));
+    }
+    def
+}
+
+/// The definition of MySQL's generated column holding `key` on live rows.
+pub(crate) fn live_column_definition(backend: DbBackend, key: &str) -> String {
+    let q = |name: &str| quote(backend, name);
+    format!(
+        "{} varchar(255) collate utf8mb4_bin as (if({} is null, {}, null)) stored",
+        q(&live_column(key)),
+        q("deleted_at"),
+        q(key)
+    )
+}
+
+/// The key columns that must be unique among live rows, per the link's cardinality.
+pub(crate) fn unique_keys(spec: &LinkSpec) -> Vec<&'static str> {
+    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    [(spec.left_unique(), left), (spec.right_unique(), right)]
+        .into_iter()
+        .filter_map(|(unique, key)| unique.then_some(key))
+        .collect()
+}
+
+/// One index of a link table: its name, the key column it makes unique among live rows (for
+/// the cardinality indexes), and the statement that creates it on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexDef {
+    pub(crate) name: String,
+    pub(crate) unique_key: Option<&'static str>,
+    pub(crate) sql: String,
+}
+
+/// Every index of the link table of `spec`: Medusa's four, then the cardinality indexes.
+pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> Vec<IndexDef> {
+    let q = |name: &str| quote(backend, name);
+    let table = q(&names.table);
+    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    let partial = |column: &str| {
+        if backend == DbBackend::MySql {
+            format!(
+                "create index {} on {table} ({})",
+                q(&names.index(column)),
+                q(column)
+            )
+        } else {
+            format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {table} ({}) WHERE deleted_at IS NULL",
+                q(&names.index(column)),
+                q(column)
+            )
+        }
+    };
+    let plain = |column: &str| {
+        let if_not_exists = if backend == DbBackend::MySql {
+            ""
+        } else {
+            "if not exists "
+        };
+        format!(
+            "create index {if_not_exists}{} on {table} ({})",
+            q(&names.index(column)),
+            q(column)
+        )
+    };
+    let mut out = vec![
+        IndexDef {
+            name: names.index("id"),
+            unique_key: None,
+            sql: plain("id"),
+        },
+        IndexDef {
+            name: names.index(left),
+            unique_key: None,
+            sql: partial(left),
+        },
+        IndexDef {
+            name: names.index(right),
+            unique_key: None,
+            sql: partial(right),
+        },
+        IndexDef {
+            name: names.index("deleted_at"),
+            unique_key: None,
+            sql: plain("deleted_at"),
+        },
+    ];
+    for key in unique_keys(spec) {
+        let name = names.live_unique_index(key);
+        let sql = if backend == DbBackend::MySql {
+            format!(
+                "create unique index {} on {table} ({})",
+                q(&name),
+                q(&live_column(key))
+            )
+        } else {
+            format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) WHERE deleted_at IS NULL",
+                q(&name),
+                q(key)
+            )
+        };
+        out.push(IndexDef {
+            name,
+            unique_key: Some(key),
+            sql,
+        });
+    }
+    out
 }
 
 /// The statements that create the link table of `spec` and its indexes, each idempotent
@@ -21,13 +157,7 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
     let (left, right) = (spec.left.model.key, spec.right.model.key);
     let ts = timestamp_type(backend);
     let now = current_timestamp(backend);
-
-    // Ids compare byte for byte: MySQL's default collations would make `P1` and `p1` one key.
-    let key_type = if backend == DbBackend::MySql {
-        "varchar(255) collate utf8mb4_bin"
-    } else {
-        "varchar(255)"
-    };
+    let key_type = key_type(backend);
     let mut columns = vec![
         format!("{} {key_type} not null", q(left)),
         format!("{} {key_type} not null", q(right)),
@@ -37,33 +167,16 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
         format!("{} {ts} null", q("deleted_at")),
     ];
     for column in spec.extra_columns {
-        let mut def = format!("{} {}", q(column.name), column_type(backend, column.ty));
-        def.push_str(if column.nullable {
-            " null"
-        } else {
-            " not null"
-        });
-        if let Some(default) = column.default {
-            def.push_str(" default ");
-            def.push_str(&default_literal(backend, default));
-        }
-        columns.push(def);
+        columns.push(extra_column_definition(backend, column));
     }
-    let unique_keys: Vec<&str> = [(spec.left_unique(), left), (spec.right_unique(), right)]
-        .into_iter()
-        .filter_map(|(unique, key)| unique.then_some(key))
-        .collect();
+    let indexes = indexes(backend, spec, names);
 
     if backend == DbBackend::MySql {
         // Everything inline, so `CREATE TABLE IF NOT EXISTS` alone makes it idempotent
         // (MySQL has no `CREATE INDEX IF NOT EXISTS`).
+        let unique_keys = unique_keys(spec);
         for key in &unique_keys {
-            columns.push(format!(
-                "{} varchar(255) collate utf8mb4_bin as (if({} is null, {}, null)) stored",
-                q(&live_column(key)),
-                q("deleted_at"),
-                q(key)
-            ));
+            columns.push(live_column_definition(backend, key));
         }
         columns.push(format!("primary key ({}, {})", q(left), q(right)));
         for column in ["id", left, right, "deleted_at"] {
@@ -92,29 +205,6 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
         "create table if not exists {table} ({})",
         columns.join(", ")
     )];
-    statements.push(format!(
-        "create index if not exists {} on {table} ({})",
-        q(&names.index("id")),
-        q("id")
-    ));
-    for key in [left, right] {
-        statements.push(format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {table} ({}) WHERE deleted_at IS NULL",
-            q(&names.index(key)),
-            q(key)
-        ));
-    }
-    statements.push(format!(
-        "create index if not exists {} on {table} ({})",
-        q(&names.index("deleted_at")),
-        q("deleted_at")
-    ));
-    for key in unique_keys {
-        statements.push(format!(
-            "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) WHERE deleted_at IS NULL",
-            q(&names.live_unique_index(key)),
-            q(key)
-        ));
-    }
+    statements.extend(indexes.into_iter().map(|index| index.sql));
     statements
 }
