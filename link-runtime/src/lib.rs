@@ -101,14 +101,19 @@
 //! # }
 //! ```
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod definition;
+mod diagram;
 mod dialect;
 pub mod error;
 pub mod events;
 pub mod key;
 pub mod link;
 pub mod linkable;
-mod migrate;
+pub mod migrate;
+#[cfg(feature = "migration")]
+pub mod migration;
 pub mod query;
 pub mod registry;
 pub mod schema;
@@ -118,6 +123,7 @@ mod stamp;
 pub mod __private;
 
 pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
+pub use diagram::DiagramFormat;
 pub use error::{Error, Result};
 pub use events::{EventRow, LinkEvent, LinkEventKind, LinkTransaction};
 pub use key::Key;
@@ -125,6 +131,7 @@ pub use link::{
     Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit, Undo,
 };
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
+pub use migrate::{Apply, Plan, Step, StepKind};
 pub use registry::{Links, LinksBuilder};
 
 pub use link_macros::{Linkable, define_link};

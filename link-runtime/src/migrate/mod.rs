@@ -1,53 +1,175 @@
-//! Creating link tables. `migrate()` creates every missing link table with its indexes and is
-//! idempotent; the reviewable planner (rename, adopt, drop, unsafe changes) builds on it.
+//! Migrations of link tables (SPEC §10): [`Links::plan`] compares the declared links with the
+//! database and returns a reviewable [`Plan`]; [`Links::apply`] runs it under a database-level
+//! lock; [`Links::migrate`] applies the safe steps. Medusa's tracking table
+//! `link_module_migrations` is kept, so a database shared with a Medusa backend stays
+//! consistent for both.
 
-use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+mod plan;
+mod planner;
+mod tracking;
+
+pub use plan::{Apply, Plan, Step, StepKind};
+
+use sea_orm::{
+    ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::error::{Error, Result};
 use crate::registry::Links;
-use crate::schema::ddl;
+
+/// The name of the lock that keeps two instances from migrating one schema at once.
+const LOCK: &str = "link_module_migrations";
 
 impl Links {
-    /// Creates every missing link table of a stored link, with Medusa's indexes and the unique
-    /// indexes that enforce cardinality. Running it again changes nothing.
+    /// What the link tables on the home connection need to match the declared links: a step
+    /// per table (create, update, rename, adopt, unsafe, drop, or up to date) with its SQL.
+    /// Reads only.
+    pub async fn plan(&self) -> Result<Plan> {
+        planner::plan(self, &self.inner.home).await
+    }
+
+    /// Runs the steps of `reviewed` that `mode` allows, under a database-level lock
+    /// (PostgreSQL advisory lock, MySQL/MariaDB `GET_LOCK`, an exclusive transaction on SQLite)
+    /// so that instances starting at once do not race. The plan is made anew under the lock:
+    /// what another instance already did is skipped, so applying twice does nothing the second
+    /// time. With [`Apply::Safe`], the safe steps run (whether or not `reviewed` lists them);
+    /// with [`Apply::All`], drops and unsafe steps run too, but only those `reviewed` lists. A
+    /// step that is blocked (see [`Step::blocked`]) refuses the whole apply before anything
+    /// runs. Returns the steps that ran.
     ///
-    /// On PostgreSQL (transactional DDL) it runs in one transaction: all tables or none. SQLite
-    /// and MySQL commit DDL statement by statement; every statement is `IF NOT EXISTS`, so a
-    /// failed run is finished by running it again.
-    pub async fn migrate(&self) -> Result<()> {
+    /// PostgreSQL and SQLite run it in one transaction: all or nothing. MySQL/MariaDB commit
+    /// each DDL statement: see [`Plan::failure_note`].
+    pub async fn apply(&self, reviewed: &Plan, mode: Apply) -> Result<Plan> {
         let home = &self.inner.home;
         let backend = home.get_database_backend();
-        let statements: Vec<(String, String)> = self
-            .inner
-            .links
-            .iter()
-            .filter(|entry| !entry.spec.read_only)
-            .flat_map(|entry| {
-                ddl::create_table(backend, &entry.spec, &entry.names)
-                    .into_iter()
-                    .map(|sql| (entry.names.table.clone(), sql))
-            })
-            .collect();
-        if backend == DbBackend::Postgres {
-            let txn = home
-                .begin()
+        let begin = match backend {
+            DbBackend::Sqlite => home.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Exclusive),
+                ..TransactionOptions::default()
+            }),
+            _ => home.begin(),
+        };
+        let txn = begin
+            .await
+            .map_err(Error::database("starting the migration"))?;
+        let ran = locked(self, &txn, reviewed, mode).await?;
+        txn.commit()
+            .await
+            .map_err(Error::database("committing the migration"))?;
+        Ok(ran)
+    }
+
+    /// Creates missing link tables and applies the other safe steps ([`Apply::Safe`]); drops
+    /// and unsafe changes wait for a reviewed [`Links::apply`] with [`Apply::All`]. Running it
+    /// again changes nothing.
+    pub async fn migrate(&self) -> Result<()> {
+        let nothing_reviewed = Plan {
+            backend: self.inner.home.get_database_backend(),
+            steps: Vec::new(),
+        };
+        self.apply(&nothing_reviewed, Apply::Safe).await.map(|_| ())
+    }
+}
+
+/// Runs the plan under the migration lock, on `conn` (a transaction, so the session that holds
+/// a session lock stays the same).
+pub(crate) async fn locked<C: ConnectionTrait>(
+    links: &Links,
+    conn: &C,
+    reviewed: &Plan,
+    mode: Apply,
+) -> Result<Plan> {
+    let backend = conn.get_database_backend();
+    lock(conn, backend).await?;
+    let outcome = run(links, conn, reviewed, mode).await;
+    if backend == DbBackend::MySql {
+        // The lock belongs to the session, which goes back to the pool.
+        let released = conn
+            .execute_unprepared(&format!(
+                "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.{LOCK}'))"
+            ))
+            .await;
+        if let (Ok(_), Err(e)) = (&outcome, released) {
+            return Err(Error::database("releasing the migration lock")(e));
+        }
+    }
+    outcome
+}
+
+/// Takes the migration lock for the schema (or database) of `txn`, waiting for another
+/// instance to finish.
+async fn lock<C: ConnectionTrait>(txn: &C, backend: DbBackend) -> Result<()> {
+    let context = "taking the migration lock";
+    match backend {
+        DbBackend::Postgres => {
+            txn.execute_unprepared(&format!(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.{LOCK}'))"
+            ))
+            .await
+            .map_err(Error::database(context))?;
+        }
+        DbBackend::MySql => {
+            let row = txn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    backend,
+                    format!("SELECT GET_LOCK(CONCAT(DATABASE(), '.{LOCK}'), 300) AS got"),
+                ))
                 .await
-                .map_err(Error::database("starting the migration"))?;
-            for (table, sql) in &statements {
-                txn.execute_unprepared(sql)
-                    .await
-                    .map_err(Error::database(format!("creating link table `{table}`")))?;
-            }
-            txn.commit()
-                .await
-                .map_err(Error::database("committing the migration"))?;
-        } else {
-            for (table, sql) in &statements {
-                home.execute_unprepared(sql)
-                    .await
-                    .map_err(Error::database(format!("creating link table `{table}`")))?;
+                .map_err(Error::database(context))?;
+            let got = row.and_then(|r| r.try_get::<i64>("", "got").ok());
+            if got != Some(1) {
+                return Err(Error::invalid(
+                    "another instance held the migration lock for five minutes; is a migration stuck?",
+                ));
             }
         }
-        Ok(())
+        // The exclusive transaction is the lock.
+        _ => {}
     }
+    Ok(())
+}
+
+/// Plans anew under the lock and runs what `mode` and `reviewed` allow.
+async fn run<C: ConnectionTrait>(
+    links: &Links,
+    txn: &C,
+    reviewed: &Plan,
+    mode: Apply,
+) -> Result<Plan> {
+    let backend = txn.get_database_backend();
+    txn.execute_unprepared(&tracking::create_sql(backend))
+        .await
+        .map_err(Error::database(format!("creating `{}`", tracking::TABLE)))?;
+    let fresh = planner::plan(links, txn).await?;
+    let chosen: Vec<_> = fresh
+        .steps
+        .into_iter()
+        .filter(|step| step.kind != StepKind::Noop)
+        .filter(|step| match mode {
+            Apply::Safe => step.kind.is_safe(),
+            Apply::All => step.kind.is_safe() || reviewed.steps.contains(step),
+        })
+        .collect();
+    if let Some(step) = chosen.iter().find(|s| s.blocked.is_some()) {
+        return Err(Error::invalid(format!(
+            "`{}`: {}; {}; nothing was applied",
+            step.table,
+            step.summary,
+            step.blocked.as_deref().unwrap_or_default()
+        )));
+    }
+    for step in &chosen {
+        for sql in &step.sql {
+            txn.execute_unprepared(sql)
+                .await
+                .map_err(Error::database(format!(
+                    "{} `{}`: {sql}",
+                    step.summary, step.table
+                )))?;
+        }
+    }
+    Ok(Plan {
+        backend,
+        steps: chosen,
+    })
 }

@@ -1,0 +1,143 @@
+//! A migration plan: what the link tables of a database need to match the declared links, step
+//! by step with the SQL of each, for review before anything runs.
+
+use std::fmt;
+
+use sea_orm::DbBackend;
+
+/// What a [`Step`] does to one link table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StepKind {
+    /// Create a missing link table with its indexes, and track it.
+    Create,
+    /// Safe changes to a tracked table: a new nullable or defaulted column, a new index.
+    Update,
+    /// The link's table name changed (same link): rename the table, keeping its rows.
+    Rename,
+    /// The table exists but is not tracked (Medusa or a person created it): track it, with any
+    /// safe changes it needs.
+    Adopt,
+    /// A change that can lose data or fail on existing rows: a type change, a dropped column, a
+    /// NOT NULL column without a default, a cardinality index existing rows break.
+    Unsafe,
+    /// A tracked table whose link is no longer declared: drop it and its rows.
+    Drop,
+    /// The table matches its declaration.
+    Noop,
+}
+
+impl StepKind {
+    /// Whether [`Apply::Safe`] runs steps of this kind.
+    pub fn is_safe(self) -> bool {
+        !matches!(self, StepKind::Unsafe | StepKind::Drop)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            StepKind::Create => "create",
+            StepKind::Update => "update",
+            StepKind::Rename => "rename",
+            StepKind::Adopt => "adopt",
+            StepKind::Unsafe => "unsafe",
+            StepKind::Drop => "drop",
+            StepKind::Noop => "up to date",
+        }
+    }
+}
+
+/// One step of a [`Plan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Step {
+    /// The link table.
+    pub table: String,
+    /// What the step does.
+    pub kind: StepKind,
+    /// What and why, in words (naming the link).
+    pub summary: String,
+    /// The statements it runs, in order.
+    pub sql: Vec<String>,
+    /// Why the step cannot run as the data stands (rows that break a new unique index, a NOT
+    /// NULL column without a default on a table with rows); applying it is refused with this.
+    pub blocked: Option<String>,
+}
+
+/// Which steps [`Links::apply`](crate::Links::apply) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// Create, update, rename and adopt; never drop, never an unsafe change.
+    Safe,
+    /// Every step of the reviewed plan, drops and unsafe changes included.
+    All,
+}
+
+/// What the link tables of a database need to match the declared links. `Display` writes it
+/// for review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The backend it was planned for.
+    pub backend: DbBackend,
+    /// One or more steps per link table (or none, for a plan of what [`Links::apply`] ran).
+    ///
+    /// [`Links::apply`]: crate::Links::apply
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Whether nothing needs to change.
+    pub fn is_up_to_date(&self) -> bool {
+        self.steps.iter().all(|s| s.kind == StepKind::Noop)
+    }
+
+    /// The steps of `kind`.
+    pub fn steps_of(&self, kind: StepKind) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.kind == kind)
+    }
+
+    /// What happens if a step fails midway, on this backend.
+    pub fn failure_note(&self) -> &'static str {
+        match self.backend {
+            DbBackend::MySql => {
+                "MySQL/MariaDB commit each DDL statement on its own: if a step fails midway, the statements before it stay applied; fix the cause and apply again (the plan is made anew under the lock, so only what is still missing runs)"
+            }
+            _ => {
+                "the whole apply runs in one transaction (DDL is transactional here): if a step fails, nothing is applied"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_up_to_date() {
+            return writeln!(f, "link tables are up to date");
+        }
+        for step in self.steps.iter().filter(|s| s.kind != StepKind::Noop) {
+            writeln!(
+                f,
+                "{:<7} {}: {}",
+                step.kind.label(),
+                step.table,
+                step.summary
+            )?;
+            if let Some(blocked) = &step.blocked {
+                writeln!(f, "        blocked: {blocked}")?;
+            }
+            for sql in &step.sql {
+                writeln!(f, "        {sql};")?;
+            }
+        }
+        let noop = self.steps_of(StepKind::Noop).count();
+        if noop > 0 {
+            writeln!(f, "{noop} link table(s) up to date")?;
+        }
+        if self.steps.iter().any(|s| !s.kind.is_safe()) {
+            writeln!(
+                f,
+                "drops and unsafe steps run only with Apply::All (`links migrate --execute-all`)"
+            )?;
+        }
+        write!(f, "if a step fails: {}", self.failure_note())
+    }
+}

@@ -1,0 +1,365 @@
+//! Comparing the declared links with what the database holds (tables, columns, indexes and
+//! Medusa's tracking rows) and writing the steps that close the gap, as Medusa's
+//! `MigrationsExecutionPlanner` does, but with unsafe changes told apart and checked against
+//! the rows already there.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use super::plan::{Plan, Step, StepKind};
+use super::tracking::{self, Descriptor};
+use crate::dialect::{Sql, column_type, quote, reported_types};
+use crate::error::{Error, Result};
+use crate::registry::{LinkEntry, Links};
+use crate::schema::ddl;
+use crate::schema::inspect::{self, LiveTable};
+
+/// The columns every link table has besides its two keys and its extra columns.
+const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
+
+/// Plans the link tables of `links` on `conn`.
+pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
+    let backend = conn.get_database_backend();
+    let existing = inspect::tables(conn).await?;
+    let tracked = if existing.contains(tracking::TABLE) {
+        tracking::rows(conn).await?
+    } else {
+        Vec::new()
+    };
+    let declared: Vec<&LinkEntry> = links
+        .inner
+        .links
+        .iter()
+        .filter(|entry| !entry.spec.read_only)
+        .collect();
+    let declared_tables: BTreeSet<&str> = declared.iter().map(|e| e.names.table.as_str()).collect();
+    let is_tracked = |table: &str| tracked.iter().any(|(t, _)| t == table);
+
+    let mut steps = Vec::new();
+    let mut renamed: BTreeSet<String> = BTreeSet::new();
+    for entry in &declared {
+        let table = entry.names.table.as_str();
+        let link = entry.spec.display_name();
+        let descriptor = Descriptor::of(&entry.spec);
+        if let Some(live) = inspect::table(conn, table).await? {
+            let (safe, unsafe_steps) = diff(conn, entry, &live, table).await?;
+            if !is_tracked(table) {
+                let mut sql = vec![tracking::insert_sql(backend, table, &descriptor)];
+                let changes = safe.len();
+                sql.extend(safe);
+                steps.push(Step {
+                    table: table.to_string(),
+                    kind: StepKind::Adopt,
+                    summary: format!(
+                        "link {link}: the table exists but is not tracked (created by Medusa or by hand); track it{}",
+                        if changes == 0 {
+                            String::new()
+                        } else {
+                            format!(" and add what it lacks ({changes} statement(s))")
+                        }
+                    ),
+                    sql,
+                    blocked: None,
+                });
+            } else if safe.is_empty() {
+                steps.push(Step {
+                    table: table.to_string(),
+                    kind: StepKind::Noop,
+                    summary: format!("link {link}"),
+                    sql: Vec::new(),
+                    blocked: None,
+                });
+            } else {
+                steps.push(Step {
+                    table: table.to_string(),
+                    kind: StepKind::Update,
+                    summary: format!(
+                        "link {link}: add what the declaration has and the table lacks"
+                    ),
+                    sql: safe,
+                    blocked: None,
+                });
+            }
+            steps.extend(unsafe_steps);
+            continue;
+        }
+
+        // The same link under its old name: a tracked table no longer declared, same descriptor.
+        let old = tracked.iter().find(|(t, d)| {
+            !declared_tables.contains(t.as_str())
+                && !renamed.contains(t)
+                && existing.contains(t)
+                && d.as_ref().is_some_and(|d| d.matches(&descriptor))
+        });
+        if let Some((old, _)) = old {
+            let live = inspect::table(conn, old).await?.unwrap_or_default();
+            let (safe, unsafe_steps) = diff(conn, entry, &live, old).await?;
+            let mut sql = vec![
+                format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    quote(backend, old),
+                    quote(backend, table)
+                ),
+                tracking::rename_sql(backend, old, table),
+            ];
+            sql.extend(safe);
+            steps.push(Step {
+                table: table.to_string(),
+                kind: StepKind::Rename,
+                summary: format!("link {link}: its table was `{old}`; rename it, keeping its rows"),
+                sql,
+                blocked: None,
+            });
+            steps.extend(unsafe_steps);
+            renamed.insert(old.clone());
+            continue;
+        }
+
+        let mut sql = ddl::create_table(backend, &entry.spec, &entry.names);
+        sql.push(tracking::insert_sql(backend, table, &descriptor));
+        steps.push(Step {
+            table: table.to_string(),
+            kind: StepKind::Create,
+            summary: format!("link {link}: create its table"),
+            sql,
+            blocked: None,
+        });
+    }
+
+    for (table, descriptor) in &tracked {
+        if declared_tables.contains(table.as_str()) || renamed.contains(table) {
+            continue;
+        }
+        let what = match descriptor {
+            Some(d) => format!(
+                "the link {}.{} → {}.{} is no longer declared",
+                d.from_module, d.from_model, d.to_module, d.to_model
+            ),
+            None => String::from("no declared link uses it"),
+        };
+        let rows = if existing.contains(table) {
+            format!("; its {} row(s) are lost", count(conn, table, false).await?)
+        } else {
+            String::from(" (the table is already gone)")
+        };
+        steps.push(Step {
+            table: table.clone(),
+            kind: StepKind::Drop,
+            summary: format!("{what}: drop its table{rows}"),
+            sql: vec![
+                format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
+                tracking::delete_sql(backend, table),
+            ],
+            blocked: None,
+        });
+    }
+    Ok(Plan { backend, steps })
+}
+
+/// Rows of `table` (live ones only when `live`).
+async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool) -> Result<u64> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT COUNT(*) AS ")
+        .ident("n")
+        .push(" FROM ")
+        .ident(table);
+    if live {
+        sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
+    }
+    let row = conn
+        .query_one_raw(sql.build())
+        .await
+        .map_err(Error::database(format!("counting the rows of `{table}`")))?;
+    Ok(row
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .unwrap_or_default()
+        .unsigned_abs())
+}
+
+/// Up to ten keys of `table` with more than one live row: what a unique index on `key` over
+/// live rows would refuse.
+async fn duplicated_keys<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    key: &str,
+) -> Result<Vec<String>> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT ")
+        .ident(key)
+        .push(" AS k FROM ")
+        .ident(table)
+        .push(" WHERE ")
+        .ident("deleted_at")
+        .push(" IS NULL GROUP BY ")
+        .ident(key)
+        .push(" HAVING COUNT(*) > 1 ORDER BY ")
+        .ident(key)
+        .push(" LIMIT 10");
+    let rows = conn
+        .query_all_raw(sql.build())
+        .await
+        .map_err(Error::database(format!("checking the rows of `{table}`")))?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "k").ok())
+        .collect())
+}
+
+/// What the table `live` lacks or has wrong against the declaration of `entry`: safe
+/// statements, and one unsafe step per risky change. Statements name the declared table name
+/// (a rename runs first); `current_name` is where the table is now.
+async fn diff<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    live: &LiveTable,
+    current_name: &str,
+) -> Result<(Vec<String>, Vec<Step>)> {
+    let backend = conn.get_database_backend();
+    let spec = &entry.spec;
+    let table = entry.names.table.as_str();
+    let link = spec.display_name();
+    let q = |name: &str| quote(backend, name);
+    let mut safe = Vec::new();
+    let mut risky = Vec::new();
+    let mut unsafe_step = |summary: String, sql: Vec<String>, blocked: Option<String>| {
+        risky.push(Step {
+            table: table.to_string(),
+            kind: StepKind::Unsafe,
+            summary,
+            sql,
+            blocked,
+        });
+    };
+    let rows = if live.columns.is_empty() {
+        0
+    } else {
+        count(conn, current_name, false).await?
+    };
+
+    for column in spec.extra_columns {
+        let definition = ddl::extra_column_definition(backend, column);
+        let add = format!("ALTER TABLE {} ADD COLUMN {definition}", q(table));
+        match live.columns.get(column.name) {
+            None if column.nullable || column.default.is_some() => safe.push(add),
+            None if rows == 0 && backend != DbBackend::Sqlite => safe.push(add),
+            None => unsafe_step(
+                format!(
+                    "link {link}: new extra column `{}` is NOT NULL without a default",
+                    column.name
+                ),
+                vec![add],
+                Some(format!(
+                    "`{table}` {}: give `{}` a default in `extra_columns` (`{}: T = …`) or make it `Option<T>`",
+                    if rows > 0 {
+                        format!("has {rows} row(s), which would have no value for it")
+                    } else {
+                        String::from(
+                            "is on SQLite, which cannot add a NOT NULL column without a default",
+                        )
+                    },
+                    column.name,
+                    column.name
+                )),
+            ),
+            Some(found) if !reported_types(backend, column.ty).contains(&found.ty.as_str()) => {
+                let ty = column_type(backend, column.ty);
+                let sql = match backend {
+                    DbBackend::Postgres => vec![format!(
+                        "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
+                        q(table),
+                        q(column.name),
+                        q(column.name)
+                    )],
+                    DbBackend::MySql => {
+                        vec![format!(
+                            "ALTER TABLE {} MODIFY COLUMN {definition}",
+                            q(table)
+                        )]
+                    }
+                    _ => vec![
+                        format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column.name)),
+                        add,
+                    ],
+                };
+                let loss = if backend == DbBackend::Sqlite {
+                    "SQLite cannot change a column's type: the column is dropped and added again, losing its values"
+                } else {
+                    "values that do not convert make it fail"
+                };
+                unsafe_step(
+                    format!(
+                        "link {link}: extra column `{}` is {} in the table but declared {ty}; {loss}",
+                        column.name, found.ty
+                    ),
+                    sql,
+                    None,
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    for name in live.columns.keys() {
+        let declared = name == left
+            || name == right
+            || STANDARD.contains(&name.as_str())
+            || spec.extra_column(name).is_some()
+            || (backend == DbBackend::MySql && name.starts_with("live_"));
+        if !declared {
+            unsafe_step(
+                format!(
+                    "link {link}: column `{name}` is no longer declared; dropping it loses its values"
+                ),
+                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(name))],
+                None,
+            );
+        }
+    }
+
+    for index in ddl::indexes(backend, spec, &entry.names) {
+        if live.indexes.contains(&index.name) {
+            continue;
+        }
+        let Some(key) = index.unique_key else {
+            safe.push(index.sql);
+            continue;
+        };
+        let mut sql = Vec::new();
+        let live_column = ddl::live_column(key);
+        if backend == DbBackend::MySql && !live.columns.contains_key(&live_column) {
+            sql.push(format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                q(table),
+                ddl::live_column_definition(backend, key)
+            ));
+        }
+        sql.push(index.sql);
+        let duplicated = if live.columns.is_empty() {
+            Vec::new()
+        } else {
+            duplicated_keys(conn, current_name, key).await?
+        };
+        if duplicated.is_empty() {
+            safe.extend(sql);
+        } else {
+            let (one, other) = if key == left {
+                (spec.left.model.name, spec.right.model.name)
+            } else {
+                (spec.right.model.name, spec.left.model.name)
+            };
+            unsafe_step(
+                format!(
+                    "link {link}: the unique index that enforces its cardinality (one live {other} per {one})"
+                ),
+                sql,
+                Some(format!(
+                    "existing live rows break it: {one} {} have several live {other} partners; dismiss the extra links, then migrate again",
+                    duplicated.join(", ")
+                )),
+            );
+        }
+    }
+    Ok((safe, risky))
+}
