@@ -1,0 +1,151 @@
+//! A picture of the link graph: the declared modules, their models and the links between them
+//! with cardinality and options, as Mermaid or Graphviz DOT text.
+
+use std::collections::BTreeMap;
+
+use crate::definition::{Cardinality, LinkSpec};
+use crate::linkable::ModelInfo;
+use crate::registry::Links;
+
+/// The text format of [`Links::diagram`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum DiagramFormat {
+    /// A Mermaid `flowchart` (renders on GitHub and in most Markdown viewers).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+}
+
+fn node_id(model: &ModelInfo) -> String {
+    format!("{}__{}", model.module, model.name)
+}
+
+fn cardinality(spec: &LinkSpec) -> &'static str {
+    match spec.cardinality() {
+        Cardinality::OneToOne => "1:1",
+        Cardinality::OneToMany => "1:n",
+        Cardinality::ManyToOne => "n:1",
+        Cardinality::ManyToMany => "n:n",
+    }
+}
+
+/// `ProductBrand n:1 · cascade → brand · filterable brand(id, name)`: the link's name, its
+/// cardinality and its options.
+fn label(spec: &LinkSpec) -> String {
+    let mut parts = vec![format!("{} {}", spec.name, cardinality(spec))];
+    if spec.read_only {
+        parts.push(String::from("read-only"));
+    }
+    for side in [&spec.left, &spec.right] {
+        if side.delete_cascade {
+            parts.push(format!("cascade → {}", side.model.name));
+        }
+        if !side.filterable.is_empty() {
+            parts.push(format!(
+                "filterable {}({})",
+                side.model.name,
+                side.filterable.join(", ")
+            ));
+        }
+        if let Some(alias) = side.alias {
+            parts.push(format!("{} as {alias}", side.model.name));
+        }
+    }
+    if !spec.extra_columns.is_empty() {
+        let names: Vec<&str> = spec.extra_columns.iter().map(|c| c.name).collect();
+        parts.push(format!("data({})", names.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+impl Links {
+    /// The registered modules, models and links as a diagram.
+    ///
+    /// ```
+    /// use link_runtime::{define_link, DiagramFormat, Linkable, Links};
+    ///
+    /// mod product {
+    ///     #[derive(link_runtime::Linkable)]
+    ///     #[linkable(module = "product")]
+    ///     pub struct Product { pub id: String }
+    /// }
+    /// mod brand {
+    ///     #[derive(link_runtime::Linkable)]
+    ///     #[linkable(module = "brand")]
+    ///     pub struct Brand { pub id: String }
+    /// }
+    /// define_link! { pub ProductBrand: product::Product [is_list] => brand::Brand }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// let links = Links::builder(db).module("product").module("brand").link::<ProductBrand>().build()?;
+    /// assert!(links.diagram(DiagramFormat::Mermaid).contains(
+    ///     r#"product__product -- "ProductBrand n:1" --> brand__brand"#
+    /// ));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn diagram(&self, format: DiagramFormat) -> String {
+        let mut modules: BTreeMap<&str, BTreeMap<&str, ModelInfo>> = BTreeMap::new();
+        for spec in self.specs() {
+            for side in [&spec.left, &spec.right] {
+                modules
+                    .entry(side.model.module)
+                    .or_default()
+                    .insert(side.model.name, side.model);
+            }
+        }
+        let mut out = String::new();
+        match format {
+            DiagramFormat::Mermaid => {
+                out.push_str("flowchart LR\n");
+                for (module, models) in &modules {
+                    out.push_str(&format!("  subgraph {module}\n"));
+                    for model in models.values() {
+                        out.push_str(&format!("    {}[\"{}\"]\n", node_id(model), model.name));
+                    }
+                    out.push_str("  end\n");
+                }
+                for spec in self.specs() {
+                    let arrow = if spec.read_only { "-.->" } else { "-->" };
+                    let dashes = if spec.read_only { "-." } else { "--" };
+                    out.push_str(&format!(
+                        "  {} {dashes} \"{}\" {arrow} {}\n",
+                        node_id(&spec.left.model),
+                        label(spec).replace('"', "'"),
+                        node_id(&spec.right.model)
+                    ));
+                }
+            }
+            DiagramFormat::Dot => {
+                out.push_str("digraph links {\n  rankdir=LR;\n  node [shape=box];\n");
+                for (module, models) in &modules {
+                    out.push_str(&format!(
+                        "  subgraph \"cluster_{module}\" {{\n    label=\"{module}\";\n"
+                    ));
+                    for model in models.values() {
+                        out.push_str(&format!(
+                            "    \"{}\" [label=\"{}\"];\n",
+                            node_id(model),
+                            model.name
+                        ));
+                    }
+                    out.push_str("  }\n");
+                }
+                for spec in self.specs() {
+                    let style = if spec.read_only { ", style=dashed" } else { "" };
+                    out.push_str(&format!(
+                        "  \"{}\" -> \"{}\" [label=\"{}\"{style}];\n",
+                        node_id(&spec.left.model),
+                        node_id(&spec.right.model),
+                        label(spec).replace('"', "'")
+                    ));
+                }
+                out.push_str("}\n");
+            }
+        }
+        out
+    }
+}
