@@ -22,7 +22,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::diagram::DiagramFormat;
 use crate::error::{Error, Result};
-use crate::migrate::{Apply, Plan, StepKind};
+use crate::migrate::{Apply, Plan};
 use crate::registry::Links;
 
 /// `links plan | migrate | check | graph`.
@@ -110,13 +110,20 @@ impl LinksCommand {
                         }
                     }
                 };
-                for step in plan.steps.iter().filter(|s| s.kind != StepKind::Noop) {
-                    if mode == Apply::All || step.kind.is_safe() {
-                        writeln!(out, "applying {}: {}", step.table, step.summary)
-                            .map_err(write)?;
-                    }
+                // Each line as its step starts: progress for long steps.
+                let mut failed_write = None;
+                let ran = links
+                    .apply_reporting(&plan, mode, &mut |step| {
+                        let line = writeln!(out, "applying {}: {}", step.table, step.summary)
+                            .and_then(|()| out.flush());
+                        if let Err(e) = line {
+                            failed_write.get_or_insert(e);
+                        }
+                    })
+                    .await?;
+                if let Some(e) = failed_write {
+                    return Err(write(e));
                 }
-                let ran = links.apply(&plan, mode).await?;
                 if ran.steps.is_empty() {
                     writeln!(out, "link tables are up to date").map_err(write)?;
                 } else {

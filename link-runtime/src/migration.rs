@@ -83,7 +83,7 @@ impl MigrationTrait for LinkTables {
             backend: sea_orm::ConnectionTrait::get_database_backend(conn),
             steps: Vec::new(),
         };
-        locked(links, conn, &nothing_reviewed, Apply::Safe)
+        locked(links, conn, &nothing_reviewed, Apply::Safe, &mut |_| {})
             .await
             .map(|_| ())
             .map_err(|e| DbErr::Migration(e.to_string()))

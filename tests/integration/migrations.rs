@@ -175,6 +175,31 @@ async fn create_then_nothing_to_do() {
             "{:?}",
             t.backend
         );
+
+        // A table that exists untracked (made by hand, or by Medusa) is adopted.
+        exec(
+            &t,
+            "DELETE FROM link_module_migrations WHERE table_name = 'tag_tag_post_post'",
+        )
+        .await;
+        let adopt = plan(&links, &t).await;
+        assert_eq!(
+            kinds(&adopt),
+            [
+                (StepKind::Noop, "product_product_brand_brand"),
+                (StepKind::Adopt, "tag_tag_post_post")
+            ],
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            adopt.steps[1].sql.len(),
+            1,
+            "{:?}: only the tracking row",
+            t.backend
+        );
+        links.migrate().await.expect("adopt");
+        assert!(plan(&links, &t).await.is_up_to_date(), "{:?}", t.backend);
     }
 }
 

@@ -40,6 +40,16 @@ impl Links {
     /// PostgreSQL and SQLite run it in one transaction: all or nothing. MySQL/MariaDB commit
     /// each DDL statement: see [`Plan::failure_note`].
     pub async fn apply(&self, reviewed: &Plan, mode: Apply) -> Result<Plan> {
+        self.apply_reporting(reviewed, mode, &mut |_| {}).await
+    }
+
+    /// [`Links::apply`], calling `on_step` as each step starts (for progress on a terminal).
+    pub async fn apply_reporting(
+        &self,
+        reviewed: &Plan,
+        mode: Apply,
+        on_step: &mut (dyn FnMut(&Step) + Send),
+    ) -> Result<Plan> {
         let home = &self.inner.home;
         let backend = home.get_database_backend();
         let begin = match backend {
@@ -52,7 +62,7 @@ impl Links {
         let txn = begin
             .await
             .map_err(Error::database("starting the migration"))?;
-        let ran = locked(self, &txn, reviewed, mode).await?;
+        let ran = locked(self, &txn, reviewed, mode, on_step).await?;
         txn.commit()
             .await
             .map_err(Error::database("committing the migration"))?;
@@ -78,10 +88,11 @@ pub(crate) async fn locked<C: ConnectionTrait>(
     conn: &C,
     reviewed: &Plan,
     mode: Apply,
+    on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<Plan> {
     let backend = conn.get_database_backend();
     lock(conn, backend).await?;
-    let outcome = run(links, conn, reviewed, mode).await;
+    let outcome = run(links, conn, reviewed, mode, on_step).await;
     if backend == DbBackend::MySql {
         // The lock belongs to the session, which goes back to the pool.
         let released = conn
@@ -135,6 +146,7 @@ async fn run<C: ConnectionTrait>(
     txn: &C,
     reviewed: &Plan,
     mode: Apply,
+    on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<Plan> {
     let backend = txn.get_database_backend();
     txn.execute_unprepared(&tracking::create_sql(backend))
@@ -159,6 +171,7 @@ async fn run<C: ConnectionTrait>(
         )));
     }
     for step in &chosen {
+        on_step(step);
         for sql in &step.sql {
             txn.execute_unprepared(sql)
                 .await
