@@ -1,0 +1,63 @@
+//! `storefront`: serves the storefront, or runs the `links` command group.
+
+use clap::Parser;
+use link_runtime::cli::LinksCommand;
+use storefront::app::{self, BoxError, Config};
+
+/// The storefront example of module links.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// The database (default: embedded SQLite in examples/storefront/data).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// The storefront's port on 127.0.0.1.
+    #[arg(long, default_value_t = 9000)]
+    port: u16,
+    /// The CMS service's port on 127.0.0.1.
+    #[arg(long, default_value_t = 9001)]
+    cms_port: u16,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Link tables: plan, migrate, check, graph.
+    #[command(subcommand)]
+    Links(LinksCommand),
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let cli = Cli::parse();
+    let database_url = match cli.database_url {
+        Some(url) => url,
+        None => app::default_database_url()?,
+    };
+    if let Some(Command::Links(command)) = cli.command {
+        let db = sea_orm::Database::connect(&database_url).await?;
+        let links = app::registry(db, &format!("http://127.0.0.1:{}", cli.cms_port))?;
+        command.run(&links).await?;
+        return Ok(());
+    }
+    let running = app::start(&Config {
+        database_url: database_url.clone(),
+        port: cli.port,
+        cms_port: cli.cms_port,
+    })
+    .await?;
+    println!("storefront on {database_url}");
+    if running.seeded {
+        println!("wrote the demo data");
+    }
+    println!("  page:      http://{}/", running.addr);
+    println!(
+        "  products:  curl 'http://{}/store/products?fields=id,title,brand.name&brand.name=Acme'",
+        running.addr
+    );
+    println!("  links:     curl http://{}/admin/links", running.addr);
+    println!("  CMS:       http://{}/pages/list", running.cms_addr);
+    running.server.await??;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The sales-channel module: where products are sold (web, retail …).
+
+use link_runtime::Linkable;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable, Serialize, Deserialize)]
+#[sea_orm(table_name = "sales_channel")]
+#[linkable(module = "sales_channel")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

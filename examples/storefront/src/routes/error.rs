@@ -1,0 +1,93 @@
+//! Errors as Medusa's API writes them: `{"type": "invalid_data" | "not_found" | "conflict",
+//! "message": "…"}` with 400, 404 or 409. Bad input is never a 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// 400 `invalid_data`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "invalid_data",
+            message: message.into(),
+        }
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "not_found",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<link_runtime::Error> for ApiError {
+    fn from(error: link_runtime::Error) -> Self {
+        use link_runtime::Error as E;
+        let (status, kind) = match &error {
+            E::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+            E::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            E::Direction { .. }
+            | E::UnknownLink { .. }
+            | E::UnknownField { .. }
+            | E::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid_data"),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "unexpected_state"),
+        };
+        ApiError {
+            status,
+            kind,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "unexpected_state",
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        ApiError::invalid(format!(
+            "the body is not the JSON this route takes: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::invalid(format!(
+            "the query string cannot be read: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"type": self.kind, "message": self.message})),
+        )
+            .into_response()
+    }
+}

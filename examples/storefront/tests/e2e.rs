@@ -1,0 +1,518 @@
+//! The real storefront server on a free port, on SQLite and PostgreSQL: every route, bad input
+//! (malformed JSON, wrong direction, unknown and forbidden fields, SQL metacharacters), a
+//! cascading delete followed by restore, a restart that does not seed twice, and the page as
+//! headless Chromium shows it.
+
+// A failing test panics on purpose.
+#![allow(clippy::panic)]
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use storefront::app::{Config, Running, start};
+
+async fn serve(database_url: String) -> Running {
+    start(&Config {
+        database_url,
+        port: 0,
+        cms_port: 0,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start the storefront: {e}"))
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    fn new(running: &Running) -> Self {
+        Client {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", running.addr),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+}
+
+fn ids(products: &Value) -> Vec<&str> {
+    products
+        .as_array()
+        .map(|all| all.iter().filter_map(|p| p["id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+fn assert_error(answer: &(StatusCode, Value), status: StatusCode, kind: &str, contains: &str) {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    assert_eq!(answer.1["type"], json!(kind), "{}", answer.1);
+    let message = answer.1["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(contains),
+        "{message:?} should say {contains:?}"
+    );
+}
+
+/// Every route, on a freshly seeded database.
+async fn exercise(c: &Client) {
+    // Listing: defaults, linked filters and order, operators, pages.
+    let (status, body) = c.get("/store/products").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["count"].clone(),
+            body["limit"].clone(),
+            body["offset"].clone()
+        ),
+        (json!(12), json!(20), json!(0))
+    );
+    assert_eq!(
+        body["products"][0]
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "id".into(),
+            "title".into(),
+            "handle".into(),
+            "price".into(),
+            "brand".into()
+        ])
+    );
+    let (_, body) = c
+        .get("/store/products?fields=id,price&brand.name=Acme&order=-price")
+        .await;
+    assert_eq!(
+        ids(&body["products"]),
+        ["prod_hoodie", "prod_shorts", "prod_tee", "prod_tote"]
+    );
+    assert_eq!(body["count"], json!(4));
+    let (_, body) = c
+        .get("/store/products?fields=id&price[$gt]=3000&order=price")
+        .await;
+    assert_eq!(
+        ids(&body["products"]),
+        ["prod_shorts", "prod_hoodie", "prod_jacket"]
+    );
+    let (_, body) = c
+        .get("/store/products?fields=id&title[$ilike]=%25CAP%25")
+        .await;
+    assert_eq!(ids(&body["products"]), ["prod_cap"]);
+    let (_, body) = c
+        .get("/store/products?fields=id&id=prod_mug&id=prod_cap&order=id")
+        .await;
+    assert_eq!(ids(&body["products"]), ["prod_cap", "prod_mug"]);
+    let (_, body) = c
+        .get("/store/products?fields=id,title&limit=5&offset=10&order=title")
+        .await;
+    assert_eq!(ids(&body["products"]), ["prod_socks", "prod_hoodie"]);
+    assert_eq!(
+        (
+            body["count"].clone(),
+            body["limit"].clone(),
+            body["offset"].clone()
+        ),
+        (json!(12), json!(5), json!(10))
+    );
+    let (_, body) = c
+        .get("/store/products?fields=id,brand.name&order=brand.name,-title&limit=3")
+        .await;
+    assert_eq!(
+        ids(&body["products"]),
+        ["prod_hoodie", "prod_shorts", "prod_tee"]
+    );
+
+    // One product with everything linked to it, the CMS page from the CMS service included.
+    let (status, body) = c
+        .get("/store/products/prod_tee?fields=id,posts.title,reviews.rating,reviews.customer.name,cms_page.headline,sales_channels.name")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({"product": {
+            "id": "prod_tee",
+            "posts": [{"id": "post_tee_care", "title": "Caring for your tee"}, {"id": "post_tee_story", "title": "The story of the tee"}],
+            "reviews": [
+                {"id": "rev_1", "rating": 5, "customer": {"id": "cus_ada", "name": "Ada"}},
+                {"id": "rev_2", "rating": 4, "customer": {"id": "cus_alan", "name": "Alan"}}
+            ],
+            "cms_page": {"id": "page_tee", "headline": "The tee we wear every day"},
+            "sales_channels": [{"id": "sc_web", "name": "Web"}, {"id": "sc_retail", "name": "Retail"}]
+        }})
+    );
+    assert_error(
+        &c.get("/store/products/prod_nope").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "prod_nope",
+    );
+
+    // What /store may not reach, and bad input: 400 with a message, never a 500.
+    assert_error(
+        &c.get("/store/products?fields=id,reviews.customer.email")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "not allowed here",
+    );
+    assert_error(
+        &c.get("/store/products?fields=brand.products.title").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "not allowed here",
+    );
+    assert_error(
+        &c.get("/store/products?fields=id;DROP%20TABLE%20product")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "unknown field",
+    );
+    assert_error(
+        &c.get("/store/products?order=title'--").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "unknown field",
+    );
+    assert_error(
+        &c.get("/store/products?order=posts.title").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "ordering by it is ambiguous",
+    );
+    assert_error(
+        &c.get("/store/products?limit=101").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "`limit` must be",
+    );
+    assert_error(
+        &c.get("/store/products?offset=-1").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "`offset` must be",
+    );
+    assert_error(
+        &c.get("/store/products?price[$regex]=1").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "unknown operator",
+    );
+    assert_error(
+        &c.get("/store/products?price=cheap").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "expected an integer",
+    );
+    for injection in [
+        "%27%20OR%201%3D1%20--",
+        "x%22%3B%20DROP%20TABLE%20product%3B%20--",
+    ] {
+        let (status, body) = c
+            .get(&format!("/store/products?fields=id&title={injection}"))
+            .await;
+        assert_eq!(
+            (status, body["count"].clone()),
+            (StatusCode::OK, json!(0)),
+            "{body}"
+        );
+    }
+    let (_, body) = c
+        .get("/store/products?fields=id&id[$in]=prod_tee',prod_cap")
+        .await;
+    assert_eq!(
+        ids(&body["products"]),
+        ["prod_cap"],
+        "a quote is part of a bound value"
+    );
+
+    // Admin: brands and products, the brand link in the product's transaction.
+    let (status, body) = c.post("/admin/brands", json!({"name": "Umbrella"})).await;
+    assert_eq!(
+        (status, body["brand"]["id"].clone()),
+        (StatusCode::OK, json!("brand_umbrella")),
+        "{body}"
+    );
+    let (status, body) = c
+        .post(
+            "/admin/products",
+            json!({"title": "Umbrella Hat", "price": 1999, "brand_id": "brand_umbrella"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["product"]["id"].clone()),
+        (StatusCode::OK, json!("prod_umbrella-hat")),
+        "{body}"
+    );
+    let (_, body) = c.get("/store/products?fields=id&brand.name=Umbrella").await;
+    assert_eq!(ids(&body["products"]), ["prod_umbrella-hat"]);
+    assert_error(
+        &c.post(
+            "/admin/products",
+            json!({"id": "prod_lost", "title": "Lost", "price": 1, "brand_id": "brand_nope"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "brand_nope",
+    );
+    assert_error(
+        &c.get("/store/products/prod_lost").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "prod_lost",
+    );
+    assert_error(
+        &c.post(
+            "/admin/products",
+            json!({"title": "X", "price": 1, "colour": "red"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "unknown field `colour`",
+    );
+    assert_error(
+        &c.post("/admin/products", json!({"title": "X", "price": -1}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "must not be negative",
+    );
+    assert_error(
+        &c.post(
+            "/admin/brands",
+            json!({"id": "brand_acme", "name": "Acme again"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "exists already",
+    );
+
+    // Links in Medusa's shape.
+    assert_error(
+        &c.post(
+            "/admin/links",
+            json!({"brand": {"brand_id": "brand_acme"}, "product": {"product_id": "prod_poster"}}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "declared with product first",
+    );
+    let (status, body) = c
+        .post("/admin/links", json!({"product": {"product_id": "prod_poster"}, "brand": {"brand_id": "brand_acme"}, "data": {"featured": true}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_error(
+        &c.post("/admin/links", json!({"product": {"product_id": "prod_poster"}, "brand": {"brand_id": "brand_globex"}})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        "already linked to brand brand_acme",
+    );
+    assert_error(
+        &c.post("/admin/links", json!({"product": {"product_id": "prod_poster"}, "brand": {"brand_id": "brand_acme"}, "data": {"shiny": 1}})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_data",
+        "shiny",
+    );
+    let (status, body) = c
+        .post(
+            "/admin/links/dismiss",
+            json!({"product": {"product_id": "prod_poster"}, "brand": {"brand_id": "brand_acme"}}),
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"dismissed": 1})));
+    let malformed = c
+        .http
+        .post(format!("{}/admin/links", c.base))
+        .header("content-type", "application/json")
+        .body("{\"product\": ")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let wrong_type = c
+        .http
+        .post(format!("{}/admin/links", c.base))
+        .body("product=1")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
+
+    // A cascading delete, then its restore.
+    let (status, body) = c
+        .send(reqwest::Method::DELETE, "/admin/products/prod_tee", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["deleted"]["records"]["blog.post"],
+        json!(["post_tee_care", "post_tee_story"])
+    );
+    assert_error(
+        &c.get("/store/products/prod_tee").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "prod_tee",
+    );
+    let (_, body) = c.get("/store/products?fields=id").await;
+    assert_eq!(body["count"], json!(12), "13 products less the deleted one");
+    let (status, body) = c.post("/admin/products/prod_tee/restore", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = c
+        .get("/store/products/prod_tee?fields=id,brand.name,posts.id")
+        .await;
+    assert_eq!(
+        body,
+        json!({"product": {"id": "prod_tee", "brand": {"id": "brand_acme", "name": "Acme"}, "posts": [{"id": "post_tee_care"}, {"id": "post_tee_story"}]}})
+    );
+    assert_error(
+        &c.send(reqwest::Method::DELETE, "/admin/products/prod_nope", None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "prod_nope",
+    );
+
+    // The declared graph.
+    let (status, body) = c.get("/admin/links").await;
+    assert_eq!(status, StatusCode::OK);
+    let links = body["links"].as_array().cloned().unwrap_or_default();
+    assert_eq!(links.len(), 9, "{body}");
+    assert_eq!(links[0]["name"], json!("ProductBrand"));
+    assert_eq!(links[0]["table"], json!("product_product_brand_brand"));
+    assert_eq!(links[0]["right"]["filterable"], json!(["id", "name"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("store.db").display()
+    );
+    let running = serve(url.clone()).await;
+    assert!(running.seeded, "the first start writes the demo data");
+    exercise(&Client::new(&running)).await;
+
+    // A restart on the same file writes nothing again.
+    let again = serve(url).await;
+    assert!(!again.seeded);
+    let (_, body) = Client::new(&again).get("/store/products?fields=id").await;
+    assert_eq!(body["count"], json!(13));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_on_postgres() {
+    let Ok(url) = std::env::var("LINK_TEST_POSTGRES_URL") else {
+        eprintln!("storefront on PostgreSQL skipped: LINK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let admin = sea_orm::Database::connect(&url).await.expect("connect");
+    for sql in [
+        "DROP SCHEMA IF EXISTS sf_e2e CASCADE",
+        "CREATE SCHEMA sf_e2e",
+    ] {
+        sea_orm::ConnectionTrait::execute_unprepared(&admin, sql)
+            .await
+            .expect(sql);
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let running = serve(format!("{url}{separator}options=-c%20search_path%3Dsf_e2e")).await;
+    exercise(&Client::new(&running)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_as_headless_chromium_shows_it() {
+    let Some(chromium) = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|path| std::path::Path::new(path).exists()) else {
+        eprintln!(
+            "page test skipped: no Chromium (`apt-get install chromium`; .ci/run installs it)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = serve(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("store.db").display()
+    ))
+    .await;
+    let render = |path: &str| {
+        let url = format!("http://{}{path}", running.addr);
+        let profile = dir.path().join("chromium-profile");
+        async move {
+            let output = tokio::process::Command::new(chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                ])
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .args(["--dump-dom", &url])
+                .output()
+                .await
+                .expect("run chromium");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        }
+    };
+    let page = render("/").await;
+    assert!(page.contains("<p id=\"count\">12 products</p>"), "{page}");
+    assert!(page.contains("<h2>Baseball Cap</h2>"), "{page}");
+    assert!(page.contains("by Globex"), "{page}");
+    assert!(page.contains("Page 1 of 2"), "{page}");
+    let tee = render("/?brand=Acme").await;
+    assert!(tee.contains("<p id=\"count\">4 products</p>"), "{tee}");
+    assert!(tee.contains("<h2>Classic Tee</h2>"), "{tee}");
+    assert!(tee.contains("Caring for your tee"), "{tee}");
+    assert!(tee.contains("5/5 — Perfect fit."), "{tee}");
+    assert!(!tee.contains("Baseball Cap"), "{tee}");
+    let second = render("/?page=2").await;
+    assert!(
+        second.contains("Page 2 of 2") && second.contains("rel=\"prev\""),
+        "{second}"
+    );
+}
