@@ -530,6 +530,8 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
             message(e),
             "unknown operator `$regex` on `title`: use one of $eq, $ne, $in, $nin, $like, $ilike, $gt, $gte, $lt, $lte"
         );
+        let e = graph_err(&links, &t, by_id().take(u64::MAX)).await;
+        assert!(message(e).contains("must be at most 9223372036854775807"));
         let e = graph_err(&links, &t, by_id().filters(json!({"$xor": []}))).await;
         assert!(message(e).contains("combine filters with $and, $or, $not"));
         let e = graph_err(&links, &t, by_id().filters(json!({"title": 5}))).await;

@@ -113,6 +113,12 @@ async fn run<C: ConnectionTrait>(
     }
     let filter = parser.parse(&model, &query.filters, "", None)?;
     let page = query.pagination.clone().unwrap_or_default();
+    let largest = i64::MAX.unsigned_abs();
+    if page.skip > largest || page.take.is_some_and(|take| take > largest) {
+        return Err(Error::invalid(format!(
+            "pagination: `skip` and `take` must be at most {largest}"
+        )));
+    }
     let order = parser.order(&model, &page.order, "", true)?;
     let nested = nested_pages(&parser, &tree, &query.nested)?;
 
