@@ -146,7 +146,7 @@ impl LinksCommand {
                 let audit = links.check(links.home()).await?;
                 for link in &audit.links {
                     for side in [&link.left, &link.right] {
-                        if !side.checked {
+                        if !side.checked || side.dangling == 0 {
                             continue;
                         }
                         writeln!(

@@ -428,6 +428,25 @@ async fn every_route_on_sqlite() {
     assert!(running.seeded, "the first start writes the demo data");
     exercise(&Client::new(&running)).await;
 
+    // The read-only link from carts to customers, which no route shows.
+    let carts = running
+        .links
+        .graph(
+            &running.db,
+            &link_runtime::query::GraphQuery::new("cart")
+                .fields(["id", "customer.name"])
+                .order("id", "ASC"),
+        )
+        .await
+        .expect("carts");
+    assert_eq!(
+        carts.data,
+        [
+            json!({"id": "cart_1", "customer": {"id": "cus_ada", "name": "Ada"}}),
+            json!({"id": "cart_2", "customer": null})
+        ]
+    );
+
     // A restart on the same file writes nothing again.
     let again = serve(url).await;
     assert!(!again.seeded);

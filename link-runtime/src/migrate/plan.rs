@@ -111,7 +111,7 @@ impl Plan {
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_up_to_date() {
-            return writeln!(f, "link tables are up to date");
+            return write!(f, "link tables are up to date");
         }
         for step in self.steps.iter().filter(|s| s.kind != StepKind::Noop) {
             writeln!(
