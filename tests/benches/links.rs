@@ -1,0 +1,686 @@
+//! What links cost against the same work hand-written with plain sea-orm, on the same database
+//! in the same process (SPEC §13): creates, dismisses, graph loads, a page filtered and ordered
+//! by a linked field, and a cascading delete. Each benchmark `x/links` has its baseline
+//! `x/sea-orm`; after a full run (`cargo bench -p link-tests --bench links`) the ratios of their
+//! medians are printed with the statements each sends. `cargo test` runs every benchmark once on
+//! small data, so they keep working.
+//!
+//! SQLite always; PostgreSQL when `LINK_TEST_POSTGRES_URL` is set.
+
+// Set-up failures abort the benchmark on purpose.
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use link_runtime::query::GraphQuery;
+use link_runtime::{Links, define_link};
+use link_tests::db::{Backend, TestDb, sqlite_database};
+use link_tests::links::{ProductBrand, product_brand};
+use link_tests::models::{brand, post, product};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement};
+use serde_json::{Value, json};
+
+define_link! {
+    /// Two posts per product, deleted with it.
+    pub ProductPostCascade: product::Model => post::Model [is_list, delete_cascade],
+    table = "bench_product_post",
+}
+
+/// Sizes: the in a full run, small ones when `cargo test` runs each benchmark once.
+struct Sizes {
+    creates: Vec<usize>,
+    singles: usize,
+    graphs: Vec<usize>,
+    catalogue: usize,
+    brands: usize,
+    deletes: usize,
+}
+
+impl Sizes {
+    fn new(full: bool) -> Self {
+        if full {
+            Sizes {
+                creates: vec![1_000, 10_000],
+                singles: 1_000,
+                graphs: vec![1_000, 10_000],
+                catalogue: 100_000,
+                brands: 1_000,
+                deletes: 1_000,
+            }
+        } else {
+            Sizes {
+                creates: vec![100],
+                singles: 20,
+                graphs: vec![100],
+                catalogue: 2_000,
+                brands: 50,
+                deletes: 20,
+            }
+        }
+    }
+}
+
+fn ids(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:06}")).collect()
+}
+
+async fn exec(t: &TestDb, sql: &str) {
+    t.db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Inserts rows with raw multi-row INSERTs (set-up only).
+async fn insert_rows(t: &TestDb, table: &str, columns: &str, rows: &[String]) {
+    for chunk in rows.chunks(2_000) {
+        exec(
+            t,
+            &format!(
+                "INSERT INTO {table} ({columns}) VALUES {}",
+                chunk.join(", ")
+            ),
+        )
+        .await;
+    }
+}
+
+/// A database with `products` products and `brands` brands, and every test link migrated.
+async fn database(t: TestDb, products: usize, brands: usize) -> (TestDb, Links) {
+    let links = Links::builder(t.db.clone())
+        .module("product")
+        .module("brand")
+        .module("post")
+        .link::<ProductBrand>()
+        .link::<ProductPostCascade>()
+        .build()
+        .unwrap();
+    links.migrate().await.unwrap();
+    let rows: Vec<String> = ids("p", products)
+        .iter()
+        .map(|id| format!("('{id}', 'Product {id}')"))
+        .collect();
+    insert_rows(&t, "product", "id, title", &rows).await;
+    let rows: Vec<String> = ids("b", brands)
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("('{id}', 'Brand {:04}')", (i * 7919) % brands.max(1)))
+        .collect();
+    insert_rows(&t, "brand", "id, name", &rows).await;
+    t.take_statements();
+    (t, links)
+}
+
+fn pairs(products: &[String], brands: usize) -> Vec<(String, String)> {
+    products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), format!("b{:06}", i % brands.max(1))))
+        .collect()
+}
+
+fn typed(pairs: &[(String, String)]) -> Vec<link_runtime::LinkPair<ProductBrand>> {
+    pairs
+        .iter()
+        .map(|(p, b)| {
+            ProductBrand::new(product::Model::key(p.clone()), brand::Model::key(b.clone()))
+                .with(product_brand::Data::default().featured(true))
+        })
+        .collect()
+}
+
+/// The baseline's rows: the generated entity of the same link table, written with sea-orm.
+fn models(pairs: &[(String, String)]) -> Vec<product_brand::ActiveModel> {
+    let now = chrono::Utc::now();
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (p, b))| product_brand::ActiveModel {
+            left: Set(p.clone()),
+            right: Set(b.clone()),
+            id: Set(format!("link_{i:026}")),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            featured: Set(true),
+            position: Set(0),
+            note: Set(None),
+        })
+        .collect()
+}
+
+/// `insert_many` in chunks under the bind limit, as a hand-written bulk insert must.
+async fn baseline_insert(t: &TestDb, rows: Vec<product_brand::ActiveModel>) {
+    let per_statement = if t.backend == Backend::Sqlite {
+        3_000
+    } else {
+        7_000
+    };
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
+        product_brand::Entity::insert_many(chunk)
+            .exec(&t.db)
+            .await
+            .unwrap();
+    }
+}
+
+async fn clear_links(t: &TestDb) {
+    exec(t, "DELETE FROM product_product_brand_brand").await;
+}
+
+/// Statements one run of `work` sends.
+async fn statements<F: Future<Output = ()>>(t: &TestDb, work: F) -> usize {
+    t.take_statements();
+    work.await;
+    t.take_statements().len()
+}
+
+/// One benchmark's timings: `iters` runs of `work`, each after an untimed `reset`.
+macro_rules! timed {
+    ($rt:expr, $b:expr, $reset:expr, $work:expr) => {
+        $b.to_async($rt).iter_custom(|iters| async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                $reset.await;
+                let start = Instant::now();
+                $work.await;
+                total += start.elapsed();
+            }
+            total
+        })
+    };
+}
+
+/// Statement counts per benchmark id, for the report.
+type Counts = Vec<(String, usize)>;
+
+fn writes(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    t: &TestDb,
+    links: &Links,
+    sizes: &Sizes,
+    counts: &mut Counts,
+) {
+    let name = format!("{:?}", t.backend).to_lowercase();
+    let mut group = c.benchmark_group(format!("{name}/create_many"));
+    for &n in &sizes.creates {
+        let pairs = &pairs(&ids("p", n), sizes.brands);
+        group.bench_function(format!("{n}/links"), |b| {
+            timed!(rt, b, clear_links(t), async {
+                links.create_many(&t.db, typed(pairs)).await.unwrap();
+            })
+        });
+        group.bench_function(format!("{n}/sea-orm"), |b| {
+            timed!(rt, b, clear_links(t), baseline_insert(t, models(pairs)))
+        });
+        rt.block_on(clear_links(t));
+        let ours = rt.block_on(statements(t, async {
+            links.create_many(&t.db, typed(pairs)).await.unwrap();
+        }));
+        rt.block_on(clear_links(t));
+        let theirs = rt.block_on(statements(t, baseline_insert(t, models(pairs))));
+        counts.push((format!("{name}/create_many/{n}/links"), ours));
+        counts.push((format!("{name}/create_many/{n}/sea-orm"), theirs));
+    }
+    group.finish();
+
+    let n = sizes.singles;
+    let pairs = &pairs(&ids("p", n), sizes.brands);
+    let mut group = c.benchmark_group(format!("{name}/one_call_each"));
+    group.bench_function(format!("create {n}/links"), |b| {
+        timed!(rt, b, clear_links(t), async {
+            for pair in typed(pairs) {
+                links.create(&t.db, pair).await.unwrap();
+            }
+        })
+    });
+    group.bench_function(format!("create {n}/sea-orm"), |b| {
+        timed!(rt, b, clear_links(t), async {
+            for row in models(pairs) {
+                product_brand::Entity::insert(row)
+                    .exec(&t.db)
+                    .await
+                    .unwrap();
+            }
+        })
+    });
+    let fill = || async {
+        clear_links(t).await;
+        baseline_insert(t, models(pairs)).await;
+    };
+    group.bench_function(format!("dismiss {n}/links"), |b| {
+        timed!(rt, b, fill(), async {
+            for pair in typed(pairs) {
+                links.dismiss(&t.db, pair).await.unwrap();
+            }
+        })
+    });
+    group.bench_function(format!("dismiss {n}/sea-orm"), |b| {
+        timed!(rt, b, fill(), async {
+            for (p, bid) in pairs {
+                baseline_dismiss(t, std::slice::from_ref(p), Some(bid)).await;
+            }
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group(format!("{name}/dismiss_many"));
+    group.bench_function(format!("{n}/links"), |b| {
+        timed!(rt, b, fill(), async {
+            links.dismiss_many(&t.db, typed(pairs)).await.unwrap();
+        })
+    });
+    let products: &Vec<String> = &pairs.iter().map(|(p, _)| p.clone()).collect();
+    group.bench_function(format!("{n}/sea-orm"), |b| {
+        timed!(rt, b, fill(), baseline_dismiss(t, products, None))
+    });
+    group.finish();
+    rt.block_on(fill());
+    let ours = rt.block_on(statements(t, async {
+        links.dismiss_many(&t.db, typed(pairs)).await.unwrap();
+    }));
+    rt.block_on(fill());
+    let theirs = rt.block_on(statements(t, baseline_dismiss(t, products, None)));
+    counts.push((format!("{name}/dismiss_many/{n}/links"), ours));
+    counts.push((format!("{name}/dismiss_many/{n}/sea-orm"), theirs));
+    rt.block_on(clear_links(t));
+}
+
+/// Soft-deletes the live rows of `products` (and `brand`), as a hand-written dismiss would.
+async fn baseline_dismiss(t: &TestDb, products: &[String], brand: Option<&String>) {
+    let mut update = product_brand::Entity::update_many()
+        .col_expr(
+            product_brand::Column::DeletedAt,
+            Expr::val(chrono::Utc::now()),
+        )
+        .filter(product_brand::Column::Left.is_in(products.iter().cloned()))
+        .filter(product_brand::Column::DeletedAt.is_null());
+    if let Some(brand) = brand {
+        update = update.filter(product_brand::Column::Right.eq(brand.clone()));
+    }
+    update.exec(&t.db).await.unwrap();
+}
+
+/// Products with their brand, hand-written: products, link rows, brands, grouped in memory,
+/// written as the same JSON.
+async fn baseline_graph(t: &TestDb, wanted: &[String]) -> Vec<Value> {
+    let mut products = Vec::new();
+    let mut rows = Vec::new();
+    for chunk in wanted.chunks(10_000) {
+        products.extend(
+            product::Entity::find()
+                .filter(product::Column::Id.is_in(chunk.iter().cloned()))
+                .filter(product::Column::DeletedAt.is_null())
+                .all(&t.db)
+                .await
+                .unwrap(),
+        );
+        rows.extend(
+            product_brand::Entity::find()
+                .filter(product_brand::Column::Left.is_in(chunk.iter().cloned()))
+                .filter(product_brand::Column::DeletedAt.is_null())
+                .all(&t.db)
+                .await
+                .unwrap(),
+        );
+    }
+    let mut brand_ids: Vec<String> = rows.iter().map(|r| r.right.clone()).collect();
+    brand_ids.sort_unstable();
+    brand_ids.dedup();
+    let brands: HashMap<String, brand::Model> = brand::Entity::find()
+        .filter(brand::Column::Id.is_in(brand_ids))
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.id.clone(), b))
+        .collect();
+    let brand_of: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.left.as_str(), r.right.as_str()))
+        .collect();
+    products
+        .iter()
+        .map(|p| {
+            let brand = brand_of
+                .get(p.id.as_str())
+                .and_then(|b| brands.get(*b))
+                .map(|b| json!({"id": b.id, "name": b.name}))
+                .unwrap_or(Value::Null);
+            json!({"id": p.id, "title": p.title, "brand": brand})
+        })
+        .collect()
+}
+
+/// The page of products whose brand name starts with `prefix`, ordered by brand name, with
+/// the total: the same query written by hand.
+async fn baseline_page(t: &TestDb, prefix: &str) -> (Vec<Value>, i64) {
+    let backend = t.db.get_database_backend();
+    let join = "FROM product p JOIN product_product_brand_brand l ON l.product_id = p.id AND l.deleted_at IS NULL JOIN brand b ON b.id = l.brand_id WHERE p.deleted_at IS NULL AND b.name LIKE ";
+    let placeholder = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let rows = t
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!("SELECT p.id, p.title, b.id AS brand_id, b.name AS brand_name {join}{placeholder} ORDER BY b.name ASC, p.id ASC LIMIT 20"),
+            [format!("{prefix}%").into()],
+        ))
+        .await
+        .unwrap();
+    let count =
+        t.db.query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!("SELECT COUNT(*) AS n {join}{placeholder}"),
+            [format!("{prefix}%").into()],
+        ))
+        .await
+        .unwrap()
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .unwrap_or_default();
+    let page = rows
+        .iter()
+        .map(|row| {
+            let text = |c: &str| row.try_get::<String>("", c).unwrap_or_default();
+            json!({"id": text("id"), "title": text("title"), "brand": {"id": text("brand_id"), "name": text("brand_name")}})
+        })
+        .collect();
+    (page, count)
+}
+
+fn reads(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    t: &TestDb,
+    links: &Links,
+    sizes: &Sizes,
+    counts: &mut Counts,
+) {
+    let name = format!("{:?}", t.backend).to_lowercase();
+    let mut group = c.benchmark_group(format!("{name}/graph"));
+    for &n in &sizes.graphs {
+        let wanted = &ids("p", n);
+        let query = &GraphQuery::new("product")
+            .fields(["id", "title", "brand.*"])
+            .filters(json!({"id": {"$in": wanted}}));
+        let ours = rt.block_on(links.graph(&t.db, query)).unwrap();
+        let theirs = rt.block_on(baseline_graph(t, wanted));
+        assert_eq!(ours.data.len(), theirs.len(), "the same records");
+        group.bench_function(format!("{n}/links"), |b| {
+            timed!(rt, b, async {}, async {
+                links.graph(&t.db, query).await.unwrap();
+            })
+        });
+        group.bench_function(format!("{n}/sea-orm"), |b| {
+            timed!(rt, b, async {}, async {
+                baseline_graph(t, wanted).await;
+            })
+        });
+        counts.push((
+            format!("{name}/graph/{n}/links"),
+            rt.block_on(statements(t, async {
+                links.graph(&t.db, query).await.unwrap();
+            })),
+        ));
+        counts.push((
+            format!("{name}/graph/{n}/sea-orm"),
+            rt.block_on(statements(t, async {
+                baseline_graph(t, wanted).await;
+            })),
+        ));
+    }
+    group.finish();
+
+    let n = sizes.catalogue;
+    let prefix = if sizes.brands >= 1_000 {
+        "Brand 01"
+    } else {
+        "Brand 001"
+    };
+    let query = &GraphQuery::new("product")
+        .fields(["id", "title", "brand.name"])
+        .filters(json!({"brand": {"name": {"$like": format!("{prefix}%")}}}))
+        .order("brand.name", "ASC")
+        .take(20);
+    let ours = rt.block_on(links.graph(&t.db, query)).unwrap();
+    let (theirs, count) = rt.block_on(baseline_page(t, prefix));
+    assert_eq!(
+        ours.metadata.map(|m| m.count as i64),
+        Some(count),
+        "the same count"
+    );
+    assert_eq!(
+        ours.data
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect::<Vec<_>>(),
+        theirs.iter().map(|p| p["id"].clone()).collect::<Vec<_>>(),
+        "the same page"
+    );
+    let mut group = c.benchmark_group(format!("{name}/page_by_brand_name"));
+    group.bench_function(format!("{n}/links"), |b| {
+        timed!(rt, b, async {}, async {
+            links.graph(&t.db, query).await.unwrap();
+        })
+    });
+    group.bench_function(format!("{n}/sea-orm"), |b| {
+        timed!(rt, b, async {}, async {
+            baseline_page(t, prefix).await;
+        })
+    });
+    group.finish();
+    counts.push((
+        format!("{name}/page_by_brand_name/{n}/links"),
+        rt.block_on(statements(t, async {
+            links.graph(&t.db, query).await.unwrap();
+        })),
+    ));
+    counts.push((
+        format!("{name}/page_by_brand_name/{n}/sea-orm"),
+        rt.block_on(statements(t, async {
+            baseline_page(t, prefix).await;
+        })),
+    ));
+}
+
+fn deletes(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    t: &TestDb,
+    links: &Links,
+    sizes: &Sizes,
+    counts: &mut Counts,
+) {
+    let name = format!("{:?}", t.backend).to_lowercase();
+    let n = sizes.deletes;
+    let products = &ids("p", n);
+    rt.block_on(async {
+        let rows: Vec<String> = products
+            .iter()
+            .flat_map(|p| {
+                [
+                    format!("('{p}a', 'post', NULL)"),
+                    format!("('{p}b', 'post', NULL)"),
+                ]
+            })
+            .collect();
+        insert_rows(t, "post", "id, body, product_id", &rows).await;
+        let pairs = products.iter().flat_map(|p| {
+            ["a", "b"].map(|s| {
+                ProductPostCascade::new(
+                    product::Model::key(p.clone()),
+                    post::Model::key(format!("{p}{s}")),
+                )
+            })
+        });
+        links.create_many(&t.db, pairs).await.unwrap();
+    });
+    let undelete = || async {
+        for table in ["product", "post", "bench_product_post"] {
+            exec(
+                t,
+                &format!("UPDATE {table} SET deleted_at = NULL WHERE deleted_at IS NOT NULL"),
+            )
+            .await;
+        }
+    };
+    let keys = || products.iter().map(|p| product::Model::key(p.clone()));
+    let mut group = c.benchmark_group(format!("{name}/delete_cascade"));
+    group.bench_function(format!("{n}/links"), |b| {
+        timed!(rt, b, undelete(), async {
+            links.delete(&t.db, keys()).await.unwrap();
+        })
+    });
+    group.bench_function(format!("{n}/sea-orm"), |b| {
+        timed!(rt, b, undelete(), baseline_delete(t, products))
+    });
+    group.finish();
+    rt.block_on(undelete());
+    counts.push((
+        format!("{name}/delete_cascade/{n}/links"),
+        rt.block_on(statements(t, async {
+            links.delete(&t.db, keys()).await.unwrap();
+        })),
+    ));
+    rt.block_on(undelete());
+    counts.push((
+        format!("{name}/delete_cascade/{n}/sea-orm"),
+        rt.block_on(statements(t, baseline_delete(t, products))),
+    ));
+}
+
+/// The cascade by hand, in one transaction: the products, their link rows, the linked posts.
+async fn baseline_delete(t: &TestDb, products: &[String]) {
+    use sea_orm::TransactionTrait;
+    let now = chrono::Utc::now();
+    let txn = t.db.begin().await.unwrap();
+    product::Entity::update_many()
+        .col_expr(product::Column::DeletedAt, Expr::val(now))
+        .filter(product::Column::Id.is_in(products.iter().cloned()))
+        .exec(&txn)
+        .await
+        .unwrap();
+    let rows = product_post_cascade::Entity::find()
+        .filter(product_post_cascade::Column::Left.is_in(products.iter().cloned()))
+        .filter(product_post_cascade::Column::DeletedAt.is_null())
+        .all(&txn)
+        .await
+        .unwrap();
+    product_post_cascade::Entity::update_many()
+        .col_expr(product_post_cascade::Column::DeletedAt, Expr::val(now))
+        .filter(product_post_cascade::Column::Left.is_in(products.iter().cloned()))
+        .filter(product_post_cascade::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await
+        .unwrap();
+    post::Entity::update_many()
+        .col_expr(post::Column::DeletedAt, Expr::val(now))
+        .filter(post::Column::Id.is_in(rows.into_iter().map(|r| r.right)))
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+}
+
+/// The median of a finished benchmark, from criterion's estimates.
+fn median(id: &str) -> Option<f64> {
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
+    let path = format!(
+        "{dir}/criterion/{}/new/estimates.json",
+        id.replace(' ', "_")
+    );
+    let text = std::fs::read_to_string(path).ok()?;
+    let estimates: Value = serde_json::from_str(&text).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+fn report(counts: &Counts) {
+    println!(
+        "\n| benchmark | links (median) | sea-orm (median) | ratio | statements (links / sea-orm) |"
+    );
+    println!("|---|---|---|---|---|");
+    for (id, ours) in counts.iter().filter(|(id, _)| id.ends_with("/links")) {
+        let base = id.trim_end_matches("/links");
+        let theirs = counts
+            .iter()
+            .find(|(other, _)| *other == format!("{base}/sea-orm"))
+            .map(|(_, n)| *n);
+        let (a, b) = (median(id), median(&format!("{base}/sea-orm")));
+        let ms = |ns: Option<f64>| {
+            ns.map(|ns| format!("{:.2} ms", ns / 1e6))
+                .unwrap_or_else(|| "–".into())
+        };
+        let ratio = match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+            _ => "–".into(),
+        };
+        println!(
+            "| {base} | {} | {} | {ratio} | {ours} / {} |",
+            ms(a),
+            ms(b),
+            theirs.unwrap_or_default()
+        );
+    }
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test");
+    let sizes = Sizes::new(full);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .configure_from_args();
+    let mut counts = Counts::new();
+
+    let mut targets = vec![rt.block_on(sqlite_database())];
+    if std::env::var("LINK_TEST_POSTGRES_URL").is_ok()
+        && let Some(pg) = rt.block_on(link_tests::db::postgres_only("bench_links", 10))
+    {
+        targets.push(pg);
+    } else {
+        eprintln!("PostgreSQL benchmarks skipped: LINK_TEST_POSTGRES_URL is not set");
+    }
+    for t in targets {
+        let max = sizes
+            .creates
+            .iter()
+            .chain(&sizes.graphs)
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(sizes.catalogue);
+        let (t, links) = rt.block_on(database(t, max, sizes.brands));
+        writes(&mut c, &rt, &t, &links, &sizes, &mut counts);
+        // The catalogue: every product linked to a brand.
+        rt.block_on(async {
+            let all = pairs(&ids("p", sizes.catalogue), sizes.brands);
+            for chunk in all.chunks(20_000) {
+                links.create_many(&t.db, typed(chunk)).await.unwrap();
+            }
+            if t.backend == Backend::Postgres {
+                exec(&t, "ANALYZE").await;
+            }
+        });
+        reads(&mut c, &rt, &t, &links, &sizes, &mut counts);
+        deletes(&mut c, &rt, &t, &links, &sizes, &mut counts);
+    }
+    c.final_summary();
+    if full {
+        report(&counts);
+    } else {
+        println!("statements per benchmark: {counts:?}");
+    }
+}
