@@ -395,6 +395,23 @@ async fn baseline_page(t: &TestDb, prefix: &str) -> (Vec<Value>, i64) {
     (page, count)
 }
 
+/// A field of `/proc/self/status` in kB (Linux), e.g. `VmHWM` (peak resident memory).
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resident memory before `work` and its peak during it, in MB: the kernel's peak is reset
+/// first (`/proc/self/clear_refs`), so what the set-up used does not count.
+async fn peak_memory<F: Future<Output = ()>>(work: F) -> Option<(f64, f64)> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    let before = status_kb("VmRSS:")?;
+    work.await;
+    let peak = status_kb("VmHWM:")?;
+    Some((before as f64 / 1024.0, peak as f64 / 1024.0))
+}
+
 fn reads(
     c: &mut Criterion,
     rt: &tokio::runtime::Runtime,
@@ -437,6 +454,26 @@ fn reads(
         ));
     }
     group.finish();
+
+    if let Some(&n) = sizes.graphs.iter().max() {
+        let wanted = &ids("p", n);
+        let query = &GraphQuery::new("product")
+            .fields(["id", "title", "brand.*"])
+            .filters(json!({"id": {"$in": wanted}}));
+        let ours = rt.block_on(peak_memory(async {
+            std::hint::black_box(links.graph(&t.db, query).await.unwrap());
+        }));
+        let theirs = rt.block_on(peak_memory(async {
+            std::hint::black_box(baseline_graph(t, wanted).await);
+        }));
+        if let (Some((a0, a1)), Some((b0, b1))) = (ours, theirs) {
+            println!(
+                "{name}/graph/{n} memory: links {a0:.1} MB resident, peak {a1:.1} MB (+{:.1}); sea-orm {b0:.1} MB, peak {b1:.1} MB (+{:.1})",
+                a1 - a0,
+                b1 - b0
+            );
+        }
+    }
 
     let n = sizes.catalogue;
     let prefix = if sizes.brands >= 1_000 {
