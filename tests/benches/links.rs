@@ -215,6 +215,16 @@ fn writes(
                 links.create_many(&t.db, typed(pairs)).await.unwrap();
             })
         });
+        // The same without the record checks (bulk imports of known ids), to show their share.
+        group.bench_function(format!("{n}/links unchecked"), |b| {
+            timed!(rt, b, clear_links(t), async {
+                let unchecked = link_runtime::CreateOptions::default().skip_record_check();
+                links
+                    .create_many_with(&t.db, typed(pairs), unchecked)
+                    .await
+                    .unwrap();
+            })
+        });
         group.bench_function(format!("{n}/sea-orm"), |b| {
             timed!(rt, b, clear_links(t), baseline_insert(t, models(pairs)))
         });
@@ -307,7 +317,7 @@ async fn baseline_dismiss(t: &TestDb, products: &[String], brand: Option<&String
 
 /// Products with their brand, hand-written: products, link rows, brands, grouped in memory,
 /// written as the same JSON.
-async fn baseline_graph(t: &TestDb, wanted: &[String]) -> Vec<Value> {
+async fn baseline_graph(db: &sea_orm::DatabaseConnection, wanted: &[String]) -> Vec<Value> {
     let mut products = Vec::new();
     let mut rows = Vec::new();
     for chunk in wanted.chunks(10_000) {
@@ -315,7 +325,7 @@ async fn baseline_graph(t: &TestDb, wanted: &[String]) -> Vec<Value> {
             product::Entity::find()
                 .filter(product::Column::Id.is_in(chunk.iter().cloned()))
                 .filter(product::Column::DeletedAt.is_null())
-                .all(&t.db)
+                .all(db)
                 .await
                 .unwrap(),
         );
@@ -323,7 +333,7 @@ async fn baseline_graph(t: &TestDb, wanted: &[String]) -> Vec<Value> {
             product_brand::Entity::find()
                 .filter(product_brand::Column::Left.is_in(chunk.iter().cloned()))
                 .filter(product_brand::Column::DeletedAt.is_null())
-                .all(&t.db)
+                .all(db)
                 .await
                 .unwrap(),
         );
@@ -333,7 +343,7 @@ async fn baseline_graph(t: &TestDb, wanted: &[String]) -> Vec<Value> {
     brand_ids.dedup();
     let brands: HashMap<String, brand::Model> = brand::Entity::find()
         .filter(brand::Column::Id.is_in(brand_ids))
-        .all(&t.db)
+        .all(db)
         .await
         .unwrap()
         .into_iter()
@@ -402,16 +412,6 @@ fn status_kb(field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Resident memory before `work` and its peak during it, in MB: the kernel's peak is reset
-/// first (`/proc/self/clear_refs`), so what the set-up used does not count.
-async fn peak_memory<F: Future<Output = ()>>(work: F) -> Option<(f64, f64)> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    let before = status_kb("VmRSS:")?;
-    work.await;
-    let peak = status_kb("VmHWM:")?;
-    Some((before as f64 / 1024.0, peak as f64 / 1024.0))
-}
-
 fn reads(
     c: &mut Criterion,
     rt: &tokio::runtime::Runtime,
@@ -428,7 +428,7 @@ fn reads(
             .fields(["id", "title", "brand.*"])
             .filters(json!({"id": {"$in": wanted}}));
         let ours = rt.block_on(links.graph(&t.db, query)).unwrap();
-        let theirs = rt.block_on(baseline_graph(t, wanted));
+        let theirs = rt.block_on(baseline_graph(&t.db, wanted));
         assert_eq!(ours.data.len(), theirs.len(), "the same records");
         group.bench_function(format!("{n}/links"), |b| {
             timed!(rt, b, async {}, async {
@@ -437,7 +437,7 @@ fn reads(
         });
         group.bench_function(format!("{n}/sea-orm"), |b| {
             timed!(rt, b, async {}, async {
-                baseline_graph(t, wanted).await;
+                baseline_graph(&t.db, wanted).await;
             })
         });
         counts.push((
@@ -449,31 +449,11 @@ fn reads(
         counts.push((
             format!("{name}/graph/{n}/sea-orm"),
             rt.block_on(statements(t, async {
-                baseline_graph(t, wanted).await;
+                baseline_graph(&t.db, wanted).await;
             })),
         ));
     }
     group.finish();
-
-    if let Some(&n) = sizes.graphs.iter().max() {
-        let wanted = &ids("p", n);
-        let query = &GraphQuery::new("product")
-            .fields(["id", "title", "brand.*"])
-            .filters(json!({"id": {"$in": wanted}}));
-        let ours = rt.block_on(peak_memory(async {
-            std::hint::black_box(links.graph(&t.db, query).await.unwrap());
-        }));
-        let theirs = rt.block_on(peak_memory(async {
-            std::hint::black_box(baseline_graph(t, wanted).await);
-        }));
-        if let (Some((a0, a1)), Some((b0, b1))) = (ours, theirs) {
-            println!(
-                "{name}/graph/{n} memory: links {a0:.1} MB resident, peak {a1:.1} MB (+{:.1}); sea-orm {b0:.1} MB, peak {b1:.1} MB (+{:.1})",
-                a1 - a0,
-                b1 - b0
-            );
-        }
-    }
 
     let n = sizes.catalogue;
     let prefix = if sizes.brands >= 1_000 {
@@ -630,9 +610,14 @@ async fn baseline_delete(t: &TestDb, products: &[String]) {
 fn median(id: &str) -> Option<f64> {
     let dir = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
+    // Criterion writes `<group>/<function>`, each with its `/` and spaces made `_`.
+    let segments: Vec<&str> = id.split('/').collect();
+    let (group, function) = segments.split_at(2.min(segments.len()));
+    let clean = |parts: &[&str]| parts.join("_").replace(' ', "_");
     let path = format!(
-        "{dir}/criterion/{}/new/estimates.json",
-        id.replace(' ', "_")
+        "{dir}/criterion/{}/{}/new/estimates.json",
+        clean(group),
+        clean(function)
     );
     let text = std::fs::read_to_string(path).ok()?;
     let estimates: Value = serde_json::from_str(&text).ok()?;
@@ -668,7 +653,93 @@ fn report(counts: &Counts) {
     }
 }
 
+/// The peak memory of one 10,000-product graph load, in a process of its own (SQLite):
+/// `LINK_BENCH_MEMORY=seed` writes the database at `LINK_BENCH_DB`; then `=links` or
+/// `=sea-orm` loads it once and prints the process's peak resident memory (`VmHWM`).
+fn memory(mode: &str) {
+    let path =
+        std::env::var("LINK_BENCH_DB").unwrap_or_else(|_| "/tmp/link-bench-memory.db".into());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = sea_orm::Database::connect(format!("sqlite://{path}?mode=rwc"))
+            .await
+            .unwrap();
+        let links = Links::builder(db.clone())
+            .module("product")
+            .module("brand")
+            .link::<ProductBrand>()
+            .build()
+            .unwrap();
+        let wanted = ids("p", 10_000);
+        match mode {
+            "seed" => {
+                let schema = sea_orm::Schema::new(db.get_database_backend());
+                db.execute(&schema.create_table_from_entity(product::Entity))
+                    .await
+                    .unwrap();
+                db.execute(&schema.create_table_from_entity(brand::Entity))
+                    .await
+                    .unwrap();
+                links.migrate().await.unwrap();
+                for chunk in wanted.chunks(2_000) {
+                    let rows: Vec<String> = chunk
+                        .iter()
+                        .map(|id| format!("('{id}', 'Product {id}')"))
+                        .collect();
+                    db.execute_unprepared(&format!(
+                        "INSERT INTO product (id, title) VALUES {}",
+                        rows.join(", ")
+                    ))
+                    .await
+                    .unwrap();
+                }
+                let rows: Vec<String> = ids("b", 1_000)
+                    .iter()
+                    .map(|id| format!("('{id}', 'Brand {id}')"))
+                    .collect();
+                db.execute_unprepared(&format!(
+                    "INSERT INTO brand (id, name) VALUES {}",
+                    rows.join(", ")
+                ))
+                .await
+                .unwrap();
+                links
+                    .create_many(&db, typed(&pairs(&wanted, 1_000)))
+                    .await
+                    .unwrap();
+                println!("seeded {path}");
+            }
+            "links" => {
+                let query = GraphQuery::new("product")
+                    .fields(["id", "title", "brand.*"])
+                    .filters(json!({"id": {"$in": wanted}}));
+                let graph = links.graph(&db, &query).await.unwrap();
+                println!(
+                    "links: {} products, peak resident memory {} kB",
+                    graph.data.len(),
+                    status_kb("VmHWM:").unwrap_or_default()
+                );
+            }
+            _ => {
+                let products = baseline_graph(&db, &wanted).await;
+                println!(
+                    "sea-orm: {} products, peak resident memory {} kB",
+                    products.len(),
+                    status_kb("VmHWM:").unwrap_or_default()
+                );
+            }
+        }
+    });
+}
+
 fn main() {
+    if let Ok(mode) = std::env::var("LINK_BENCH_MEMORY") {
+        memory(&mode);
+        return;
+    }
     let full = std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test");
     let sizes = Sizes::new(full);
     let rt = tokio::runtime::Builder::new_multi_thread()

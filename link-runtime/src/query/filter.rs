@@ -1,8 +1,10 @@
 //! Filters and order (SPEC §9.1, §9.4): Medusa's filter shape parsed into a small tree, checked
-//! against the model, then written as SQL. A filter on a linked record's field becomes an
-//! `EXISTS` over the link table joined to the linked table when all three share the connection
-//! the statement runs on; otherwise the matching ids are computed first, in chunks, on the
-//! connections that hold them, and the statement gets `id IN (…)` instead.
+//! against the model, then written as SQL. A filter on a linked record's field becomes a
+//! semi-join (`pk IN (SELECT …)`) over the link table joined to the linked table when all three
+//! share the connection the statement runs on; otherwise the matching ids are computed first, in
+//! chunks, on the connections that hold them, and the statement gets `id IN (…)` instead. Order
+//! through a linked record becomes a `LEFT JOIN` (non-list links only, so it never repeats a
+//! root).
 
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 use serde_json::Value as Json;
@@ -306,7 +308,7 @@ pub(crate) fn joinable(links: &Links, outer: &ModelInfo, hop: &Hop) -> bool {
     home(outer) && home(&hop.target)
 }
 
-/// Replaces every linked filter that cannot run as an `EXISTS` on `model`'s connection by the
+/// Replaces every linked filter that cannot run as a semi-join on `model`'s connection by the
 /// primary keys it selects, computed on the connections that hold them.
 pub(crate) async fn push_down<C: ConnectionTrait>(
     links: &Links,
@@ -439,6 +441,18 @@ pub(crate) fn live_and(
     alias: &str,
     filter: &Filter,
 ) {
+    live_and_at(sql, links, model, alias, filter, &mut 0);
+}
+
+/// [`live_and`] inside a statement whose subqueries `depth` numbers.
+fn live_and_at(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    filter: &Filter,
+    depth: &mut usize,
+) {
     if model.soft_deletable {
         sql.ident(alias)
             .push(".")
@@ -446,7 +460,7 @@ pub(crate) fn live_and(
             .push(" IS NULL AND ");
     }
     sql.push("(");
-    render(sql, links, model, alias, filter, &mut 0);
+    render(sql, links, model, alias, filter, depth);
     sql.push(")");
 }
 
@@ -538,71 +552,50 @@ pub(crate) fn render(
             sql.param_list(keys.iter().cloned());
         }
         Filter::Linked { hop, filter } => {
+            // A semi-join, `pk IN (SELECT …)`, rather than a correlated `EXISTS`: every
+            // backend can run it from the linked side (the few brands named `Acme`) instead
+            // of probing once per root record.
+            let Via::Stored { link, from_left } = hop.via else {
+                // Read-only hops are refused when the filter is parsed.
+                sql.push("1=0");
+                return;
+            };
             *depth += 1;
             let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
-            sql.push("EXISTS (SELECT 1");
-            hop_from(sql, links, model, alias, hop, &link_alias, &target_alias);
-            sql.push(" AND (");
-            render(sql, links, &hop.target, &target_alias, filter, depth);
-            sql.push("))");
+            let entry = &links.inner.links[link];
+            let (near, far) = if from_left {
+                (entry.spec.left.model.key, entry.spec.right.model.key)
+            } else {
+                (entry.spec.right.model.key, entry.spec.left.model.key)
+            };
+            let target = &hop.target;
+            sql.ident(alias)
+                .push(".")
+                .ident(model.primary_key)
+                .push(" IN (SELECT ");
+            text_as_key(sql, &link_alias, near, model);
+            sql.push(" FROM ")
+                .ident(&entry.names.table)
+                .push(" ")
+                .ident(&link_alias)
+                .push(" JOIN ")
+                .ident(target.table.unwrap_or_default())
+                .push(" ")
+                .ident(&target_alias)
+                .push(" ON ")
+                .ident(&target_alias)
+                .push(".")
+                .ident(target.primary_key)
+                .push(" = ");
+            text_as_key(sql, &link_alias, far, target);
+            sql.push(" WHERE ")
+                .ident(&link_alias)
+                .push(".")
+                .ident("deleted_at")
+                .push(" IS NULL AND ");
+            live_and_at(sql, links, target, &target_alias, filter, depth);
+            sql.push(")");
         }
-    }
-}
-
-/// ` FROM <link> l JOIN <target> t ON … WHERE l.<near> = <outer key> AND <both live>`: the live
-/// records reached from the outer record `alias` through a stored hop.
-fn hop_from(
-    sql: &mut Sql,
-    links: &Links,
-    model: &ModelInfo,
-    alias: &str,
-    hop: &Hop,
-    link_alias: &str,
-    target_alias: &str,
-) {
-    let Via::Stored { link, from_left } = hop.via else {
-        // Read-only hops are refused when the filter is parsed.
-        sql.push(" WHERE 1=0");
-        return;
-    };
-    let entry = &links.inner.links[link];
-    let (near, far) = if from_left {
-        (entry.spec.left.model.key, entry.spec.right.model.key)
-    } else {
-        (entry.spec.right.model.key, entry.spec.left.model.key)
-    };
-    let target = &hop.target;
-    sql.push(" FROM ")
-        .ident(&entry.names.table)
-        .push(" ")
-        .ident(link_alias);
-    sql.push(" JOIN ")
-        .ident(target.table.unwrap_or_default())
-        .push(" ")
-        .ident(target_alias)
-        .push(" ON ")
-        .ident(target_alias)
-        .push(".")
-        .ident(target.primary_key)
-        .push(" = ");
-    text_as_key(sql, link_alias, far, target);
-    sql.push(" WHERE ")
-        .ident(link_alias)
-        .push(".")
-        .ident(near)
-        .push(" = ");
-    key_as_text(sql, alias, model);
-    sql.push(" AND ")
-        .ident(link_alias)
-        .push(".")
-        .ident("deleted_at")
-        .push(" IS NULL");
-    if target.soft_deletable {
-        sql.push(" AND ")
-            .ident(target_alias)
-            .push(".")
-            .ident("deleted_at")
-            .push(" IS NULL");
     }
 }
 
@@ -758,61 +751,100 @@ impl Parser<'_> {
     }
 }
 
-/// Writes the `ORDER BY` terms of `order` on the root aliased `alias`, then its primary key so
-/// pages are stable. Missing and NULL values sort last ascending and first descending on every
-/// backend.
-pub(crate) fn render_order(
+/// Writes ` LEFT JOIN`s that reach the linked record each `order` term names, and returns,
+/// per term, the alias its field is read from. A term goes through non-list hops only, whose
+/// live link rows are unique per record (a unique index over live rows), so the joins never
+/// repeat a root; the planner uses them as it would a hand-written join.
+pub(crate) fn render_order_joins(
     sql: &mut Sql,
     links: &Links,
     model: &ModelInfo,
     alias: &str,
     order: &[OrderBy],
+) -> Vec<String> {
+    let mut aliases = Vec::with_capacity(order.len());
+    let mut next = 0;
+    for term in order {
+        let (mut outer_alias, mut outer) = (alias.to_string(), *model);
+        for hop in &term.hops {
+            let Via::Stored { link, from_left } = hop.via else {
+                continue;
+            };
+            next += 1;
+            let (link_alias, target_alias) = (format!("oj{next}"), format!("ot{next}"));
+            let entry = &links.inner.links[link];
+            let (near, far) = if from_left {
+                (entry.spec.left.model.key, entry.spec.right.model.key)
+            } else {
+                (entry.spec.right.model.key, entry.spec.left.model.key)
+            };
+            let target = &hop.target;
+            sql.push(" LEFT JOIN ")
+                .ident(&entry.names.table)
+                .push(" ")
+                .ident(&link_alias)
+                .push(" ON ")
+                .ident(&link_alias)
+                .push(".")
+                .ident(near)
+                .push(" = ");
+            key_as_text(sql, &outer_alias, &outer);
+            sql.push(" AND ")
+                .ident(&link_alias)
+                .push(".")
+                .ident("deleted_at")
+                .push(" IS NULL LEFT JOIN ")
+                .ident(target.table.unwrap_or_default())
+                .push(" ")
+                .ident(&target_alias)
+                .push(" ON ")
+                .ident(&target_alias)
+                .push(".")
+                .ident(target.primary_key)
+                .push(" = ");
+            text_as_key(sql, &link_alias, far, target);
+            if target.soft_deletable {
+                sql.push(" AND ")
+                    .ident(&target_alias)
+                    .push(".")
+                    .ident("deleted_at")
+                    .push(" IS NULL");
+            }
+            (outer_alias, outer) = (target_alias, *target);
+        }
+        aliases.push(outer_alias);
+    }
+    aliases
+}
+
+/// Writes the `ORDER BY` terms of `order` (each read from its alias of
+/// [`render_order_joins`]), then the root's primary key so pages are stable. Missing and NULL
+/// values sort last ascending and first descending on every backend.
+pub(crate) fn render_order(
+    sql: &mut Sql,
+    model: &ModelInfo,
+    alias: &str,
+    order: &[OrderBy],
+    aliases: &[String],
 ) {
     sql.push(" ORDER BY ");
-    let mut depth = 100;
-    for term in order {
+    for (term, from) in order.iter().zip(aliases) {
         let dir = if term.direction == Direction::Asc {
             "ASC"
         } else {
             "DESC"
         };
         if term.nullable {
-            sql.push("(");
-            order_value(sql, links, model, alias, &term.hops, term.field, &mut depth);
-            sql.push(&format!(") IS NULL {dir}, "));
+            sql.ident(from).push(".").ident(term.field);
+            sql.push(&format!(" IS NULL {dir}, "));
         }
-        order_value(sql, links, model, alias, &term.hops, term.field, &mut depth);
+        sql.ident(from).push(".").ident(term.field);
         sql.push(&format!(" {dir}, "));
     }
     sql.ident(alias)
         .push(".")
         .ident(model.primary_key)
         .push(" ASC");
-}
-
-/// The value a root record is ordered by: its own field, or a scalar subquery through hops.
-fn order_value(
-    sql: &mut Sql,
-    links: &Links,
-    model: &ModelInfo,
-    alias: &str,
-    hops: &[Hop],
-    field: &str,
-    depth: &mut usize,
-) {
-    match hops.split_first() {
-        None => {
-            sql.ident(alias).push(".").ident(field);
-        }
-        Some((hop, rest)) => {
-            *depth += 1;
-            let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
-            sql.push("(SELECT ");
-            order_value(sql, links, &hop.target, &target_alias, rest, field, depth);
-            hop_from(sql, links, model, alias, hop, &link_alias, &target_alias);
-            sql.push(" LIMIT 1)");
-        }
-    }
 }
 
 /// How many ids one `IN (…)` may bind on `backend`.

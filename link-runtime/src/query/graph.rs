@@ -240,13 +240,17 @@ fn bound_keys(filter: &Filter) -> usize {
     }
 }
 
-/// ` WHERE <live> AND (<filter>)` on the root aliased `t0`.
-fn root_where(sql: &mut Sql, links: &Links, model: &ModelInfo, filter: &Filter) {
+/// ` FROM <table> t0`.
+fn root_from(sql: &mut Sql, model: &ModelInfo) {
     sql.push(" FROM ")
         .ident(model.table.unwrap_or_default())
         .push(" ")
-        .ident("t0")
-        .push(" WHERE ");
+        .ident("t0");
+}
+
+/// ` WHERE <live> AND (<filter>)` on the root aliased `t0`.
+fn root_where(sql: &mut Sql, links: &Links, model: &ModelInfo, filter: &Filter) {
+    sql.push(" WHERE ");
     filter::live_and(sql, links, model, "t0", filter);
 }
 
@@ -263,8 +267,10 @@ async fn roots<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let mut sql = Sql::new(backend);
     sql.push("SELECT ").ident("t0").push(".*");
+    root_from(&mut sql, model);
+    let aliases = filter::render_order_joins(&mut sql, links, model, "t0", order);
     root_where(&mut sql, links, model, filter);
-    filter::render_order(&mut sql, links, model, "t0", order);
+    filter::render_order(&mut sql, model, "t0", order, &aliases);
     match (page.take, page.skip) {
         (Some(take), 0) => {
             sql.push(&format!(" LIMIT {take}"));
@@ -289,6 +295,7 @@ async fn roots<C: ConnectionTrait>(
     let count = if paginated {
         let mut sql = Sql::new(backend);
         sql.push("SELECT COUNT(*) AS ").ident("n");
+        root_from(&mut sql, model);
         root_where(&mut sql, links, model, filter);
         let row = conn
             .query_one_raw(sql.build())
