@@ -380,10 +380,13 @@ impl Links {
         prepared: &mut [PreparedPair],
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
         fill_required_columns(txn, entry, prepared).await?;
-        write::upsert(txn, entry, prepared, next_stamp())
+        let returned = write::upsert(txn, entry, prepared, next_stamp())
             .await
             .map_err(Failure::Database)?;
-        Ok(rows::read_pairs(txn, entry, prepared).await?)
+        Ok(match returned {
+            Some(rows) => rows::in_order_of(entry, prepared, rows),
+            None => rows::read_pairs(txn, entry, prepared).await?,
+        })
     }
 
     /// Dismisses one pair. Returns whether it was live. See [`Links::dismiss_many`].

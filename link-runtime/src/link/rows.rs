@@ -56,6 +56,29 @@ pub(crate) fn decode<L: LinkDefinition>(
     })
 }
 
+/// `rows` (of `entry`'s table) in the order of `pairs`; pairs with no row are left out.
+pub(crate) fn in_order_of(
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+    rows: Vec<QueryResult>,
+) -> Vec<QueryResult> {
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let mut found: HashMap<(String, String), QueryResult> = rows
+        .into_iter()
+        .map(|row| {
+            let key = (
+                row.try_get::<String>("", left).unwrap_or_default(),
+                row.try_get::<String>("", right).unwrap_or_default(),
+            );
+            (key, row)
+        })
+        .collect();
+    pairs
+        .iter()
+        .filter_map(|pair| found.remove(&(pair.left.clone(), pair.right.clone())))
+        .collect()
+}
+
 /// The rows of `pairs`, in the order of `pairs` (pairs with no row are left out).
 pub(crate) async fn read_pairs<C: ConnectionTrait>(
     conn: &C,
@@ -73,8 +96,7 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
     lock: bool,
 ) -> Result<Vec<QueryResult>> {
     let backend = conn.get_database_backend();
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
-    let mut found: HashMap<(String, String), QueryResult> = HashMap::with_capacity(pairs.len());
+    let mut found = Vec::with_capacity(pairs.len());
     for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
         let mut sql = Sql::new(backend);
         select_columns(&mut sql, entry);
@@ -90,18 +112,9 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
                 "reading links of {}",
                 entry.spec.display_name()
             )))?;
-        for row in rows {
-            let key = (
-                row.try_get::<String>("", left).unwrap_or_default(),
-                row.try_get::<String>("", right).unwrap_or_default(),
-            );
-            found.insert(key, row);
-        }
+        found.extend(rows);
     }
-    Ok(pairs
-        .iter()
-        .filter_map(|pair| found.remove(&(pair.left.clone(), pair.right.clone())))
-        .collect())
+    Ok(in_order_of(entry, pairs, found))
 }
 
 /// Which of `pairs` have a row (live or dismissed), locking those rows where the backend can.

@@ -15,12 +15,16 @@ use crate::registry::LinkEntry;
 /// same columns and unnamed columns keep their values (or take their defaults on insert). The
 /// conflict target is the primary key only: a clash on a unique live index is an error, which
 /// the caller turns into a `Conflict`.
+///
+/// On PostgreSQL and SQLite the rows written come back from the same statements (`RETURNING`,
+/// in no particular order); MySQL's upsert cannot return them, so it gives `None` and the
+/// caller reads them.
 pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     stamp: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Option<Vec<sea_orm::QueryResult>>, DbErr> {
     let backend = conn.get_database_backend();
     // Ids are allotted in input order from a monotonic generator, so the rows of one batch sort
     // in the order they were given even when they land in different statements.
@@ -41,14 +45,21 @@ pub(crate) async fn upsert(
             .or_default()
             .push((pair, id));
     }
+    let returning = backend != DbBackend::MySql;
+    let mut written = Vec::with_capacity(if returning { pairs.len() } else { 0 });
     for ((named, insert_only), group) in groups {
         let per_statement = rows_per_statement(backend, 5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
-            let sql = upsert_statement(backend, entry, (&named, &insert_only), chunk, stamp);
-            conn.execute_raw(sql.build()).await?;
+            let mut sql = upsert_statement(backend, entry, (&named, &insert_only), chunk, stamp);
+            if returning {
+                sql.push(" RETURNING *");
+                written.extend(conn.query_all_raw(sql.build()).await?);
+            } else {
+                conn.execute_raw(sql.build()).await?;
+            }
         }
     }
-    Ok(())
+    Ok(returning.then_some(written))
 }
 
 fn declaration_index(entry: &LinkEntry, column: &str) -> usize {

@@ -555,19 +555,13 @@ pub(crate) fn render(
             // A semi-join, `pk IN (SELECT …)`, rather than a correlated `EXISTS`: every
             // backend can run it from the linked side (the few brands named `Acme`) instead
             // of probing once per root record.
-            let Via::Stored { link, from_left } = hop.via else {
+            let Some((entry, near, far)) = stored_hop(links, hop) else {
                 // Read-only hops are refused when the filter is parsed.
                 sql.push("1=0");
                 return;
             };
             *depth += 1;
             let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
-            let entry = &links.inner.links[link];
-            let (near, far) = if from_left {
-                (entry.spec.left.model.key, entry.spec.right.model.key)
-            } else {
-                (entry.spec.right.model.key, entry.spec.left.model.key)
-            };
             let target = &hop.target;
             sql.ident(alias)
                 .push(".")
@@ -751,66 +745,168 @@ impl Parser<'_> {
     }
 }
 
+/// The link table of a stored hop, with its key column on the hop's near side and far side.
+fn stored_hop<'a>(
+    links: &'a Links,
+    hop: &Hop,
+) -> Option<(&'a crate::registry::LinkEntry, &'static str, &'static str)> {
+    let Via::Stored { link, from_left } = hop.via else {
+        return None;
+    };
+    let entry = &links.inner.links[link];
+    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    Some(if from_left {
+        (entry, left, right)
+    } else {
+        (entry, right, left)
+    })
+}
+
+/// ` <kind> <link> <link_alias> ON … <kind> <target> <target_alias> ON …`: the live record
+/// reached from `outer_alias` (a record of `outer`) through a stored hop.
+fn hop_join(
+    sql: &mut Sql,
+    links: &Links,
+    kind: &str,
+    (outer_alias, outer): (&str, &ModelInfo),
+    hop: &Hop,
+    (link_alias, target_alias): (&str, &str),
+) {
+    let Some((entry, near, far)) = stored_hop(links, hop) else {
+        return;
+    };
+    let target = &hop.target;
+    sql.push(&format!(" {kind} "))
+        .ident(&entry.names.table)
+        .push(" ")
+        .ident(link_alias)
+        .push(" ON ")
+        .ident(link_alias)
+        .push(".")
+        .ident(near)
+        .push(" = ");
+    key_as_text(sql, outer_alias, outer);
+    sql.push(" AND ")
+        .ident(link_alias)
+        .push(".")
+        .ident("deleted_at")
+        .push(&format!(" IS NULL {kind} "))
+        .ident(target.table.unwrap_or_default())
+        .push(" ")
+        .ident(target_alias)
+        .push(" ON ")
+        .ident(target_alias)
+        .push(".")
+        .ident(target.primary_key)
+        .push(" = ");
+    text_as_key(sql, link_alias, far, target);
+    if target.soft_deletable {
+        sql.push(" AND ")
+            .ident(target_alias)
+            .push(".")
+            .ident("deleted_at")
+            .push(" IS NULL");
+    }
+}
+
+/// The parts of a root filter that can be inner joins: linked filters at the top level (not
+/// under `$or` or `$not`) through non-list stored links, whose live link row is unique per
+/// root, so joining never repeats a root. The rest stays a filter.
+pub(crate) fn split_joinable(filter: Filter) -> (Vec<(Box<Hop>, Filter)>, Filter) {
+    let parts = match filter {
+        Filter::All(parts) => parts,
+        other => vec![other],
+    };
+    let mut joins = Vec::new();
+    let mut rest = Vec::new();
+    for part in parts {
+        match part {
+            Filter::Linked { hop, filter }
+                if hop.list == Some(false) && matches!(hop.via, Via::Stored { .. }) =>
+            {
+                joins.push((hop, *filter));
+            }
+            other => rest.push(other),
+        }
+    }
+    (joins, Filter::All(rest))
+}
+
+/// Writes an inner join per joinable filter part; returns the alias of each part's record.
+pub(crate) fn render_filter_joins(
+    sql: &mut Sql,
+    links: &Links,
+    model: &ModelInfo,
+    alias: &str,
+    joins: &[(Box<Hop>, Filter)],
+) -> Vec<String> {
+    joins
+        .iter()
+        .enumerate()
+        .map(|(i, (hop, _))| {
+            let (link_alias, target_alias) = (format!("fj{i}"), format!("ft{i}"));
+            hop_join(
+                sql,
+                links,
+                "JOIN",
+                (alias, model),
+                hop,
+                (&link_alias, &target_alias),
+            );
+            target_alias
+        })
+        .collect()
+}
+
+/// ` AND (<part>)` for each joined filter part, on its alias.
+pub(crate) fn render_joined_conditions(
+    sql: &mut Sql,
+    links: &Links,
+    joins: &[(Box<Hop>, Filter)],
+    aliases: &[String],
+) {
+    let mut depth = 200;
+    for ((hop, filter), alias) in joins.iter().zip(aliases) {
+        sql.push(" AND (");
+        render(sql, links, &hop.target, alias, filter, &mut depth);
+        sql.push(")");
+    }
+}
+
 /// Writes ` LEFT JOIN`s that reach the linked record each `order` term names, and returns,
 /// per term, the alias its field is read from. A term goes through non-list hops only, whose
 /// live link rows are unique per record (a unique index over live rows), so the joins never
-/// repeat a root; the planner uses them as it would a hand-written join.
+/// repeat a root. A one-hop term through a link a filter already joined reads that join.
 pub(crate) fn render_order_joins(
     sql: &mut Sql,
     links: &Links,
     model: &ModelInfo,
     alias: &str,
     order: &[OrderBy],
+    joined: &[(&Hop, &str)],
 ) -> Vec<String> {
     let mut aliases = Vec::with_capacity(order.len());
     let mut next = 0;
     for term in order {
+        if let [hop] = term.hops.as_slice()
+            && let Some((_, joined_alias)) = joined.iter().find(|(h, _)| h.via == hop.via)
+        {
+            aliases.push(joined_alias.to_string());
+            continue;
+        }
         let (mut outer_alias, mut outer) = (alias.to_string(), *model);
         for hop in &term.hops {
-            let Via::Stored { link, from_left } = hop.via else {
-                continue;
-            };
             next += 1;
             let (link_alias, target_alias) = (format!("oj{next}"), format!("ot{next}"));
-            let entry = &links.inner.links[link];
-            let (near, far) = if from_left {
-                (entry.spec.left.model.key, entry.spec.right.model.key)
-            } else {
-                (entry.spec.right.model.key, entry.spec.left.model.key)
-            };
-            let target = &hop.target;
-            sql.push(" LEFT JOIN ")
-                .ident(&entry.names.table)
-                .push(" ")
-                .ident(&link_alias)
-                .push(" ON ")
-                .ident(&link_alias)
-                .push(".")
-                .ident(near)
-                .push(" = ");
-            key_as_text(sql, &outer_alias, &outer);
-            sql.push(" AND ")
-                .ident(&link_alias)
-                .push(".")
-                .ident("deleted_at")
-                .push(" IS NULL LEFT JOIN ")
-                .ident(target.table.unwrap_or_default())
-                .push(" ")
-                .ident(&target_alias)
-                .push(" ON ")
-                .ident(&target_alias)
-                .push(".")
-                .ident(target.primary_key)
-                .push(" = ");
-            text_as_key(sql, &link_alias, far, target);
-            if target.soft_deletable {
-                sql.push(" AND ")
-                    .ident(&target_alias)
-                    .push(".")
-                    .ident("deleted_at")
-                    .push(" IS NULL");
-            }
-            (outer_alias, outer) = (target_alias, *target);
+            hop_join(
+                sql,
+                links,
+                "LEFT JOIN",
+                (&outer_alias, &outer),
+                hop,
+                (&link_alias, &target_alias),
+            );
+            (outer_alias, outer) = (target_alias, hop.target);
         }
         aliases.push(outer_alias);
     }

@@ -265,11 +265,21 @@ async fn roots<C: ConnectionTrait>(
     paginated: bool,
 ) -> Result<(Vec<sea_orm::QueryResult>, Option<u64>)> {
     let backend = conn.get_database_backend();
+    // Top-level filters through non-list links are inner joins, which the order may share.
+    let (joins, filter) = filter::split_joinable(filter.clone());
+    let filter = &filter;
     let mut sql = Sql::new(backend);
     sql.push("SELECT ").ident("t0").push(".*");
     root_from(&mut sql, model);
-    let aliases = filter::render_order_joins(&mut sql, links, model, "t0", order);
+    let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);
+    let shared: Vec<(&Hop, &str)> = joins
+        .iter()
+        .zip(&joined)
+        .map(|((hop, _), alias)| (&**hop, alias.as_str()))
+        .collect();
+    let aliases = filter::render_order_joins(&mut sql, links, model, "t0", order, &shared);
     root_where(&mut sql, links, model, filter);
+    filter::render_joined_conditions(&mut sql, links, &joins, &joined);
     filter::render_order(&mut sql, model, "t0", order, &aliases);
     match (page.take, page.skip) {
         (Some(take), 0) => {
@@ -296,7 +306,9 @@ async fn roots<C: ConnectionTrait>(
         let mut sql = Sql::new(backend);
         sql.push("SELECT COUNT(*) AS ").ident("n");
         root_from(&mut sql, model);
+        let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);
         root_where(&mut sql, links, model, filter);
+        filter::render_joined_conditions(&mut sql, links, &joins, &joined);
         let row = conn
             .query_one_raw(sql.build())
             .await
