@@ -610,10 +610,10 @@ async fn baseline_delete(t: &TestDb, products: &[String]) {
 fn median(id: &str) -> Option<f64> {
     let dir = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
-    // Criterion writes `<group>/<function>`, each with its `/` and spaces made `_`.
+    // Criterion writes `<group>/<function>`, each with its own `/` made `_`.
     let segments: Vec<&str> = id.split('/').collect();
     let (group, function) = segments.split_at(2.min(segments.len()));
-    let clean = |parts: &[&str]| parts.join("_").replace(' ', "_");
+    let clean = |parts: &[&str]| parts.join("_");
     let path = format!(
         "{dir}/criterion/{}/{}/new/estimates.json",
         clean(group),
