@@ -231,10 +231,16 @@ async fn diff<C: ConnectionTrait>(
             blocked,
         });
     };
-    let rows = if live.columns.is_empty() {
-        0
-    } else {
+    // Rows matter only to a new NOT NULL column without a default: count them only then, not
+    // on every plan (a full scan of a large link table at each start).
+    let required_missing = spec
+        .extra_columns
+        .iter()
+        .any(|c| !c.nullable && c.default.is_none() && !live.columns.contains_key(c.name));
+    let rows = if required_missing && !live.columns.is_empty() {
         count(conn, current_name, false).await?
+    } else {
+        0
     };
 
     for column in spec.extra_columns {

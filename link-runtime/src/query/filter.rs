@@ -361,9 +361,9 @@ async fn linked_keys<C: ConnectionTrait>(
     hop: &Hop,
     filter: &Filter,
 ) -> Result<Vec<Value>> {
-    let Via::Stored { link, from_left } = hop.via else {
+    if !matches!(hop.via, Via::Stored { .. }) {
         return Ok(Vec::new());
-    };
+    }
     let target = &hop.target;
     let table = target.table.unwrap_or_default();
     let keys = match links.binding(target.module) {
@@ -372,18 +372,9 @@ async fn linked_keys<C: ConnectionTrait>(
         }
         _ => matching_keys(links, conn, target, table, filter).await?,
     };
-    let entry = &links.inner.links[link];
     // The target is the far side: its keys select link rows, whose near side are the parents.
-    let (left, right) = if from_left {
-        (None, Some(keys))
-    } else {
-        (Some(keys), None)
-    };
-    let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
-    let column = if from_left {
-        entry.spec.left.model.key
-    } else {
-        entry.spec.right.model.key
+    let Some((rows, column, _)) = hop_rows(conn, links, hop, None, Some(keys)).await? else {
+        return Ok(Vec::new());
     };
     let mut parents: Vec<String> = rows
         .iter()
@@ -760,6 +751,28 @@ fn stored_hop<'a>(
     } else {
         (entry, right, left)
     })
+}
+
+/// The live link rows of a stored hop whose near key is one of `near` or whose far key is one
+/// of `far` (chunked under the bind limit), with the names of the near and far key columns.
+pub(crate) async fn hop_rows<C: ConnectionTrait>(
+    conn: &C,
+    links: &Links,
+    hop: &Hop,
+    near: Option<Vec<String>>,
+    far: Option<Vec<String>>,
+) -> Result<Option<(Vec<sea_orm::QueryResult>, &'static str, &'static str)>> {
+    let Some((entry, near_key, far_key)) = stored_hop(links, hop) else {
+        return Ok(None);
+    };
+    // Stored links have distinct key columns (the registry refuses one shared column).
+    let (left, right) = if near_key == entry.spec.left.model.key {
+        (near, far)
+    } else {
+        (far, near)
+    };
+    let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
+    Ok(Some((rows, near_key, far_key)))
 }
 
 /// ` <kind> <link> <link_alias> ON … <kind> <target> <target_alias> ON …`: the live record

@@ -466,8 +466,7 @@ async fn edges<C: ConnectionTrait>(
             .iter()
             .map(|&p| (p, field_keys(arena[p].get(field))))
             .collect()),
-        Via::Stored { link, from_left } => {
-            let entry = &links.inner.links[link];
+        Via::Stored { .. } => {
             let keyed: Vec<(usize, String)> = parents
                 .iter()
                 .filter_map(|&p| key_of(&arena[p], model).map(|k| (p, k)))
@@ -475,16 +474,10 @@ async fn edges<C: ConnectionTrait>(
             let mut keys: Vec<String> = keyed.iter().map(|(_, k)| k.clone()).collect();
             keys.sort_unstable();
             keys.dedup();
-            let (left, right) = if from_left {
-                (Some(keys), None)
-            } else {
-                (None, Some(keys))
-            };
-            let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
-            let (near, far) = if from_left {
-                (entry.spec.left.model.key, entry.spec.right.model.key)
-            } else {
-                (entry.spec.right.model.key, entry.spec.left.model.key)
+            let Some((rows, near, far)) =
+                filter::hop_rows(conn, links, hop, Some(keys), None).await?
+            else {
+                return Ok(Vec::new());
             };
             let mut targets: HashMap<String, Vec<String>> = HashMap::new();
             for row in &rows {
