@@ -22,6 +22,7 @@ use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
 use crate::error::{Error, Result};
 use crate::events::{LinkEvent, LinkEventKind};
 use crate::key::Key;
+use crate::link::records::InlineCheck;
 use crate::registry::{LinkEntry, Links};
 use crate::stamp::next_stamp;
 
@@ -250,7 +251,7 @@ impl Links {
         conn: &C,
         mut groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
         options: &CreateOptions,
-        mut undo: Option<&mut Undo>,
+        undo: Option<&mut Undo>,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
         C: ConnectionTrait + TransactionTrait + 'static,
@@ -270,90 +271,85 @@ impl Links {
             return Ok(Vec::new());
         }
 
-        let txn = conn
-            .begin()
-            .await
-            .map_err(Error::database("starting the create"))?;
-        let mut written = Vec::with_capacity(groups.len());
-        let mut failure = None;
-        // Faults in the order callers fix them: missing records (or, for an update, missing
-        // links), then cardinality, then writes. The rows as they were feed the undo record.
-        if options.update_only || undo.is_some() {
-            for (entry, pairs) in &groups {
-                let before = match rows::read_pairs_locking(&txn, entry, pairs, true).await {
-                    Ok(before) => before,
-                    Err(err) => {
-                        failure = Some((entry.clone(), Failure::Refused(err)));
-                        break;
-                    }
-                };
-                if options.update_only
-                    && let Err(err) = undo::all_live(entry, pairs, &before)
-                {
-                    failure = Some((entry.clone(), Failure::Refused(err)));
-                    break;
+        let backend = conn.get_database_backend();
+        let inline: Vec<Vec<InlineCheck>> = groups
+            .iter()
+            .map(|(entry, _)| {
+                if options.skip_record_check || options.update_only {
+                    Vec::new()
+                } else {
+                    records::inline_checks(self, backend, &entry.spec)
                 }
-                if let Some(undo) = undo.as_deref_mut() {
-                    undo.record(entry, pairs, &before);
-                }
-            }
-        }
-        if failure.is_none() && !options.skip_record_check && !options.update_only {
-            for (entry, pairs) in &groups {
-                if let Err(err) = records::check_live(self, &txn, &entry.spec, pairs).await {
-                    failure = Some((entry.clone(), Failure::Refused(err)));
-                    break;
-                }
-            }
-        }
-        if failure.is_none()
-            && let Some((entry, err)) = groups.iter().find_map(|(e, pairs)| {
-                conflict::check_batch(&e.spec, pairs)
-                    .err()
-                    .map(|err| (e, err))
             })
-        {
-            failure = Some((entry.clone(), Failure::Refused(err)));
-        }
-        if failure.is_none() {
-            for (entry, pairs) in groups.iter_mut() {
-                match self.create_in(&txn, entry, pairs).await {
-                    Ok(rows) => written.push((entry.clone(), rows)),
-                    Err(err) => {
-                        failure = Some((entry.clone(), err));
-                        break;
-                    }
+            .collect();
+        // One pair whose checks the upsert makes itself is one statement, atomic on its own, so
+        // it needs no transaction of ours (two round trips fewer on a network database).
+        let one_statement = groups.len() == 1
+            && groups[0].1.len() == 1
+            && undo.is_none()
+            && !options.update_only
+            && (options.skip_record_check || inline[0].len() == checked_sides(&groups[0].0))
+            && required_columns(&groups[0].0.spec)
+                .iter()
+                .all(|column| groups[0].1[0].named.iter().any(|(c, _)| c == column));
+        let outcome = if one_statement && autocommits(conn) {
+            // On failure nothing was written: the statement failed or wrote no row.
+            self.create_steps(conn, &mut groups, &inline, options, undo)
+                .await
+        } else {
+            let txn = conn
+                .begin()
+                .await
+                .map_err(Error::database("starting the create"))?;
+            let outcome = self
+                .create_steps(&txn, &mut groups, &inline, options, undo)
+                .await;
+            match outcome {
+                Ok(written) => {
+                    txn.commit()
+                        .await
+                        .map_err(Error::database("committing the create"))?;
+                    Ok(written)
+                }
+                Err(failure) => {
+                    let _ = txn.rollback().await;
+                    Err(failure)
                 }
             }
-        }
-        let Some((entry, failure)) = failure else {
-            txn.commit()
-                .await
-                .map_err(Error::database("committing the create"))?;
-            let events = written
-                .iter()
-                .map(|(entry, rows)| LinkEvent {
-                    link: entry.spec.name,
-                    kind: LinkEventKind::Attached,
-                    rows: rows::event_rows(entry, rows, false),
-                })
-                .collect();
-            self.publish(conn, events);
-            return Ok(written);
         };
-        let _ = txn.rollback().await;
+        let (entry, failure) = match outcome {
+            Ok(written) => {
+                let events = written
+                    .iter()
+                    .map(|(entry, rows)| LinkEvent {
+                        link: entry.spec.name,
+                        kind: LinkEventKind::Attached,
+                        rows: rows::event_rows(entry, rows, false),
+                    })
+                    .collect();
+                self.publish(conn, events);
+                return Ok(written);
+            }
+            Err(failed) => failed,
+        };
         let spec = &entry.spec;
+        let pairs = groups
+            .iter()
+            .find(|(e, _)| e.spec.name == spec.name)
+            .map(|(_, p)| p.as_slice())
+            .unwrap_or_default();
         Err(match failure {
             Failure::Refused(err) => err,
             Failure::Database(err) => {
-                let backend = conn.get_database_backend();
                 if crate::dialect::is_unique_violation(backend, &err) {
-                    // Explained outside the failed write, which PostgreSQL has aborted.
-                    let pairs = groups
-                        .iter()
-                        .find(|(e, _)| e.spec.name == spec.name)
-                        .map(|(_, p)| p.as_slice())
-                        .unwrap_or_default();
+                    // Explained outside the failed write, which PostgreSQL has aborted. Missing
+                    // records come first, as when they are checked beforehand.
+                    if !options.skip_record_check
+                        && let Err((_, Failure::Refused(missing))) =
+                            self.check_all_live(conn, &groups).await
+                    {
+                        return Err(missing);
+                    }
                     conflict::diagnose(conn, &entry, pairs).await
                 } else if crate::dialect::is_not_null_violation(backend, &err) {
                     Error::invalid(format!(
@@ -371,19 +367,104 @@ impl Links {
         })
     }
 
-    /// The writes of one link inside the create's transaction (whose record checks ran first, so
-    /// a record deleted meanwhile is seen): required columns, the upsert, the rows read back.
+    /// The checks and writes of a create, on the transaction (or, for a single statement, the
+    /// connection) it runs on. Faults come in the order callers fix them: missing records (or,
+    /// for an update, missing links), then cardinality, then writes. The rows as they were feed
+    /// the undo record.
+    async fn create_steps(
+        &self,
+        db: &impl ConnectionTrait,
+        groups: &mut [(LinkEntry, Vec<PreparedPair>)],
+        inline: &[Vec<InlineCheck>],
+        options: &CreateOptions,
+        mut undo: Option<&mut Undo>,
+    ) -> std::result::Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>, (LinkEntry, Failure)>
+    {
+        let refused = |entry: &LinkEntry, err| (entry.clone(), Failure::Refused(err));
+        if options.update_only || undo.is_some() {
+            for (entry, pairs) in groups.iter() {
+                let before = rows::read_pairs_locking(db, entry, pairs, true)
+                    .await
+                    .map_err(|err| refused(entry, err))?;
+                if options.update_only {
+                    undo::all_live(entry, pairs, &before).map_err(|err| refused(entry, err))?;
+                }
+                if let Some(undo) = undo.as_deref_mut() {
+                    undo.record(entry, pairs, &before);
+                }
+            }
+        }
+        if !options.skip_record_check && !options.update_only {
+            for ((entry, pairs), inline) in groups.iter().zip(inline) {
+                records::check_live(self, db, &entry.spec, pairs, inline)
+                    .await
+                    .map_err(|err| refused(entry, err))?;
+            }
+        }
+        if let Some((entry, err)) = groups.iter().find_map(|(entry, pairs)| {
+            conflict::check_batch(&entry.spec, pairs)
+                .err()
+                .map(|err| (entry, err))
+        }) {
+            // Missing records that only the upsert would have caught are still reported first.
+            if inline.iter().any(|checks| !checks.is_empty()) {
+                self.check_all_live(db, groups).await?;
+            }
+            return Err(refused(entry, err));
+        }
+        let mut written = Vec::with_capacity(groups.len());
+        for ((entry, pairs), inline) in groups.iter_mut().zip(inline) {
+            let rows = self
+                .create_in(db, entry, pairs, inline)
+                .await
+                .map_err(|failure| (entry.clone(), failure))?;
+            written.push((entry.clone(), rows));
+        }
+        Ok(written)
+    }
+
+    /// Both records of every pair of every group, checked beforehand (for the order of faults
+    /// when something else failed first).
+    async fn check_all_live(
+        &self,
+        db: &impl ConnectionTrait,
+        groups: &[(LinkEntry, Vec<PreparedPair>)],
+    ) -> std::result::Result<(), (LinkEntry, Failure)> {
+        for (entry, pairs) in groups {
+            records::check_live(self, db, &entry.spec, pairs, &[])
+                .await
+                .map_err(|err| (entry.clone(), Failure::Refused(err)))?;
+        }
+        Ok(())
+    }
+
+    /// The writes of one link inside the create's transaction (whose record checks ran first, or
+    /// run in the upsert, so a record deleted meanwhile is seen): required columns, the upsert,
+    /// the rows in the order of the pairs.
     async fn create_in(
         &self,
         txn: &impl ConnectionTrait,
         entry: &LinkEntry,
         prepared: &mut [PreparedPair],
+        inline: &[InlineCheck],
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
         fill_required_columns(txn, entry, prepared).await?;
-        let returned = write::upsert(txn, entry, prepared, next_stamp())
+        let returned = write::upsert(txn, entry, prepared, inline, next_stamp())
             .await
             .map_err(Failure::Database)?;
         Ok(match returned {
+            Some(rows) if rows.len() < prepared.len() => {
+                // The upsert skipped pairs whose records are missing; name them.
+                records::check_live(self, txn, &entry.spec, prepared, &[]).await?;
+                return Err(Failure::Refused(Error::NotFound {
+                    model: entry.spec.left.model.qualified_name(),
+                    ids: Vec::new(),
+                    message: format!(
+                        "link {}: a record was deleted while the link was written; retry",
+                        entry.spec.display_name()
+                    ),
+                }));
+            }
             Some(rows) => rows::in_order_of(entry, prepared, rows),
             None => rows::read_pairs(txn, entry, prepared).await?,
         })
@@ -434,13 +515,29 @@ impl Links {
             return Err(read_only(&entry.spec));
         }
         let stamp = next_stamp();
+        let subscribed = self.has_subscribers();
+        let backend = conn.get_database_backend();
+        if let [(entry, pairs)] = groups.as_slice()
+            && undo.is_none()
+            && !subscribed
+            && pairs.len() <= crate::dialect::rows_per_statement(backend, 2)
+            && autocommits(conn)
+        {
+            // One UPDATE, atomic on its own: no transaction of ours, two round trips fewer.
+            return write::dismiss(conn, entry, pairs, stamp)
+                .await
+                .map(|count| vec![count])
+                .map_err(|err| Error::Database {
+                    context: format!("dismissing links of {}", entry.spec.display_name()),
+                    source: err,
+                });
+        }
         let txn = conn
             .begin()
             .await
             .map_err(Error::database("starting the dismiss"))?;
         let mut counts = Vec::with_capacity(groups.len());
         let mut events = Vec::new();
-        let subscribed = self.has_subscribers();
         for (entry, pairs) in &groups {
             if undo.is_some() || subscribed {
                 // The rows as they are, read (and locked) in this transaction: the undo record's
@@ -606,6 +703,21 @@ async fn fill_required_columns(
         }
     }
     Ok(())
+}
+
+/// How many records of a pair a create checks: those of models with a table of ours.
+fn checked_sides(entry: &LinkEntry) -> usize {
+    [&entry.spec.left.model, &entry.spec.right.model]
+        .iter()
+        .filter(|model| model.table.is_some())
+        .count()
+}
+
+/// Whether each statement on `conn` commits on its own: a pooled `DatabaseConnection`, not a
+/// caller's transaction, where a failed statement would abort the caller's work on PostgreSQL
+/// (our own savepoint otherwise contains it).
+fn autocommits<C: 'static>(conn: &C) -> bool {
+    (conn as &dyn std::any::Any).is::<sea_orm::DatabaseConnection>()
 }
 
 fn required_columns(spec: &crate::definition::LinkSpec) -> Vec<&'static str> {

@@ -1,8 +1,9 @@
-//! Checking that the records a create links exist and are live: one batched query per side.
+//! Checking that the records a create links exist and are live: inside the upsert itself where
+//! the database allows, else one batched query per side.
 
 use std::collections::HashSet;
 
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::PreparedPair;
 use crate::definition::LinkSpec;
@@ -11,16 +12,63 @@ use crate::error::{Error, Result};
 use crate::linkable::{KeyKind, ModelInfo};
 use crate::registry::{Links, ModuleBinding};
 
+/// A record check the upsert makes in its own statement: a pair is written only when its
+/// record on this side exists in `table` (and is live).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InlineCheck {
+    /// Whether the record is the pair's left one.
+    pub(crate) is_left: bool,
+    pub(crate) table: &'static str,
+    pub(crate) primary_key: &'static str,
+    pub(crate) soft_deletable: bool,
+}
+
+/// The record checks of `spec` that its upsert can make itself. That takes a statement whose
+/// rows come back (`RETURNING`, so PostgreSQL and SQLite: a pair missing from them had a missing
+/// record), a record table on the caller's connection, and a string key (the link table's
+/// column type, so no cast keeps the key's index from serving the check). The other sides are
+/// checked beforehand by [`check_live`].
+pub(crate) fn inline_checks(
+    links: &Links,
+    backend: DbBackend,
+    spec: &LinkSpec,
+) -> Vec<InlineCheck> {
+    if backend == DbBackend::MySql {
+        return Vec::new();
+    }
+    [(&spec.left.model, true), (&spec.right.model, false)]
+        .into_iter()
+        .filter_map(|(model, is_left)| {
+            let table = model.table?;
+            let home = !matches!(
+                links.binding(model.module),
+                Some(ModuleBinding::Elsewhere(_) | ModuleBinding::External(_))
+            );
+            (home && model.key_kind == KeyKind::String).then_some(InlineCheck {
+                is_left,
+                table,
+                primary_key: model.primary_key,
+                soft_deletable: model.soft_deletable,
+            })
+        })
+        .collect()
+}
+
 /// Refuses, with `NotFound`, pairs whose left or right record does not exist or is
-/// soft-deleted. Models without a table of ours (external models) are not checked.
+/// soft-deleted. Models without a table of ours (external models) are not checked, nor the
+/// sides in `skip` (checked by the upsert itself).
 pub(crate) async fn check_live(
     links: &Links,
     conn: &impl ConnectionTrait,
     spec: &LinkSpec,
     pairs: &[PreparedPair],
+    skip: &[InlineCheck],
 ) -> Result<()> {
     for (model, is_left) in [(&spec.left.model, true), (&spec.right.model, false)] {
         let Some(table) = model.table else { continue };
+        if skip.iter().any(|check| check.is_left == is_left) {
+            continue;
+        }
         let mut ids: Vec<&str> = pairs
             .iter()
             .map(|p| {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
 use super::PreparedPair;
+use super::records::InlineCheck;
 use crate::dialect::{Sql, rows_per_statement};
 use crate::registry::LinkEntry;
 
@@ -18,11 +19,13 @@ use crate::registry::LinkEntry;
 ///
 /// On PostgreSQL and SQLite the rows written come back from the same statements (`RETURNING`,
 /// in no particular order); MySQL's upsert cannot return them, so it gives `None` and the
-/// caller reads them.
+/// caller reads them. A pair whose record fails one of `checks` is not written and so not
+/// returned: the caller compares the count.
 pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
+    checks: &[InlineCheck],
     stamp: DateTime<Utc>,
 ) -> Result<Option<Vec<sea_orm::QueryResult>>, DbErr> {
     let backend = conn.get_database_backend();
@@ -50,7 +53,8 @@ pub(crate) async fn upsert(
     for ((named, insert_only), group) in groups {
         let per_statement = rows_per_statement(backend, 5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
-            let mut sql = upsert_statement(backend, entry, (&named, &insert_only), chunk, stamp);
+            let mut sql =
+                upsert_statement(backend, entry, (&named, &insert_only), chunk, checks, stamp);
             if returning {
                 sql.push(" RETURNING *");
                 written.extend(conn.query_all_raw(sql.build()).await?);
@@ -76,6 +80,7 @@ fn upsert_statement(
     entry: &LinkEntry,
     (columns, insert_only): (&[&'static str], &[&'static str]),
     chunk: &[(&PreparedPair, &str)],
+    checks: &[InlineCheck],
     stamp: DateTime<Utc>,
 ) -> Sql {
     let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
@@ -93,7 +98,14 @@ fn upsert_statement(
         }
         sql.ident(column);
     }
-    sql.push(") VALUES ");
+    // With record checks the rows are selected from a VALUES list, keeping those whose records
+    // exist: `column1` is the left key, `column2` the right one (both databases name a VALUES
+    // list's columns so). The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
+    if checks.is_empty() {
+        sql.push(") VALUES ");
+    } else {
+        sql.push(") SELECT * FROM (VALUES ");
+    }
     for (i, (pair, id)) in chunk.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
@@ -118,6 +130,22 @@ fn upsert_statement(
             values.push(value);
         }
         sql.param_list(values);
+    }
+    for (i, check) in checks.iter().enumerate() {
+        sql.push(if i == 0 { ") AS v WHERE " } else { " AND " })
+            .push("EXISTS (SELECT 1 FROM ")
+            .ident(check.table)
+            .push(" AS r WHERE r.")
+            .ident(check.primary_key)
+            .push(if check.is_left {
+                " = v.column1"
+            } else {
+                " = v.column2"
+            });
+        if check.soft_deletable {
+            sql.push(" AND r.").ident("deleted_at").push(" IS NULL");
+        }
+        sql.push(")");
     }
 
     let mut updates: Vec<(&str, String)> = Vec::new();
