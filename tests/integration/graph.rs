@@ -292,6 +292,24 @@ async fn shapes_are_stable_for_nothing_one_and_several_linked_records() {
             t.backend
         );
 
+        // A record shown twice (p1, under both tags) keeps its own linked records each time:
+        // records are moved into the answer only when shown once.
+        let query = GraphQuery::new("tag")
+            .fields(["id", "products.id", "products.brand.name"])
+            .order("id", "ASC");
+        let found = graph(&links, &t, query).await;
+        let p1 = json!({"id": "p1", "brand": {"id": "b1", "name": "Acme"}});
+        let p2 = json!({"id": "p2", "brand": {"id": "b2", "name": "Zeta"}});
+        assert_eq!(
+            Value::Array(found.data),
+            json!([
+                {"id": "t1", "products": [p1, p2]},
+                {"id": "t2", "products": [p1]}
+            ]),
+            "{:?}",
+            t.backend
+        );
+
         // A whole linked record, and a variant reaching back to its product in the same module.
         let query = GraphQuery::new("variant")
             .fields(["sku", "product.*"])

@@ -611,6 +611,39 @@ async fn stamp_records(
         });
     };
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let backend = conn.get_database_backend();
+    if let Step::Delete(stamp) = step
+        && model.soft_deletable
+        && backend != sea_orm::DbBackend::MySql
+    {
+        // One statement a chunk: the records stamped are the ones found.
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in
+            super::records::key_values(model, &id_refs)?.chunks(rows_per_statement(backend, 2))
+        {
+            let mut sql = Sql::new(backend);
+            sql.push("UPDATE ")
+                .ident(table)
+                .push(" SET ")
+                .ident("deleted_at")
+                .push(" = ")
+                .param(stamp)
+                .push(" WHERE ")
+                .ident(model.primary_key)
+                .push(" IN ")
+                .param_list(chunk.iter().cloned())
+                .push(" RETURNING ");
+            select_key_as_text(&mut sql, model);
+            let what = format!("stamping {} records", model.qualified_name());
+            for row in query(conn, sql, &what).await? {
+                if let Ok(id) = row.try_get::<String>("", "key_text") {
+                    found.push(id);
+                }
+            }
+        }
+        found.sort();
+        return Ok(found);
+    }
     let found = match step {
         Step::Delete(_) => {
             super::records::existing_ids(conn, model, table, &id_refs, false).await?
@@ -621,7 +654,6 @@ async fn stamp_records(
         Step::Restore { .. } => return Ok(Vec::new()),
     };
     if model.soft_deletable && !found.is_empty() {
-        let backend = conn.get_database_backend();
         let found_refs: Vec<&str> = found.iter().map(String::as_str).collect();
         let values = super::records::key_values(model, &found_refs)?;
         for chunk in values.chunks(rows_per_statement(backend, 2)) {
@@ -728,6 +760,35 @@ async fn stamp_link_rows(
                 }
             }
         };
+        if let Step::Delete(stamp) = step
+            && backend != sea_orm::DbBackend::MySql
+        {
+            // One statement: the rows dismissed come back from the UPDATE itself.
+            let mut update = Sql::new(backend);
+            update
+                .push("UPDATE ")
+                .ident(&entry.names.table)
+                .push(" SET ")
+                .ident("deleted_at")
+                .push(" = ")
+                .param(stamp)
+                .push(", ")
+                .ident("updated_at")
+                .push(" = ")
+                .param(stamp)
+                .push(" WHERE ");
+            condition(&mut update);
+            update
+                .push(" RETURNING ")
+                .ident(left)
+                .push(", ")
+                .ident(right)
+                .push(", ")
+                .ident("id");
+            let what = format!("updating link rows of {}", entry.spec.display_name());
+            pairs.extend(event_rows(query(conn, update, &what).await?, left, right));
+            continue;
+        }
         let mut select = Sql::new(backend);
         select
             .push("SELECT ")
@@ -743,20 +804,7 @@ async fn stamp_link_rows(
         if backend != sea_orm::DbBackend::Sqlite {
             select.push(" FOR UPDATE");
         }
-        let mut found = Vec::new();
-        for row in query(conn, select, "reading link rows").await? {
-            if let (Ok(l), Ok(r), Ok(id)) = (
-                row.try_get::<String>("", left),
-                row.try_get::<String>("", right),
-                row.try_get::<String>("", "id"),
-            ) {
-                found.push(EventRow {
-                    id,
-                    left: l,
-                    right: r,
-                });
-            }
-        }
+        let found = event_rows(query(conn, select, "reading link rows").await?, left, right);
         if found.is_empty() {
             continue;
         }
@@ -809,4 +857,17 @@ async fn stamp_link_rows(
         pairs.extend(found);
     }
     Ok(pairs)
+}
+
+/// Link rows read as (id, left, right).
+fn event_rows(rows: Vec<sea_orm::QueryResult>, left: &str, right: &str) -> Vec<EventRow> {
+    rows.iter()
+        .filter_map(|row| {
+            Some(EventRow {
+                left: row.try_get::<String>("", left).ok()?,
+                right: row.try_get::<String>("", right).ok()?,
+                id: row.try_get::<String>("", "id").ok()?,
+            })
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{ConnectionTrait, DbBackend, Value};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::filter::{self, Direction, Filter, OrderBy, Parser};
 use super::paths::{self, AllowList, Hop, Node, Via};
@@ -148,17 +148,23 @@ async fn run<C: ConnectionTrait>(
         }
     };
     let mut arena = Vec::with_capacity(rows.len());
-    for row in &rows {
-        arena.push(source.decode(row).map_err(Error::database(format!(
+    // Each raw row is freed once decoded.
+    for row in rows {
+        arena.push(source.decode(&row).map_err(Error::database(format!(
             "reading {} records",
             model.qualified_name()
         )))?);
     }
     let roots: Vec<usize> = (0..arena.len()).collect();
     let children = resolve(links, conn, &tree, &roots, &mut arena, &nested).await?;
+    // A record shown once is moved into the answer, not copied.
+    let mut uses = vec![0u32; arena.len()];
+    for &i in &roots {
+        count_uses(&tree, "", i, &children, &mut uses);
+    }
     let data = roots
         .iter()
-        .map(|&i| render(&tree, "", i, &arena, &children))
+        .map(|&i| render(&tree, "", i, &mut arena, &uses, &children))
         .collect();
     Ok(Graph {
         data,
@@ -696,43 +702,90 @@ fn compare(a: Option<&Json>, b: Option<&Json>, direction: Direction) -> Ordering
     }
 }
 
-/// Writes the record `index` as `node` selects it, with its linked records.
-fn render(node: &Node, prefix: &str, index: usize, arena: &[Record], children: &Children) -> Json {
-    let record = &arena[index];
-    let mut out = Map::new();
-    if node.all {
-        out = record.clone();
-    } else {
-        let pk = node.model.primary_key;
-        for field in std::iter::once(pk).chain(node.fields.iter().copied().filter(|f| *f != pk)) {
-            out.insert(
-                field.to_string(),
-                record.get(field).cloned().unwrap_or(Json::Null),
-            );
+/// Counts how many times [`render`] will show each record (at least; a record reached twice,
+/// say a brand of two products, is copied, and so are the records below it).
+fn count_uses(node: &Node, prefix: &str, index: usize, children: &Children, uses: &mut [u32]) {
+    uses[index] = uses[index].saturating_add(1);
+    for (hop, child) in &node.children {
+        let path = format!("{prefix}{}", hop.name);
+        if let Some(items) = children.get(&(path.clone(), index)) {
+            let child_prefix = format!("{path}.");
+            for &i in items {
+                count_uses(child, &child_prefix, i, children, uses);
+            }
         }
     }
-    for (hop, child) in &node.children {
+}
+
+/// Writes the record `index` as `node` selects it, with its linked records. A record with one
+/// use is taken out of the arena; others are copied.
+fn render(
+    node: &Node,
+    prefix: &str,
+    index: usize,
+    arena: &mut [Record],
+    uses: &[u32],
+    children: &Children,
+) -> Json {
+    let lists: Vec<bool> = node
+        .children
+        .iter()
+        .map(|(hop, _)| {
+            hop.list.unwrap_or_else(|| match hop.via {
+                Via::Forward { field } => {
+                    matches!(arena[index].get(field), Some(Json::Array(_)))
+                }
+                _ => false,
+            })
+        })
+        .collect();
+    let pk = node.model.primary_key;
+    let selected = std::iter::once(pk).chain(node.fields.iter().copied().filter(|f| *f != pk));
+    let mut out = if uses[index] <= 1 {
+        let mut record = std::mem::take(&mut arena[index]);
+        if node.all {
+            record
+        } else {
+            selected
+                .map(|field| {
+                    (
+                        field.to_string(),
+                        record.remove(field).unwrap_or(Json::Null),
+                    )
+                })
+                .collect()
+        }
+    } else if node.all {
+        arena[index].clone()
+    } else {
+        let record = &arena[index];
+        selected
+            .map(|field| {
+                (
+                    field.to_string(),
+                    record.get(field).cloned().unwrap_or(Json::Null),
+                )
+            })
+            .collect()
+    };
+    for ((hop, child), list) in node.children.iter().zip(lists) {
         let path = format!("{prefix}{}", hop.name);
         let items = children
             .get(&(path.clone(), index))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let list = hop.list.unwrap_or_else(|| match hop.via {
-            Via::Forward { field } => matches!(record.get(field), Some(Json::Array(_))),
-            _ => false,
-        });
         let child_prefix = format!("{path}.");
         let value = if list {
             Json::Array(
                 items
                     .iter()
-                    .map(|&i| render(child, &child_prefix, i, arena, children))
+                    .map(|&i| render(child, &child_prefix, i, arena, uses, children))
                     .collect(),
             )
         } else {
             items
                 .first()
-                .map(|&i| render(child, &child_prefix, i, arena, children))
+                .map(|&i| render(child, &child_prefix, i, arena, uses, children))
                 .unwrap_or(Json::Null)
         };
         out.insert(hop.name.clone(), value);
