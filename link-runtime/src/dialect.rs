@@ -246,6 +246,12 @@ pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {
     false
 }
 
+/// Whether `err` is a deadlock or serialization failure: the database rolled the transaction
+/// back to let another one through, and the same work may simply be run again.
+pub(crate) fn is_transient(err: &DbErr) -> bool {
+    matches!(database_code(err).as_deref(), Some("40001" | "40P01"))
+}
+
 /// Whether `err` says a NOT NULL column got no value.
 pub(crate) fn is_not_null_violation(backend: DbBackend, err: &DbErr) -> bool {
     match backend {

@@ -102,6 +102,21 @@ impl Links {
     where
         C: ConnectionTrait + TransactionTrait + 'static,
     {
+        if self.has_remote_modules() {
+            // Remote writes are compensated, not rolled back: one attempt only.
+            return self.delete_records_once(conn, roots).await;
+        }
+        super::retrying(conn, || self.delete_records_once(conn, roots.clone())).await
+    }
+
+    async fn delete_records_once<C>(
+        &self,
+        conn: &C,
+        roots: Vec<(ModelInfo, Vec<String>)>,
+    ) -> Result<LifecycleReport>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
         let stamp = next_stamp();
         let mut report = LifecycleReport {
             stamps: vec![stamp],
@@ -131,6 +146,21 @@ impl Links {
 
     /// Restores the records of several models, each with the stamp it was deleted with.
     pub(crate) async fn restore_records<C>(
+        &self,
+        conn: &C,
+        roots: Vec<(ModelInfo, Vec<String>)>,
+    ) -> Result<LifecycleReport>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        if self.has_remote_modules() {
+            // Remote writes are compensated, not rolled back: one attempt only.
+            return self.restore_records_once(conn, roots).await;
+        }
+        super::retrying(conn, || self.restore_records_once(conn, roots.clone())).await
+    }
+
+    async fn restore_records_once<C>(
         &self,
         conn: &C,
         roots: Vec<(ModelInfo, Vec<String>)>,
@@ -190,6 +220,14 @@ impl Links {
         }
         self.publish(conn, events);
         Ok(report)
+    }
+
+    /// Whether some module lives on a connection of its own (its writes are not in our transaction).
+    fn has_remote_modules(&self) -> bool {
+        self.inner
+            .modules
+            .values()
+            .any(|binding| matches!(binding, ModuleBinding::Elsewhere(_)))
     }
 
     /// Ends an operation: if the walk succeeded, writes the records of modules on other
@@ -412,12 +450,15 @@ impl Links {
                 }
             }
         }
-        // A record's own column may have cut the stamp to the second: the operation's exact
-        // stamp is the latest one its link rows carry within a second of the record's (a delete
-        // dismisses every live link of the record, so none touching it is dismissed later).
-        if model.soft_deletable && !stamps.is_empty() {
+        // A record's own column may have cut the stamp to the second (MySQL's `timestamp`):
+        // then the operation's exact stamp is the latest one its link rows carry within a second
+        // of the record's (a delete dismisses every live link of the record, so none touching it
+        // is dismissed later). A stamp with its microseconds is exact already: a link dismissed
+        // a moment before the delete must not be taken for the delete's.
+        let coarse = |at: &DateTime<Utc>| at.timestamp_subsec_micros() == 0;
+        if model.soft_deletable && stamps.values().any(coarse) {
             let exact = self.link_row_stamps(txn, model, ids).await?;
-            for (id, at) in stamps.iter_mut() {
+            for (id, at) in stamps.iter_mut().filter(|(_, at)| coarse(at)) {
                 let second = chrono::TimeDelta::seconds(1);
                 if let Some(closest) = exact
                     .get(id)
@@ -646,7 +687,7 @@ async fn stamp_records(
     }
     let found = match step {
         Step::Delete(_) => {
-            super::records::existing_ids(conn, model, table, &id_refs, false).await?
+            super::records::existing_ids(conn, model, table, &id_refs, false, false).await?
         }
         Step::Restore { stamp, .. } if model.soft_deletable => {
             deleted_with(conn, model, table, ids, stamp).await?

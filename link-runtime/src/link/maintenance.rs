@@ -306,7 +306,8 @@ impl Links {
                 .collect();
             keys.sort_unstable();
             keys.dedup();
-            let live = super::records::existing_ids(other, &model, table, &keys, true).await?;
+            let live =
+                super::records::existing_ids(other, &model, table, &keys, true, false).await?;
             let dangling: Vec<super::PreparedPair> = pairs
                 .into_iter()
                 .filter(|(l, r)| !live.contains(if left_side { l } else { r }))

@@ -245,8 +245,28 @@ impl Links {
     }
 
     /// Creates the pairs of several links in one transaction (all or nothing). Returns each
-    /// group's rows as read, in the order of its pairs.
+    /// group's rows as read, in the order of its pairs. A deadlock victim is run again.
     pub(crate) async fn create_groups<C>(
+        &self,
+        conn: &C,
+        groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+        options: &CreateOptions,
+        undo: Option<&mut Undo>,
+    ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        if undo.is_some() {
+            // The undo record is written as the operation goes: one attempt only.
+            return self.create_groups_once(conn, groups, options, undo).await;
+        }
+        retrying(conn, || {
+            self.create_groups_once(conn, groups.clone(), options, None)
+        })
+        .await
+    }
+
+    async fn create_groups_once<C>(
         &self,
         conn: &C,
         mut groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
@@ -498,8 +518,26 @@ impl Links {
     }
 
     /// Dismisses the pairs of several links in one transaction (all or nothing). Returns how many
-    /// rows each group dismissed.
+    /// rows each group dismissed. A deadlock victim is run again.
     pub(crate) async fn dismiss_groups<C>(
+        &self,
+        conn: &C,
+        groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+        undo: Option<&mut Undo>,
+    ) -> Result<Vec<u64>>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        if undo.is_some() {
+            return self.dismiss_groups_once(conn, groups, undo).await;
+        }
+        retrying(conn, || {
+            self.dismiss_groups_once(conn, groups.clone(), None)
+        })
+        .await
+    }
+
+    async fn dismiss_groups_once<C>(
         &self,
         conn: &C,
         groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
@@ -703,6 +741,34 @@ async fn fill_required_columns(
         }
     }
     Ok(())
+}
+
+/// How many times in all an operation runs when the database picks it as a deadlock victim.
+const ATTEMPTS: usize = 3;
+
+/// Runs `attempt` again, up to [`ATTEMPTS`] times in all, when it fails with a deadlock or a
+/// serialization failure and ran in transactions of its own (on a pooled connection), so nothing
+/// of the failed attempt remains. Inside a caller's transaction the error is returned: the
+/// caller's whole transaction is what must be run again.
+pub(crate) async fn retrying<C, T, F, Fut>(conn: &C, mut attempt: F) -> Result<T>
+where
+    C: 'static,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let own = autocommits(conn);
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(Error::Database { source, .. })
+                if own && tries < ATTEMPTS && crate::dialect::is_transient(&source) =>
+            {
+                tries += 1;
+                tracing::debug!(tries, "run again after a deadlock: {source}");
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How many records of a pair a create checks: those of models with a table of ours.

@@ -82,10 +82,11 @@ pub(crate) async fn check_live(
         ids.sort_unstable();
         ids.dedup();
         let found = match links.binding(model.module) {
+            // Another connection is outside our transaction: nothing to hold there.
             Some(ModuleBinding::Elsewhere(other)) => {
-                existing_ids(other, model, table, &ids, true).await?
+                existing_ids(other, model, table, &ids, true, false).await?
             }
-            _ => existing_ids(conn, model, table, &ids, true).await?,
+            _ => existing_ids(conn, model, table, &ids, true, true).await?,
         };
         let missing: Vec<String> = ids
             .iter()
@@ -109,13 +110,16 @@ pub(crate) async fn check_live(
 }
 
 /// Which of `ids` exist in the model's table (only live ones when `live_only` and the model is
-/// soft-deletable): one statement per chunk of ids, each id bound with the key's own type.
+/// soft-deletable): one statement per chunk of ids, each id bound with the key's own type. With
+/// `share_lock` the rows found stay locked against change until the transaction ends (see
+/// [`share_lock_clause`]).
 pub(crate) async fn existing_ids(
     conn: &impl ConnectionTrait,
     model: &ModelInfo,
     table: &str,
     ids: &[&str],
     live_only: bool,
+    share_lock: bool,
 ) -> Result<HashSet<String>> {
     let backend = conn.get_database_backend();
     let mut found = HashSet::with_capacity(ids.len());
@@ -148,6 +152,9 @@ pub(crate) async fn existing_ids(
         if live_only && model.soft_deletable {
             sql.push(" AND ").ident("deleted_at").push(" IS NULL");
         }
+        if share_lock {
+            sql.push(share_lock_clause(backend));
+        }
         let rows = conn
             .query_all_raw(sql.build())
             .await
@@ -174,6 +181,22 @@ pub(crate) async fn existing_ids(
         }
     }
     Ok(found)
+}
+
+/// The clause that share-locks the rows a SELECT finds, per backend.
+///
+/// Why record checks lock what they find: a create that saw a record live must not commit a link
+/// to it after a concurrent delete of that record has dismissed its links, or a live link would
+/// point at a deleted record. A shared lock makes that delete wait for the create (and then
+/// dismiss the new link too), or the create wait for the delete (and then see the record gone).
+/// SQLite runs one writer at a time, so it needs none.
+pub(crate) fn share_lock_clause(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => " FOR SHARE",
+        // MariaDB has no `FOR SHARE`; MySQL takes both spellings.
+        DbBackend::MySql => " LOCK IN SHARE MODE",
+        _ => "",
+    }
 }
 
 /// The ids bound with the type of the model's primary-key column, or `InvalidInput`.

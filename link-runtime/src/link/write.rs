@@ -145,7 +145,8 @@ fn upsert_statement(
         if check.soft_deletable {
             sql.push(" AND r.").ident("deleted_at").push(" IS NULL");
         }
-        sql.push(")");
+        sql.push(super::records::share_lock_clause(backend))
+            .push(")");
     }
 
     let mut updates: Vec<(&str, String)> = Vec::new();

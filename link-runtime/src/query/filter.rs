@@ -101,8 +101,9 @@ impl Parser<'_> {
             Json::Object(object) => object,
             other => {
                 return Err(Error::invalid(format!(
-                    "filters{} must be an object such as {{\"title\": \"Shirt\"}}, not {other}",
-                    at(prefix)
+                    "filters{} must be an object such as {{\"title\": \"Shirt\"}}, not {}",
+                    at(prefix),
+                    crate::error::shown(&other.to_string())
                 )));
             }
         };
@@ -112,8 +113,9 @@ impl Parser<'_> {
                 "$and" | "$or" => {
                     let Json::Array(items) = value else {
                         return Err(Error::invalid(format!(
-                            "`{key}`{} takes an array of filters, not {value}",
-                            at(prefix)
+                            "`{key}`{} takes an array of filters, not {}",
+                            at(prefix),
+                            crate::error::shown(&value.to_string())
                         )));
                     };
                     let parts = items
@@ -135,7 +137,7 @@ impl Parser<'_> {
                 }
                 name => {
                     let path = format!("{prefix}{name}");
-                    match paths::step(self.links, model, name, &path)? {
+                    match paths::step(self.links, model, name, &path, self.allow)? {
                         Step::Field(field) => {
                             if let Some(hop) = through
                                 && !hop.filterable(field)
@@ -193,14 +195,16 @@ impl Parser<'_> {
         let typed = |json: &Json| {
             value_for(&ty, json).map_err(|expected| {
                 Error::invalid(format!(
-                    "filter on `{path}`: expected {expected}, got {json}"
+                    "filter on `{path}`: expected {expected}, got {}",
+                    crate::error::shown(&json.to_string())
                 ))
             })
         };
         let list = |json: &Json, op: &str| match json {
             Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
             other => Err(Error::invalid(format!(
-                "filter on `{path}`: `{op}` takes an array, got {other}"
+                "filter on `{path}`: `{op}` takes an array, got {}",
+                crate::error::shown(&other.to_string())
             ))),
         };
         Ok(match value {
@@ -250,7 +254,8 @@ impl Parser<'_> {
                         },
                         (Op::Like | Op::ILike, other) => {
                             return Err(Error::invalid(format!(
-                                "filter on `{path}`: `$like` and `$ilike` take a string pattern such as \"%shirt%\", got {other}"
+                                "filter on `{path}`: `$like` and `$ilike` take a string pattern such as \"%shirt%\", got {}",
+                                crate::error::shown(&other.to_string())
                             )));
                         }
                         (_, operand) => Filter::Compare {
@@ -655,7 +660,8 @@ impl Parser<'_> {
                 Some("DESC") => Direction::Desc,
                 _ => {
                     return Err(Error::invalid(format!(
-                        "order of `{path}` must be \"ASC\" or \"DESC\", not {direction}"
+                        "order of `{path}` must be \"ASC\" or \"DESC\", not {}",
+                        crate::error::shown(&direction.to_string())
                     )));
                 }
             };
@@ -665,7 +671,7 @@ impl Parser<'_> {
             let mut field = None;
             for (i, segment) in segments.iter().enumerate() {
                 let last = i + 1 == segments.len();
-                match paths::step(self.links, &current, segment, path)? {
+                match paths::step(self.links, &current, segment, path, self.allow)? {
                     Step::Field(f) if last => field = Some(f),
                     Step::Field(f) => {
                         return Err(Error::UnknownField {

@@ -96,6 +96,7 @@ async fn run<C: ConnectionTrait>(
     query: &GraphQuery,
     allow: Option<&AllowList>,
 ) -> Result<Graph> {
+    check_sizes(query)?;
     let root = links.model_named(&query.entity)?;
     let model = root.info;
     let Some(source) = root.source.clone() else {
@@ -107,7 +108,7 @@ async fn run<C: ConnectionTrait>(
     let parser = Parser { links, allow };
 
     // Check everything before the first statement.
-    let tree = paths::parse_fields(links, model, &query.fields)?;
+    let tree = paths::parse_fields(links, model, &query.fields, allow)?;
     if let Some(allow) = allow {
         check_allowed(&tree, "", allow)?;
     }
@@ -174,6 +175,64 @@ async fn run<C: ConnectionTrait>(
             take: page.take,
         }),
     })
+}
+
+/// The longest name or path a query may hold: far above any real field path, far below what
+/// would make messages echo megabytes.
+const MAX_PATH: usize = 255;
+/// How deep filters may nest (`$and` in `$or` in a link …): parsing recurses once per level.
+const MAX_FILTER_DEPTH: usize = 32;
+
+/// Refuses, before anything else, names and paths longer than [`MAX_PATH`] and filters nested
+/// deeper than [`MAX_FILTER_DEPTH`]: input no real query has, and hostile callers send.
+fn check_sizes(query: &GraphQuery) -> Result<()> {
+    let names = std::iter::once(query.entity.as_str())
+        .chain(query.fields.iter().map(String::as_str))
+        .chain(
+            query
+                .pagination
+                .iter()
+                .flat_map(|p| p.order.keys().map(String::as_str)),
+        )
+        .chain(query.nested.keys().map(String::as_str))
+        .chain(
+            query
+                .nested
+                .values()
+                .flat_map(|p| p.order.keys().map(String::as_str)),
+        );
+    for name in names {
+        if name.len() > MAX_PATH {
+            return Err(Error::invalid(format!(
+                "a name or field path is at most {MAX_PATH} bytes; got {}",
+                crate::error::shown(name)
+            )));
+        }
+    }
+    fn walk(value: &Json, depth: usize) -> Result<()> {
+        if depth > MAX_FILTER_DEPTH {
+            return Err(Error::invalid(format!(
+                "filters nest at most {MAX_FILTER_DEPTH} levels deep"
+            )));
+        }
+        match value {
+            Json::Object(map) => {
+                for (key, inner) in map {
+                    if key.len() > MAX_PATH {
+                        return Err(Error::invalid(format!(
+                            "a filter key is at most {MAX_PATH} bytes; got {}",
+                            crate::error::shown(key)
+                        )));
+                    }
+                    walk(inner, depth + 1)?;
+                }
+                Ok(())
+            }
+            Json::Array(items) => items.iter().try_for_each(|item| walk(item, depth + 1)),
+            _ => Ok(()),
+        }
+    }
+    walk(&query.filters, 0)
 }
 
 /// Refuses selected fields outside the allow-list.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::definition::LinkSpec;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shown};
 use crate::linkable::ModelInfo;
 use crate::registry::Links;
 use crate::schema::naming::plural;
@@ -217,8 +217,12 @@ impl Node {
     }
 }
 
-/// "valid fields of product: id, title, deleted_at; links: brand, tags", for messages.
-pub(crate) fn valid_names(links: &Links, model: &ModelInfo) -> String {
+/// "valid fields of product: id, title, deleted_at; links: brand, tags", for messages; behind an
+/// allow-list only what it allows, so a caller learns no other field names.
+pub(crate) fn valid_names(links: &Links, model: &ModelInfo, allow: Option<&AllowList>) -> String {
+    if let Some(allow) = allow {
+        return format!("allowed here: {}", allow.patterns.join(", "));
+    }
     let hops: Vec<String> = hops_from(links, model)
         .into_iter()
         .map(|h| h.name)
@@ -241,7 +245,13 @@ pub(crate) enum Step {
 }
 
 /// Resolves one path segment on `model`.
-pub(crate) fn step(links: &Links, model: &ModelInfo, name: &str, path: &str) -> Result<Step> {
+pub(crate) fn step(
+    links: &Links,
+    model: &ModelInfo,
+    name: &str,
+    path: &str,
+    allow: Option<&AllowList>,
+) -> Result<Step> {
     if let Some(field) = model.fields.iter().find(|f| **f == name) {
         return Ok(Step::Field(field));
     }
@@ -250,14 +260,21 @@ pub(crate) fn step(links: &Links, model: &ModelInfo, name: &str, path: &str) -> 
     }
     Err(Error::UnknownField {
         message: format!(
-            "unknown field `{name}` in `{path}`: {}",
-            valid_names(links, model)
+            "unknown field `{}` in `{}`: {}",
+            shown(name),
+            shown(path),
+            valid_names(links, model, allow)
         ),
     })
 }
 
 /// The tree of fields `fields` selects from `root` (every field of the root when empty).
-pub(crate) fn parse_fields(links: &Links, root: ModelInfo, fields: &[String]) -> Result<Node> {
+pub(crate) fn parse_fields(
+    links: &Links,
+    root: ModelInfo,
+    fields: &[String],
+    allow: Option<&AllowList>,
+) -> Result<Node> {
     let mut tree = Node::new(root);
     if fields.is_empty() {
         tree.all = true;
@@ -271,7 +288,7 @@ pub(crate) fn parse_fields(links: &Links, root: ModelInfo, fields: &[String]) ->
                 node.all = true;
                 break;
             }
-            match step(links, &node.model, segment, path)? {
+            match step(links, &node.model, segment, path, allow)? {
                 Step::Field(field) if last => {
                     if !node.fields.contains(&field) {
                         node.fields.push(field);
@@ -280,9 +297,10 @@ pub(crate) fn parse_fields(links: &Links, root: ModelInfo, fields: &[String]) ->
                 Step::Field(field) => {
                     return Err(Error::UnknownField {
                         message: format!(
-                            "`{path}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
+                            "`{}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
+                            shown(path),
                             node.model.name,
-                            valid_names(links, &node.model)
+                            valid_names(links, &node.model, allow)
                         ),
                     });
                 }
@@ -356,7 +374,8 @@ impl AllowList {
         }
         Err(Error::UnknownField {
             message: format!(
-                "`{path}` is not allowed here; allowed: {}",
+                "`{}` is not allowed here; allowed: {}",
+                shown(path),
                 self.patterns.join(", ")
             ),
         })
