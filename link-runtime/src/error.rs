@@ -90,13 +90,3 @@ impl Error {
 
 /// The runtime's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// A caller's text as a message repeats it: cut to 80 characters, so a hostile megabyte is not
-/// echoed back.
-pub(crate) fn shown(text: &str) -> String {
-    const MAX: usize = 80;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
-        None => text.to_string(),
-    }
-}

@@ -108,6 +108,7 @@ mod diagram;
 mod dialect;
 pub mod error;
 pub mod events;
+mod input;
 pub mod key;
 pub mod link;
 pub mod linkable;

@@ -192,11 +192,24 @@ async fn mysql(url: &str, name: &str, pool: u32) -> TestDb {
 impl TestDb {
     /// A second, independent pool on the same isolated database.
     pub async fn connect_again(&self, pool: u32) -> DatabaseConnection {
+        self.connect_with(|options| {
+            options.max_connections(pool);
+        })
+        .await
+    }
+
+    /// A second pool on the same isolated database, with options of the caller's (a pool size,
+    /// an acquire timeout …).
+    pub async fn connect_with(
+        &self,
+        configure: impl FnOnce(&mut ConnectOptions),
+    ) -> DatabaseConnection {
         let mut options = ConnectOptions::new(self.url.clone());
-        options.max_connections(pool).sqlx_logging(false);
+        options.sqlx_logging(false);
         if let Some(schema) = &self.schema {
             options.set_schema_search_path(schema.clone());
         }
+        configure(&mut options);
         Database::connect(options).await.expect("connect again")
     }
 

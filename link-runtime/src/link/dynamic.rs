@@ -89,7 +89,7 @@ impl Links {
         conn: &C,
         filter: &Json,
     ) -> Result<Vec<Json>> {
-        check_keys(filter)?;
+        crate::input::check_json(filter)?;
         let object = filter.as_object().ok_or_else(|| {
             Error::invalid(format!(
                 "a link filter is an object such as {{\"product\": {{\"product_id\": \"p1\"}}}}; got {}",
@@ -148,7 +148,7 @@ impl Links {
     }
 
     fn record_roots(&self, input: &Json) -> Result<Vec<(ModelInfo, Vec<String>)>> {
-        check_keys(input)?;
+        crate::input::check_json(input)?;
         let object = input.as_object().ok_or_else(|| {
             Error::invalid(format!(
                 "records to delete or restore are an object such as {{\"product\": {{\"product_id\": [\"p1\"]}}}}; got {}",
@@ -170,7 +170,7 @@ impl Links {
         input: &Json,
         with_data: bool,
     ) -> Result<Vec<(LinkEntry, Vec<PreparedPair>)>> {
-        check_keys(input)?;
+        crate::input::check_json(input)?;
         let items = items(input);
         let many = items.len() > 1;
         let mut definitions = Vec::with_capacity(items.len());
@@ -344,7 +344,7 @@ impl Links {
             .ok_or_else(|| Error::UnknownLink {
                 message: format!(
                     "unknown link `{}`; the links are: {}",
-                    crate::error::shown(name),
+                    crate::input::shown(name),
                     self.specs().map(|s| s.name).collect::<Vec<_>>().join(", ")
                 ),
             })
@@ -692,32 +692,5 @@ fn column_json(
 
 /// A value for a message: its JSON, cut to 80 characters.
 fn short(value: &Json) -> String {
-    crate::error::shown(&value.to_string())
-}
-
-/// The longest key an input may use: far above any real module, model, key or column name.
-const MAX_KEY: usize = 255;
-
-/// Refuses input whose object keys are longer than [`MAX_KEY`] before anything reads it, so no
-/// message echoes them. Walks with a stack of its own: any nesting depth is safe.
-fn check_keys(input: &Json) -> Result<()> {
-    let mut pending = vec![input];
-    while let Some(value) = pending.pop() {
-        match value {
-            Json::Object(map) => {
-                for (key, inner) in map {
-                    if key.len() > MAX_KEY {
-                        return Err(Error::invalid(format!(
-                            "a key is at most {MAX_KEY} bytes; got `{}`",
-                            crate::error::shown(key)
-                        )));
-                    }
-                    pending.push(inner);
-                }
-            }
-            Json::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    Ok(())
+    crate::input::shown(&value.to_string())
 }

@@ -102,11 +102,8 @@ impl Links {
     where
         C: ConnectionTrait + TransactionTrait + 'static,
     {
-        if self.has_remote_modules() {
-            // Remote writes are compensated, not rolled back: one attempt only.
-            return self.delete_records_once(conn, roots).await;
-        }
-        super::retrying(conn, || self.delete_records_once(conn, roots.clone())).await
+        self.retrying_unless_remote(conn, || self.delete_records_once(conn, roots.clone()))
+            .await
     }
 
     async fn delete_records_once<C>(
@@ -153,11 +150,8 @@ impl Links {
     where
         C: ConnectionTrait + TransactionTrait + 'static,
     {
-        if self.has_remote_modules() {
-            // Remote writes are compensated, not rolled back: one attempt only.
-            return self.restore_records_once(conn, roots).await;
-        }
-        super::retrying(conn, || self.restore_records_once(conn, roots.clone())).await
+        self.retrying_unless_remote(conn, || self.restore_records_once(conn, roots.clone()))
+            .await
     }
 
     async fn restore_records_once<C>(
@@ -222,12 +216,29 @@ impl Links {
         Ok(report)
     }
 
-    /// Whether some module lives on a connection of its own (its writes are not in our transaction).
-    fn has_remote_modules(&self) -> bool {
-        self.inner
+    /// Runs a delete or restore, again after a deadlock ([`super::retrying`]) unless some module
+    /// lives on a connection of its own: remote writes are compensated, not rolled back, so
+    /// those run once.
+    async fn retrying_unless_remote<C, F, Fut>(
+        &self,
+        conn: &C,
+        mut attempt: F,
+    ) -> Result<LifecycleReport>
+    where
+        C: 'static,
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<LifecycleReport>>,
+    {
+        let remote = self
+            .inner
             .modules
             .values()
-            .any(|binding| matches!(binding, ModuleBinding::Elsewhere(_)))
+            .any(|binding| matches!(binding, ModuleBinding::Elsewhere(_)));
+        if remote {
+            attempt().await
+        } else {
+            super::retrying(conn, attempt).await
+        }
     }
 
     /// Ends an operation: if the walk succeeded, writes the records of modules on other
@@ -805,19 +816,7 @@ async fn stamp_link_rows(
             && backend != sea_orm::DbBackend::MySql
         {
             // One statement: the rows dismissed come back from the UPDATE itself.
-            let mut update = Sql::new(backend);
-            update
-                .push("UPDATE ")
-                .ident(&entry.names.table)
-                .push(" SET ")
-                .ident("deleted_at")
-                .push(" = ")
-                .param(stamp)
-                .push(", ")
-                .ident("updated_at")
-                .push(" = ")
-                .param(stamp)
-                .push(" WHERE ");
+            let mut update = super::write::dismiss_statement(backend, entry, stamp);
             condition(&mut update);
             update
                 .push(" RETURNING ")

@@ -554,14 +554,15 @@ impl Links {
         }
         let stamp = next_stamp();
         let subscribed = self.has_subscribers();
-        let backend = conn.get_database_backend();
         if let [(entry, pairs)] = groups.as_slice()
             && undo.is_none()
             && !subscribed
-            && pairs.len() <= crate::dialect::rows_per_statement(backend, 2)
+            && pairs.len() == 1
             && autocommits(conn)
         {
-            // One UPDATE, atomic on its own: no transaction of ours, two round trips fewer.
+            // One pair is one UPDATE, atomic on its own: no transaction of ours, two round trips
+            // fewer. Batches keep theirs: through sqlx on PostgreSQL, 1,000 pairs autocommitted
+            // measured 2.7 times slower than the same UPDATE inside BEGIN/COMMIT.
             return write::dismiss(conn, entry, pairs, stamp)
                 .await
                 .map(|count| vec![count])

@@ -103,7 +103,7 @@ impl Parser<'_> {
                 return Err(Error::invalid(format!(
                     "filters{} must be an object such as {{\"title\": \"Shirt\"}}, not {}",
                     at(prefix),
-                    crate::error::shown(&other.to_string())
+                    crate::input::shown(&other.to_string())
                 )));
             }
         };
@@ -115,7 +115,7 @@ impl Parser<'_> {
                         return Err(Error::invalid(format!(
                             "`{key}`{} takes an array of filters, not {}",
                             at(prefix),
-                            crate::error::shown(&value.to_string())
+                            crate::input::shown(&value.to_string())
                         )));
                     };
                     let parts = items
@@ -139,15 +139,17 @@ impl Parser<'_> {
                     let path = format!("{prefix}{name}");
                     match paths::step(self.links, model, name, &path, self.allow)? {
                         Step::Field(field) => {
+                            self.allowed(&path)?;
                             if let Some(hop) = through
                                 && !hop.filterable(field)
                             {
                                 return Err(not_filterable(hop, field));
                             }
-                            self.allowed(&path)?;
                             self.compare(model, field, value, &path)?
                         }
                         Step::Hop(hop) => {
+                            // Behind an allow-list, say nothing of a link it does not reach.
+                            self.allowed(&path)?;
                             if hop.spec.read_only {
                                 return Err(Error::UnknownField {
                                     message: format!(
@@ -196,7 +198,7 @@ impl Parser<'_> {
             value_for(&ty, json).map_err(|expected| {
                 Error::invalid(format!(
                     "filter on `{path}`: expected {expected}, got {}",
-                    crate::error::shown(&json.to_string())
+                    crate::input::shown(&json.to_string())
                 ))
             })
         };
@@ -204,7 +206,7 @@ impl Parser<'_> {
             Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
             other => Err(Error::invalid(format!(
                 "filter on `{path}`: `{op}` takes an array, got {}",
-                crate::error::shown(&other.to_string())
+                crate::input::shown(&other.to_string())
             ))),
         };
         Ok(match value {
@@ -255,7 +257,7 @@ impl Parser<'_> {
                         (Op::Like | Op::ILike, other) => {
                             return Err(Error::invalid(format!(
                                 "filter on `{path}`: `$like` and `$ilike` take a string pattern such as \"%shirt%\", got {}",
-                                crate::error::shown(&other.to_string())
+                                crate::input::shown(&other.to_string())
                             )));
                         }
                         (_, operand) => Filter::Compare {
@@ -661,10 +663,12 @@ impl Parser<'_> {
                 _ => {
                     return Err(Error::invalid(format!(
                         "order of `{path}` must be \"ASC\" or \"DESC\", not {}",
-                        crate::error::shown(&direction.to_string())
+                        crate::input::shown(&direction.to_string())
                     )));
                 }
             };
+            // Behind an allow-list, say nothing of a path it does not reach.
+            self.allowed(path)?;
             let segments: Vec<&str> = relative.split('.').collect();
             let mut current = *model;
             let mut hops: Vec<Hop> = Vec::new();

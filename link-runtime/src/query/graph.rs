@@ -177,14 +177,8 @@ async fn run<C: ConnectionTrait>(
     })
 }
 
-/// The longest name or path a query may hold: far above any real field path, far below what
-/// would make messages echo megabytes.
-const MAX_PATH: usize = 255;
-/// How deep filters may nest (`$and` in `$or` in a link …): parsing recurses once per level.
-const MAX_FILTER_DEPTH: usize = 32;
-
-/// Refuses, before anything else, names and paths longer than [`MAX_PATH`] and filters nested
-/// deeper than [`MAX_FILTER_DEPTH`]: input no real query has, and hostile callers send.
+/// Refuses, before anything else, names and paths longer than the input limit and filters
+/// nested deeper than it (see [`crate::input`]).
 fn check_sizes(query: &GraphQuery) -> Result<()> {
     let names = std::iter::once(query.entity.as_str())
         .chain(query.fields.iter().map(String::as_str))
@@ -202,37 +196,9 @@ fn check_sizes(query: &GraphQuery) -> Result<()> {
                 .flat_map(|p| p.order.keys().map(String::as_str)),
         );
     for name in names {
-        if name.len() > MAX_PATH {
-            return Err(Error::invalid(format!(
-                "a name or field path is at most {MAX_PATH} bytes; got {}",
-                crate::error::shown(name)
-            )));
-        }
+        crate::input::check_name("a name or field path", name)?;
     }
-    fn walk(value: &Json, depth: usize) -> Result<()> {
-        if depth > MAX_FILTER_DEPTH {
-            return Err(Error::invalid(format!(
-                "filters nest at most {MAX_FILTER_DEPTH} levels deep"
-            )));
-        }
-        match value {
-            Json::Object(map) => {
-                for (key, inner) in map {
-                    if key.len() > MAX_PATH {
-                        return Err(Error::invalid(format!(
-                            "a filter key is at most {MAX_PATH} bytes; got {}",
-                            crate::error::shown(key)
-                        )));
-                    }
-                    walk(inner, depth + 1)?;
-                }
-                Ok(())
-            }
-            Json::Array(items) => items.iter().try_for_each(|item| walk(item, depth + 1)),
-            _ => Ok(()),
-        }
-    }
-    walk(&query.filters, 0)
+    crate::input::check_json(&query.filters)
 }
 
 /// Refuses selected fields outside the allow-list.

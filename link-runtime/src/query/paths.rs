@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::definition::LinkSpec;
-use crate::error::{Error, Result, shown};
+use crate::error::{Error, Result};
+use crate::input::shown;
 use crate::linkable::ModelInfo;
 use crate::registry::Links;
 use crate::schema::naming::plural;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, quoted};
 use crate::links::ProductBrand;
 use crate::modules::{brand, product};
 
@@ -49,7 +49,10 @@ pub async fn delete_product(
         .get("product.product")
         .is_some_and(|ids| ids.contains(&id))
     {
-        return Err(ApiError::not_found(format!("product {id:?} was not found")));
+        return Err(ApiError::not_found(format!(
+            "product {} was not found",
+            quoted(&id)
+        )));
     }
     Ok(Json(json!({"id": id, "deleted": report})))
 }
@@ -65,7 +68,8 @@ pub async fn restore_product(
         .await?;
     if report.records.is_empty() {
         return Err(ApiError::not_found(format!(
-            "no deleted product {id:?} to restore"
+            "no deleted product {} to restore",
+            quoted(&id)
         )));
     }
     Ok(Json(json!({"id": id, "restored": report})))

@@ -1,5 +1,6 @@
 //! Errors as Medusa's API writes them: `{"type": "invalid_data" | "not_found" | "conflict",
-//! "message": "…"}` with 400, 404 or 409. Bad input is never a 500.
+//! "message": "…"}` with 400, 404, 409, or 415 for a body that is not sent as JSON. Bad input
+//! is never a 500.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -31,6 +32,15 @@ impl ApiError {
             kind: "not_found",
             message: message.into(),
         }
+    }
+}
+
+/// A caller's value as a message quotes it: at most 80 characters, so a hostile megabyte is not
+/// sent back.
+pub fn quoted(value: &str) -> String {
+    match value.char_indices().nth(80) {
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &value[..cut], value.len()),
+        None => format!("{value:?}"),
     }
 }
 
@@ -66,10 +76,17 @@ impl From<sea_orm::DbErr> for ApiError {
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        ApiError::invalid(format!(
+        use axum::extract::rejection::JsonRejection as R;
+        let mut error = ApiError::invalid(format!(
             "the body is not the JSON this route takes: {}",
             rejection.body_text()
-        ))
+        ));
+        if let R::MissingJsonContentType(_) = rejection {
+            // 415, as axum says it: the fix is the header, not the body.
+            error.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+            error.message = "send the body as JSON, with `Content-Type: application/json`".into();
+        }
+        error
     }
 }
 

@@ -8,7 +8,7 @@ use link_runtime::query::{AllowList, GraphQuery, Page};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, quoted};
 
 /// What `/store` callers may reach: no emails, no soft-delete stamps.
 pub fn allow_list() -> AllowList {
@@ -188,6 +188,6 @@ pub async fn get_product(
         .data
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::not_found(format!("product {id:?} was not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("product {} was not found", quoted(&id))))?;
     Ok(Json(json!({"product": product})))
 }
