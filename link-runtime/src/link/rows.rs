@@ -97,7 +97,7 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
 ) -> Result<Vec<QueryResult>> {
     let backend = conn.get_database_backend();
     let mut found = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
+    for chunk in pairs.chunks(super::write::pairs_per_statement(backend)) {
         let mut sql = Sql::new(backend);
         select_columns(&mut sql, entry);
         sql.push(" WHERE ");

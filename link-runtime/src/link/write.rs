@@ -206,7 +206,7 @@ pub(crate) async fn dismiss(
 ) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();
     let mut dismissed = 0;
-    for chunk in pairs.chunks(rows_per_statement(backend, 2)) {
+    for chunk in pairs.chunks(pairs_per_statement(backend)) {
         let mut sql = dismiss_statement(backend, entry, stamp);
         sql.ident("deleted_at").push(" IS NULL AND ");
         pairs_in(&mut sql, entry, chunk);
@@ -237,9 +237,26 @@ pub(crate) fn dismiss_statement(
     sql
 }
 
+/// How many pairs one statement of [`pairs_in`] may match under the backend's bind limit.
+pub(crate) fn pairs_per_statement(backend: DbBackend) -> usize {
+    // Two values a pair, and on PostgreSQL the left key once more.
+    rows_per_statement(backend, 3)
+}
+
 /// Appends `(left, right) IN ((?, ?), …)` for `pairs`. PostgreSQL gets `IN (VALUES …)`: a long
-/// list of row values would become a deep OR expression that exhausts its parser's stack.
+/// list of row values would become a deep OR expression that exhausts its parser's stack. It is
+/// preceded there by `left IN (…)`, which the left key's index serves: without statistics (a
+/// new or much-rewritten table) the planner otherwise joins the VALUES list to a full scan.
 pub(crate) fn pairs_in(sql: &mut Sql, entry: &LinkEntry, pairs: &[PreparedPair]) {
+    if sql.backend() == DbBackend::Postgres {
+        let mut lefts: Vec<&str> = pairs.iter().map(|p| p.left.as_str()).collect();
+        lefts.sort_unstable();
+        lefts.dedup();
+        sql.ident(entry.spec.left.model.key)
+            .push(" IN ")
+            .param_list(lefts.into_iter().map(str::to_string))
+            .push(" AND ");
+    }
     sql.push("(")
         .ident(entry.spec.left.model.key)
         .push(", ")
