@@ -3,9 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use link_runtime::{
-    CreateOptions, Error, Key, LifecycleReport, Links, ListFilter, StoredLink, define_link,
-};
+use link_runtime::{CreateOptions, Error, Key, LifecycleReport, Links, StoredLink, define_link};
 use link_tests::models::{brand, post, product, tag, wishlist};
 use link_tests::{TestDb, test_databases};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};
@@ -116,13 +114,7 @@ async fn wishlist_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
 }
 
 async fn live<L: StoredLink>(links: &Links, t: &TestDb) -> BTreeSet<(String, String)> {
-    links
-        .list::<L, _>(&t.db, ListFilter::all())
-        .await
-        .expect("list")
-        .into_iter()
-        .map(|r| (r.left.to_string(), r.right.to_string()))
-        .collect()
+    t.live_pairs::<L>(links).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

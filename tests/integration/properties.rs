@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use link_runtime::{Error, Links, ListFilter, StoredLink};
+use link_runtime::{Error, Links, StoredLink};
 use link_tests::TestDb;
 use link_tests::links::{CustomerWishlist, ProductBrand, ProductTag};
 use link_tests::models::product;
@@ -200,13 +200,7 @@ where
 }
 
 async fn live<L: StoredLink>(links: &Links, t: &TestDb) -> BTreeSet<(String, String)> {
-    links
-        .list::<L, _>(&t.db, ListFilter::all())
-        .await
-        .expect("list")
-        .into_iter()
-        .map(|row| (row.left.to_string(), row.right.to_string()))
-        .collect()
+    t.live_pairs::<L>(links).await
 }
 
 async fn run(links: &Links, t: &TestDb, op: &Op) -> Outcome {

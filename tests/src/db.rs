@@ -218,6 +218,20 @@ impl TestDb {
         std::mem::take(&mut *self.statements.lock().expect("statements"))
     }
 
+    /// The live pairs of link `L`, as (left id, right id).
+    pub async fn live_pairs<L: link_runtime::StoredLink>(
+        &self,
+        links: &link_runtime::Links,
+    ) -> std::collections::BTreeSet<(String, String)> {
+        links
+            .list::<L, _>(&self.db, link_runtime::ListFilter::all())
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|row| (row.left.to_string(), row.right.to_string()))
+            .collect()
+    }
+
     pub fn sea_backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }

@@ -249,29 +249,9 @@ impl Links {
     pub(crate) async fn create_groups<C>(
         &self,
         conn: &C,
-        groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
-        options: &CreateOptions,
-        undo: Option<&mut Undo>,
-    ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
-    where
-        C: ConnectionTrait + TransactionTrait + 'static,
-    {
-        if undo.is_some() {
-            // The undo record is written as the operation goes: one attempt only.
-            return self.create_groups_once(conn, groups, options, undo).await;
-        }
-        retrying(conn, || {
-            self.create_groups_once(conn, groups.clone(), options, None)
-        })
-        .await
-    }
-
-    async fn create_groups_once<C>(
-        &self,
-        conn: &C,
         mut groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
         options: &CreateOptions,
-        undo: Option<&mut Undo>,
+        mut undo: Option<&mut Undo>,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
         C: ConnectionTrait + TransactionTrait + 'static,
@@ -290,7 +270,31 @@ impl Links {
         if groups.is_empty() {
             return Ok(Vec::new());
         }
+        // Each attempt reuses the pairs, not a copy (what an attempt changes in them, the
+        // placeholders of required columns, the next works out anew).
+        let mut tries = 1;
+        loop {
+            match self
+                .create_groups_once(conn, &mut groups, options, undo.as_deref_mut())
+                .await
+            {
+                // The undo record is written as the operation goes: one attempt only.
+                Err(err) if undo.is_none() && run_again(conn, tries, &err) => tries += 1,
+                outcome => return outcome,
+            }
+        }
+    }
 
+    async fn create_groups_once<C>(
+        &self,
+        conn: &C,
+        groups: &mut [(LinkEntry, Vec<PreparedPair>)],
+        options: &CreateOptions,
+        undo: Option<&mut Undo>,
+    ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
         let backend = conn.get_database_backend();
         let inline: Vec<Vec<InlineCheck>> = groups
             .iter()
@@ -314,7 +318,7 @@ impl Links {
                 .all(|column| groups[0].1[0].named.iter().any(|(c, _)| c == column));
         let outcome = if one_statement && autocommits(conn) {
             // On failure nothing was written: the statement failed or wrote no row.
-            self.create_steps(conn, &mut groups, &inline, options, undo)
+            self.create_steps(conn, groups, &inline, options, undo)
                 .await
         } else {
             let txn = conn
@@ -322,7 +326,7 @@ impl Links {
                 .await
                 .map_err(Error::database("starting the create"))?;
             let outcome = self
-                .create_steps(&txn, &mut groups, &inline, options, undo)
+                .create_steps(&txn, groups, &inline, options, undo)
                 .await;
             match outcome {
                 Ok(written) => {
@@ -366,7 +370,7 @@ impl Links {
                     // records come first, as when they are checked beforehand.
                     if !options.skip_record_check
                         && let Err((_, Failure::Refused(missing))) =
-                            self.check_all_live(conn, &groups).await
+                            self.check_all_live(conn, groups).await
                     {
                         return Err(missing);
                     }
@@ -529,18 +533,15 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         if undo.is_some() {
-            return self.dismiss_groups_once(conn, groups, undo).await;
+            return self.dismiss_groups_once(conn, &groups, undo).await;
         }
-        retrying(conn, || {
-            self.dismiss_groups_once(conn, groups.clone(), None)
-        })
-        .await
+        retrying(conn, || self.dismiss_groups_once(conn, &groups, None)).await
     }
 
     async fn dismiss_groups_once<C>(
         &self,
         conn: &C,
-        groups: Vec<(LinkEntry, Vec<PreparedPair>)>,
+        groups: &[(LinkEntry, Vec<PreparedPair>)],
         mut undo: Option<&mut Undo>,
     ) -> Result<Vec<u64>>
     where
@@ -554,7 +555,7 @@ impl Links {
         }
         let stamp = next_stamp();
         let subscribed = self.has_subscribers();
-        if let [(entry, pairs)] = groups.as_slice()
+        if let [(entry, pairs)] = groups
             && undo.is_none()
             && !subscribed
             && pairs.len() == 1
@@ -578,7 +579,7 @@ impl Links {
             .map_err(Error::database("starting the dismiss"))?;
         let mut counts = Vec::with_capacity(groups.len());
         let mut events = Vec::new();
-        for (entry, pairs) in &groups {
+        for (entry, pairs) in groups {
             if undo.is_some() || subscribed {
                 // The rows as they are, read (and locked) in this transaction: the undo record's
                 // snapshot and the ids of the rows this dismiss changes.
@@ -706,6 +707,10 @@ async fn fill_required_columns(
     pairs: &mut [PreparedPair],
 ) -> Result<()> {
     let spec = &entry.spec;
+    // Worked out anew on each attempt of a create.
+    for pair in pairs.iter_mut() {
+        pair.insert_only.clear();
+    }
     let required = required_columns(spec);
     let lacks = |pair: &PreparedPair| {
         required
@@ -758,19 +763,25 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let own = autocommits(conn);
     let mut tries = 1;
     loop {
         match attempt().await {
-            Err(Error::Database { source, .. })
-                if own && tries < ATTEMPTS && crate::dialect::is_transient(&source) =>
-            {
-                tries += 1;
-                tracing::debug!(tries, "run again after a deadlock: {source}");
-            }
+            Err(err) if run_again(conn, tries, &err) => tries += 1,
             other => return other,
         }
     }
+}
+
+/// Whether attempt `tries` of an operation, failed with `err`, is to run again: see
+/// [`retrying`].
+fn run_again<C: 'static>(conn: &C, tries: usize, err: &Error) -> bool {
+    let again = tries < ATTEMPTS
+        && autocommits(conn)
+        && matches!(err, Error::Database { source, .. } if crate::dialect::is_transient(source));
+    if again {
+        tracing::debug!(tries, "run again after a deadlock: {err}");
+    }
+    again
 }
 
 /// How many records of a pair a create checks: those of models with a table of ours.
