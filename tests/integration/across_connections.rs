@@ -145,12 +145,14 @@ async fn a_failed_remote_write_changes_nothing_anywhere() {
             .await
             .expect("c1-s1");
 
-        // The posts table disappears from the other database: the wishlist is written first
-        // (and committed there), then the posts fail.
+        // The other database refuses changes to posts: the wishlist is written first (and
+        // committed there), then the posts fail.
         away.db
-            .execute_unprepared("ALTER TABLE post RENAME TO post_moved")
+            .execute_unprepared(
+                "CREATE TRIGGER post_frozen BEFORE UPDATE ON post BEGIN SELECT RAISE(ABORT, 'posts are frozen'); END",
+            )
             .await
-            .expect("rename");
+            .expect("trigger");
         let err = links
             .delete(&home.db, [c1()])
             .await
@@ -179,9 +181,9 @@ async fn a_failed_remote_write_changes_nothing_anywhere() {
         );
 
         away.db
-            .execute_unprepared("ALTER TABLE post_moved RENAME TO post")
+            .execute_unprepared("DROP TRIGGER post_frozen")
             .await
-            .expect("rename back");
+            .expect("drop the trigger");
         links
             .delete(&home.db, [c1()])
             .await
@@ -189,5 +191,34 @@ async fn a_failed_remote_write_changes_nothing_anywhere() {
         assert!(wishlist_deleted(&away, "w1").await);
         assert!(post_deleted(&away, "s1").await);
         assert_eq!(live_wishlist_links(&links, &home).await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_on_another_connection_restores_without_links_and_a_retried_delete_keeps_its_stamp()
+ {
+    for home in test_databases("away_no_links").await {
+        let away = sqlite_database().await;
+        let links = registry(&home, &away).await;
+        away.posts(&["s1"]).await;
+        let s1 = || post::Model::key("s1");
+
+        let first = links.delete(&home.db, [s1()]).await.expect("delete");
+        assert!(post_deleted(&away, "s1").await, "{:?}", home.backend);
+        assert_eq!(first.records["post.post"].len(), 1, "{first:?}");
+        let second = links.delete(&home.db, [s1()]).await.expect("again");
+        assert_eq!(
+            second.stamps, first.stamps,
+            "{:?}: a record already deleted keeps its stamp",
+            home.backend
+        );
+
+        let restored = links.restore(&home.db, [s1()]).await.expect("restore");
+        assert!(
+            !post_deleted(&away, "s1").await,
+            "{:?}: a record with no links is restored too: {restored:?}",
+            home.backend
+        );
+        assert_eq!(restored.stamps, first.stamps);
     }
 }

@@ -1,121 +1,10 @@
 //! delete with cascade and restore, on SQLite, PostgreSQL and MariaDB.
 
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, Utc};
-use link_runtime::{CreateOptions, Error, Key, LifecycleReport, Links, StoredLink, define_link};
-use link_tests::models::{brand, post, product, tag, wishlist};
-use link_tests::{TestDb, test_databases};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};
-
-/// A record's `deleted_at` as its module stores it: MariaDB's `timestamp` cuts it to the second.
-fn as_stored(t: &TestDb, stamp: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    if t.backend == link_tests::Backend::MySql {
-        DateTime::from_timestamp(stamp.timestamp(), 0)
-    } else {
-        Some(stamp)
-    }
-}
-
-define_link! {
-    /// A product has many posts; deleting a product deletes its posts.
-    pub ProductPost: product::Model => post::Model [is_list, delete_cascade],
-    table = "lc_product_post",
-}
-
-define_link! {
-    /// A post has many "comments" (wishlists stand in); deleting a post deletes them.
-    pub PostComment: post::Model => wishlist::Model [is_list, delete_cascade],
-    table = "lc_post_comment",
-}
-
-define_link! {
-    /// Tags are not cascaded (and cannot be soft-deleted).
-    pub ProductTags: product::Model [is_list] => tag::Model [is_list],
-    table = "lc_product_tag",
-}
-
-define_link! {
-    /// Each product has one brand (brands cannot be soft-deleted).
-    pub ProductBrandOne: product::Model [is_list] => brand::Model,
-    table = "lc_product_brand",
-}
-
-define_link! {
-    /// Closes a cascade cycle: product → post → comment → product.
-    pub CommentProduct: wishlist::Model [is_list] => product::Model [is_list, delete_cascade],
-    table = "lc_comment_product",
-}
-
-async fn registry(t: &TestDb, cycle: bool) -> Links {
-    let mut builder = Links::builder(t.db.clone())
-        .module("product")
-        .module("post")
-        .module("wishlist")
-        .module("tag")
-        .module("brand")
-        .link::<ProductPost>()
-        .link::<PostComment>()
-        .link::<ProductTags>()
-        .link::<ProductBrandOne>();
-    if cycle {
-        builder = builder.link::<CommentProduct>();
-    }
-    let links = builder.build().expect("registry");
-    links.migrate().await.expect("migrate");
-    links
-}
-
-fn p(id: &str) -> Key<product::Model> {
-    product::Model::key(id)
-}
-fn s(id: &str) -> Key<post::Model> {
-    post::Model::key(id)
-}
-fn w(id: &str) -> Key<wishlist::Model> {
-    wishlist::Model::key(id)
-}
-
-fn set(ids: &[&str]) -> BTreeSet<String> {
-    ids.iter().map(|id| id.to_string()).collect()
-}
-
-fn pairs(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-    pairs
-        .iter()
-        .map(|(l, r)| (l.to_string(), r.to_string()))
-        .collect()
-}
-
-async fn deleted_at<E: EntityTrait>(
-    t: &TestDb,
-    id: &str,
-    get: fn(&E::Model) -> Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>>
-where
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<String>,
-{
-    let model = E::find_by_id(id.to_string())
-        .one(&t.db)
-        .await
-        .expect("find")
-        .expect("exists");
-    get(&model)
-}
-
-async fn product_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
-    deleted_at::<product::Entity>(t, id, |m| m.deleted_at).await
-}
-async fn post_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
-    deleted_at::<post::Entity>(t, id, |m| m.deleted_at).await
-}
-async fn wishlist_deleted(t: &TestDb, id: &str) -> Option<DateTime<Utc>> {
-    deleted_at::<wishlist::Entity>(t, id, |m| m.deleted_at).await
-}
-
-async fn live<L: StoredLink>(links: &Links, t: &TestDb) -> BTreeSet<(String, String)> {
-    t.live_pairs::<L>(links).await
-}
+use link_runtime::{CreateOptions, Error, Key, LifecycleReport};
+use link_tests::cascade::*;
+use link_tests::models::{brand, product, tag};
+use link_tests::test_databases;
+use sea_orm::TransactionTrait;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_cascades_three_levels_and_restore_reverses_it() {
@@ -491,7 +380,7 @@ async fn a_rolled_back_caller_transaction_keeps_record_and_link() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_record_its_module_already_deleted_is_restamped_and_restored_as_one() {
+async fn a_record_its_module_already_deleted_keeps_its_stamp_and_restores_as_one() {
     for t in test_databases("lc_restamp").await {
         let links = registry(&t, false).await;
         t.products(&["p1"]).await;
@@ -501,24 +390,16 @@ async fn a_record_its_module_already_deleted_is_restamped_and_restored_as_one() 
             .await
             .expect("link");
         // The product module soft-deletes its record first (Medusa's two-step delete).
-        let earlier = DateTime::from_timestamp_micros(1_600_000_000_000_000).expect("time");
-        let mut model = product::Entity::find_by_id("p1".to_string())
-            .one(&t.db)
-            .await
-            .expect("find")
-            .expect("p1")
-            .into_active_model();
-        model.deleted_at = sea_orm::Set(Some(earlier));
-        model.update(&t.db).await.expect("module delete");
+        module_deletes_product(&t, "p1", earlier(0)).await;
 
         let report = links.delete(&t.db, [p("p1")]).await.expect("delete");
         assert_eq!(report.records.get("product.product"), Some(&set(&["p1"])));
-        assert_eq!(
-            product_deleted(&t, "p1").await,
-            as_stored(&t, report.stamps[0]),
-            "{:?}: re-stamped",
-            t.backend
-        );
+        assert_eq!(report.records.get("post.post"), Some(&set(&["s1"])));
+        assert_eq!(report.stamps, vec![earlier(0)], "{:?}", t.backend);
+        // SPEC §8: the record keeps its stamp, and what the call removes through it takes it.
+        assert_eq!(product_deleted(&t, "p1").await, Some(earlier(0)));
+        assert_eq!(post_deleted(&t, "s1").await, Some(earlier(0)));
+        assert_eq!(dangling(&links, &t).await, 0);
         links.restore(&t.db, [p("p1")]).await.expect("restore");
         assert_eq!(product_deleted(&t, "p1").await, None);
         assert_eq!(post_deleted(&t, "s1").await, None);

@@ -135,6 +135,10 @@ impl Model {
             }
             Op::DeleteProduct(i) => {
                 let id = format!("p{i}");
+                if self.deleted_products.contains(&id) {
+                    // SPEC §8: a repeated delete changes nothing (the record keeps its stamp).
+                    return Outcome::Ok;
+                }
                 let mut dismissed = Vec::new();
                 for link in [Link::ProductBrand, Link::ProductTag] {
                     let live = self.live.entry(link).or_default();
@@ -144,7 +148,6 @@ impl Model {
                         dismissed.push((link, pair));
                     }
                 }
-                // Deleting it again stamps it anew: a restore then brings back nothing else.
                 self.dismissed_with.insert(id.clone(), dismissed);
                 self.deleted_products.insert(id);
                 Outcome::Ok

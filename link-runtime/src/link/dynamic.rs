@@ -310,7 +310,10 @@ impl Links {
                     )));
                 }
             };
-            let ids = ids(key, key_name, id, many_ids)?;
+            let ids = ids(key, key_name, id, many_ids)?
+                .into_iter()
+                .map(|id| crate::key::canonical(&model, id))
+                .collect::<Result<Vec<_>>>()?;
             sides.push(SideRef {
                 key: key.clone(),
                 model,

@@ -21,7 +21,7 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
 use crate::error::{Error, Result};
 use crate::events::{LinkEvent, LinkEventKind};
-use crate::key::Key;
+use crate::key::{Key, canonical};
 use crate::link::records::InlineCheck;
 use crate::registry::{LinkEntry, Links};
 use crate::stamp::next_stamp;
@@ -515,7 +515,7 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
-        let prepared = prepare(pairs, false);
+        let prepared = prepare(pairs, false)?;
         self.dismiss_groups(conn, vec![(entry, prepared)], None)
             .await
             .map(|counts| counts.into_iter().sum())
@@ -626,14 +626,19 @@ impl Links {
         C: ConnectionTrait,
     {
         let entry = self.entry::<L>()?;
-        let left = filter
-            .left
-            .map(|keys| keys.into_iter().map(Key::into_string).collect());
-        let right = filter
-            .right
-            .map(|keys| keys.into_iter().map(Key::into_string).collect());
+        let left = filter.left.map(canonical_keys).transpose()?;
+        let right = filter.right.map(canonical_keys).transpose()?;
         rows::list::<L, _>(conn, entry, left, right).await
     }
+}
+
+/// Typed keys in their canonical form.
+pub(crate) fn canonical_keys<M: crate::linkable::Linkable>(
+    keys: impl IntoIterator<Item = Key<M>>,
+) -> Result<Vec<String>> {
+    keys.into_iter()
+        .map(|key| canonical(&M::MODEL, key.into_string()))
+        .collect()
 }
 
 /// The error for a write through a read-only link (the typed API refuses it at compile time).
@@ -657,21 +662,29 @@ impl From<Error> for Failure {
     }
 }
 
-/// Typed pairs as written, merged (with their data when `with_data`).
+/// Typed pairs as written, keys in their canonical form, merged (with their data when
+/// `with_data`).
 pub(crate) fn prepare<L: LinkDefinition>(
     pairs: impl IntoIterator<Item = LinkPair<L>>,
     with_data: bool,
-) -> Vec<PreparedPair> {
-    merge_pairs(pairs.into_iter().map(|pair| PreparedPair {
-        named: if with_data {
-            pair.data.named()
-        } else {
-            Vec::new()
-        },
-        left: pair.left.into_string(),
-        right: pair.right.into_string(),
-        insert_only: Vec::new(),
-    }))
+) -> Result<Vec<PreparedPair>> {
+    use crate::linkable::Linkable;
+    let prepared = pairs
+        .into_iter()
+        .map(|pair| {
+            Ok(PreparedPair {
+                named: if with_data {
+                    pair.data.named()
+                } else {
+                    Vec::new()
+                },
+                left: canonical(&L::Left::MODEL, pair.left.into_string())?,
+                right: canonical(&L::Right::MODEL, pair.right.into_string())?,
+                insert_only: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(merge_pairs(prepared.into_iter()))
 }
 
 /// Merges repeated pairs into one (later named values win), keeping first-occurrence order.

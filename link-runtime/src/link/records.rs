@@ -131,19 +131,8 @@ pub(crate) async fn existing_ids(
     for chunk in values.chunks(rows_per_statement(backend, 1)) {
         let mut sql = Sql::new(backend);
         sql.push("SELECT ");
-        if model.key_kind == KeyKind::Integer {
-            // Integer columns differ in width per backend; compare their text.
-            let text = if backend == sea_orm::DbBackend::MySql {
-                "char"
-            } else {
-                "text"
-            };
-            sql.push("CAST(")
-                .ident(model.primary_key)
-                .push(&format!(" AS {text}) AS "));
-        }
-        sql.ident(model.primary_key)
-            .push(" FROM ")
+        select_key(&mut sql, model);
+        sql.push(" FROM ")
             .ident(table)
             .push(" WHERE ")
             .ident(model.primary_key)
@@ -167,13 +156,7 @@ pub(crate) async fn existing_ids(
             .map(|(id, v)| (value_text(v), id.as_str()))
             .collect();
         for row in rows {
-            let text = match model.key_kind {
-                KeyKind::Uuid => row
-                    .try_get::<sea_orm::prelude::Uuid>("", model.primary_key)
-                    .map(|u| u.to_string()),
-                _ => row.try_get::<String>("", model.primary_key),
-            };
-            if let Ok(text) = text
+            if let Some(text) = read_key(&row, model)
                 && let Some(id) = by_value.get(&text)
             {
                 found.insert(id.to_string());
@@ -181,6 +164,37 @@ pub(crate) async fn existing_ids(
         }
     }
     Ok(found)
+}
+
+/// Selects the primary key of `model` as [`read_key`] reads it back.
+pub(crate) fn select_key(sql: &mut Sql, model: &ModelInfo) {
+    if model.key_kind == KeyKind::Integer {
+        // Integer columns differ in width per backend (sqlx will not read an INT4 as i64):
+        // compare their text.
+        let text = if sql.backend() == DbBackend::MySql {
+            "char"
+        } else {
+            "text"
+        };
+        sql.push("CAST(")
+            .ident(model.primary_key)
+            .push(" AS ")
+            .push(text)
+            .push(") AS ");
+    }
+    sql.ident(model.primary_key);
+}
+
+/// The primary key of a row selected with [`select_key`], as the text link tables hold: an
+/// integer in decimal, a UUID lower-case and hyphenated, a string as it is.
+pub(crate) fn read_key(row: &sea_orm::QueryResult, model: &ModelInfo) -> Option<String> {
+    match model.key_kind {
+        KeyKind::Uuid => row
+            .try_get::<sea_orm::prelude::Uuid>("", model.primary_key)
+            .ok()
+            .map(|u| u.to_string()),
+        _ => row.try_get::<String>("", model.primary_key).ok(),
+    }
 }
 
 /// The clause that share-locks the rows a SELECT finds, per backend.

@@ -208,7 +208,7 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
-        let prepared = super::prepare(pairs, false);
+        let prepared = super::prepare(pairs, false)?;
         let mut undo = Undo::default();
         let counts = self
             .dismiss_groups(conn, vec![(entry, prepared)], Some(&mut undo))
@@ -228,7 +228,7 @@ impl Links {
         C: ConnectionTrait + TransactionTrait + 'static,
     {
         let entry = self.entry::<L>()?.clone();
-        let prepared = super::prepare(pairs, true);
+        let prepared = super::prepare(pairs, true)?;
         let mut undo = Undo::default();
         let groups = self
             .create_groups(

@@ -1,0 +1,208 @@
+//! The records of one model in its own table: what state they are in, stamping the live ones
+//! and reviving those of one stamp.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use super::{Failure, query};
+use crate::dialect::{Sql, rows_per_statement};
+use crate::link::records::{key_values, read_key, select_key};
+use crate::linkable::ModelInfo;
+
+/// Whether a record is live or soft-deleted, and with which stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    Live,
+    Deleted(DateTime<Utc>),
+}
+
+/// The state of each of `ids` found in the model's table (missing ids are left out), read on
+/// `conn`, locking the rows found when `lock`. A model without `deleted_at` has only live
+/// records; a model without a table of ours (external) is taken as holding all of `ids`.
+pub(super) async fn read(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+    lock: bool,
+) -> Result<BTreeMap<String, State>, Failure> {
+    let Some(table) = model.table else {
+        return Ok(ids.iter().map(|id| (id.clone(), State::Live)).collect());
+    };
+    let backend = conn.get_database_backend();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let values = key_values(model, &refs)?;
+    let mut states = BTreeMap::new();
+    for chunk in values.chunks(rows_per_statement(backend, 1)) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT ");
+        select_key(&mut sql, model);
+        if model.soft_deletable {
+            sql.push(", ").ident("deleted_at");
+        }
+        sql.push(" FROM ")
+            .ident(table)
+            .push(" WHERE ")
+            .ident(model.primary_key)
+            .push(" IN ")
+            .param_list(chunk.iter().cloned());
+        if lock && backend != DbBackend::Sqlite {
+            sql.push(" FOR UPDATE");
+        }
+        let what = format!("reading {} records", model.qualified_name());
+        for row in query(conn, sql, &what).await? {
+            let Some(id) = read_key(&row, model) else {
+                continue;
+            };
+            let state = if model.soft_deletable {
+                match row.try_get::<Option<DateTime<Utc>>>("", "deleted_at") {
+                    Ok(Some(at)) => State::Deleted(at),
+                    Ok(None) => State::Live,
+                    Err(err) => return Err(Failure::Database(err, what)),
+                }
+            } else {
+                State::Live
+            };
+            states.insert(id, state);
+        }
+    }
+    Ok(states)
+}
+
+/// Soft-deletes the live records among `ids` with `stamp` and returns them; records already
+/// deleted keep their own stamp. A model without `deleted_at` (or without a table) has nothing
+/// to stamp.
+pub(super) async fn stamp_live(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+    stamp: DateTime<Utc>,
+) -> Result<Vec<String>, Failure> {
+    let Some(table) = model.table.filter(|_| model.soft_deletable) else {
+        return Ok(Vec::new());
+    };
+    let mut stamped = set_deleted_at(conn, model, table, ids, Some(stamp), |sql| {
+        sql.ident("deleted_at").push(" IS NULL");
+    })
+    .await?;
+    stamped.sort();
+    Ok(stamped)
+}
+
+/// Revives the records among `ids` that carry `stamp` (see [`carries`]) and returns them.
+pub(super) async fn revive(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+    stamp: DateTime<Utc>,
+) -> Result<Vec<String>, Failure> {
+    let Some(table) = model.table.filter(|_| model.soft_deletable) else {
+        return Ok(Vec::new());
+    };
+    let mut revived = set_deleted_at(conn, model, table, ids, None, |sql| {
+        // Equalities, not `IN`: MariaDB compares a `timestamp` column with an `IN` list of
+        // values of several precisions as none of them.
+        for (i, form) in stored_forms(stamp).into_iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { " OR " })
+                .ident("deleted_at")
+                .push(" = ")
+                .param(form);
+        }
+        sql.push(")");
+    })
+    .await?;
+    revived.sort();
+    Ok(revived)
+}
+
+/// Whether a record whose `deleted_at` reads `stored` was deleted with `stamp`. A module's own
+/// column may keep whole seconds only (MySQL's `timestamp`, rounding or truncating), so the
+/// stamp's second and the next one match too; link tables, whose columns we create, keep
+/// microseconds and match exactly.
+pub(super) fn carries(stored: DateTime<Utc>, stamp: DateTime<Utc>) -> bool {
+    stored_forms(stamp).contains(&stored)
+}
+
+/// What a column may hold for `stamp`: itself, or its second rounded down or up.
+fn stored_forms(stamp: DateTime<Utc>) -> [DateTime<Utc>; 3] {
+    let second = DateTime::from_timestamp(stamp.timestamp(), 0).unwrap_or(stamp);
+    [stamp, second, second + TimeDelta::seconds(1)]
+}
+
+/// Whether `stamp` keeps whole seconds only: maybe a stamp of ours cut by a coarse column.
+pub(super) fn coarse(stamp: DateTime<Utc>) -> bool {
+    stamp.timestamp_subsec_micros() == 0
+}
+
+/// `UPDATE table SET deleted_at = to WHERE pk IN (ids) AND <condition>`, returning the ids it
+/// changed: from the statement itself where it can (`RETURNING`), else from a locking read
+/// first (MySQL).
+async fn set_deleted_at(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    table: &str,
+    ids: &[String],
+    to: Option<DateTime<Utc>>,
+    condition: impl Fn(&mut Sql),
+) -> Result<Vec<String>, Failure> {
+    let backend = conn.get_database_backend();
+    let what = format!("stamping {} records", model.qualified_name());
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let values = key_values(model, &refs)?;
+    let mut changed = Vec::new();
+    for chunk in values.chunks(rows_per_statement(backend, 1)) {
+        let update = |keys: &[sea_orm::Value]| {
+            let mut sql = Sql::new(backend);
+            sql.push("UPDATE ")
+                .ident(table)
+                .push(" SET ")
+                .ident("deleted_at")
+                .push(" = ")
+                .param(to)
+                .push(" WHERE ")
+                .ident(model.primary_key)
+                .push(" IN ")
+                .param_list(keys.iter().cloned())
+                .push(" AND ");
+            condition(&mut sql);
+            sql
+        };
+        if backend != DbBackend::MySql {
+            let mut sql = update(chunk);
+            sql.push(" RETURNING ");
+            select_key(&mut sql, model);
+            for row in query(conn, sql, &what).await? {
+                changed.extend(read_key(&row, model));
+            }
+            continue;
+        }
+        let mut select = Sql::new(backend);
+        select.push("SELECT ");
+        select_key(&mut select, model);
+        select
+            .push(" FROM ")
+            .ident(table)
+            .push(" WHERE ")
+            .ident(model.primary_key)
+            .push(" IN ")
+            .param_list(chunk.iter().cloned())
+            .push(" AND ");
+        condition(&mut select);
+        select.push(" FOR UPDATE");
+        let found: Vec<String> = query(conn, select, &what)
+            .await?
+            .iter()
+            .filter_map(|row| read_key(row, model))
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let refs: Vec<&str> = found.iter().map(String::as_str).collect();
+        conn.execute_raw(update(&key_values(model, &refs)?).build())
+            .await
+            .map_err(|e| Failure::Database(e, what.clone()))?;
+        changed.extend(found);
+    }
+    Ok(changed)
+}

@@ -1,0 +1,231 @@
+//! Keys in their canonical form (SPEC §8): an integer key accepts `7` or `"7"` but stores and
+//! matches `7` (`"07"`, `"+7"`, `" 7"` are `InvalidInput`), a UUID key is stored lower-case and
+//! hyphenated whatever form it was given in, a string key is taken byte for byte. On SQLite,
+//! PostgreSQL and MariaDB.
+
+use link_runtime::{Error, Key, Links, ListFilter, define_link};
+use link_tests::models::{brand, region};
+use link_tests::{TestDb, test_databases};
+use sea_orm::{ConnectionTrait, EntityTrait, Schema};
+use serde_json::json;
+
+/// A device, keyed by a UUID.
+pub mod device {
+    use link_runtime::Linkable;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+    #[sea_orm(table_name = "key_device")]
+    #[linkable(module = "device")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub label: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+define_link! {
+    /// Each region has one brand (the integer key is the left one, whose column is unique).
+    pub RegionOneBrand: region::Model [is_list] => brand::Model,
+    table = "key_region_brand",
+}
+
+define_link! {
+    /// Each device belongs to one brand.
+    pub DeviceBrand: device::Model [is_list] => brand::Model,
+    table = "key_device_brand",
+}
+
+const DEVICE: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+
+async fn registry(t: &TestDb) -> Links {
+    let schema = Schema::new(t.sea_backend());
+    t.db.execute(&schema.create_table_from_entity(device::Entity))
+        .await
+        .expect("device table");
+    device::Entity::insert(device::ActiveModel {
+        id: sea_orm::Set(DEVICE.parse().expect("uuid")),
+        label: sea_orm::Set("Phone".into()),
+    })
+    .exec(&t.db)
+    .await
+    .expect("device");
+    t.regions(&[7]).await;
+    t.brands(&["b1", "b2"]).await;
+    let links = Links::builder(t.db.clone())
+        .module("region")
+        .module("brand")
+        .module("device")
+        .link::<RegionOneBrand>()
+        .link::<DeviceBrand>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    links
+}
+
+fn r(id: &str) -> Key<region::Model> {
+    region::Model::key(id)
+}
+
+fn b(id: &str) -> Key<brand::Model> {
+    brand::Model::key(id)
+}
+
+fn invalid<T: std::fmt::Debug>(result: Result<T, Error>, what: &str) -> String {
+    match result {
+        Err(Error::InvalidInput { message }) => message,
+        other => panic!("{what}: expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn integer_keys_are_stored_and_matched_in_their_canonical_form() {
+    for t in test_databases("keys_integer").await {
+        let links = registry(&t).await;
+        links
+            .create(&t.db, RegionOneBrand::new(r("7"), b("b1")))
+            .await
+            .expect("7 → b1");
+        for form in ["07", "+7", " 7", "7 ", "-0", "7.0"] {
+            let message = invalid(
+                links
+                    .create(&t.db, RegionOneBrand::new(r(form), b("b2")))
+                    .await,
+                form,
+            );
+            assert!(message.contains("is not a valid region id"), "{message}");
+        }
+        assert_eq!(
+            invalid(
+                links
+                    .create(&t.db, RegionOneBrand::new(r("07"), b("b2")))
+                    .await,
+                "07"
+            ),
+            "`07` is not a valid region id: its key `id` is an integer, written as 7 (no leading zeros, `+` or spaces)"
+        );
+        let rows = links
+            .list(&t.db, ListFilter::<RegionOneBrand>::all())
+            .await
+            .expect("list");
+        assert_eq!(rows.len(), 1, "{:?}: nothing else was written", t.backend);
+        assert_eq!(rows[0].left.as_str(), "7");
+
+        // The JSON shape takes the number 7 and the string "7" as the same key.
+        let created = links
+            .create_json(
+                &t.db,
+                &json!({"region": {"region_id": 7}, "brand": {"brand_id": "b1"}}),
+            )
+            .await
+            .expect("7 as a number");
+        assert_eq!(created[0]["region"]["region_id"], "7");
+        invalid(
+            links
+                .create_json(
+                    &t.db,
+                    &json!({"region": {"region_id": "07"}, "brand": {"brand_id": "b2"}}),
+                )
+                .await,
+            "\"07\" in JSON",
+        );
+        invalid(
+            links
+                .dismiss(&t.db, RegionOneBrand::new(r("07"), b("b1")))
+                .await,
+            "dismiss 07",
+        );
+        invalid(
+            links
+                .list(&t.db, ListFilter::<RegionOneBrand>::all().left([r("07")]))
+                .await,
+            "list 07",
+        );
+        invalid(links.delete(&t.db, [r("07")]).await, "delete 07");
+        invalid(links.restore(&t.db, [r("+7")]).await, "restore +7");
+
+        // Deleting 7 dismisses its one link: no other form of it was ever stored.
+        links.delete(&t.db, [r("7")]).await.expect("delete 7");
+        assert!(
+            links
+                .list(&t.db, ListFilter::<RegionOneBrand>::all())
+                .await
+                .expect("list")
+                .is_empty(),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(links.check(&t.db).await.expect("check").dangling(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uuid_keys_are_stored_lower_case_and_hyphenated() {
+    for t in test_databases("keys_uuid").await {
+        let links = registry(&t).await;
+        let upper = DEVICE.to_uppercase();
+        let simple = DEVICE.replace('-', "");
+        let row = links
+            .create(
+                &t.db,
+                DeviceBrand::new(device::Model::key(upper.as_str()), b("b1")),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: the upper-case form is the device: {e}", t.backend));
+        assert_eq!(row.left.as_str(), DEVICE);
+        // The same pair again, in another form: idempotent, not a second brand.
+        links
+            .create(
+                &t.db,
+                DeviceBrand::new(device::Model::key(simple.as_str()), b("b1")),
+            )
+            .await
+            .expect("the same pair");
+        let err = links
+            .create(
+                &t.db,
+                DeviceBrand::new(device::Model::key(format!("{{{DEVICE}}}")), b("b2")),
+            )
+            .await
+            .expect_err("one brand per device, whatever the key's form");
+        assert!(
+            matches!(err, Error::Conflict { .. }),
+            "{:?}: {err:?}",
+            t.backend
+        );
+        let rows = links
+            .list(
+                &t.db,
+                ListFilter::<DeviceBrand>::all().left([device::Model::key(upper.as_str())]),
+            )
+            .await
+            .expect("list by the upper-case form");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].left.as_str(), DEVICE);
+        invalid(
+            links
+                .create(
+                    &t.db,
+                    DeviceBrand::new(device::Model::key("not-a-uuid"), b("b2")),
+                )
+                .await,
+            "not a uuid",
+        );
+        let report = links
+            .delete(&t.db, [device::Model::key(upper.as_str())])
+            .await
+            .expect("delete by the upper-case form");
+        assert_eq!(
+            report.links.get("DeviceBrand").map(|pairs| pairs.len()),
+            Some(1),
+            "{report:?}"
+        );
+        assert_eq!(links.check(&t.db).await.expect("check").dangling(), 0);
+    }
+}
