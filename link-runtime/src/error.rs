@@ -1,6 +1,8 @@
 //! The one error type of the runtime. Every message names the link (`ProductBrand (product →
 //! brand)`), the records involved and the fix.
 
+use std::collections::BTreeMap;
+
 use sea_orm::DbErr;
 
 /// What went wrong. Match on the variant; show the message.
@@ -39,13 +41,14 @@ pub enum Error {
         /// The full message.
         message: String,
     },
-    /// Records that do not exist (or are soft-deleted).
+    /// Records that do not exist (or are soft-deleted), or links an update expects that are not
+    /// live. Every missing one of the call is named, as data and in the message.
     #[error("{message}")]
     NotFound {
-        /// `module.model` of the missing records.
-        model: String,
-        /// Their ids.
-        ids: Vec<String>,
+        /// The missing records (of a create), per `module.model`, ids sorted.
+        records: BTreeMap<String, Vec<String>>,
+        /// The missing links (of an update), per link, as (left id, right id).
+        pairs: BTreeMap<String, Vec<(String, String)>>,
         /// The full message.
         message: String,
     },

@@ -293,6 +293,35 @@ async fn a_mixed_batch_is_atomic_and_faults_come_in_order() {
             "{:?}: {err:?}",
             t.backend
         );
+        // Missing records of two links of one batch are named together, per model.
+        let err = links
+            .create_json(
+                &t.db,
+                &json!([
+                    {"product": {"product_id": "p9"}, "tag": {"tag_id": "t1"}},
+                    {"customer": {"customer_id": "c9"}, "wishlist": {"wishlist_id": "w9"}},
+                ]),
+            )
+            .await
+            .expect_err("missing records of two links");
+        match &err {
+            Error::NotFound { records, .. } => assert_eq!(
+                records,
+                &[
+                    ("customer.customer".to_string(), vec!["c9".to_string()]),
+                    ("product.product".to_string(), vec!["p9".to_string()]),
+                    ("wishlist.wishlist".to_string(), vec!["w9".to_string()]),
+                ]
+                .into(),
+                "{:?}",
+                t.backend
+            ),
+            other => panic!("{:?}: {other:?}", t.backend),
+        }
+        assert_eq!(
+            err.to_string(),
+            "link ProductTag (product → tag): no live product with id p9; link CustomerWishlist (customer → wishlist): no live customer with id c9 and no live wishlist with id w9; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)"
+        );
         // A shape error anywhere comes before both.
         let err = links
             .create_json(

@@ -432,9 +432,12 @@ async fn missing_or_deleted_records_are_not_found() {
             .await
             .expect_err("missing product");
         match &err {
-            Error::NotFound { model, ids, .. } => {
-                assert_eq!(model, "product.product");
-                assert_eq!(ids, &vec!["nope".to_string()]);
+            Error::NotFound { records, pairs, .. } => {
+                assert_eq!(
+                    records,
+                    &[("product.product".to_string(), vec!["nope".to_string()])].into()
+                );
+                assert!(pairs.is_empty());
             }
             other => panic!("{backend:?}: {other:?}"),
         }
@@ -445,6 +448,39 @@ async fn missing_or_deleted_records_are_not_found() {
         assert!(
             live_rows::<ProductBrand>(&links, &t.db).await.is_empty(),
             "{backend:?}: nothing written"
+        );
+
+        // Every missing record of the call is named, per model: a product of one pair, the brand
+        // of another, and both records of a third.
+        let err = links
+            .create_many(
+                &t.db,
+                [
+                    ProductBrand::new(p("p8"), b("b1")),
+                    ProductBrand::new(p("p1"), b("b9")),
+                    ProductBrand::new(p("p7"), b("b7")),
+                ],
+            )
+            .await
+            .expect_err("missing records");
+        match &err {
+            Error::NotFound { records, .. } => assert_eq!(
+                records,
+                &[
+                    ("brand.brand".to_string(), vec!["b7".into(), "b9".into()]),
+                    (
+                        "product.product".to_string(),
+                        vec!["p7".into(), "p8".into()]
+                    ),
+                ]
+                .into(),
+                "{backend:?}"
+            ),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        assert_eq!(
+            err.to_string(),
+            "link ProductBrand (product → brand): no live product with id p7, p8 and no live brand with id b7, b9; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)"
         );
 
         // A soft-deleted product is not live.

@@ -83,14 +83,25 @@ async fn update_changes_live_links_only_and_all_or_nothing() {
             )
             .await
             .expect_err("p2 is dismissed and p3 never linked");
-        assert!(
-            matches!(err, Error::NotFound { .. }),
-            "{:?}: {err:?}",
-            t.backend
-        );
+        match &err {
+            Error::NotFound { pairs, records, .. } => {
+                assert!(records.is_empty());
+                assert_eq!(
+                    pairs,
+                    &[(
+                        "ProductBrand".to_string(),
+                        vec![("p2".into(), "b1".into()), ("p3".into(), "b1".into())]
+                    )]
+                    .into(),
+                    "{:?}",
+                    t.backend
+                );
+            }
+            other => panic!("{:?}: {other:?}", t.backend),
+        }
         assert_eq!(
             err.to_string(),
-            "link ProductBrand (product → brand): an update changes live links only, and these are not linked: product p2 → brand b1, product p3 → brand b1; create them instead (nothing was changed)"
+            "an update changes live links only, and these are not linked: link ProductBrand (product → brand): product p2 → brand b1, product p3 → brand b1; create them instead (nothing was changed)"
         );
         assert_eq!(
             table(&t.db).await,

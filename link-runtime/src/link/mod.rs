@@ -405,25 +405,29 @@ impl Links {
     ) -> std::result::Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>, (LinkEntry, Failure)>
     {
         let refused = |entry: &LinkEntry, err| (entry.clone(), Failure::Refused(err));
+        // Faults of a batch are reported against its first link.
+        let first = groups[0].0.clone();
         if options.update_only || undo.is_some() {
+            let mut not_linked = Vec::new();
             for (entry, pairs) in groups.iter() {
                 let before = rows::read_pairs_locking(db, entry, pairs, true)
                     .await
                     .map_err(|err| refused(entry, err))?;
                 if options.update_only {
-                    undo::all_live(entry, pairs, &before).map_err(|err| refused(entry, err))?;
+                    not_linked.push((entry.spec, undo::not_live(entry, pairs, &before)));
                 }
                 if let Some(undo) = undo.as_deref_mut() {
                     undo.record(entry, pairs, &before);
                 }
             }
+            if let Some(err) = undo::not_linked(&not_linked) {
+                return Err(refused(&first, err));
+            }
         }
         if !options.skip_record_check && !options.update_only {
-            for ((entry, pairs), inline) in groups.iter().zip(inline) {
-                records::check_live(self, db, &entry.spec, pairs, inline)
-                    .await
-                    .map_err(|err| refused(entry, err))?;
-            }
+            records::check_live(self, db, groups, inline)
+                .await
+                .map_err(|err| refused(&first, err))?;
         }
         if let Some((entry, err)) = groups.iter().find_map(|(entry, pairs)| {
             conflict::check_batch(&entry.spec, pairs)
@@ -437,12 +441,26 @@ impl Links {
             return Err(refused(entry, err));
         }
         let mut written = Vec::with_capacity(groups.len());
-        for ((entry, pairs), inline) in groups.iter_mut().zip(inline) {
-            let rows = self
-                .create_in(db, entry, pairs, inline)
-                .await
-                .map_err(|failure| (entry.clone(), failure))?;
-            written.push((entry.clone(), rows));
+        for index in 0..groups.len() {
+            let (entry, pairs) = &mut groups[index];
+            let entry = entry.clone();
+            match self.create_in(db, &entry, pairs, &inline[index]).await {
+                Ok(rows) => written.push((entry, rows)),
+                Err(Failure::Refused(Error::NotFound { message, .. })) => {
+                    // Records the upsert found missing: name every missing one of the call
+                    // (else one was deleted while the link was written).
+                    self.check_all_live(db, groups).await?;
+                    return Err(refused(
+                        &entry,
+                        Error::NotFound {
+                            records: Default::default(),
+                            pairs: Default::default(),
+                            message,
+                        },
+                    ));
+                }
+                Err(failure) => return Err((entry, failure)),
+            }
         }
         Ok(written)
     }
@@ -454,12 +472,9 @@ impl Links {
         db: &impl ConnectionTrait,
         groups: &[(LinkEntry, Vec<PreparedPair>)],
     ) -> std::result::Result<(), (LinkEntry, Failure)> {
-        for (entry, pairs) in groups {
-            records::check_live(self, db, &entry.spec, pairs, &[])
-                .await
-                .map_err(|err| (entry.clone(), Failure::Refused(err)))?;
-        }
-        Ok(())
+        records::check_live(self, db, groups, &[])
+            .await
+            .map_err(|err| (groups[0].0.clone(), Failure::Refused(err)))
     }
 
     /// The writes of one link inside the create's transaction (whose record checks ran first, or
@@ -478,11 +493,10 @@ impl Links {
             .map_err(Failure::Database)?;
         Ok(match returned {
             Some(rows) if rows.len() < prepared.len() => {
-                // The upsert skipped pairs whose records are missing; name them.
-                records::check_live(self, txn, &entry.spec, prepared, &[]).await?;
+                // The upsert skipped pairs whose records are missing; the caller names them.
                 return Err(Failure::Refused(Error::NotFound {
-                    model: entry.spec.left.model.qualified_name(),
-                    ids: Vec::new(),
+                    records: Default::default(),
+                    pairs: Default::default(),
                     message: format!(
                         "link {}: a record was deleted while the link was written; retry",
                         entry.spec.display_name()

@@ -1,7 +1,7 @@
 //! Checking that the records a create links exist and are live: inside the upsert itself where
 //! the database allows, else one batched query per side.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 
@@ -10,7 +10,7 @@ use crate::definition::LinkSpec;
 use crate::dialect::{Sql, rows_per_statement};
 use crate::error::{Error, Result};
 use crate::linkable::{KeyKind, ModelInfo};
-use crate::registry::{Links, ModuleBinding};
+use crate::registry::{LinkEntry, Links, ModuleBinding};
 
 /// A record check the upsert makes in its own statement: a pair is written only when its
 /// record on this side exists in `table` (and is live).
@@ -54,59 +54,90 @@ pub(crate) fn inline_checks(
         .collect()
 }
 
-/// Refuses, with `NotFound`, pairs whose left or right record does not exist or is
-/// soft-deleted. Models without a table of ours (external models) are not checked, nor the
-/// sides in `skip` (checked by the upsert itself).
+/// Refuses, with one `NotFound` naming every missing record of the call, pairs of any group
+/// whose left or right record does not exist or is soft-deleted. Models without a table of ours
+/// (external models) are not checked, nor the sides in `skip` (per group: checked by the upsert
+/// itself; empty to check every side).
 pub(crate) async fn check_live(
     links: &Links,
     conn: &impl ConnectionTrait,
-    spec: &LinkSpec,
-    pairs: &[PreparedPair],
-    skip: &[InlineCheck],
+    groups: &[(LinkEntry, Vec<PreparedPair>)],
+    skip: &[Vec<InlineCheck>],
 ) -> Result<()> {
-    for (model, is_left) in [(&spec.left.model, true), (&spec.right.model, false)] {
-        let Some(table) = model.table else { continue };
-        if skip.iter().any(|check| check.is_left == is_left) {
-            continue;
-        }
-        let mut ids: Vec<&str> = pairs
-            .iter()
-            .map(|p| {
-                if is_left {
-                    p.left.as_str()
-                } else {
-                    p.right.as_str()
-                }
-            })
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let found = match links.binding(model.module) {
-            // Another connection is outside our transaction: nothing to hold there.
-            Some(ModuleBinding::Elsewhere(other)) => {
-                existing_ids(other, model, table, &ids, true, false).await?
+    let mut missing: Vec<(&LinkSpec, &ModelInfo, Vec<String>)> = Vec::new();
+    for (index, (entry, pairs)) in groups.iter().enumerate() {
+        let spec = &entry.spec;
+        let skip = skip.get(index).map(Vec::as_slice).unwrap_or_default();
+        for (model, is_left) in [(&spec.left.model, true), (&spec.right.model, false)] {
+            let Some(table) = model.table else { continue };
+            if skip.iter().any(|check| check.is_left == is_left) {
+                continue;
             }
-            _ => existing_ids(conn, model, table, &ids, true, true).await?,
-        };
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.contains(**id))
-            .map(|id| id.to_string())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::NotFound {
-                model: model.qualified_name(),
-                message: format!(
-                    "link {}: no live {} with id {}; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)",
-                    spec.display_name(),
-                    model.name,
-                    missing.join(", ")
-                ),
-                ids: missing,
-            });
+            let mut ids: Vec<&str> = pairs
+                .iter()
+                .map(|p| {
+                    if is_left {
+                        p.left.as_str()
+                    } else {
+                        p.right.as_str()
+                    }
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = match links.binding(model.module) {
+                // Another connection is outside our transaction: nothing to hold there.
+                Some(ModuleBinding::Elsewhere(other)) => {
+                    existing_ids(other, model, table, &ids, true, false).await?
+                }
+                _ => existing_ids(conn, model, table, &ids, true, true).await?,
+            };
+            let absent: Vec<String> = ids
+                .iter()
+                .filter(|id| !found.contains(**id))
+                .map(|id| id.to_string())
+                .collect();
+            if !absent.is_empty() {
+                missing.push((spec, model, absent));
+            }
         }
     }
-    Ok(())
+    match not_found(&missing) {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// The `NotFound` naming `missing` records (per link and model), if any.
+fn not_found(missing: &[(&LinkSpec, &ModelInfo, Vec<String>)]) -> Option<Error> {
+    if missing.is_empty() {
+        return None;
+    }
+    let mut records: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut per_link: Vec<(&LinkSpec, Vec<String>)> = Vec::new();
+    for (spec, model, ids) in missing {
+        let listed = records.entry(model.qualified_name()).or_default();
+        listed.extend(ids.iter().cloned());
+        listed.sort();
+        listed.dedup();
+        let what = format!("no live {} with id {}", model.name, ids.join(", "));
+        match per_link.iter_mut().find(|(s, _)| s.name == spec.name) {
+            Some((_, parts)) => parts.push(what),
+            None => per_link.push((spec, vec![what])),
+        }
+    }
+    let said: Vec<String> = per_link
+        .iter()
+        .map(|(spec, parts)| format!("link {}: {}", spec.display_name(), parts.join(" and ")))
+        .collect();
+    Some(Error::NotFound {
+        records,
+        pairs: BTreeMap::new(),
+        message: format!(
+            "{}; create the records first (or pass `CreateOptions::skip_record_check()` for a bulk import of known ids)",
+            said.join("; ")
+        ),
+    })
 }
 
 /// Which of `ids` exist in the model's table (only live ones when `live_only` and the model is

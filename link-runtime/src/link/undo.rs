@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionSession, TransactionTrait, Value};
 
 use super::{CreateOptions, LinkPair, PreparedPair, conflict, rows};
-use crate::definition::{ColumnType, LinkRow, StoredLink};
+use crate::definition::{ColumnType, LinkRow, LinkSpec, StoredLink};
 use crate::dialect::Sql;
 use crate::error::{Error, Result};
 use crate::events::{LinkEvent, LinkEventKind};
@@ -121,46 +121,58 @@ fn stored_value(row: &QueryResult, name: &str, ty: ColumnType) -> Option<Value> 
     }
 }
 
-/// For an update: every pair must be live (`before` are its rows, read under a lock).
-pub(crate) fn all_live(
+/// For an update: the pairs that are not live (`before` are their rows, read under a lock).
+pub(crate) fn not_live(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     before: &[QueryResult],
-) -> Result<()> {
-    let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
-    let live: std::collections::HashSet<(String, String)> = before
+) -> Vec<(String, String)> {
+    let live: std::collections::HashSet<(String, String)> =
+        super::rows::event_rows(entry, before, true)
+            .into_iter()
+            .map(|row| (row.left, row.right))
+            .collect();
+    pairs
         .iter()
-        .filter(|row| {
-            row.try_get::<Option<DateTime<Utc>>>("", "deleted_at")
-                .is_ok_and(|d| d.is_none())
-        })
-        .filter_map(|row| {
-            Some((
-                row.try_get("", left_key).ok()?,
-                row.try_get("", right_key).ok()?,
-            ))
-        })
-        .collect();
-    let missing: Vec<String> = pairs
+        .map(|p| (p.left.clone(), p.right.clone()))
+        .filter(|pair| !live.contains(pair))
+        .collect()
+}
+
+/// The `NotFound` of an update naming every pair, per link, that is not linked; `None` if all
+/// are.
+pub(crate) fn not_linked(missing: &[(LinkSpec, Vec<(String, String)>)]) -> Option<Error> {
+    let missing: Vec<&(LinkSpec, Vec<(String, String)>)> = missing
         .iter()
-        .filter(|p| !live.contains(&(p.left.clone(), p.right.clone())))
-        .map(|p| {
-            format!(
-                "{} {} → {} {}",
-                entry.spec.left.model.name, p.left, entry.spec.right.model.name, p.right
-            )
-        })
+        .filter(|(_, pairs)| !pairs.is_empty())
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return None;
     }
-    Err(Error::NotFound {
-        model: entry.spec.name.to_string(),
-        ids: missing.clone(),
+    let said: Vec<String> = missing
+        .iter()
+        .map(|(spec, pairs)| {
+            let pairs: Vec<String> = pairs
+                .iter()
+                .map(|(l, r)| {
+                    format!(
+                        "{} {l} → {} {r}",
+                        spec.left.model.name, spec.right.model.name
+                    )
+                })
+                .collect();
+            format!("link {}: {}", spec.display_name(), pairs.join(", "))
+        })
+        .collect();
+    Some(Error::NotFound {
+        records: Default::default(),
+        pairs: missing
+            .iter()
+            .map(|(spec, pairs)| (spec.name.to_string(), pairs.clone()))
+            .collect(),
         message: format!(
-            "link {}: an update changes live links only, and these are not linked: {}; create them instead (nothing was changed)",
-            entry.spec.display_name(),
-            missing.join(", ")
+            "an update changes live links only, and these are not linked: {}; create them instead (nothing was changed)",
+            said.join("; ")
         ),
     })
 }
