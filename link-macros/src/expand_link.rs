@@ -321,6 +321,38 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
                 )*
             }
 
+            /// Reads the link's JSON `data` object (`{"featured": true}`) with the same checks
+            /// as the dynamic API: unknown columns and ill-typed values are refused with a
+            /// message naming the column and the link.
+            impl<'de> #p::serde::Deserialize<'de> for Data {
+                fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+                where
+                    D: #p::serde::Deserializer<'de>,
+                {
+                    let spec = &<super::#name as #p::LinkDefinition>::SPEC;
+                    let json = <#p::serde_json::Value as #p::serde::Deserialize>::deserialize(deserializer)?;
+                    let named = #p::data_from_json(spec, &json)
+                        .map_err(<D::Error as #p::serde::de::Error>::custom)?;
+                    #[allow(unused_mut)]
+                    let mut data = Data::default();
+                    #[allow(clippy::never_loop)]
+                    for (column, value) in named {
+                        match column {
+                            #(
+                                #names => {
+                                    data.#idents = ::core::option::Option::Some(
+                                        #p::from_value::<#types>(spec, column, value)
+                                            .map_err(<D::Error as #p::serde::de::Error>::custom)?,
+                                    );
+                                }
+                            )*
+                            _ => {}
+                        }
+                    }
+                    ::core::result::Result::Ok(data)
+                }
+            }
+
             impl #p::LinkData for Data {
                 fn named(&self) -> ::std::vec::Vec<(&'static str, #p::Value)> {
                     #[allow(unused_mut)]

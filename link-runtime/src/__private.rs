@@ -12,6 +12,8 @@ pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use crate::query::{EntitySource, RecordSource};
 pub use sea_orm;
 pub use sea_orm::{DbErr, QueryResult, Value};
+pub use serde;
+pub use serde_json;
 pub use std::{
     clone::Clone, default::Default, fmt::Debug, option::Option, result::Result, string::String,
     vec::Vec,
@@ -20,6 +22,29 @@ pub use std::{
 /// The table name of a link (for the generated sea-orm entity).
 pub fn link_table_name(spec: &LinkSpec) -> String {
     crate::schema::TableNames::of(spec).table
+}
+
+/// A link's JSON `data` object as named column values, each checked against its column (the
+/// generated `Data`'s `Deserialize` reads through this, as the dynamic API does).
+pub fn data_from_json(
+    spec: &LinkSpec,
+    json: &serde_json::Value,
+) -> Result<Vec<(&'static str, Value)>, String> {
+    crate::link::dynamic::named_data(spec, json).map_err(|err| err.to_string())
+}
+
+/// A column value as the Rust type of its extra column.
+pub fn from_value<T: sea_orm::sea_query::ValueType>(
+    spec: &LinkSpec,
+    column: &str,
+    value: Value,
+) -> Result<T, String> {
+    T::try_from(value).map_err(|_| {
+        format!(
+            "the extra column `{column}` of link {} got a value of another type",
+            spec.display_name()
+        )
+    })
 }
 
 /// Whether the linkable model `M` has the field `field` (used in generated compile-time checks).

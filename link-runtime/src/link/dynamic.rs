@@ -15,10 +15,21 @@ use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
 use serde_json::{Map, Value as Json};
 
 use super::{CreateOptions, LifecycleReport, PreparedPair, merge_pairs, read_only};
-use crate::definition::{ColumnType, ExtraColumn};
+use crate::definition::{ColumnType, ExtraColumn, LinkSpec};
 use crate::error::{Error, Result};
 use crate::linkable::ModelInfo;
 use crate::registry::{LinkEntry, Links};
+
+/// What a write does with a definition's `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataUse {
+    /// A dismiss: `data` is ignored.
+    Ignored,
+    /// A create: `data` names the extra columns to set, if any.
+    Optional,
+    /// An update: `data` names the extra columns to change, and must be there.
+    Required,
+}
 
 /// One link definition of the input, resolved.
 struct Definition {
@@ -51,12 +62,34 @@ impl Links {
     where
         C: ConnectionTrait + TransactionTrait + 'static,
     {
-        let groups = self.definition_groups(input, true)?;
+        let groups = self.definition_groups(input, DataUse::Optional)?;
         let written = self
             .create_groups(conn, groups, &CreateOptions::default(), None)
             .await?;
+        self.rows_json(&written)
+    }
+
+    /// Changes the extra data of live links given in Medusa's shape with their `data` (Medusa's
+    /// `updateRemoteLinksStep`), atomically: the named columns take the new values, the others
+    /// keep theirs. If any pair is not linked, [`Error::NotFound`] names every such pair and
+    /// nothing changes. Returns the rows in the same shape.
+    pub async fn update_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
+    where
+        C: ConnectionTrait + TransactionTrait + 'static,
+    {
+        let groups = self.definition_groups(input, DataUse::Required)?;
+        let options = CreateOptions {
+            update_only: true,
+            ..CreateOptions::default()
+        };
+        let written = self.create_groups(conn, groups, &options, None).await?;
+        self.rows_json(&written)
+    }
+
+    /// Written rows in the definition's shape.
+    fn rows_json(&self, written: &[(LinkEntry, Vec<QueryResult>)]) -> Result<Vec<Json>> {
         let mut out = Vec::new();
-        for (entry, rows) in &written {
+        for (entry, rows) in written {
             for row in rows {
                 out.push(self.row_json(entry, row)?);
             }
@@ -71,7 +104,7 @@ impl Links {
     where
         C: ConnectionTrait + TransactionTrait + 'static,
     {
-        let groups = self.definition_groups(input, false)?;
+        let groups = self.definition_groups(input, DataUse::Ignored)?;
         Ok(self
             .dismiss_groups(conn, groups, None)
             .await?
@@ -81,18 +114,53 @@ impl Links {
 
     /// Lists live links. The filter has the definition's shape with either side optional and
     /// ids that may be arrays, e.g. `{"brand": {"brand_id": ["b1", "b2"]}}`; with one side (or
-    /// none), `"link"` is needed when that model takes part in several links. Rows come back in
-    /// the definition's shape, with `"link"` when their models have several links and `"data"`
-    /// when the link has extra columns.
+    /// none), `"link"` is needed when that model takes part in several links. An array of such
+    /// filters lists the rows of each, united without duplicates, in the order found. Rows come
+    /// back in the definition's shape, with `"link"` when their models have several links and
+    /// `"data"` when the link has extra columns.
     pub async fn list_json<C: ConnectionTrait>(
         &self,
         conn: &C,
         filter: &Json,
     ) -> Result<Vec<Json>> {
         crate::input::check_json(filter)?;
+        let filters = items(filter);
+        let many = filters.len() > 1;
+        let mut resolved = Vec::with_capacity(filters.len());
+        for (index, filter) in filters.into_iter().enumerate() {
+            // Every filter is checked before anything is read.
+            resolved.push(self.list_filter(filter).map_err(|err| match err {
+                Error::InvalidInput { message } if many => Error::InvalidInput {
+                    message: format!("link filter {index}: {message}"),
+                },
+                other => other,
+            })?);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (entry, left, right) in resolved {
+            for row in super::rows::list_rows(conn, &entry, left, right).await? {
+                let id: String = row.try_get("", "id").map_err(|err| Error::Database {
+                    context: format!("reading a row of {}", entry.spec.display_name()),
+                    source: err,
+                })?;
+                if seen.insert((entry.spec.name, id)) {
+                    out.push(self.row_json(&entry, &row)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One filter of [`Links::list_json`]: its link and the ids of each side it names.
+    #[allow(clippy::type_complexity)]
+    fn list_filter(
+        &self,
+        filter: &Json,
+    ) -> Result<(LinkEntry, Option<Vec<String>>, Option<Vec<String>>)> {
         let object = filter.as_object().ok_or_else(|| {
             Error::invalid(format!(
-                "a link filter is an object such as {{\"product\": {{\"product_id\": \"p1\"}}}}; got {}",
+                "a link filter is an object such as {{\"product\": {{\"product_id\": \"p1\"}}}}, or an array of them; got {}",
                 short(filter)
             ))
         })?;
@@ -124,8 +192,7 @@ impl Links {
                 right = Some(side.ids);
             }
         }
-        let rows = super::rows::list_rows(conn, &entry, left, right).await?;
-        rows.iter().map(|row| self.row_json(&entry, row)).collect()
+        Ok((entry, left, right))
     }
 
     /// Deletes records given as `{"product": {"product_id": ["p1", "p2"]}, …}` with everything
@@ -168,14 +235,14 @@ impl Links {
     fn definition_groups(
         &self,
         input: &Json,
-        with_data: bool,
+        data: DataUse,
     ) -> Result<Vec<(LinkEntry, Vec<PreparedPair>)>> {
         crate::input::check_json(input)?;
         let items = items(input);
         let many = items.len() > 1;
         let mut definitions = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
-            let definition = self.definition(item, with_data).map_err(|err| match err {
+            let definition = self.definition(item, data).map_err(|err| match err {
                 // Say which definition of a batch was wrong.
                 Error::InvalidInput { message } if many => Error::InvalidInput {
                     message: format!("link definition {index}: {message}"),
@@ -206,7 +273,7 @@ impl Links {
             .collect())
     }
 
-    fn definition(&self, item: &Json, with_data: bool) -> Result<Definition> {
+    fn definition(&self, item: &Json, data: DataUse) -> Result<Definition> {
         let object = item.as_object().ok_or_else(|| {
             Error::invalid(format!(
                 "a link definition is an object such as {{\"product\": {{\"product_id\": \"p1\"}}, \"brand\": {{\"brand_id\": \"b1\"}}}}; got {}",
@@ -232,9 +299,21 @@ impl Links {
         if entry.spec.read_only {
             return Err(read_only(&entry.spec));
         }
-        let named = match (object.get("data"), with_data) {
-            (Some(data), true) => named_data(&entry, data)?,
-            _ => Vec::new(),
+        let named = match (object.get("data"), data) {
+            (_, DataUse::Ignored) => Vec::new(),
+            (Some(data), _) => named_data(&entry.spec, data)?,
+            (None, DataUse::Optional) => Vec::new(),
+            (None, DataUse::Required) => {
+                return Err(Error::invalid(format!(
+                    "an update of link {} names the extra columns to change in \"data\", e.g. {}",
+                    entry.spec.display_name(),
+                    match entry.spec.extra_columns.first() {
+                        Some(column) => format!("{{\"data\": {{\"{}\": …}}}}", column.name),
+                        None => "…; this link has no extra columns, so there is nothing to update"
+                            .to_string(),
+                    }
+                )));
+            }
         };
         let pair = PreparedPair {
             left: left.ids[0].clone(),
@@ -545,9 +624,9 @@ fn ids(key: &str, key_name: &str, value: &Json, many: bool) -> Result<Vec<String
     })
 }
 
-/// The `data` of a definition, each value checked against its column.
-fn named_data(entry: &LinkEntry, data: &Json) -> Result<Vec<(&'static str, Value)>> {
-    let spec = &entry.spec;
+/// The `data` of a definition, each value checked against its column. Each link's typed `Data`
+/// deserialises through this too, so typed and dynamic callers get the same checks.
+pub(crate) fn named_data(spec: &LinkSpec, data: &Json) -> Result<Vec<(&'static str, Value)>> {
     let object = data.as_object().ok_or_else(|| {
         Error::invalid(format!(
             "the data of link {} is an object of extra columns; got {}",

@@ -6,7 +6,7 @@
 //! inside a caller's transaction) and writes one statement per chunk of rows, never one per row.
 
 mod conflict;
-mod dynamic;
+pub(crate) mod dynamic;
 mod lifecycle;
 mod maintenance;
 pub(crate) mod records;
