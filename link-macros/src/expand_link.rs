@@ -36,8 +36,8 @@ pub(crate) fn expand(input: LinkInput) -> TokenStream {
     let (left_ty, right_ty) = (&link.left.ty, &link.right.ty);
     let (left_text, right_text) = (type_text(left_ty), type_text(right_ty));
 
-    let left_side = side_spec(&link.left);
-    let right_side = side_spec(&link.right);
+    let left_side = side_spec(&link.left, &link.right.ty);
+    let right_side = side_spec(&link.right, &link.left.ty);
     let table = option_str(link.table.as_ref().map(|t| t.value()));
     let id_prefix = link
         .id_prefix
@@ -133,9 +133,28 @@ fn option_str(value: Option<String>) -> TokenStream {
     }
 }
 
-fn side_spec(side: &Side) -> TokenStream {
+fn side_spec(side: &Side, other: &Type) -> TokenStream {
     let p = private();
     let ty = &side.ty;
+    // The key column: the model's linkable key, or, on a link from a model to itself (whose two
+    // keys would be one column), `<alias>_<primary key>`, joined at compile time.
+    let alias_text = match &side.alias {
+        Some(alias) => {
+            let alias = alias.value();
+            quote!(#alias)
+        }
+        None => quote!(<#ty as #p::Linkable>::MODEL.name),
+    };
+    let column = quote! {{
+        const ALIAS: &str = #alias_text;
+        const KEY: &str = <#ty as #p::Linkable>::MODEL.primary_key;
+        const JOINED: [u8; #p::joined_len(ALIAS, KEY)] = #p::joined(ALIAS, KEY);
+        #p::key_column(
+            &<#ty as #p::Linkable>::MODEL,
+            &<#other as #p::Linkable>::MODEL,
+            #p::utf8(&JOINED),
+        )
+    }};
     let is_list = side.is_list;
     let delete_cascade = side.delete_cascade.is_some();
     let filterable = side.filterable.iter().map(|f| f.to_string());
@@ -151,6 +170,7 @@ fn side_spec(side: &Side) -> TokenStream {
             alias: #alias,
             field: #field,
             primary_key: #primary_key,
+            column: #column,
         }
     }
 }
@@ -476,8 +496,8 @@ fn entity(link: &Link) -> TokenStream {
         impl sea_orm::IdenStatic for Column {
             fn as_str(&self) -> &'static str {
                 match self {
-                    Self::Left => #spec.left.model.key,
-                    Self::Right => #spec.right.model.key,
+                    Self::Left => #spec.left.column,
+                    Self::Right => #spec.right.column,
                     Self::Id => "id",
                     Self::CreatedAt => "created_at",
                     Self::UpdatedAt => "updated_at",

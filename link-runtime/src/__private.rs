@@ -52,6 +52,52 @@ pub const fn has_field(model: &ModelInfo, field: &str) -> bool {
     model.has_field(field)
 }
 
+/// The key column of a side of a link: the model's linkable key, or `self_link` (the side's
+/// `<alias>_<primary key>`) when the link joins the model to itself.
+pub const fn key_column(
+    model: &ModelInfo,
+    other: &ModelInfo,
+    self_link: &'static str,
+) -> &'static str {
+    if crate::linkable::const_str_eq(model.module, other.module)
+        && crate::linkable::const_str_eq(model.name, other.name)
+    {
+        self_link
+    } else {
+        model.key
+    }
+}
+
+/// The length of `a_b`.
+pub const fn joined_len(a: &str, b: &str) -> usize {
+    a.len() + 1 + b.len()
+}
+
+/// `a_b` as bytes, at compile time (`N` is [`joined_len`]).
+pub const fn joined<const N: usize>(a: &str, b: &str) -> [u8; N] {
+    let mut out = [b'_'; N];
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[a.len() + 1 + j] = b[j];
+        j += 1;
+    }
+    out
+}
+
+/// Bytes joined from two `&str` as a `&str` (always UTF-8).
+pub const fn utf8(bytes: &'static [u8]) -> &'static str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => "",
+    }
+}
+
 /// Whether the model is soft-deletable (generated check for `delete_cascade`).
 pub const fn is_soft_deletable(model: &ModelInfo) -> bool {
     model.soft_deletable

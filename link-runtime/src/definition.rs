@@ -94,12 +94,26 @@ pub struct Side {
     pub field: Option<&'static str>,
     /// `primary_key = …` (inverse read-only links): the right model's field pointing back.
     pub primary_key: Option<&'static str>,
+    /// The link table's column holding this side's ids: the model's linkable key (`product_id`),
+    /// or, on a link from a model to itself, `<alias>_<primary key>` (`related_id`).
+    pub column: &'static str,
 }
 
 impl Side {
     /// The alias this side is reached by.
     pub fn alias(&self) -> &'static str {
         self.alias.unwrap_or(self.model.name)
+    }
+
+    /// The property this side's records show under on the other side's records (SPEC §9.1):
+    /// an explicit alias verbatim; else the model's name, plural when `list` (Medusa's rule:
+    /// `products`).
+    pub fn property(&self, list: bool) -> String {
+        match self.alias {
+            Some(alias) => alias.to_string(),
+            None if list => crate::schema::naming::plural(self.model.name),
+            None => self.model.name.to_string(),
+        }
     }
 }
 

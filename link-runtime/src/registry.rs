@@ -197,12 +197,21 @@ impl LinksBuilder {
                     ));
                 }
             }
-            if !spec.read_only && spec.left.model.key == spec.right.model.key {
+            if !spec.read_only && spec.left.column == spec.right.column {
+                let fix = if same_models_of(spec) {
+                    // A link from a model to itself names its key columns from the aliases.
+                    format!(
+                        "give its two sides different aliases (`{} [alias = \"related\"] => {} [alias = \"related_to\"]`); the key columns are named from them",
+                        spec.left.model.rust_type, spec.right.model.rust_type
+                    )
+                } else {
+                    "give one model a different key with `#[linkable(key = \"…\")]`".to_string()
+                };
                 problems.push(format!(
-                    "link {} (defined at {}) would store both sides in the column `{}`: give one model a different key with `#[linkable(key = \"…\")]`",
+                    "link {} (defined at {}) would store both sides in the column `{}`: {fix}",
                     spec.display_name(),
                     spec.defined_at,
-                    spec.left.model.key
+                    spec.left.column
                 ));
             }
         }
@@ -274,6 +283,11 @@ impl LinksBuilder {
 
 fn model_id(spec: &crate::linkable::ModelInfo) -> (&'static str, &'static str) {
     (spec.module, spec.name)
+}
+
+/// Whether `spec` links a model to itself.
+pub(crate) fn same_models_of(spec: &LinkSpec) -> bool {
+    model_id(&spec.left.model) == model_id(&spec.right.model)
 }
 
 pub(crate) fn same_models(a: &LinkSpec, b: &LinkSpec) -> bool {

@@ -267,7 +267,7 @@ async fn shapes_are_stable_for_nothing_one_and_several_linked_records() {
                 "id",
                 "products.id",
                 "products.tags.id",
-                "made_products.title",
+                "made_product.title",
                 "posts.id",
             ])
             .order("id", "ASC");
@@ -278,13 +278,13 @@ async fn shapes_are_stable_for_nothing_one_and_several_linked_records() {
                 {
                     "id": "b1",
                     "products": [{"id": "p1", "tags": [{"id": "t1"}, {"id": "t2"}]}],
-                    "made_products": [],
+                    "made_product": [],
                     "posts": [{"id": "s1"}, {"id": "s2"}, {"id": "s3"}]
                 },
                 {
                     "id": "b2",
                     "products": [{"id": "p2", "tags": [{"id": "t1"}]}],
-                    "made_products": [{"id": "p1", "title": "Shirt"}],
+                    "made_product": [{"id": "p1", "title": "Shirt"}],
                     "posts": []
                 }
             ]),
@@ -529,7 +529,7 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
         );
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["brand.nam"])).await;
         assert!(message(e).contains(
-            "valid fields of brand: id, name; links: products, posts, regions, made_products"
+            "valid fields of brand: id, name; links: products, posts, regions, made_product"
         ));
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["title.x"])).await;
         assert!(message(e).contains("`title` is a field of product, not a link"));

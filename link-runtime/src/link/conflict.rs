@@ -121,7 +121,7 @@ pub(crate) async fn find(
 ) -> Option<Error> {
     let spec = &entry.spec;
     let backend = conn.get_database_backend();
-    let (left_key, right_key) = (spec.left.model.key, spec.right.model.key);
+    let (left_key, right_key) = (spec.left.column, spec.right.column);
     let sides = [
         (spec.left_unique(), left_key, true),
         (spec.right_unique(), right_key, false),

@@ -184,6 +184,13 @@ impl Links {
         if entry.spec.read_only {
             return Err(read_only(&entry.spec));
         }
+        if crate::registry::same_models_of(&entry.spec) {
+            return Err(Error::invalid(format!(
+                "link {} joins {} to itself, so this shape cannot tell its two sides apart; list it with the typed API (`Links::list` with a `ListFilter`)",
+                entry.spec.display_name(),
+                entry.spec.left.model.name
+            )));
+        }
         let (mut left, mut right) = (None, None);
         for side in sides {
             if same_model(&side.model, &entry.spec.left.model) && left.is_none() {
@@ -551,7 +558,7 @@ impl Links {
         };
         let mut out = Map::new();
         for side in [&spec.left, &spec.right] {
-            let id: String = row.try_get("", side.model.key).map_err(read)?;
+            let id: String = row.try_get("", side.column).map_err(read)?;
             let mut inner = Map::new();
             inner.insert(side.model.key.to_string(), Json::String(id));
             out.insert(self.side_key(&side.model), Json::Object(inner));

@@ -189,7 +189,7 @@ impl Links {
         let backend = conn.get_database_backend();
         let mut events = Vec::new();
         for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
-            let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+            let (left, right) = (entry.spec.left.column, entry.spec.right.column);
             let mut sql = Sql::new(backend);
             sql.push("SELECT ")
                 .ident(left)
@@ -273,7 +273,7 @@ impl Links {
             entry.spec.display_name()
         );
         let backend = conn.get_database_backend();
-        let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
+        let (left_key, right_key) = (entry.spec.left.column, entry.spec.right.column);
 
         if let Some(crate::registry::ModuleBinding::Elsewhere(other)) = self.binding(model.module) {
             // Another connection: read the live pairs, check their keys there in chunks.

@@ -15,8 +15,8 @@ use crate::registry::LinkEntry;
 fn select_columns(sql: &mut Sql, entry: &LinkEntry) {
     sql.push("SELECT ");
     let fixed = [
-        entry.spec.left.model.key,
-        entry.spec.right.model.key,
+        entry.spec.left.column,
+        entry.spec.right.column,
         "id",
         "created_at",
         "updated_at",
@@ -42,11 +42,11 @@ pub(crate) fn decode<L: LinkDefinition>(
     };
     Ok(LinkRow {
         left: Key::new(
-            row.try_get::<String>("", entry.spec.left.model.key)
+            row.try_get::<String>("", entry.spec.left.column)
                 .map_err(read)?,
         ),
         right: Key::new(
-            row.try_get::<String>("", entry.spec.right.model.key)
+            row.try_get::<String>("", entry.spec.right.column)
                 .map_err(read)?,
         ),
         id: row.try_get("", "id").map_err(read)?,
@@ -62,7 +62,7 @@ pub(crate) fn in_order_of(
     pairs: &[PreparedPair],
     rows: Vec<QueryResult>,
 ) -> Vec<QueryResult> {
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     let mut found: HashMap<(String, String), QueryResult> = rows
         .into_iter()
         .map(|row| {
@@ -136,7 +136,7 @@ pub(crate) fn event_rows(
     rows: &[QueryResult],
     live_only: bool,
 ) -> Vec<crate::events::EventRow> {
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     rows.iter()
         .filter(|row| {
             !live_only
@@ -193,13 +193,13 @@ pub(crate) async fn list_rows<C: ConnectionTrait>(
             sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
             if let Some(ids) = &left_chunk {
                 sql.push(" AND ")
-                    .ident(entry.spec.left.model.key)
+                    .ident(entry.spec.left.column)
                     .push(" IN ")
                     .param_list(ids.iter().cloned());
             }
             if let Some(ids) = &right_chunk {
                 sql.push(" AND ")
-                    .ident(entry.spec.right.model.key)
+                    .ident(entry.spec.right.column)
                     .push(" IN ")
                     .param_list(ids.iter().cloned());
             }

@@ -59,7 +59,7 @@ impl Undo {
         pairs: &[PreparedPair],
         before: &[QueryResult],
     ) {
-        let (left_key, right_key) = (entry.spec.left.model.key, entry.spec.right.model.key);
+        let (left_key, right_key) = (entry.spec.left.column, entry.spec.right.column);
         let mut found: HashMap<(String, String), &QueryResult> = HashMap::new();
         for row in before {
             if let (Ok(l), Ok(r)) = (
@@ -285,7 +285,7 @@ impl Links {
                     ),
                 });
             };
-            let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+            let (left, right) = (entry.spec.left.column, entry.spec.right.column);
             let mut sql = Sql::new(backend);
             sql.push("UPDATE ").ident(&entry.names.table).push(" SET ");
             match &step.before {

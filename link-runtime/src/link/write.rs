@@ -83,7 +83,7 @@ fn upsert_statement(
     checks: &[InlineCheck],
     stamp: DateTime<Utc>,
 ) -> Sql {
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     let mut sql = Sql::new(backend);
     sql.push("INSERT INTO ")
         .ident(&entry.names.table)
@@ -252,15 +252,15 @@ pub(crate) fn pairs_in(sql: &mut Sql, entry: &LinkEntry, pairs: &[PreparedPair])
         let mut lefts: Vec<&str> = pairs.iter().map(|p| p.left.as_str()).collect();
         lefts.sort_unstable();
         lefts.dedup();
-        sql.ident(entry.spec.left.model.key)
+        sql.ident(entry.spec.left.column)
             .push(" IN ")
             .param_list(lefts.into_iter().map(str::to_string))
             .push(" AND ");
     }
     sql.push("(")
-        .ident(entry.spec.left.model.key)
+        .ident(entry.spec.left.column)
         .push(", ")
-        .ident(entry.spec.right.model.key)
+        .ident(entry.spec.right.column)
         .push(") IN (");
     if sql.backend() == DbBackend::Postgres {
         sql.push("VALUES ");

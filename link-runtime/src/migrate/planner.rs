@@ -306,7 +306,7 @@ async fn diff<C: ConnectionTrait>(
         }
     }
 
-    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    let (left, right) = (spec.left.column, spec.right.column);
     for name in live.columns.keys() {
         let declared = name == left
             || name == right

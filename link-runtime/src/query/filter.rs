@@ -755,7 +755,7 @@ fn stored_hop<'a>(
         return None;
     };
     let entry = &links.inner.links[link];
-    let (left, right) = (entry.spec.left.model.key, entry.spec.right.model.key);
+    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     Some(if from_left {
         (entry, left, right)
     } else {
@@ -776,7 +776,7 @@ pub(crate) async fn hop_rows<C: ConnectionTrait>(
         return Ok(None);
     };
     // Stored links have distinct key columns (the registry refuses one shared column).
-    let (left, right) = if near_key == entry.spec.left.model.key {
+    let (left, right) = if near_key == entry.spec.left.column {
         (near, far)
     } else {
         (far, near)

@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::input::shown;
 use crate::linkable::ModelInfo;
 use crate::registry::Links;
-use crate::schema::naming::plural;
 
 /// How a hop reaches its target records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,11 +65,7 @@ fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> Vec<Hop> {
                 None => Via::Forward { field },
             };
             hops.push(Hop {
-                name: if forced {
-                    plural(spec.right.alias())
-                } else {
-                    spec.right.alias().to_string()
-                },
+                name: spec.right.property(forced),
                 via,
                 spec: *spec,
                 target: spec.right.model,
@@ -90,11 +85,7 @@ fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> Vec<Hop> {
     ] {
         if same_model(&near.model, model) {
             hops.push(Hop {
-                name: if far.is_list {
-                    plural(far.alias())
-                } else {
-                    far.alias().to_string()
-                },
+                name: far.property(far.is_list),
                 via: Via::Stored {
                     link: index,
                     from_left,

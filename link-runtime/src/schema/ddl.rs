@@ -55,7 +55,7 @@ pub(crate) fn live_column_definition(backend: DbBackend, key: &str) -> String {
 
 /// The key columns that must be unique among live rows, per the link's cardinality.
 pub(crate) fn unique_keys(spec: &LinkSpec) -> Vec<&'static str> {
-    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    let (left, right) = (spec.left.column, spec.right.column);
     [(spec.left_unique(), left), (spec.right_unique(), right)]
         .into_iter()
         .filter_map(|(unique, key)| unique.then_some(key))
@@ -75,7 +75,7 @@ pub(crate) struct IndexDef {
 pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> Vec<IndexDef> {
     let q = |name: &str| quote(backend, name);
     let table = q(&names.table);
-    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    let (left, right) = (spec.left.column, spec.right.column);
     let partial = |column: &str| {
         if backend == DbBackend::MySql {
             format!(
@@ -154,7 +154,7 @@ pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -
 pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> Vec<String> {
     let q = |name: &str| quote(backend, name);
     let table = q(&names.table);
-    let (left, right) = (spec.left.model.key, spec.right.model.key);
+    let (left, right) = (spec.left.column, spec.right.column);
     let ts = timestamp_type(backend);
     let now = current_timestamp(backend);
     let key_type = key_type(backend);

@@ -94,9 +94,9 @@ pub fn uncompressed_table_name(spec: &LinkSpec) -> String {
         Some(table) => table.to_string(),
         None => compose_table_name(&[
             spec.left.model.module,
-            spec.left.model.key,
+            spec.left.column,
             spec.right.model.module,
-            spec.right.model.key,
+            spec.right.column,
         ])
         .to_lowercase(),
     }

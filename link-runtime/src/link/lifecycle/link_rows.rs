@@ -198,9 +198,9 @@ pub(super) async fn stamps_touching(
 /// The key column of one side of `entry`.
 pub(super) fn side_key(entry: &LinkEntry, left: bool) -> &'static str {
     if left {
-        entry.spec.left.model.key
+        entry.spec.left.column
     } else {
-        entry.spec.right.model.key
+        entry.spec.right.column
     }
 }
 
@@ -220,9 +220,9 @@ fn by_row_id(sql: &mut Sql, rows: &[EventRow]) {
 
 /// `left, right, id`: the columns of an [`EventRow`].
 fn select_row(sql: &mut Sql, entry: &LinkEntry) {
-    sql.ident(entry.spec.left.model.key)
+    sql.ident(entry.spec.left.column)
         .push(", ")
-        .ident(entry.spec.right.model.key)
+        .ident(entry.spec.right.column)
         .push(", ")
         .ident("id");
 }
