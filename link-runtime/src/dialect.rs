@@ -231,8 +231,7 @@ pub(crate) fn placeholder(ty: ColumnType) -> Value {
     }
 }
 
-/// Whether `err` is a violation of a unique index or primary key. On MySQL this includes the
-/// NOT NULL violation our upsert raises on purpose when a row conflicts on a live unique index.
+/// Whether `err` is a violation of a unique index or primary key.
 pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {
     if matches!(
         err.sql_err(),
@@ -249,7 +248,13 @@ pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {
 /// Whether `err` is a deadlock or serialization failure: the database rolled the transaction
 /// back to let another one through, and the same work may simply be run again.
 pub(crate) fn is_transient(err: &DbErr) -> bool {
-    matches!(database_code(err).as_deref(), Some("40001" | "40P01"))
+    matches!(database_code(err).as_deref(), Some("40001" | "40P01")) || is_duplicate_row(err)
+}
+
+/// Whether `err` is MySQL's duplicate primary key of a link row: a concurrent create inserted
+/// the same pair after ours found it absent; run again, ours finds it and updates it.
+fn is_duplicate_row(err: &DbErr) -> bool {
+    database_code(err).as_deref() == Some("23000") && err.to_string().contains("PRIMARY'")
 }
 
 /// Whether `err` says a NOT NULL column got no value.

@@ -14,6 +14,7 @@ pub(crate) mod rows;
 mod undo;
 mod write;
 
+use std::collections::HashSet;
 use std::fmt;
 
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
@@ -365,7 +366,13 @@ impl Links {
         Err(match failure {
             Failure::Refused(err) => err,
             Failure::Database(err) => {
-                if crate::dialect::is_unique_violation(backend, &err) {
+                if crate::dialect::is_transient(&err) {
+                    // Run again (on a pooled connection) by `create_groups`.
+                    Error::Database {
+                        context: format!("creating links of {}", spec.display_name()),
+                        source: err,
+                    }
+                } else if crate::dialect::is_unique_violation(backend, &err) {
                     // Explained outside the failed write, which PostgreSQL has aborted. Missing
                     // records come first, as when they are checked beforehand.
                     if !options.skip_record_check
@@ -487,10 +494,26 @@ impl Links {
         prepared: &mut [PreparedPair],
         inline: &[InlineCheck],
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
-        fill_required_columns(txn, entry, prepared).await?;
-        let returned = write::upsert(txn, entry, prepared, inline, next_stamp())
-            .await
-            .map_err(Failure::Database)?;
+        // MySQL's upsert fires on any unique index, so it may only update rows known to exist
+        // (see `write::upsert`): find them first. Without a lock: rows are never removed, and a
+        // locking read of absent rows takes gap locks that deadlock concurrent inserts; a pair
+        // inserted meanwhile makes ours fail on its primary key, and the create runs again.
+        let existing = if txn.get_database_backend() == sea_orm::DbBackend::MySql {
+            Some(rows::existing_pairs(txn, entry, prepared, false).await?)
+        } else {
+            None
+        };
+        fill_required_columns(txn, entry, prepared, existing.as_ref()).await?;
+        let returned = write::upsert(
+            txn,
+            entry,
+            prepared,
+            inline,
+            next_stamp(),
+            existing.as_ref(),
+        )
+        .await
+        .map_err(Failure::Database)?;
         Ok(match returned {
             Some(rows) if rows.len() < prepared.len() => {
                 // The upsert skipped pairs whose records are missing; the caller names them.
@@ -732,6 +755,7 @@ async fn fill_required_columns(
     txn: &impl ConnectionTrait,
     entry: &crate::registry::LinkEntry,
     pairs: &mut [PreparedPair],
+    existing: Option<&HashSet<(String, String)>>,
 ) -> Result<()> {
     let spec = &entry.spec;
     // Worked out anew on each attempt of a create.
@@ -748,7 +772,14 @@ async fn fill_required_columns(
     if lacking.is_empty() {
         return Ok(());
     }
-    let existing = rows::existing_pairs(txn, entry, &lacking).await?;
+    let read;
+    let existing = match existing {
+        Some(existing) => existing,
+        None => {
+            read = rows::existing_pairs(txn, entry, &lacking, true).await?;
+            &read
+        }
+    };
     let new: Vec<String> = lacking
         .iter()
         .filter(|p| !existing.contains(&(p.left.clone(), p.right.clone())))

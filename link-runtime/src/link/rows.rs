@@ -117,13 +117,15 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
     Ok(in_order_of(entry, pairs, found))
 }
 
-/// Which of `pairs` have a row (live or dismissed), locking those rows where the backend can.
+/// Which of `pairs` have a row (live or dismissed), locking those rows where `lock` and the
+/// backend can.
 pub(crate) async fn existing_pairs<C: ConnectionTrait>(
     conn: &C,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
+    lock: bool,
 ) -> Result<std::collections::HashSet<(String, String)>> {
-    let rows = read_pairs_locking(conn, entry, pairs, true).await?;
+    let rows = read_pairs_locking(conn, entry, pairs, lock).await?;
     Ok(event_rows(entry, &rows, false)
         .into_iter()
         .map(|row| (row.left, row.right))

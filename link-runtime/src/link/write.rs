@@ -1,6 +1,6 @@
 //! The statements that write link rows: one upsert (or update) per chunk of rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
@@ -21,12 +21,20 @@ use crate::registry::LinkEntry;
 /// in no particular order); MySQL's upsert cannot return them, so it gives `None` and the
 /// caller reads them. A pair whose record fails one of `checks` is not written and so not
 /// returned: the caller compares the count.
+///
+/// MySQL's upsert (`ON DUPLICATE KEY UPDATE`) fires on any unique index, the live-row ones that
+/// enforce cardinality included, where it would update another pair's row. So on MySQL only the
+/// pairs in `existing` (found beforehand, locked) are upserted: their primary key, checked
+/// first, is the one that fires. The other pairs are plainly inserted, and a clash on a live
+/// unique index is an error whatever the server's `sql_mode` (a guard that relied on a NOT
+/// NULL error silently rewrote rows in non-strict mode).
 pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     checks: &[InlineCheck],
     stamp: DateTime<Utc>,
+    existing: Option<&HashSet<(String, String)>>,
 ) -> Result<Option<Vec<sea_orm::QueryResult>>, DbErr> {
     let backend = conn.get_database_backend();
     // Ids are allotted in input order from a monotonic generator, so the rows of one batch sort
@@ -36,25 +44,32 @@ pub(crate) async fn upsert(
         .iter()
         .map(|_| new_row_id(entry.spec.id_prefix, &mut generator))
         .collect();
-    type Columns = (Vec<&'static str>, Vec<&'static str>);
+    // Rows of one statement name the same columns; on MySQL they are all new or all existing.
+    type Columns = (bool, Vec<&'static str>, Vec<&'static str>);
     let mut groups: BTreeMap<Columns, Vec<(&PreparedPair, &str)>> = BTreeMap::new();
     for (pair, id) in pairs.iter().zip(&ids) {
         let mut named: Vec<&'static str> = pair.named.iter().map(|(c, _)| *c).collect();
         named.sort_by_key(|c| declaration_index(entry, c));
         let mut insert_only: Vec<&'static str> = pair.insert_only.iter().map(|(c, _)| *c).collect();
         insert_only.sort_by_key(|c| declaration_index(entry, c));
+        let update = match (backend, existing) {
+            (DbBackend::MySql, Some(existing)) => {
+                existing.contains(&(pair.left.clone(), pair.right.clone()))
+            }
+            _ => true,
+        };
         groups
-            .entry((named, insert_only))
+            .entry((update, named, insert_only))
             .or_default()
             .push((pair, id));
     }
     let returning = backend != DbBackend::MySql;
     let mut written = Vec::with_capacity(if returning { pairs.len() } else { 0 });
-    for ((named, insert_only), group) in groups {
+    for ((update, named, insert_only), group) in groups {
         let per_statement = rows_per_statement(backend, 5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
-            let mut sql =
-                upsert_statement(backend, entry, (&named, &insert_only), chunk, checks, stamp);
+            let columns = (named.as_slice(), insert_only.as_slice());
+            let mut sql = upsert_statement(backend, entry, columns, chunk, checks, stamp, update);
             if returning {
                 sql.push(" RETURNING *");
                 written.extend(conn.query_all_raw(sql.build()).await?);
@@ -82,6 +97,7 @@ fn upsert_statement(
     chunk: &[(&PreparedPair, &str)],
     checks: &[InlineCheck],
     stamp: DateTime<Utc>,
+    update: bool,
 ) -> Sql {
     let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     let mut sql = Sql::new(backend);
@@ -151,16 +167,11 @@ fn upsert_statement(
 
     let mut updates: Vec<(&str, String)> = Vec::new();
     if backend == DbBackend::MySql {
-        // MySQL's upsert fires on any unique index, including the live-row ones that enforce
-        // cardinality. Setting the key to NULL when the row found is not this pair makes such a
-        // clash fail (NOT NULL) instead of silently updating another pair's row.
+        if !update {
+            // New pairs: any clash is an error (see `upsert`).
+            return sql;
+        }
         sql.push(" ON DUPLICATE KEY UPDATE ");
-        let guard = format!(
-            "if({l} = values({l}) and {r} = values({r}), {l}, null)",
-            l = crate::dialect::quote(backend, left),
-            r = crate::dialect::quote(backend, right)
-        );
-        updates.push((left, guard));
         updates.push(("deleted_at", "null".into()));
         for column in ["updated_at"].iter().chain(columns) {
             updates.push((

@@ -1,0 +1,221 @@
+//! MySQL/MariaDB behave the same whether or not the server's `sql_mode` is strict (SPEC §11):
+//! every write that breaks a link's cardinality is refused and changes nothing, in the server's
+//! default (strict) mode and with `sql_mode = ''` on every session. Skipped without
+//! `LINK_TEST_MYSQL_URL`.
+
+use link_runtime::{Error, Key, Links, ListFilter};
+use link_tests::TestDb;
+use link_tests::links::{CustomerWishlist, ProductBrand, product_brand};
+use link_tests::models::{brand, customer, product, wishlist};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+fn p(id: &str) -> Key<product::Model> {
+    product::Model::key(id)
+}
+fn b(id: &str) -> Key<brand::Model> {
+    brand::Model::key(id)
+}
+
+/// Every row of the product–brand table, live or not, as (product, brand, live).
+async fn rows(db: &DatabaseConnection, links: &Links) -> Vec<(String, String, bool)> {
+    let table = links.table_name::<ProductBrand>().expect("table");
+    let sql = format!(
+        "SELECT product_id, brand_id, deleted_at IS NULL AS live FROM `{table}` ORDER BY product_id, brand_id"
+    );
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "product_id").expect("product"),
+                row.try_get::<String>("", "brand_id").expect("brand"),
+                row.try_get::<i64>("", "live").expect("live") == 1,
+            )
+        })
+        .collect()
+}
+
+fn conflict<T: std::fmt::Debug>(result: Result<T, Error>, mode: &str, what: &str) {
+    match result {
+        Err(Error::Conflict { .. }) => {}
+        other => panic!("{mode}: {what}: expected a Conflict, got {other:?}"),
+    }
+}
+
+/// The scenarios, on `db` (a pool whose sessions run in `mode`).
+async fn scenarios(t: &TestDb, db: DatabaseConnection, mode: &str) {
+    // Link tables and records on the pool of this mode.
+    let links = Links::builder(db.clone())
+        .module("product")
+        .module("brand")
+        .module("customer")
+        .module("wishlist")
+        .link::<ProductBrand>()
+        .link::<CustomerWishlist>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    t.products(&["p", "q", "r"]).await;
+    t.brands(&["b1", "b2", "b3", "b9"]).await;
+    t.customers(&["c1", "c2"]).await;
+    t.wishlists(&["w1"]).await;
+
+    links
+        .create(&db, ProductBrand::new(p("p"), b("b1")))
+        .await
+        .expect("p → b1");
+    let before = rows(&db, &links).await;
+
+    // A second brand for p, alone and in a batch with a good pair: refused, nothing written.
+    conflict(
+        links.create(&db, ProductBrand::new(p("p"), b("b2"))).await,
+        mode,
+        "a second brand",
+    );
+    conflict(
+        links
+            .create_many(
+                &db,
+                [
+                    ProductBrand::new(p("q"), b("b9")),
+                    ProductBrand::new(p("p"), b("b2")),
+                ],
+            )
+            .await,
+        mode,
+        "a batch with a second brand",
+    );
+    assert_eq!(
+        rows(&db, &links).await,
+        before,
+        "{mode}: nothing was written or rewritten"
+    );
+
+    // Reviving a dismissed pair whose slot is taken.
+    links
+        .dismiss(&db, ProductBrand::new(p("p"), b("b1")))
+        .await
+        .expect("dismiss");
+    links
+        .create(&db, ProductBrand::new(p("p"), b("b2")))
+        .await
+        .expect("p → b2");
+    let before = rows(&db, &links).await;
+    conflict(
+        links.create(&db, ProductBrand::new(p("p"), b("b1"))).await,
+        mode,
+        "reviving p → b1",
+    );
+    assert_eq!(rows(&db, &links).await, before, "{mode}: revive refused");
+
+    // What is allowed still works: an identical re-create, an update, a new pair.
+    links
+        .create(
+            &db,
+            ProductBrand::new(p("p"), b("b2")).with(product_brand::Data::default().position(3)),
+        )
+        .await
+        .expect("identical");
+    links
+        .create(&db, ProductBrand::new(p("r"), b("b2")))
+        .await
+        .expect("r → b2");
+    let live = links
+        .list(&db, ListFilter::<ProductBrand>::all())
+        .await
+        .expect("list");
+    let live: Vec<(String, String, i32)> = live
+        .into_iter()
+        .map(|row| {
+            (
+                row.left.to_string(),
+                row.right.to_string(),
+                row.extra.position,
+            )
+        })
+        .collect();
+    assert_eq!(
+        live,
+        vec![("p".into(), "b2".into(), 3), ("r".into(), "b2".into(), 0)],
+        "{mode}"
+    );
+
+    // One-to-one, and a restore that would break it.
+    links
+        .create(
+            &db,
+            CustomerWishlist::new(customer::Model::key("c1"), wishlist::Model::key("w1")),
+        )
+        .await
+        .expect("c1 → w1");
+    conflict(
+        links
+            .create(
+                &db,
+                CustomerWishlist::new(customer::Model::key("c2"), wishlist::Model::key("w1")),
+            )
+            .await,
+        mode,
+        "a second customer for w1",
+    );
+    links.delete(&db, [p("r")]).await.expect("delete r");
+    links
+        .create(&db, ProductBrand::new(p("q"), b("b3")))
+        .await
+        .expect("q → b3");
+    links
+        .dismiss(&db, ProductBrand::new(p("q"), b("b3")))
+        .await
+        .expect("dismiss");
+    let before = rows(&db, &links).await;
+    links.restore(&db, [p("r")]).await.expect("restore r");
+    assert!(
+        rows(&db, &links)
+            .await
+            .iter()
+            .all(|(product, brand, _)| !product.is_empty() && !brand.is_empty()),
+        "{mode}: no key was blanked"
+    );
+    assert_ne!(rows(&db, &links).await, before, "{mode}: r → b2 is back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cardinality_holds_in_strict_and_non_strict_sql_mode() {
+    let Some(strict) = link_tests::db::mysql_only("modes_strict", 5).await else {
+        return;
+    };
+    let db = strict.db.clone();
+    scenarios(&strict, db, "strict").await;
+
+    let Some(lax) = link_tests::db::mysql_only("modes_lax", 5).await else {
+        return;
+    };
+    let db = lax
+        .connect_with(|options| {
+            // On each new session of the pool, as an application configured so would.
+            options.map_sqlx_mysql_pool_opts(|pool| {
+                pool.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        use sea_orm::sqlx::Executor;
+                        conn.execute("SET SESSION sql_mode = ''").await.map(|_| ())
+                    })
+                })
+            });
+        })
+        .await;
+    let mode = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT @@SESSION.sql_mode AS mode",
+        ))
+        .await
+        .expect("mode")
+        .and_then(|row| row.try_get::<String>("", "mode").ok());
+    assert_eq!(
+        mode.as_deref(),
+        Some(""),
+        "the pool runs without strict mode"
+    );
+    scenarios(&lax, db, "non-strict").await;
+}
