@@ -1755,6 +1755,37 @@ fn scenarios() -> Vec<(&'static str, Vec<Op>)> {
             ],
         ),
         (
+            "restoring a record the cascade reached leaves the link to the deleted record dismissed",
+            vec![
+                Op::Create(L::ProductPost, pair("p0", "s0")),
+                Op::Delete(M::Product, ids(&["p0"])),
+                Op::Restore(M::Post, ids(&["s0"])),
+                Op::Restore(M::Product, ids(&["p0"])),
+            ],
+        ),
+        (
+            "two pairs competing for one slot, in a batch or against a stored row, are a Conflict",
+            vec![
+                Op::Create(L::ProductRegion, pair("p1", "5")),
+                Op::Create(
+                    L::ProductRegion,
+                    vec![
+                        PairArg { left: "p1".into(), right: "6".into(), data: Some(0) },
+                        PairArg { left: "p0".into(), right: "5".into(), data: Some(0) },
+                    ],
+                ),
+                Op::Create(L::ProductPost, pair("p0", "s0")),
+                Op::Create(L::ProductPost, pair("p1", "s0")),
+                Op::Create(
+                    L::PostComment,
+                    vec![
+                        PairArg { left: "s0".into(), right: "c0".into(), data: None },
+                        PairArg { left: "s1".into(), right: "c0".into(), data: None },
+                    ],
+                ),
+            ],
+        ),
+        (
             "a cycle of cascades ends, and restores as one operation",
             vec![
                 Op::Create(L::Owns, pair("a0", &b0)),
@@ -1841,8 +1872,14 @@ async fn run_case(
             .await
             .map_err(|e| format!("step {step}: {op:?}: {e}"))?;
         if got != expected {
+            // What the library did instead, as the model sees it (before the step).
+            let differences = match world.compare(&model).await {
+                Ok(()) => "the database is as before the step".to_string(),
+                Err(e) => e,
+            };
             return Err(format!(
-                "step {step}: {op:?}: the library answered {got:?}, the model expects {expected:?}"
+                "step {step}: {op:?}: the library answered {got:?}, the model expects \
+                 {expected:?}\n  against the state before the step:\n  {differences}"
             ));
         }
         world
