@@ -38,7 +38,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use link_runtime::sea_orm;
 use link_runtime::{
-    Audit, Error, Key, LinkDefinition, LinkPair, LinkRow, Links, ListFilter, StoredLink, define_link,
+    Audit, Error, Key, LinkDefinition, LinkPair, LinkRow, Links, ListFilter, StoredLink,
+    define_link,
 };
 use link_tests::TestDb;
 use proptest::prelude::*;
@@ -415,8 +416,24 @@ impl L {
             extra,
         };
         match self {
-            L::ProductPost => r(M::Product, M::Post, false, true, false, true, ExtraKind::None),
-            L::PostComment => r(M::Post, M::Comment, false, true, false, true, ExtraKind::None),
+            L::ProductPost => r(
+                M::Product,
+                M::Post,
+                false,
+                true,
+                false,
+                true,
+                ExtraKind::None,
+            ),
+            L::PostComment => r(
+                M::Post,
+                M::Comment,
+                false,
+                true,
+                false,
+                true,
+                ExtraKind::None,
+            ),
             L::ProductRegion => r(
                 M::Product,
                 M::Region,
@@ -426,7 +443,15 @@ impl L {
                 false,
                 ExtraKind::Rank,
             ),
-            L::ProductTag => r(M::Product, M::Tag, true, true, false, false, ExtraKind::Weight),
+            L::ProductTag => r(
+                M::Product,
+                M::Tag,
+                true,
+                true,
+                false,
+                false,
+                ExtraKind::Weight,
+            ),
             L::Owns => r(M::Alpha, M::Beta, true, true, false, true, ExtraKind::None),
             L::Member => r(M::Alpha, M::Beta, true, false, true, false, ExtraKind::None),
         }
@@ -870,7 +895,10 @@ fn key(m: M) -> BoxedStrategy<String> {
                 if upper { id.to_uppercase() } else { id }
             })
             .boxed(),
-        KeyKind::Int => (index, prop_oneof![16 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3)])
+        KeyKind::Int => (
+            index,
+            prop_oneof![16 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3)],
+        )
             .prop_map(move |(i, form)| {
                 let id = m.id(i);
                 match form {
@@ -910,15 +938,25 @@ fn pairs(link: L, data_always: bool) -> BoxedStrategy<Vec<PairArg>> {
         (_, true) => (0..5i32).prop_map(Some).boxed(),
         (_, false) => prop::option::of(0..5i32).boxed(),
     };
-    let pair = (key(rule.left), key(rule.right), data)
-        .prop_map(|(left, right, data)| PairArg { left, right, data });
-    (prop::collection::vec(pair, 1..=3), prop::bool::weighted(0.2))
+    let pair = (key(rule.left), key(rule.right), data).prop_map(|(left, right, data)| PairArg {
+        left,
+        right,
+        data,
+    });
+    (
+        prop::collection::vec(pair, 1..=3),
+        prop::bool::weighted(0.2),
+    )
         .prop_map(move |(mut pairs, again)| {
             if again {
                 pairs.push(pairs[0].clone());
             }
-            let canon =
-                |p: &PairArg| Some((canonical(rule.left, &p.left)?, canonical(rule.right, &p.right)?));
+            let canon = |p: &PairArg| {
+                Some((
+                    canonical(rule.left, &p.left)?,
+                    canonical(rule.right, &p.right)?,
+                ))
+            };
             for j in 1..pairs.len() {
                 let Some(cj) = canon(&pairs[j]) else { continue };
                 if let Some(i) = (0..j).find(|&i| canon(&pairs[i]).as_ref() == Some(&cj)) {
@@ -985,12 +1023,19 @@ fn op() -> BoxedStrategy<Op> {
 /// order; a module's soft-delete, then `delete` (once or twice), then `restore`.
 fn chunk() -> BoxedStrategy<Vec<Op>> {
     let twice = prop_oneof![delete_op(), restore_op()].prop_map(|op| vec![op.clone(), op]);
-    let other_end_first = (any_link(), 0..3usize, 0..3usize, any::<bool>()).prop_map(
-        |(link, i, j, left_first)| {
+    let other_end_first =
+        (any_link(), 0..3usize, 0..3usize, any::<bool>()).prop_map(|(link, i, j, left_first)| {
             let rule = link.rule();
             let (l, r) = (rule.left.id(i), rule.right.id(j));
             let mut ops = vec![
-                Op::Create(link, vec![PairArg { left: l.clone(), right: r.clone(), data: None }]),
+                Op::Create(
+                    link,
+                    vec![PairArg {
+                        left: l.clone(),
+                        right: r.clone(),
+                        data: None,
+                    }],
+                ),
                 Op::Delete(rule.right, vec![r.clone()]),
                 Op::Delete(rule.left, vec![l.clone()]),
             ];
@@ -1004,9 +1049,12 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
                 }
             }
             ops
-        },
-    );
-    let module_then_delete = (prop::sample::select(RESTORABLE.to_vec()), 0..3usize, any::<bool>())
+        });
+    let module_then_delete = (
+        prop::sample::select(RESTORABLE.to_vec()),
+        0..3usize,
+        any::<bool>(),
+    )
         .prop_map(|(m, i, again)| {
             let id = m.id(i);
             let mut ops = vec![
@@ -1031,7 +1079,14 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
                 ((rule.right, r.clone()), (rule.left, l.clone()))
             };
             let mut ops = vec![
-                Op::Create(link, vec![PairArg { left: l, right: r, data: None }]),
+                Op::Create(
+                    link,
+                    vec![PairArg {
+                        left: l,
+                        right: r,
+                        data: None,
+                    }],
+                ),
                 Op::ModuleDelete(by_module.0, by_module.1.clone()),
                 Op::Delete(other.0, vec![other.1.clone()]),
             ];
@@ -1044,12 +1099,21 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
     );
     // Two records competing for one slot of a link with a unique side; or a slot taken while
     // its holder is deleted, then the holder restored (a `Conflict`, restoring nothing).
-    let unique = prop::sample::select(vec![L::ProductPost, L::PostComment, L::ProductRegion, L::Member]);
+    let unique = prop::sample::select(vec![
+        L::ProductPost,
+        L::PostComment,
+        L::ProductRegion,
+        L::Member,
+    ]);
     let contend = (unique, 0..3usize, 0..3usize, 0..3usize, any::<bool>()).prop_map(
         |(link, i, j, k, restore)| {
             let rule = link.rule();
             let pair = |a: usize, b: usize| {
-                vec![PairArg { left: rule.left.id(a), right: rule.right.id(b), data: None }]
+                vec![PairArg {
+                    left: rule.left.id(a),
+                    right: rule.right.id(b),
+                    data: None,
+                }]
             };
             // The side that holds one: its record is the slot others compete for.
             let (first, second) = if rule.right_unique() {
@@ -1139,8 +1203,12 @@ macro_rules! test_link {
     };
 }
 
-test_link!(MProductPost, m_product_post, |p, _d| p, |_x| None, |_r| None);
-test_link!(MPostComment, m_post_comment, |p, _d| p, |_x| None, |_r| None);
+test_link!(MProductPost, m_product_post, |p, _d| p, |_x| None, |_r| {
+    None
+});
+test_link!(MPostComment, m_post_comment, |p, _d| p, |_x| None, |_r| {
+    None
+});
 test_link!(MOwns, m_owns, |p, _d| p, |_x| None, |_r| None);
 test_link!(MMember, m_member, |p, _d| p, |_x| None, |_r| None);
 test_link!(
@@ -1252,7 +1320,11 @@ fn outcome<T>(result: Result<T, Error>) -> Result<Outcome, String> {
 
 impl World {
     fn conn(&self, m: M) -> &DatabaseConnection {
-        if m == M::Comment { &self.away } else { &self.home }
+        if m == M::Comment {
+            &self.away
+        } else {
+            &self.home
+        }
     }
 
     async fn run(&self, op: &Op, module_stamp: Option<DateTimeUtc>) -> Result<Outcome, String> {
@@ -1417,7 +1489,9 @@ impl World {
                 .rows
                 .iter()
                 .filter(|((k, ..), _)| *k == link)
-                .map(|((_, l, r), row)| ((l.clone(), r.clone()), (row.deleted.is_some(), row.extra)))
+                .map(|((_, l, r), row)| {
+                    ((l.clone(), r.clone()), (row.deleted.is_some(), row.extra))
+                })
                 .collect();
             let got_rows: BTreeMap<(String, String), (bool, Option<i32>)> = stored
                 .iter()
@@ -1457,7 +1531,10 @@ impl World {
                 .collect();
             if got != expected {
                 let deleted = |map: &BTreeMap<String, bool>| {
-                    map.iter().filter(|(_, d)| **d).map(|(id, _)| id.clone()).collect::<Vec<_>>()
+                    map.iter()
+                        .filter(|(_, d)| **d)
+                        .map(|(id, _)| id.clone())
+                        .collect::<Vec<_>>()
                 };
                 problems.push(format!(
                     "{m:?}: soft-deleted records\n    stored: {:?}\n    model:  {:?}",
@@ -1537,7 +1614,10 @@ impl World {
                 continue;
             };
             let (left, right) = model.dangling(link);
-            for (side, expected, got) in [("left", &left, &found.left), ("right", &right, &found.right)] {
+            for (side, expected, got) in [
+                ("left", &left, &found.left),
+                ("right", &right, &found.right),
+            ] {
                 let samples: BTreeSet<(String, String)> = got.samples.iter().cloned().collect();
                 if !got.checked || got.dangling != expected.len() as u64 || &samples != expected {
                     problems.push(format!(
@@ -1597,7 +1677,14 @@ async fn create_world(
     if backend == DbBackend::MySql {
         // MariaDB's `timestamp` keeps seconds; a module that soft-deletes keeps microseconds
         // (README, Guarantees: Stamps), so stamps are compared exactly.
-        for table in ["m_product", "m_post", "m_comment", "m_region", "m_alpha", "m_beta"] {
+        for table in [
+            "m_product",
+            "m_post",
+            "m_comment",
+            "m_region",
+            "m_alpha",
+            "m_beta",
+        ] {
             let db = if table == "m_comment" { &away } else { &home };
             db.execute_unprepared(&format!(
                 "ALTER TABLE `{table}` MODIFY `deleted_at` TIMESTAMP(6) NULL DEFAULT NULL"
@@ -1770,8 +1857,16 @@ fn scenarios() -> Vec<(&'static str, Vec<Op>)> {
                 Op::Create(
                     L::ProductRegion,
                     vec![
-                        PairArg { left: "p1".into(), right: "6".into(), data: Some(0) },
-                        PairArg { left: "p0".into(), right: "5".into(), data: Some(0) },
+                        PairArg {
+                            left: "p1".into(),
+                            right: "6".into(),
+                            data: Some(0),
+                        },
+                        PairArg {
+                            left: "p0".into(),
+                            right: "5".into(),
+                            data: Some(0),
+                        },
                     ],
                 ),
                 Op::Create(L::ProductPost, pair("p0", "s0")),
@@ -1779,8 +1874,16 @@ fn scenarios() -> Vec<(&'static str, Vec<Op>)> {
                 Op::Create(
                     L::PostComment,
                     vec![
-                        PairArg { left: "s0".into(), right: "c0".into(), data: None },
-                        PairArg { left: "s1".into(), right: "c0".into(), data: None },
+                        PairArg {
+                            left: "s0".into(),
+                            right: "c0".into(),
+                            data: None,
+                        },
+                        PairArg {
+                            left: "s1".into(),
+                            right: "c0".into(),
+                            data: None,
+                        },
                     ],
                 ),
             ],
@@ -1979,7 +2082,10 @@ fn the_link_service_follows_the_spec_on_mariadb_strict() {
         let t = link_tests::db::mysql_only("model_strict", 8).await?;
         let away = t.connect_again(4).await;
         let mode: String = sql_mode(&t.db).await;
-        assert!(mode.contains("STRICT"), "the server's default sql_mode is strict: {mode:?}");
+        assert!(
+            mode.contains("STRICT"),
+            "the server's default sql_mode is strict: {mode:?}"
+        );
         Some(create_world(t.db.clone(), away, vec![t]).await)
     });
     if let Some(world) = world {
