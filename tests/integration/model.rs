@@ -23,13 +23,20 @@
 //! timestamps and that a record's stamp is never the timestamp of another operation, and
 //! `Links::check` (exactly the live rows whose record is soft-deleted, per link and side).
 //!
-//! Where SPEC §8 leaves a case open the generator does not go, or the model skips the step (and
-//! says so): restoring a record of a model without `deleted_at`; a typed update naming no data;
-//! one `delete` naming records whose walks would meet with different stamps (a record already
-//! deleted and a live one whose cascades reach the same record or row).
+//! Where SPEC §8 leaves a case open the generator does not go, or the model skips the step
+//! (counted as `Skipped` in the summary): restoring a record of a model without `deleted_at`; a
+//! typed update naming no data; one batch naming a pair twice with different data; one `delete`
+//! naming records whose walks would meet with different stamps (a record already deleted and a
+//! live one whose cascades reach the same record or row).
 //!
-//! `LINK_MODEL_CASES` sets the number of generated sequences per backend (default 64 on SQLite
-//! and PostgreSQL, 32 on each MariaDB run).
+//! Before the generated sequences, each backend runs a few sequences written from SPEC §8's
+//! sentences (`scenarios`), checked against the same model. A failure lists every failing
+//! scenario and the shrunk generated sequence, one operation a line, with the keys as passed.
+//!
+//! MariaDB runs twice: with the server's strict `sql_mode`, and with `sql_mode = ''` set on every
+//! session of both pools (sqlx's per-connection `after_connect`; sea-orm's `after_connect` runs
+//! once per pool). `LINK_MODEL_CASES` sets the number of generated sequences per backend
+//! (default 64 on SQLite and PostgreSQL, 32 on each MariaDB run).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
@@ -543,6 +550,8 @@ struct Row {
 }
 
 type RowKey = (L, String, String);
+/// (left id, right id)
+type Pair = (String, String);
 type RecordKey = (M, String);
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -625,7 +634,7 @@ impl Model {
     /// side is `delete_cascade` (deleting this record deletes it).
     fn touching(&self, x: &RecordKey) -> Vec<(RowKey, RecordKey, bool)> {
         let mut found = Vec::new();
-        for (key @ (link, l, r), _) in &self.rows {
+        for key @ (link, l, r) in self.rows.keys() {
             let rule = link.rule();
             if rule.left == x.0 && *l == x.1 {
                 found.push((key.clone(), (rule.right, r.clone()), rule.cascade_right));
@@ -860,7 +869,7 @@ impl Model {
 
     /// What `Links::check` must report for a link: its live rows whose left (right) record is
     /// soft-deleted or missing.
-    fn dangling(&self, link: L) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+    fn dangling(&self, link: L) -> (BTreeSet<Pair>, BTreeSet<Pair>) {
         let rule = link.rule();
         let mut left = BTreeSet::new();
         let mut right = BTreeSet::new();
