@@ -1915,6 +1915,13 @@ fn scenarios() -> Vec<(&'static str, Vec<Op>)> {
             ],
         ),
         (
+            "a record with a UUID key, without links, is restored",
+            vec![
+                Op::Delete(M::Beta, vec![b1.clone()]),
+                Op::Restore(M::Beta, vec![b1.clone()]),
+            ],
+        ),
+        (
             "restoring what was never deleted, or does not exist, changes nothing",
             vec![
                 Op::Create(L::ProductPost, pair("p1", "s1")),
