@@ -36,7 +36,7 @@
 //! MariaDB runs twice: with the server's strict `sql_mode`, and with `sql_mode = ''` set on every
 //! session of both pools (sqlx's per-connection `after_connect`; sea-orm's `after_connect` runs
 //! once per pool). `LINK_MODEL_CASES` sets the number of generated sequences per backend
-//! (default 64 on SQLite and PostgreSQL, 32 on each MariaDB run).
+//! (default 64 on SQLite and PostgreSQL, 24 on each MariaDB run).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
@@ -1776,7 +1776,7 @@ async fn create_world(
     }
 }
 
-/// `LINK_MODEL_CASES`, else `default` (64 on SQLite and PostgreSQL; 32 on MariaDB, whose
+/// `LINK_MODEL_CASES`, else `default` (64 on SQLite and PostgreSQL; 24 on MariaDB, whose
 /// commits cost about 50 ms a write on this machine's disk).
 fn cases(default: u32) -> u32 {
     std::env::var("LINK_MODEL_CASES")
@@ -2105,7 +2105,7 @@ fn the_link_service_follows_the_spec_on_mariadb_strict() {
         Some(create_world(t.db.clone(), away, vec![t]).await)
     });
     if let Some(world) = world {
-        run_sequences("MariaDB, strict sql_mode", cases(32), &rt, &world);
+        run_sequences("MariaDB, strict sql_mode", cases(24), &rt, &world);
     }
 }
 
@@ -2139,7 +2139,7 @@ fn the_link_service_follows_the_spec_on_mariadb_non_strict() {
         Some(create_world(home, away, vec![t]).await)
     });
     if let Some(world) = world {
-        run_sequences("MariaDB, sql_mode=''", cases(32), &rt, &world);
+        run_sequences("MariaDB, sql_mode=''", cases(24), &rt, &world);
     }
 }
 
