@@ -960,19 +960,53 @@ fn pairs(link: L, data_always: bool) -> BoxedStrategy<Vec<PairArg>> {
             if again {
                 pairs.push(pairs[0].clone());
             }
-            let canon = |p: &PairArg| {
-                Some((
-                    canonical(rule.left, &p.left)?,
-                    canonical(rule.right, &p.right)?,
-                ))
-            };
-            for j in 1..pairs.len() {
-                let Some(cj) = canon(&pairs[j]) else { continue };
-                if let Some(i) = (0..j).find(|&i| canon(&pairs[i]).as_ref() == Some(&cj)) {
-                    pairs[j].data = pairs[i].data;
-                }
-            }
+            same_data_for_same_pair(link, &mut pairs);
             pairs
+        })
+        .boxed()
+}
+
+/// Gives each repeat of a record pair (however its keys are written) the data of its first
+/// occurrence.
+fn same_data_for_same_pair(link: L, pairs: &mut [PairArg]) {
+    let rule = link.rule();
+    let canon = |p: &PairArg| {
+        Some((
+            canonical(rule.left, &p.left)?,
+            canonical(rule.right, &p.right)?,
+        ))
+    };
+    for j in 1..pairs.len() {
+        let Some(cj) = canon(&pairs[j]) else { continue };
+        if let Some(i) = (0..j).find(|&i| canon(&pairs[i]).as_ref() == Some(&cj)) {
+            pairs[j].data = pairs[i].data;
+        }
+    }
+}
+
+/// Pairs created, then updated with new data (sometimes with one more pair, which may not be
+/// live: `NotFound`, nothing changes), or dismissed first (`NotFound`).
+fn create_then_update() -> BoxedStrategy<Vec<Op>> {
+    prop::sample::select(vec![L::ProductRegion, L::ProductTag])
+        .prop_flat_map(|link| (Just(link), pairs(link, false), pairs(link, true), 0..4u8))
+        .prop_map(|(link, created, other, variant)| {
+            let mut updated: Vec<PairArg> = created
+                .iter()
+                .zip(other.iter().cycle())
+                .map(|(p, o)| PairArg {
+                    data: o.data,
+                    ..p.clone()
+                })
+                .collect();
+            let mut ops = vec![Op::Create(link, created.clone())];
+            match variant {
+                0 => updated.push(other[0].clone()),
+                1 => ops.push(Op::Dismiss(link, created[..1].to_vec())),
+                _ => {}
+            }
+            same_data_for_same_pair(link, &mut updated);
+            ops.push(Op::Update(link, updated));
+            ops
         })
         .boxed()
 }
@@ -1154,6 +1188,7 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
         1 => module_then_delete,
         1 => module_then_other_end,
         2 => contend,
+        2 => create_then_update(),
     ]
     .boxed()
 }
