@@ -275,8 +275,16 @@ impl Links {
         let backend = conn.get_database_backend();
         let (left_key, right_key) = (entry.spec.left.column, entry.spec.right.column);
 
-        if let Some(crate::registry::ModuleBinding::Elsewhere(other)) = self.binding(model.module) {
-            // Another connection: read the live pairs, check their keys there in chunks.
+        let elsewhere = match self.binding(model.module) {
+            Some(crate::registry::ModuleBinding::Elsewhere(other)) => Some(other),
+            _ => None,
+        };
+        // A UUID stored as bytes (SQLite, MySQL) cannot be compared with the link table's
+        // text in SQL: its keys are checked as another connection's are, bound as UUIDs.
+        let uuid_bytes = model.key_kind == crate::linkable::KeyKind::Uuid
+            && backend != sea_orm::DbBackend::Postgres;
+        if elsewhere.is_some() || uuid_bytes {
+            // Read the live pairs, check their keys where the records live, in chunks.
             let mut sql = Sql::new(backend);
             sql.push("SELECT ")
                 .ident(left_key)
@@ -306,8 +314,14 @@ impl Links {
                 .collect();
             keys.sort_unstable();
             keys.dedup();
-            let live =
-                super::records::existing_ids(other, &model, table, &keys, true, false).await?;
+            let live = match elsewhere {
+                Some(other) => {
+                    super::records::existing_ids(other, &model, table, &keys, true, false).await?
+                }
+                None => {
+                    super::records::existing_ids(conn, &model, table, &keys, true, false).await?
+                }
+            };
             let dangling: Vec<super::PreparedPair> = pairs
                 .into_iter()
                 .filter(|(l, r)| !live.contains(if left_side { l } else { r }))

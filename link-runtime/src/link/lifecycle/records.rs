@@ -1,7 +1,7 @@
 //! The records of one model in its own table: what state they are in, stamping the live ones
 //! and reviving those of one stamp.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -33,6 +33,7 @@ pub(super) async fn read(
     let backend = conn.get_database_backend();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let values = key_values(model, &refs)?;
+    let asked = asked(&refs);
     let mut states = BTreeMap::new();
     for chunk in values.chunks(rows_per_statement(backend, 1)) {
         let mut sql = Sql::new(backend);
@@ -52,7 +53,7 @@ pub(super) async fn read(
         }
         let what = format!("reading {} records", model.qualified_name());
         for row in query(conn, sql, &what).await? {
-            let Some(id) = read_key(&row, model) else {
+            let Some(id) = read_key(&row, model).filter(|id| asked.contains(id.as_str())) else {
                 continue;
             };
             let state = if model.soft_deletable {
@@ -190,10 +191,12 @@ async fn set_deleted_at(
             .push(" AND ");
         condition(&mut select);
         select.push(" FOR UPDATE");
+        let asked = asked(&refs);
         let found: Vec<String> = query(conn, select, &what)
             .await?
             .iter()
             .filter_map(|row| read_key(row, model))
+            .filter(|id| asked.contains(id.as_str()))
             .collect();
         if found.is_empty() {
             continue;
@@ -205,4 +208,10 @@ async fn set_deleted_at(
         changed.extend(found);
     }
     Ok(changed)
+}
+
+/// The ids asked for: a record found under another one of them is not theirs. (MySQL's usual
+/// collations match `S3` to `s3`; keys are compared byte for byte.)
+fn asked<'a>(ids: &[&'a str]) -> HashSet<&'a str> {
+    ids.iter().copied().collect()
 }
