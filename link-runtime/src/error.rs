@@ -58,6 +58,14 @@ pub enum Error {
         /// The full message, naming every definition involved.
         message: String,
     },
+    /// A link table lacks a column or index its declaration needs (SPEC §10): `migrate()` could
+    /// not add it (existing rows break it, or it needs a value they do not have), or it was
+    /// never run. Writes that could break the declaration are refused until the table matches.
+    #[error("{message}")]
+    Schema {
+        /// The full message, naming the links, what they lack and the fix.
+        message: String,
+    },
     /// An external service (SPEC §9.6) failed, or answered with something that is not records.
     #[error("{context}: {source}")]
     External {

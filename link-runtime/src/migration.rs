@@ -83,10 +83,14 @@ impl MigrationTrait for LinkTables {
             backend: sea_orm::ConnectionTrait::get_database_backend(conn),
             steps: Vec::new(),
         };
-        locked(links, conn, &nothing_reviewed, Apply::Safe, &mut |_| {})
+        let (ran, left) = locked(links, conn, &nothing_reviewed, Apply::Safe, &mut |_| {})
             .await
-            .map(|_| ())
-            .map_err(|e| DbErr::Migration(e.to_string()))
+            .map_err(|e| DbErr::Migration(e.to_string()))?;
+        // A step the declarations need that the data refuses fails the migration.
+        match crate::migrate::unenforced(&ran, &left) {
+            None => Ok(()),
+            Some(err) => Err(DbErr::Migration(err.to_string())),
+        }
     }
 
     async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {

@@ -30,6 +30,9 @@ pub(crate) struct Registry {
     /// Every model of a registered link (or registered with `model`), by `(module, name)`.
     pub(crate) models: BTreeMap<(&'static str, &'static str), ModelEntry>,
     pub(crate) events: tokio::sync::broadcast::Sender<crate::events::LinkEvent>,
+    /// Per link: whether its table was seen to have every column and index its declaration
+    /// needs (so writes through it may run); checked once, then kept.
+    pub(crate) schema_ok: Vec<std::sync::atomic::AtomicBool>,
 }
 
 /// Where a module's records live.
@@ -65,6 +68,8 @@ impl std::fmt::Debug for ModelEntry {
 pub(crate) struct LinkEntry {
     pub(crate) spec: LinkSpec,
     pub(crate) names: TableNames,
+    /// Its place in [`Registry::links`].
+    pub(crate) index: usize,
 }
 
 impl Links {
@@ -180,9 +185,11 @@ impl LinksBuilder {
         let entries: Vec<LinkEntry> = self
             .links
             .iter()
-            .map(|(_, spec)| LinkEntry {
+            .enumerate()
+            .map(|(index, (_, spec))| LinkEntry {
                 spec: *spec,
                 names: TableNames::of(spec),
+                index,
             })
             .collect();
 
@@ -276,6 +283,11 @@ impl LinksBuilder {
                 by_type,
                 models,
                 events: tokio::sync::broadcast::channel(crate::events::CHANNEL_CAPACITY).0,
+                schema_ok: self
+                    .links
+                    .iter()
+                    .map(|_| std::sync::atomic::AtomicBool::new(false))
+                    .collect(),
             }),
         })
     }

@@ -245,15 +245,35 @@ async fn safe_updates_and_unsafe_changes() {
             "{reason}"
         );
         let e = v3.apply(&blocked, Apply::All).await.expect_err("refused");
-        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+        assert!(matches!(e, Error::Schema { .. }), "{e}");
         assert!(e.to_string().ends_with("nothing was applied"), "{e}");
-        v3.migrate()
+        // SPEC §10: never `Ok` while a declared link lacks a column it needs.
+        let e = v3
+            .migrate()
             .await
-            .expect("safe apply skips the unsafe step");
+            .expect_err("the step the link needs cannot run");
+        assert!(
+            matches!(&e, Error::Schema { message } if message.contains("`item_tags`: link ItemV3") && message.contains("give `reason` a default")),
+            "{:?}: {e}",
+            t.backend
+        );
         assert!(
             !columns(&t, "item_tags")
                 .await
                 .contains(&"reason".to_string())
+        );
+        // …and the service refuses to write through the link until it has it.
+        let e = v3
+            .create(
+                &t.db,
+                ItemV3::new(product::Model::key("p1"), tag::Model::key("t1")),
+            )
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(&e, Error::Schema { message } if message.contains("lacks the column `reason`")),
+            "{:?}: {e}",
+            t.backend
         );
 
         // A type change and a dropped column: unsafe, run only under All once reviewed.
@@ -404,10 +424,27 @@ async fn a_table_medusa_created_is_adopted_without_losing_rows() {
             "existing live rows break it: product p1 have several live brand partners; dismiss the extra links, then migrate again"
         )
     );
-    links.migrate().await.expect("adopt");
+    // The adoption runs; the cardinality index cannot, and migrate says so.
+    let e = links.migrate().await.expect_err("p1 has two brands");
+    assert!(
+        matches!(&e, Error::Schema { message } if message.contains("1 safe step(s) ran") && message.contains("product p1 have several live brand partners")),
+        "{e}"
+    );
     assert_eq!(
         count(&t, "SELECT COUNT(*) FROM product_product_brand_brand").await,
         3
+    );
+    // A third brand for p2 is refused until the index exists (the table would take it).
+    let e = links
+        .create(
+            &t.db,
+            ProductBrand::new(product::Model::key("p2"), brand::Model::key("b2")),
+        )
+        .await
+        .expect_err("no index, no create");
+    assert!(
+        matches!(&e, Error::Schema { message } if message.contains("lacks the unique index that enforces one live brand per product")),
+        "{e}"
     );
     assert_eq!(
         count(&t, "SELECT COUNT(*) FROM link_module_migrations").await,

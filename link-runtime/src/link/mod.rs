@@ -262,6 +262,7 @@ impl Links {
             if spec.read_only {
                 return Err(read_only(spec));
             }
+            self.ensure_schema(conn, entry).await?;
             for pair in pairs {
                 check_id(spec.name, spec.left.model.name, &pair.left)?;
                 check_id(spec.name, spec.right.model.name, &pair.right)?;

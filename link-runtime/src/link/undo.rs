@@ -285,6 +285,13 @@ impl Links {
                     ),
                 });
             };
+            if step.before.is_some()
+                && let Err(err) = self.ensure_schema(&txn, entry).await
+            {
+                // Putting a row back could break what the link declares.
+                let _ = txn.rollback().await;
+                return Err(err);
+            }
             let (left, right) = (entry.spec.left.column, entry.spec.right.column);
             let mut sql = Sql::new(backend);
             sql.push("UPDATE ").ident(&entry.names.table).push(" SET ");

@@ -14,6 +14,8 @@ use sea_orm::{
     ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+use std::sync::atomic::Ordering;
+
 use crate::error::{Error, Result};
 use crate::registry::Links;
 
@@ -62,11 +64,44 @@ impl Links {
         let txn = begin
             .await
             .map_err(Error::database("starting the migration"))?;
-        let ran = locked(self, &txn, reviewed, mode, on_step).await?;
+        let (ran, left) = locked(self, &txn, reviewed, mode, on_step).await?;
         txn.commit()
             .await
             .map_err(Error::database("committing the migration"))?;
-        Ok(ran)
+        // Writes through a link run once its table has what its declaration needs.
+        for entry in &self.inner.links {
+            let matches = !left.iter().any(|step| step.table == entry.names.table);
+            self.inner.schema_ok[entry.index].store(matches, Ordering::Release);
+        }
+        match unenforced(&ran, &left) {
+            None => Ok(ran),
+            Some(err) => Err(err),
+        }
+    }
+
+    /// Refuses a write through `entry` that could break its declaration while its table lacks
+    /// what the declaration needs (SPEC §10): checked against the catalogue the first time,
+    /// then kept (a `migrate()` that runs updates it).
+    pub(crate) async fn ensure_schema<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        entry: &crate::registry::LinkEntry,
+    ) -> Result<()> {
+        if self.inner.schema_ok[entry.index].load(Ordering::Acquire) {
+            return Ok(());
+        }
+        match planner::mismatch(conn, entry).await? {
+            None => {
+                self.inner.schema_ok[entry.index].store(true, Ordering::Release);
+                Ok(())
+            }
+            Some(wrong) => Err(Error::Schema {
+                message: format!(
+                    "link {}: {wrong}, so it cannot enforce what its declaration says; run `links.migrate()` (or review `links.plan()` and apply it) before creating, updating or restoring its links",
+                    entry.spec.display_name()
+                ),
+            }),
+        }
     }
 
     /// Creates missing link tables and applies the other safe steps ([`Apply::Safe`]); drops
@@ -81,6 +116,39 @@ impl Links {
     }
 }
 
+/// The error of an apply that left steps the declarations need (`left`, all blocked), after
+/// `ran`; `None` if it left none.
+pub(crate) fn unenforced(ran: &Plan, left: &[Step]) -> Option<Error> {
+    if left.is_empty() {
+        return None;
+    }
+    let steps: Vec<String> = left
+        .iter()
+        .map(|step| {
+            format!(
+                "`{}`: {}{}",
+                step.table,
+                step.summary,
+                step.blocked
+                    .as_deref()
+                    .map(|why| format!(" — {why}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    Some(Error::Schema {
+        message: format!(
+            "the link tables do not enforce every declared link yet; {} ran, these could not: {}. Until they run, creates, updates and restores through those links are refused",
+            if ran.steps.is_empty() {
+                "nothing else needed to".to_string()
+            } else {
+                format!("{} safe step(s)", ran.steps.len())
+            },
+            steps.join("; ")
+        ),
+    })
+}
+
 /// Runs the plan under the migration lock, on `conn` (a transaction, so the session that holds
 /// a session lock stays the same).
 pub(crate) async fn locked<C: ConnectionTrait>(
@@ -89,7 +157,7 @@ pub(crate) async fn locked<C: ConnectionTrait>(
     reviewed: &Plan,
     mode: Apply,
     on_step: &mut (dyn FnMut(&Step) + Send),
-) -> Result<Plan> {
+) -> Result<(Plan, Vec<Step>)> {
     let backend = conn.get_database_backend();
     lock(conn, backend).await?;
     let outcome = run(links, conn, reviewed, mode, on_step).await;
@@ -147,14 +215,19 @@ async fn run<C: ConnectionTrait>(
     reviewed: &Plan,
     mode: Apply,
     on_step: &mut (dyn FnMut(&Step) + Send),
-) -> Result<Plan> {
+) -> Result<(Plan, Vec<Step>)> {
     let backend = txn.get_database_backend();
     txn.execute_unprepared(&tracking::create_sql(backend))
         .await
         .map_err(Error::database(format!("creating `{}`", tracking::TABLE)))?;
     let fresh = planner::plan(links, txn).await?;
-    let chosen: Vec<_> = fresh
+    // A blocked step is one the declaration needs and the data refuses: it never runs, and
+    // the apply says so once the rest has run.
+    let (left, steps): (Vec<Step>, Vec<Step>) = fresh
         .steps
+        .into_iter()
+        .partition(|step| step.blocked.is_some());
+    let chosen: Vec<_> = steps
         .into_iter()
         .filter(|step| step.kind != StepKind::Noop)
         .filter(|step| match mode {
@@ -162,13 +235,17 @@ async fn run<C: ConnectionTrait>(
             Apply::All => step.kind.is_safe() || reviewed.steps.contains(step),
         })
         .collect();
-    if let Some(step) = chosen.iter().find(|s| s.blocked.is_some()) {
-        return Err(Error::invalid(format!(
-            "`{}`: {}; {}; nothing was applied",
-            step.table,
-            step.summary,
-            step.blocked.as_deref().unwrap_or_default()
-        )));
+    if mode == Apply::All
+        && let Some(step) = left.iter().find(|step| reviewed.steps.contains(step))
+    {
+        return Err(Error::Schema {
+            message: format!(
+                "`{}`: {}; {}; nothing was applied",
+                step.table,
+                step.summary,
+                step.blocked.as_deref().unwrap_or_default()
+            ),
+        });
     }
     for step in &chosen {
         on_step(step);
@@ -181,8 +258,11 @@ async fn run<C: ConnectionTrait>(
                 )))?;
         }
     }
-    Ok(Plan {
-        backend,
-        steps: chosen,
-    })
+    Ok((
+        Plan {
+            backend,
+            steps: chosen,
+        },
+        left,
+    ))
 }

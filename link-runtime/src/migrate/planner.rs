@@ -367,5 +367,60 @@ async fn diff<C: ConnectionTrait>(
             );
         }
     }
+    // A cardinality relaxed (a side now `is_list`): the unique index the declaration no longer
+    // wants would keep refusing what it allows. Dropping it loses nothing.
+    let wanted = ddl::unique_keys(spec);
+    for key in [left, right] {
+        let name = entry.names.live_unique_index(key);
+        if live.indexes.contains(&name) && !wanted.contains(&key) {
+            safe.push(ddl::drop_index(backend, &name, table));
+        }
+    }
     Ok((safe, risky))
+}
+
+/// What the table of `entry` lacks (or has too much) for writes through the link to do what
+/// its declaration says: a column, a unique index over live rows that enforces its cardinality,
+/// or such an index it no longer wants; in words, or `None` when it matches.
+pub(crate) async fn mismatch<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+) -> Result<Option<String>> {
+    let spec = &entry.spec;
+    let table = entry.names.table.as_str();
+    let Some(live) = inspect::table(conn, table).await? else {
+        return Ok(Some(format!("its table `{table}` does not exist")));
+    };
+    let mut wrong = Vec::new();
+    let columns = [spec.left.column, spec.right.column]
+        .into_iter()
+        .chain(STANDARD)
+        .chain(spec.extra_columns.iter().map(|c| c.name));
+    for column in columns {
+        if !live.columns.contains_key(column) {
+            wrong.push(format!("lacks the column `{column}`"));
+        }
+    }
+    let wanted = ddl::unique_keys(spec);
+    for key in [spec.left.column, spec.right.column] {
+        let present = live.indexes.contains(&entry.names.live_unique_index(key));
+        let one = |key: &str| {
+            if key == spec.left.column {
+                (spec.left.model.name, spec.right.model.name)
+            } else {
+                (spec.right.model.name, spec.left.model.name)
+            }
+        };
+        let (one, other) = one(key);
+        match (wanted.contains(&key), present) {
+            (true, false) => wrong.push(format!(
+                "lacks the unique index that enforces one live {other} per {one}"
+            )),
+            (false, true) => wrong.push(format!(
+                "still has a unique index allowing one live {other} per {one}, which the declaration relaxed"
+            )),
+            _ => {}
+        }
+    }
+    Ok((!wrong.is_empty()).then(|| format!("its table `{table}` {}", wrong.join(", "))))
 }

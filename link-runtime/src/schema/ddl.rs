@@ -149,6 +149,16 @@ pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -
     out
 }
 
+/// The statement that drops the index `name` of `table` (a cardinality the declaration relaxed).
+pub(crate) fn drop_index(backend: DbBackend, name: &str, table: &str) -> String {
+    let q = |name: &str| quote(backend, name);
+    if backend == DbBackend::MySql {
+        format!("drop index {} on {}", q(name), q(table))
+    } else {
+        format!("DROP INDEX IF EXISTS {}", q(name))
+    }
+}
+
 /// The statements that create the link table of `spec` and its indexes, each idempotent
 /// (`IF NOT EXISTS`), in the order they must run.
 pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> Vec<String> {

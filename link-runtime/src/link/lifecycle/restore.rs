@@ -249,6 +249,7 @@ async fn revive(
         if live.is_empty() {
             continue;
         }
+        links.ensure_schema(txn, entry).await?;
         link_rows::revive(txn, entry, &live, revived_at).await?;
         run.report
             .links
