@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 
 /// The longest name, key or field path accepted: far above any real one.
 pub(crate) const MAX_NAME: usize = 255;
+/// How many values a filter may bind (`$in` lists count each): well under every backend's
+/// limit for one statement (SQLite's is 32,766), so a filter never fails in the database.
+pub(crate) const MAX_FILTER_VALUES: usize = 10_000;
 /// How deep JSON input may nest (`$and` in `$or` in a link …).
 pub(crate) const MAX_DEPTH: usize = 32;
 

@@ -30,6 +30,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let database_url = match cli.database_url {
         Some(url) => url,

@@ -6,67 +6,11 @@
 // A failing test panics on purpose.
 #![allow(clippy::panic)]
 
+mod common;
+
+use common::{Client, assert_refused, serve};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use storefront::app::{Config, Running, start};
-
-async fn serve(database_url: String) -> Running {
-    start(&Config {
-        database_url,
-        port: 0,
-        cms_port: 0,
-    })
-    .await
-    .unwrap_or_else(|e| panic!("start the storefront: {e}"))
-}
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Client {
-    fn new(running: &Running) -> Self {
-        Client {
-            http: reqwest::Client::new(),
-            base: format!("http://{}", running.addr),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET");
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-}
 
 fn ids(products: &Value) -> Vec<&str> {
     products
@@ -533,22 +477,6 @@ async fn the_page_as_headless_chromium_shows_it() {
     assert!(
         second.contains("Page 2 of 2") && second.contains("rel=\"prev\""),
         "{second}"
-    );
-}
-
-/// A status and a JSON error whose message is short (long input is not echoed back whole).
-fn assert_refused(answer: &(StatusCode, Value), status: StatusCode, what: &str) {
-    assert_eq!(answer.0, status, "{what}: {}", answer.1);
-    let message = answer.1["message"].as_str().unwrap_or_default();
-    assert!(
-        !message.is_empty(),
-        "{what}: a message says why: {}",
-        answer.1
-    );
-    assert!(
-        message.len() < 1_000,
-        "{what}: {} bytes echoed",
-        message.len()
     );
 }
 

@@ -249,10 +249,15 @@ impl Parser<'_> {
                             op,
                             values: list(operand, if op == Op::In { "$in" } else { "$nin" })?,
                         },
-                        (Op::Like | Op::ILike, Json::String(pattern)) => Filter::Compare {
+                        (Op::Like | Op::ILike, _) if !is_text(&ty) => {
+                            return Err(Error::invalid(format!(
+                                "filter on `{path}`: `$like` and `$ilike` match text, and `{path}` is not a text column; compare it with $eq, $ne, $in, $nin, $gt, $gte, $lt or $lte"
+                            )));
+                        }
+                        (Op::Like | Op::ILike, Json::String(_)) => Filter::Compare {
                             column: field,
                             op,
-                            values: vec![Value::from(pattern.clone())],
+                            values: vec![typed(operand)?],
                         },
                         (Op::Like | Op::ILike, other) => {
                             return Err(Error::invalid(format!(
@@ -279,6 +284,26 @@ impl Parser<'_> {
                 values: vec![typed(scalar)?],
             },
         })
+    }
+}
+
+/// Whether a column holds text (what `$like` matches).
+fn is_text(ty: &sea_orm::sea_query::ColumnType) -> bool {
+    use sea_orm::sea_query::ColumnType as T;
+    matches!(ty, T::Char(_) | T::String(_) | T::Text | T::Enum { .. })
+}
+
+impl Filter {
+    /// How many values the filter binds (`$in` lists count each value).
+    pub(crate) fn bound_values(&self) -> usize {
+        match self {
+            Filter::All(parts) | Filter::Any(parts) => parts.iter().map(Filter::bound_values).sum(),
+            Filter::Not(inner) => inner.bound_values(),
+            Filter::Compare { values, .. } => values.len(),
+            Filter::Null { .. } => 0,
+            Filter::Linked { filter, .. } => filter.bound_values(),
+            Filter::KeysIn(keys) => keys.len(),
+        }
     }
 }
 

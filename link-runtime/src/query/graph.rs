@@ -113,6 +113,13 @@ async fn run<C: ConnectionTrait>(
         check_allowed(&tree, "", allow)?;
     }
     let filter = parser.parse(&model, &query.filters, "", None)?;
+    let bound = filter.bound_values();
+    if bound > crate::input::MAX_FILTER_VALUES {
+        return Err(Error::invalid(format!(
+            "filters take at most {} values in all (`$in` lists count each), and these have {bound}: split the request",
+            crate::input::MAX_FILTER_VALUES
+        )));
+    }
     let page = query.pagination.clone().unwrap_or_default();
     let largest = i64::MAX.unsigned_abs();
     if page.skip > largest || page.take.is_some_and(|take| take > largest) {

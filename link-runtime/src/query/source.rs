@@ -97,9 +97,12 @@ pub(crate) fn value_for(ty: &ColumnType, json: &Json) -> Result<Value, &'static 
     use ColumnType as T;
     let text = json.as_str();
     let parsed = match ty {
-        T::Char(_) | T::String(_) | T::Text | T::Enum { .. } => {
-            text.map(|s| Value::from(s.to_string())).ok_or("a string")?
-        }
+        // PostgreSQL cannot hold a NUL byte in text: refused on every backend alike.
+        T::Char(_) | T::String(_) | T::Text | T::Enum { .. } => match text {
+            Some(s) if s.contains('\0') => return Err("a string without NUL bytes"),
+            Some(s) => Value::from(s.to_string()),
+            None => return Err("a string"),
+        },
         T::TinyInteger
         | T::SmallInteger
         | T::Integer

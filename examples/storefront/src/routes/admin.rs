@@ -75,6 +75,27 @@ pub async fn restore_product(
     Ok(Json(json!({"id": id, "restored": report})))
 }
 
+/// An id a client chose: 1 to 255 bytes (what link tables hold), without NUL.
+fn checked_id(what: &str, id: &str) -> Result<(), ApiError> {
+    if id.is_empty() || id.len() > 255 || id.contains('\0') {
+        return Err(ApiError::invalid(format!(
+            "a {what} id is 1 to 255 bytes without NUL; got {}",
+            quoted(id)
+        )));
+    }
+    Ok(())
+}
+
+/// Text a client sent, which no database of ours can hold with a NUL byte (PostgreSQL).
+fn checked_text(field: &str, text: &str) -> Result<(), ApiError> {
+    if text.contains('\0') {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must not contain a NUL byte"
+        )));
+    }
+    Ok(())
+}
+
 /// The body of `POST /admin/products`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +124,9 @@ pub async fn create_product(
         .handle
         .unwrap_or_else(|| new.title.to_lowercase().replace(' ', "-"));
     let id = new.id.unwrap_or_else(|| format!("prod_{handle}"));
+    checked_id("product", &id)?;
+    checked_text("title", &new.title)?;
+    checked_text("handle", &handle)?;
     let txn = state.db.begin().await?;
     let model = product::Model {
         id: id.clone(),
@@ -116,7 +140,7 @@ pub async fn create_product(
     .await
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::invalid(format!("a product with id {id:?} exists already"))
+            ApiError::invalid(format!("a product with id {} exists already", quoted(&id)))
         }
         _ => ApiError::from(e),
     })?;
@@ -153,6 +177,8 @@ pub async fn create_brand(
     let id = new
         .id
         .unwrap_or_else(|| format!("brand_{}", new.name.to_lowercase().replace(' ', "_")));
+    checked_id("brand", &id)?;
+    checked_text("name", &new.name)?;
     let model = brand::Model {
         id: id.clone(),
         name: new.name,
@@ -162,7 +188,7 @@ pub async fn create_brand(
     .await
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::invalid(format!("a brand with id {id:?} exists already"))
+            ApiError::invalid(format!("a brand with id {} exists already", quoted(&id)))
         }
         _ => ApiError::from(e),
     })?;

@@ -1,6 +1,8 @@
 //! Errors as Medusa's API writes them: `{"type": "invalid_data" | "not_found" | "conflict",
 //! "message": "…"}` with 400, 404, 409, or 415 for a body that is not sent as JSON. Bad input
-//! is never a 500.
+//! is never a 500. A failure of ours (the database, the CMS) is a 500 that says only
+//! `{"type": "unknown_error", "message": "An unknown error occurred."}`, as Medusa answers: the
+//! database's own message goes to the log, never to the client.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -44,6 +46,25 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
+impl ApiError {
+    /// 500 `unknown_error`, saying nothing of `error`, which is logged with its sources.
+    pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        tracing::error!(error = %chain, "request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "unknown_error",
+            message: "An unknown error occurred.".into(),
+        }
+    }
+}
+
 impl From<link_runtime::Error> for ApiError {
     fn from(error: link_runtime::Error) -> Self {
         use link_runtime::Error as E;
@@ -54,7 +75,7 @@ impl From<link_runtime::Error> for ApiError {
             | E::UnknownLink { .. }
             | E::UnknownField { .. }
             | E::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid_data"),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, "unexpected_state"),
+            _ => return ApiError::internal(&error),
         };
         ApiError {
             status,
@@ -66,11 +87,7 @@ impl From<link_runtime::Error> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            kind: "unexpected_state",
-            message: error.to_string(),
-        }
+        ApiError::internal(&error)
     }
 }
 

@@ -13,8 +13,15 @@ pub struct CmsClient {
 impl CmsClient {
     /// A client of the CMS service at `base_url` (`http://127.0.0.1:9001`).
     pub fn new(base_url: impl Into<String>) -> Self {
+        // A CMS that hangs must not hold a storefront request (and its database connection)
+        // forever: the hop fails with `Error::External` instead.
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(2))
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
         CmsClient {
-            http: reqwest::Client::new(),
+            http,
             base_url: base_url.into(),
         }
     }
