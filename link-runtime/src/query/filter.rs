@@ -79,9 +79,26 @@ impl Parser<'_> {
             })
     }
 
+    /// Behind an allow-list: `path` is allowed as something (checked before it is resolved).
     fn allowed(&self, path: &str) -> Result<()> {
         match self.allow {
             Some(allow) => allow.check(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Behind an allow-list: the field path `path` is allowed.
+    fn allowed_field(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check_field(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Behind an allow-list: the link at `path` may be followed.
+    fn allowed_link(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check_link(path),
             None => Ok(()),
         }
     }
@@ -137,9 +154,10 @@ impl Parser<'_> {
                 }
                 name => {
                     let path = format!("{prefix}{name}");
+                    self.allowed(&path)?;
                     match paths::step(self.links, model, name, &path, self.allow)? {
                         Step::Field(field) => {
-                            self.allowed(&path)?;
+                            self.allowed_field(&path)?;
                             if let Some(hop) = through
                                 && !hop.filterable(field)
                             {
@@ -149,7 +167,7 @@ impl Parser<'_> {
                         }
                         Step::Hop(hop) => {
                             // Behind an allow-list, say nothing of a link it does not reach.
-                            self.allowed(&path)?;
+                            self.allowed_link(&path)?;
                             if hop.spec.read_only {
                                 return Err(Error::UnknownField {
                                     message: format!(
@@ -751,7 +769,7 @@ impl Parser<'_> {
             {
                 return Err(not_filterable(hop, field));
             }
-            self.allowed(path)?;
+            self.allowed_field(path)?;
             let nullable = if sql_side {
                 self.source(&current)?
                     .column(field)

@@ -211,10 +211,10 @@ fn check_sizes(query: &GraphQuery) -> Result<()> {
 /// Refuses selected fields outside the allow-list.
 fn check_allowed(node: &Node, prefix: &str, allow: &AllowList) -> Result<()> {
     if node.all {
-        allow.check(&format!("{prefix}*"))?;
+        allow.check_field(&format!("{prefix}*"))?;
     }
     for field in &node.fields {
-        allow.check(&format!("{prefix}{field}"))?;
+        allow.check_field(&format!("{prefix}{field}"))?;
     }
     for (hop, child) in &node.children {
         check_allowed(child, &format!("{prefix}{}.", hop.name), allow)?;

@@ -250,6 +250,10 @@ pub(crate) fn step(
     if let Some(hop) = hops_from(links, model).into_iter().find(|h| h.name == name) {
         return Ok(Step::Hop(Box::new(hop)));
     }
+    if let Some(allow) = allow {
+        // An invented name gets the answer a hidden one gets.
+        return Err(allow.refused(path));
+    }
     Err(Error::UnknownField {
         message: format!(
             "unknown field `{}` in `{}`: {}",
@@ -272,6 +276,9 @@ pub(crate) fn parse_fields(
         tree.all = true;
     }
     for path in fields {
+        if let Some(allow) = allow {
+            allow.check(path)?;
+        }
         let segments: Vec<&str> = path.split('.').collect();
         let mut node = &mut tree;
         for (i, segment) in segments.iter().enumerate() {
@@ -336,14 +343,16 @@ impl AllowList {
         }
     }
 
-    /// Whether a caller may reach `path` (a field path, or a hop path such as `brand`).
+    /// Whether a caller may reach the field path `path`: a pattern names it, or `x.*` covers
+    /// it as a field of `x`. A `*` covers fields, never links: Query follows a link only where
+    /// [`AllowList::permits_link`] says so, so `brand.*` reaches `brand.name` but not
+    /// `brand.products.title`, nor a filter through `brand.products`.
     pub fn permits(&self, path: &str) -> bool {
         self.patterns.iter().any(|pattern| {
             if pattern == path {
                 return true;
             }
             match pattern.strip_suffix('*') {
-                // `brand.*` covers `brand`, `brand.*` and `brand.<field>`, not `brand.x.y`.
                 Some(prefix) => {
                     let hop = prefix.trim_end_matches('.');
                     path == hop
@@ -351,26 +360,57 @@ impl AllowList {
                             .strip_prefix(prefix)
                             .is_some_and(|rest| !rest.contains('.'))
                 }
-                // `brand.name` also lets the caller name the hop `brand` in a filter.
-                None => pattern
-                    .strip_prefix(path)
-                    .is_some_and(|rest| rest.starts_with('.')),
+                None => false,
             }
         })
     }
 
-    /// `Err` naming `path` and the allowed paths when the list does not permit it.
+    /// Whether a caller may follow the link at `path` (`brand`, `brand.products`): a pattern
+    /// goes through it (`brand.name` and `brand.*` go through `brand`).
+    pub fn permits_link(&self, path: &str) -> bool {
+        self.patterns.iter().any(|pattern| {
+            pattern == path
+                || pattern
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// `Err` unless `path` is allowed as a field or as a link; checked before the path is
+    /// resolved, so a name the list hides and a name that does not exist get one answer.
     pub(crate) fn check(&self, path: &str) -> Result<()> {
+        if self.permits(path) || self.permits_link(path) {
+            return Ok(());
+        }
+        Err(self.refused(path))
+    }
+
+    /// `Err` unless the field path `path` is allowed.
+    pub(crate) fn check_field(&self, path: &str) -> Result<()> {
         if self.permits(path) {
             return Ok(());
         }
-        Err(Error::UnknownField {
+        Err(self.refused(path))
+    }
+
+    /// `Err` unless the link at `path` may be followed.
+    pub(crate) fn check_link(&self, path: &str) -> Result<()> {
+        if self.permits_link(path) {
+            return Ok(());
+        }
+        Err(self.refused(path))
+    }
+
+    /// The one answer for a path outside the list, whether or not it exists: it names only
+    /// what the list allows.
+    pub(crate) fn refused(&self, path: &str) -> Error {
+        Error::UnknownField {
             message: format!(
                 "`{}` is not allowed here; allowed: {}",
                 shown(path),
                 self.patterns.join(", ")
             ),
-        })
+        }
     }
 }
 
@@ -387,8 +427,11 @@ mod tests {
         assert!(allow.permits("brand.*"));
         assert!(allow.permits("brand.name"));
         assert!(!allow.permits("brand.products.title"));
-        assert!(allow.permits("posts"));
+        assert!(allow.permits_link("posts"));
         assert!(allow.permits("posts.title"));
+        // `*` is the fields of a record, not its links.
+        assert!(allow.permits_link("brand"));
+        assert!(!allow.permits_link("brand.products"));
         assert!(!allow.permits("posts.*"));
         assert!(!allow.permits("post"));
         let all = AllowList::new(["*"]);
