@@ -62,10 +62,34 @@ impl RawOption {
         }
     }
 
+    /// The value of `name = value`, out of the invisible groups a `macro_rules!` fragment
+    /// (`$m:literal`, `$m:expr`) puts around it.
+    fn eq_value(&self) -> Option<&Expr> {
+        let OptionValue::Eq(expr) = &self.value else {
+            return None;
+        };
+        let mut expr: &Expr = expr;
+        while let Expr::Group(group) = expr {
+            expr = &group.expr;
+        }
+        Some(expr)
+    }
+
+    /// The text of `name = "text"`, if that is the option's form (no error otherwise: for
+    /// attributes of other derives, read in passing).
+    pub(crate) fn str_value(&self) -> Option<String> {
+        match self.eq_value() {
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            })) => Some(s.value()),
+            _ => None,
+        }
+    }
+
     /// `name = "text"`.
     pub(crate) fn string(&self, cx: &mut Ctxt) -> Option<LitStr> {
-        match &self.value {
-            OptionValue::Eq(Expr::Lit(ExprLit {
+        match self.eq_value() {
+            Some(Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             })) => Some(s.clone()),
             _ => {
@@ -77,11 +101,11 @@ impl RawOption {
 
     /// `name = ident` (a field name; a string is accepted too).
     pub(crate) fn ident(&self, cx: &mut Ctxt) -> Option<Ident> {
-        match &self.value {
-            OptionValue::Eq(Expr::Path(path)) if path.path.get_ident().is_some() => {
+        match self.eq_value() {
+            Some(Expr::Path(path)) if path.path.get_ident().is_some() => {
                 path.path.get_ident().cloned()
             }
-            OptionValue::Eq(Expr::Lit(ExprLit {
+            Some(Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             })) => s.parse().ok().or_else(|| {
                 cx.error_spanned_by(s, "expected a field name");

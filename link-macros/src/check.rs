@@ -398,11 +398,9 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
         if let Ok(options) = attr.parse_args_with(parse_options) {
             for option in options {
                 if option.name == "table_name"
-                    && let crate::attr::OptionValue::Eq(Expr::Lit(ExprLit {
-                        lit: Lit::Str(s), ..
-                    })) = &option.value
+                    && let Some(table) = option.str_value()
                 {
-                    model.table = Some(s.value());
+                    model.table = Some(table);
                     model.is_sea_orm = true;
                 }
             }
@@ -493,12 +491,9 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
                                 is_pk = true;
                             }
                             if option.name == "column_name"
-                                && let crate::attr::OptionValue::Eq(Expr::Lit(ExprLit {
-                                    lit: Lit::Str(s),
-                                    ..
-                                })) = &option.value
+                                && let Some(name) = option.str_value()
                             {
-                                column = s.value();
+                                column = name;
                             }
                         }
                     }

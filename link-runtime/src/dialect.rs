@@ -200,9 +200,10 @@ pub(crate) fn default_literal(backend: DbBackend, default: DefaultValue) -> Stri
         (_, DefaultValue::Bool(b)) => u8::from(b).to_string(),
         (_, DefaultValue::Int(i)) => i.to_string(),
         (_, DefaultValue::Float(f)) => format!("{f:?}"),
-        // MySQL needs an expression default (in parentheses) on text and JSON columns.
-        (DbBackend::MySql, DefaultValue::Str(s)) => format!("('{}')", s.replace('\'', "''")),
-        (_, DefaultValue::Str(s)) => format!("'{}'", s.replace('\'', "''")),
+        // MySQL needs an expression default (in parentheses) on text and JSON columns; and
+        // escapes backslashes in strings, as `literal` does.
+        (DbBackend::MySql, DefaultValue::Str(s)) => format!("({})", literal(backend, s)),
+        (_, DefaultValue::Str(s)) => literal(backend, s),
     }
 }
 

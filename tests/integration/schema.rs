@@ -187,3 +187,54 @@ async fn the_database_itself_refuses_a_second_live_partner() {
             .unwrap_or_else(|e| panic!("{:?}: dismissed rows do not count: {e}", t.backend));
     }
 }
+
+// A model whose attributes come from a `macro_rules!` (its `:literal` fragments reach the derive
+// inside invisible groups), with a default that needs escaping on MySQL.
+macro_rules! external_model {
+    ($name:ident, $module:literal) => {
+        #[derive(Debug, Linkable)]
+        #[linkable(module = $module)]
+        pub struct $name {
+            pub id: String,
+        }
+    };
+}
+
+external_model!(Shelf, "shelf");
+
+define_link! {
+    /// A label whose default has a quote, a backslash and a percent sign.
+    pub ShelfCar: Shelf => Car,
+    extra_columns { label: String = "it's a \\ back%slash" },
+    table = "shelf_car",
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn string_defaults_are_escaped_for_each_backend() {
+    assert_eq!(
+        Shelf::MODEL.module,
+        "shelf",
+        "a `:literal` fragment is a string"
+    );
+    for t in test_databases("string_default").await {
+        let links = link_runtime::Links::builder(t.db.clone())
+            .module("shelf")
+            .module("car")
+            .link::<ShelfCar>()
+            .build()
+            .expect("registry");
+        links
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let row = links
+            .create(&t.db, ShelfCar::new(Shelf::key("s1"), Car::key("c1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            row.extra.label, "it's a \\ back%slash",
+            "{:?}: the declared default, as written",
+            t.backend
+        );
+    }
+}
