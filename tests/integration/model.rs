@@ -36,7 +36,7 @@
 //! MariaDB runs twice: with the server's strict `sql_mode`, and with `sql_mode = ''` set on every
 //! session of both pools (sqlx's per-connection `after_connect`; sea-orm's `after_connect` runs
 //! once per pool). `LINK_MODEL_CASES` sets the number of generated sequences per backend
-//! (default 64 on SQLite and PostgreSQL, 24 on each MariaDB run).
+//! (default 128 on SQLite and PostgreSQL, 24 on each MariaDB run).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
@@ -2110,7 +2110,7 @@ fn the_link_service_follows_the_spec_on_sqlite() {
         let away = link_tests::db::sqlite_database().await;
         create_world(home.db.clone(), away.db.clone(), vec![home, away]).await
     });
-    run_sequences("SQLite", cases(64), &rt, &world);
+    run_sequences("SQLite", cases(128), &rt, &world);
 }
 
 #[test]
@@ -2122,7 +2122,7 @@ fn the_link_service_follows_the_spec_on_postgres() {
         Some(create_world(t.db.clone(), away, vec![t]).await)
     });
     if let Some(world) = world {
-        run_sequences("PostgreSQL", cases(64), &rt, &world);
+        run_sequences("PostgreSQL", cases(128), &rt, &world);
     }
 }
 

@@ -23,6 +23,14 @@ pub struct ListRequest<'a> {
     pub ids: &'a [String],
 }
 
+impl<'a> ListRequest<'a> {
+    /// A request for the records of `model` whose `field` is one of `ids` (what Query sends;
+    /// for testing a service on its own).
+    pub fn new(model: &'a str, field: &'a str, ids: &'a [String]) -> Self {
+        ListRequest { model, field, ids }
+    }
+}
+
 /// A service serving the records of a module's external models.
 ///
 /// ```
