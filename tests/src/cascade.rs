@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use link_runtime::{Key, Links, StoredLink, define_link};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::TestDb;
 use crate::models::{brand, post, product, tag, wishlist};
@@ -122,40 +122,54 @@ pub fn earlier(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_600_000_000 + seconds, 0).expect("time")
 }
 
-/// Soft-deletes a product the way its module would: its own `deleted_at`, nothing else.
-pub async fn module_deletes_product(t: &TestDb, id: &str, at: DateTime<Utc>) {
-    let mut model = product::Entity::find_by_id(id.to_string())
-        .one(&t.db)
+/// Soft-deletes a record the way its module would: its own `deleted_at` in `table`, nothing
+/// else.
+async fn module_deletes(t: &TestDb, table: &str, id: &str, at: DateTime<Utc>) {
+    let backend = t.db.get_database_backend();
+    let quote = |name: &str| match backend {
+        sea_orm::DbBackend::MySql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    };
+    let sql = format!(
+        "UPDATE {} SET {} = {} WHERE {} = {}",
+        quote(table),
+        quote("deleted_at"),
+        if backend == sea_orm::DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        },
+        quote("id"),
+        if backend == sea_orm::DbBackend::Postgres {
+            "$2"
+        } else {
+            "?"
+        },
+    );
+    let changed =
+        t.db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), id.into()],
+        ))
         .await
-        .expect("find")
-        .expect("exists")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(at));
-    model.update(&t.db).await.expect("module delete");
+        .expect("module delete");
+    assert_eq!(changed.rows_affected(), 1, "{table} {id} exists");
+}
+
+/// Soft-deletes a product the way its module would.
+pub async fn module_deletes_product(t: &TestDb, id: &str, at: DateTime<Utc>) {
+    module_deletes(t, "product", id, at).await;
 }
 
 /// Soft-deletes a post the way its module would.
 pub async fn module_deletes_post(t: &TestDb, id: &str, at: DateTime<Utc>) {
-    let mut model = post::Entity::find_by_id(id.to_string())
-        .one(&t.db)
-        .await
-        .expect("find")
-        .expect("exists")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(at));
-    model.update(&t.db).await.expect("module delete");
+    module_deletes(t, "post", id, at).await;
 }
 
 /// Soft-deletes a comment (a wishlist) the way its module would.
 pub async fn module_deletes_comment(t: &TestDb, id: &str, at: DateTime<Utc>) {
-    let mut model = wishlist::Entity::find_by_id(id.to_string())
-        .one(&t.db)
-        .await
-        .expect("find")
-        .expect("exists")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(at));
-    model.update(&t.db).await.expect("module delete");
+    module_deletes(t, "wishlist", id, at).await;
 }
 
 /// The live pairs of link `L`.

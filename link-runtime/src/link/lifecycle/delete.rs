@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::records::{self, State};
-use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, same_model};
+use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, partners, sides_on};
 use crate::events::{LinkEvent, LinkEventKind};
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModuleBinding};
@@ -73,57 +73,37 @@ pub(super) async fn walk(
         .collect();
 
     while let Some(Visit { model, ids, stamp }) = queue.pop_front() {
-        for entry in links.inner.links.iter().filter(|e| !e.spec.read_only) {
-            for touching_left in [true, false] {
-                let (near, far) = if touching_left {
-                    (&entry.spec.left, &entry.spec.right)
-                } else {
-                    (&entry.spec.right, &entry.spec.left)
-                };
-                if !same_model(&near.model, &model) {
-                    continue;
-                }
-                let rows =
-                    link_rows::dismiss_touching(txn, entry, touching_left, &ids, stamp).await?;
-                if rows.is_empty() {
-                    continue;
-                }
-                let partners: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        if touching_left {
-                            row.right.clone()
-                        } else {
-                            row.left.clone()
-                        }
-                    })
-                    .collect();
-                run.report
-                    .links
-                    .entry(entry.spec.name.to_string())
-                    .or_default()
-                    .extend(rows.iter().map(|row| (row.left.clone(), row.right.clone())));
-                run.events.push(LinkEvent {
-                    link: entry.spec.name,
-                    kind: LinkEventKind::Detached,
-                    rows,
+        for (entry, touching_left, far) in sides_on(links, &model) {
+            let rows = link_rows::dismiss_touching(txn, entry, touching_left, &ids, stamp).await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let partners = partners(&rows, touching_left);
+            run.report
+                .links
+                .entry(entry.spec.name.to_string())
+                .or_default()
+                .extend(rows.iter().map(|row| (row.left.clone(), row.right.clone())));
+            run.events.push(LinkEvent {
+                link: entry.spec.name,
+                kind: LinkEventKind::Detached,
+                rows,
+            });
+            if !far.delete_cascade {
+                continue;
+            }
+            let partners = run.unseen(&far.model, partners);
+            if partners.is_empty() {
+                continue;
+            }
+            // A partner already deleted keeps its stamp, and the walk stops there.
+            let marked = mark(links, txn, &far.model, &partners, stamp, run).await?;
+            if !marked.go_on.is_empty() {
+                queue.push_back(Visit {
+                    model: far.model,
+                    ids: marked.go_on,
+                    stamp,
                 });
-                if !far.delete_cascade {
-                    continue;
-                }
-                let partners = run.unseen(&far.model, partners);
-                if partners.is_empty() {
-                    continue;
-                }
-                // A partner already deleted keeps its stamp, and the walk stops there.
-                let marked = mark(links, txn, &far.model, &partners, stamp, run).await?;
-                if !marked.go_on.is_empty() {
-                    queue.push_back(Visit {
-                        model: far.model,
-                        ids: marked.go_on,
-                        stamp,
-                    });
-                }
             }
         }
     }

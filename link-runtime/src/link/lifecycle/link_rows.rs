@@ -87,21 +87,17 @@ pub(super) async fn revive(
     revived: DateTime<Utc>,
 ) -> Result<(), Failure> {
     let backend = conn.get_database_backend();
-    for chunk in rows.chunks(rows_per_statement(backend, 1)) {
-        let mut update = Sql::new(backend);
-        update
-            .push("UPDATE ")
-            .ident(&entry.names.table)
-            .push(" SET ")
-            .ident("deleted_at")
+    let set = |sql: &mut Sql| {
+        sql.ident("deleted_at")
             .push(" = NULL, ")
             .ident("updated_at")
             .push(" = ")
-            .param(revived)
-            .push(" WHERE ");
-        by_row_id(&mut update, chunk);
-        if let Err(err) = conn.execute_raw(update.build()).await {
-            if crate::dialect::is_unique_violation(backend, &err) {
+            .param(revived);
+    };
+    update_rows(conn, entry, rows, set, "reviving")
+        .await
+        .map_err(|failure| match failure {
+            Failure::Database(err, _) if crate::dialect::is_unique_violation(backend, &err) => {
                 let pairs = rows
                     .iter()
                     .map(|row| PreparedPair {
@@ -111,15 +107,10 @@ pub(super) async fn revive(
                         insert_only: Vec::new(),
                     })
                     .collect();
-                return Err(Failure::Conflict(Box::new(entry.clone()), pairs));
+                Failure::Conflict(Box::new(entry.clone()), pairs)
             }
-            return Err(Failure::Database(
-                err,
-                format!("reviving link rows of {}", entry.spec.display_name()),
-            ));
-        }
-    }
-    Ok(())
+            other => other,
+        })
 }
 
 /// Gives dismissed `rows` the stamp `stamp` (that of a record they point at, which is deleted),
@@ -130,22 +121,34 @@ pub(super) async fn restamp(
     rows: &[EventRow],
     stamp: DateTime<Utc>,
 ) -> Result<(), Failure> {
+    let set = |sql: &mut Sql| {
+        sql.ident("deleted_at").push(" = ").param(stamp);
+    };
+    update_rows(conn, entry, rows, set, "restamping").await
+}
+
+/// `UPDATE <link table> SET <set> WHERE id IN (…)` over `rows`, a chunk a statement.
+async fn update_rows(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    rows: &[EventRow],
+    set: impl Fn(&mut Sql),
+    doing: &str,
+) -> Result<(), Failure> {
     let backend = conn.get_database_backend();
     for chunk in rows.chunks(rows_per_statement(backend, 1)) {
         let mut update = Sql::new(backend);
         update
             .push("UPDATE ")
             .ident(&entry.names.table)
-            .push(" SET ")
-            .ident("deleted_at")
-            .push(" = ")
-            .param(stamp)
-            .push(" WHERE ");
+            .push(" SET ");
+        set(&mut update);
+        update.push(" WHERE ");
         by_row_id(&mut update, chunk);
         conn.execute_raw(update.build()).await.map_err(|e| {
             Failure::Database(
                 e,
-                format!("restamping link rows of {}", entry.spec.display_name()),
+                format!("{doing} link rows of {}", entry.spec.display_name()),
             )
         })?;
     }

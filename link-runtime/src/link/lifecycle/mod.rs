@@ -104,6 +104,40 @@ fn same_model(a: &ModelInfo, b: &ModelInfo) -> bool {
     (a.module, a.name) == (b.module, b.name)
 }
 
+/// Every side of a stored link that `model` is on: the link, whether that side is its left,
+/// and the other side (a link from a model to itself gives both).
+fn sides_on<'a>(
+    links: &'a Links,
+    model: &'a ModelInfo,
+) -> impl Iterator<Item = (&'a LinkEntry, bool, &'a crate::definition::Side)> {
+    links
+        .inner
+        .links
+        .iter()
+        .filter(|entry| !entry.spec.read_only)
+        .flat_map(|entry| {
+            [
+                (entry, true, &entry.spec.left, &entry.spec.right),
+                (entry, false, &entry.spec.right, &entry.spec.left),
+            ]
+        })
+        .filter(move |(_, _, near, _)| same_model(&near.model, model))
+        .map(|(entry, touching_left, _, far)| (entry, touching_left, far))
+}
+
+/// The records at the far end of `rows`, reached from their left side when `from_left`.
+fn partners(rows: &[crate::events::EventRow], from_left: bool) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            if from_left {
+                row.right.clone()
+            } else {
+                row.left.clone()
+            }
+        })
+        .collect()
+}
+
 impl Links {
     /// Soft-deletes the records `ids` of model `M`, every live link row touching them in every
     /// link table, and, for sides marked `delete_cascade`, the linked records too, recursively.

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::records::{self, State};
-use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, same_model};
+use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, partners, sides_on};
 use crate::events::{EventRow, LinkEvent, LinkEventKind};
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModuleBinding};
@@ -73,68 +73,45 @@ async fn find(
         queue.push_back(Visit { model, ids, stamp });
     }
     while let Some(Visit { model, ids, .. }) = queue.pop_front() {
-        for (index, entry) in links.inner.links.iter().enumerate() {
-            if entry.spec.read_only {
+        for (entry, touching_left, far) in sides_on(links, &model) {
+            let rows = link_rows::dismissed_with(txn, entry, touching_left, &ids, stamp).await?;
+            if rows.is_empty() {
                 continue;
             }
-            for touching_left in [true, false] {
-                let (near, far) = if touching_left {
-                    (&entry.spec.left, &entry.spec.right)
-                } else {
-                    (&entry.spec.right, &entry.spec.left)
-                };
-                if !same_model(&near.model, &model) {
-                    continue;
-                }
-                let rows =
-                    link_rows::dismissed_with(txn, entry, touching_left, &ids, stamp).await?;
-                if rows.is_empty() {
-                    continue;
-                }
-                let partners: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        if touching_left {
-                            row.right.clone()
-                        } else {
-                            row.left.clone()
-                        }
-                    })
-                    .collect();
-                found.rows.entry(index).or_default().extend(rows);
-                if !far.delete_cascade {
-                    continue;
-                }
-                let partners = run.unseen(&far.model, partners);
-                if partners.is_empty() {
-                    continue;
-                }
-                // A partner deleted with this stamp comes back (and is walked from); one of a
-                // model without `deleted_at` is walked from; one deleted by another operation,
-                // or live, or gone, is left as it is.
-                let states = read_states(links, txn, &far.model, &partners, true).await?;
-                let mut back = Vec::new();
-                let mut walk_on = Vec::new();
-                for (id, state) in states {
-                    match state {
-                        State::Deleted(at) if records::carries(at, stamp) => {
-                            back.push(id.clone());
-                            walk_on.push(id);
-                        }
-                        State::Live if !far.model.soft_deletable => walk_on.push(id),
-                        _ => {}
+            let partners = partners(&rows, touching_left);
+            found.rows.entry(entry.index).or_default().extend(rows);
+            if !far.delete_cascade {
+                continue;
+            }
+            let partners = run.unseen(&far.model, partners);
+            if partners.is_empty() {
+                continue;
+            }
+            // A partner deleted with this stamp comes back (and is walked from); one of a
+            // model without `deleted_at` is walked from; one deleted by another operation,
+            // or live, or gone, is left as it is.
+            let states = read_states(links, txn, &far.model, &partners, true).await?;
+            let mut back = Vec::new();
+            let mut walk_on = Vec::new();
+            for (id, state) in states {
+                match state {
+                    State::Deleted(at) if records::carries(at, stamp) => {
+                        back.push(id.clone());
+                        walk_on.push(id);
                     }
+                    State::Live if !far.model.soft_deletable => walk_on.push(id),
+                    _ => {}
                 }
-                if !back.is_empty() {
-                    found.records.push((far.model, back, stamp));
-                }
-                if !walk_on.is_empty() {
-                    queue.push_back(Visit {
-                        model: far.model,
-                        ids: walk_on,
-                        stamp,
-                    });
-                }
+            }
+            if !back.is_empty() {
+                found.records.push((far.model, back, stamp));
+            }
+            if !walk_on.is_empty() {
+                queue.push_back(Visit {
+                    model: far.model,
+                    ids: walk_on,
+                    stamp,
+                });
             }
         }
     }
