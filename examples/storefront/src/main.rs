@@ -30,7 +30,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    // Warnings and errors only (every statement sqlx runs is logged at INFO).
     tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
