@@ -452,7 +452,11 @@ impl Links {
         for index in 0..groups.len() {
             let (entry, pairs) = &mut groups[index];
             let entry = entry.clone();
-            match self.create_in(db, &entry, pairs, &inline[index]).await {
+            let all_exist = options.update_only;
+            match self
+                .create_in(db, &entry, pairs, &inline[index], all_exist)
+                .await
+            {
                 Ok(rows) => written.push((entry, rows)),
                 Err(Failure::Refused(Error::NotFound { message, .. })) => {
                     // Records the upsert found missing: name every missing one of the call
@@ -494,15 +498,24 @@ impl Links {
         entry: &LinkEntry,
         prepared: &mut [PreparedPair],
         inline: &[InlineCheck],
+        all_exist: bool,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
         // MySQL's upsert fires on any unique index, so it may only update rows known to exist
-        // (see `write::upsert`): find them first. Without a lock: rows are never removed, and a
-        // locking read of absent rows takes gap locks that deadlock concurrent inserts; a pair
-        // inserted meanwhile makes ours fail on its primary key, and the create runs again.
-        let existing = if txn.get_database_backend() == sea_orm::DbBackend::MySql {
-            Some(rows::existing_pairs(txn, entry, prepared, false).await?)
-        } else {
-            None
+        // (see `write::upsert`): find them first (an update has found them live already).
+        // Without a lock: rows are never removed, and a locking read of absent rows takes gap
+        // locks that deadlock concurrent inserts; a pair inserted meanwhile makes ours fail on
+        // its primary key, and the create runs again.
+        let existing = match txn.get_database_backend() {
+            sea_orm::DbBackend::MySql if all_exist => Some(
+                prepared
+                    .iter()
+                    .map(|p| (p.left.clone(), p.right.clone()))
+                    .collect(),
+            ),
+            sea_orm::DbBackend::MySql => {
+                Some(rows::existing_pairs(txn, entry, prepared, false).await?)
+            }
+            _ => None,
         };
         fill_required_columns(txn, entry, prepared, existing.as_ref()).await?;
         let returned = write::upsert(
