@@ -157,6 +157,11 @@ pub(crate) fn reported_types(backend: DbBackend, ty: ColumnType) -> &'static [&'
         (DbBackend::Postgres, TimestampTz) => &["timestamp with time zone"],
         (DbBackend::Postgres, Timestamp) => &["timestamp without time zone"],
         (DbBackend::Postgres, Double) => &["double precision"],
+        // A Medusa extra column of type `string` is `varchar(255)`: a Rust `String` reads and
+        // writes it (values longer than 255 characters are refused by the database).
+        (DbBackend::Postgres, Text) => &["text", "character varying"],
+        (DbBackend::MySql, Text) => &["text", "varchar"],
+        (DbBackend::Postgres, Json) => &["jsonb", "json"],
         (DbBackend::MySql, Bool) => &["tinyint"],
         (DbBackend::MySql, TimestampTz | Timestamp) => &["datetime"],
         (DbBackend::MySql, Uuid) => &["binary"],
@@ -283,5 +288,32 @@ fn database_code(err: &DbErr) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// A sea-query statement as SQL text for `backend`, its values written inline: for migration
+/// steps, which a person reviews as text before they run.
+pub(crate) fn inline_query<S: sea_orm::sea_query::QueryStatementWriter>(
+    backend: DbBackend,
+    statement: &S,
+) -> String {
+    use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
+    match backend {
+        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
+        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
+        _ => statement.to_string(SqliteQueryBuilder),
+    }
+}
+
+/// A sea-query schema statement (`CREATE TABLE …`) as SQL text for `backend`.
+pub(crate) fn inline_schema<S: sea_orm::sea_query::SchemaStatementBuilder>(
+    backend: DbBackend,
+    statement: &S,
+) -> String {
+    use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
+    match backend {
+        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
+        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
+        _ => statement.to_string(SqliteQueryBuilder),
     }
 }

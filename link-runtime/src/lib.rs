@@ -133,7 +133,7 @@ pub use link::{
 };
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use migrate::{Apply, Plan, Step, StepKind};
-pub use registry::{Links, LinksBuilder};
+pub use registry::{DEFAULT_APPLICATION, Links, LinksBuilder};
 
 pub use link_macros::{Linkable, define_link};
 

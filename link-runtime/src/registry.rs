@@ -33,6 +33,9 @@ pub(crate) struct Registry {
     /// Per link: whether its table was seen to have every column and index its declaration
     /// needs (so writes through it may run); checked once, then kept.
     pub(crate) schema_ok: Vec<std::sync::atomic::AtomicBool>,
+    /// The name this application's link tables are owned under (see
+    /// [`LinksBuilder::application`]).
+    pub(crate) application: String,
 }
 
 /// Where a module's records live.
@@ -80,6 +83,7 @@ impl Links {
             modules: Vec::new(),
             links: Vec::new(),
             models: Vec::new(),
+            application: String::from(DEFAULT_APPLICATION),
         }
     }
 
@@ -124,7 +128,11 @@ pub struct LinksBuilder {
     modules: Vec<(&'static str, ModuleBinding)>,
     links: Vec<(TypeId, LinkSpec)>,
     models: Vec<ModelEntry>,
+    application: String,
 }
+
+/// The application name of a registry that does not set one.
+pub const DEFAULT_APPLICATION: &str = "default";
 
 impl LinksBuilder {
     /// Binds `module` to the home connection.
@@ -156,6 +164,16 @@ impl LinksBuilder {
             self.links.push((id, L::SPEC));
             self = self.model::<L::Left>().model::<L::Right>();
         }
+        self
+    }
+
+    /// Names this application as the owner of the link tables its migrations create or adopt
+    /// (default `"default"`). Migrations drop or rename only tables their application created
+    /// and no other application uses; tables a Medusa backend or another application manages
+    /// are listed in the plan as foreign and left alone. Set a distinct name in each
+    /// application when several of them manage link tables in one database.
+    pub fn application(mut self, name: impl Into<String>) -> Self {
+        self.application = name.into();
         self
     }
 
@@ -258,6 +276,19 @@ impl LinksBuilder {
             entries.iter().map(|entry| &entry.spec),
         ));
 
+        let application = self.application.trim();
+        if application.is_empty() || application.len() > 255 {
+            problems.push(format!(
+                "the application name `{}` is {}: give `.application(…)` a name of 1 to 255 bytes",
+                crate::input::shown(&self.application),
+                if application.is_empty() {
+                    "empty"
+                } else {
+                    "too long"
+                }
+            ));
+        }
+
         if !problems.is_empty() {
             return Err(Error::Definition {
                 message: problems.join("\n"),
@@ -288,6 +319,7 @@ impl LinksBuilder {
                     .iter()
                     .map(|_| std::sync::atomic::AtomicBool::new(false))
                     .collect(),
+                application: self.application.trim().to_string(),
             }),
         })
     }

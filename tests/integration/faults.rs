@@ -264,7 +264,7 @@ async fn a_migration_whose_backend_is_killed_applies_nothing() {
 
     let tables = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'fault_new'";
     let columns = "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'fault_tags' AND column_name = 'note'";
-    let tracked = "SELECT COUNT(*) FROM link_module_migrations WHERE table_name = 'fault_new'";
+    let tracked = "SELECT COUNT(*) FROM link_table_owners WHERE table_name = 'fault_new'";
     for sql in [tables, columns, tracked] {
         assert_eq!(count(&t.db, sql).await, 0, "{sql}: none of the migration");
     }

@@ -1,9 +1,12 @@
 //! Migrations of link tables (SPEC §10): [`Links::plan`] compares the declared links with the
 //! database and returns a reviewable [`Plan`]; [`Links::apply`] runs it under a database-level
-//! lock; [`Links::migrate`] applies the safe steps. Medusa's tracking table
-//! `link_module_migrations` is kept, so a database shared with a Medusa backend stays
-//! consistent for both.
+//! lock; [`Links::migrate`] applies the safe steps. A database can be shared with a Medusa
+//! backend and with other applications: Medusa's tracking table `link_module_migrations` is read
+//! to tell its tables, `link_table_owners` records which tables each application created or
+//! adopted, and only a table its application created and nobody else uses is ever dropped or
+//! renamed.
 
+mod ownership;
 mod plan;
 mod planner;
 mod tracking;
@@ -208,6 +211,42 @@ async fn lock<C: ConnectionTrait>(txn: &C, backend: DbBackend) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an apply of `reviewed` under [`Apply::All`] when a drop or rename it reviewed is not
+/// what the plan made now, under the lock, would do: the table became another application's or
+/// a Medusa backend's since (or the plan was made by another application), or its rows changed.
+/// Nothing runs then. A table already dropped or renamed is no reason (applying twice is fine).
+fn refuse_changed_drops(reviewed: &Plan, fresh: &Plan, mode: Apply) -> Result<()> {
+    if mode != Apply::All {
+        return Ok(());
+    }
+    let destroys = |step: &&Step| matches!(step.kind, StepKind::Drop | StepKind::Rename);
+    for step in reviewed.steps.iter().filter(destroys) {
+        if fresh.steps.contains(step) {
+            continue;
+        }
+        let now = fresh
+            .steps
+            .iter()
+            .find(|s| s.table == step.table && s.kind != StepKind::Noop);
+        if let Some(now) = now {
+            return Err(Error::Schema {
+                message: format!(
+                    "the reviewed plan would {} `{}`, but the plan made now says \"{}: {}\"; nothing was applied. Plan again (`links plan`) and review that plan",
+                    if step.kind == StepKind::Drop {
+                        "drop"
+                    } else {
+                        "rename a table into"
+                    },
+                    step.table,
+                    now.kind.label(),
+                    now.summary
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Plans anew under the lock and runs what `mode` and `reviewed` allow.
 async fn run<C: ConnectionTrait>(
     links: &Links,
@@ -217,10 +256,11 @@ async fn run<C: ConnectionTrait>(
     on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<(Plan, Vec<Step>)> {
     let backend = txn.get_database_backend();
-    txn.execute_unprepared(&tracking::create_sql(backend))
+    txn.execute_unprepared(&ownership::create_sql(backend))
         .await
-        .map_err(Error::database(format!("creating `{}`", tracking::TABLE)))?;
+        .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
     let fresh = planner::plan(links, txn).await?;
+    refuse_changed_drops(reviewed, &fresh, mode)?;
     // A blocked step is one the declaration needs and the data refuses: it never runs, and
     // the apply says so once the rest has run.
     let (left, steps): (Vec<Step>, Vec<Step>) = fresh
@@ -229,7 +269,7 @@ async fn run<C: ConnectionTrait>(
         .partition(|step| step.blocked.is_some());
     let chosen: Vec<_> = steps
         .into_iter()
-        .filter(|step| step.kind != StepKind::Noop)
+        .filter(|step| step.kind.changes())
         .filter(|step| match mode {
             Apply::Safe => step.kind.is_safe(),
             Apply::All => step.kind.is_safe() || reviewed.steps.contains(step),

@@ -15,14 +15,20 @@ pub enum StepKind {
     Update,
     /// The link's table name changed (same link): rename the table, keeping its rows.
     Rename,
-    /// The table exists but is not tracked (Medusa or a person created it): track it, with any
-    /// safe changes it needs.
+    /// The table exists but this application does not own it yet (a Medusa backend, another
+    /// application, a person or an earlier version of this library made it): record it as
+    /// adopted, keeping its rows, with any safe changes the declaration needs.
     Adopt,
     /// A change that can lose data or fail on existing rows: a type change, a dropped column, a
     /// NOT NULL column without a default, a cardinality index existing rows break.
     Unsafe,
-    /// A tracked table whose link is no longer declared: drop it and its rows.
+    /// A table this application created, whose link it no longer declares and nobody else
+    /// uses: drop it and its rows.
     Drop,
+    /// A link table this application does not declare and may not drop: Medusa's (tracked in
+    /// `link_module_migrations`), another application's, or one it adopted rather than
+    /// created. Listed, never touched.
+    Foreign,
     /// The table matches its declaration.
     Noop,
 }
@@ -33,7 +39,12 @@ impl StepKind {
         !matches!(self, StepKind::Unsafe | StepKind::Drop)
     }
 
-    fn label(self) -> &'static str {
+    /// Whether a step of this kind changes anything.
+    pub fn changes(self) -> bool {
+        !matches!(self, StepKind::Noop | StepKind::Foreign)
+    }
+
+    pub(crate) fn label(self) -> &'static str {
         match self {
             StepKind::Create => "create",
             StepKind::Update => "update",
@@ -41,6 +52,7 @@ impl StepKind {
             StepKind::Adopt => "adopt",
             StepKind::Unsafe => "unsafe",
             StepKind::Drop => "drop",
+            StepKind::Foreign => "foreign",
             StepKind::Noop => "up to date",
         }
     }
@@ -85,9 +97,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether nothing needs to change.
+    /// Whether nothing needs to change (foreign tables are never changed).
     pub fn is_up_to_date(&self) -> bool {
-        self.steps.iter().all(|s| s.kind == StepKind::Noop)
+        self.steps.iter().all(|s| !s.kind.changes())
     }
 
     /// The steps of `kind`.
@@ -110,10 +122,7 @@ impl Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_up_to_date() {
-            return write!(f, "link tables are up to date");
-        }
-        for step in self.steps.iter().filter(|s| s.kind != StepKind::Noop) {
+        for step in self.steps.iter().filter(|s| s.kind.changes()) {
             writeln!(
                 f,
                 "{:<7} {}: {}",
@@ -127,6 +136,18 @@ impl fmt::Display for Plan {
             for sql in &step.sql {
                 writeln!(f, "        {sql};")?;
             }
+        }
+        for step in self.steps_of(StepKind::Foreign) {
+            writeln!(
+                f,
+                "{:<7} {}: {}",
+                step.kind.label(),
+                step.table,
+                step.summary
+            )?;
+        }
+        if self.is_up_to_date() {
+            return write!(f, "link tables are up to date");
         }
         let noop = self.steps_of(StepKind::Noop).count();
         if noop > 0 {

@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 
 use sea_orm::{ConnectionTrait, DbBackend};
 
+use super::ownership::{self, Claims, Origin};
 use super::plan::{Plan, Step, StepKind};
-use super::tracking::{self, Descriptor};
+use super::tracking::Descriptor;
 use crate::dialect::{Sql, column_type, quote, reported_types};
 use crate::error::{Error, Result};
 use crate::registry::{LinkEntry, Links};
@@ -22,11 +23,8 @@ const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
     let backend = conn.get_database_backend();
     let existing = inspect::tables(conn).await?;
-    let tracked = if existing.contains(tracking::TABLE) {
-        tracking::rows(conn).await?
-    } else {
-        Vec::new()
-    };
+    let claims = Claims::read(conn, &existing, &links.inner.application).await?;
+    let application = claims.application.as_str();
     let declared: Vec<&LinkEntry> = links
         .inner
         .links
@@ -34,7 +32,6 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         .filter(|entry| !entry.spec.read_only)
         .collect();
     let declared_tables: BTreeSet<&str> = declared.iter().map(|e| e.names.table.as_str()).collect();
-    let is_tracked = |table: &str| tracked.iter().any(|(t, _)| t == table);
 
     let mut steps = Vec::new();
     let mut renamed: BTreeSet<String> = BTreeSet::new();
@@ -44,19 +41,25 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         let descriptor = Descriptor::of(&entry.spec);
         if let Some(live) = inspect::table(conn, table).await? {
             let (safe, unsafe_steps) = diff(conn, entry, &live, table).await?;
-            if !is_tracked(table) {
-                let mut sql = vec![tracking::insert_sql(backend, table, &descriptor)];
+            if claims.ours(table).is_none() {
+                let claim =
+                    ownership::claim_sql(backend, table, application, Origin::Adopted, &descriptor);
+                let mut sql = vec![claim];
                 let changes = safe.len();
                 sql.extend(safe);
+                let whose = claims.others(table).map_or_else(
+                    || String::from("made by hand or by an earlier version of this library"),
+                    |who| format!("used by {who}, which keeps it"),
+                );
                 steps.push(Step {
                     table: table.to_string(),
                     kind: StepKind::Adopt,
                     summary: format!(
-                        "link {link}: the table exists but is not tracked (created by Medusa or by hand); track it{}",
+                        "link {link}: the table exists ({whose}); adopt it, keeping its rows{}",
                         if changes == 0 {
                             String::new()
                         } else {
-                            format!(" and add what it lacks ({changes} statement(s))")
+                            format!(", and add what the declaration needs ({changes} statement(s))")
                         }
                     ),
                     sql,
@@ -85,23 +88,28 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
             continue;
         }
 
-        // The same link under its old name: a tracked table no longer declared, same descriptor.
-        let old = tracked.iter().find(|(t, d)| {
-            !declared_tables.contains(t.as_str())
-                && !renamed.contains(t)
-                && existing.contains(t)
-                && d.as_ref().is_some_and(|d| d.matches(&descriptor))
+        // The same link under its old name: a table this application created for it, no longer
+        // declared and used by nobody else.
+        let old = claims.owners.iter().find(|o| {
+            o.application == application
+                && !declared_tables.contains(o.table.as_str())
+                && !renamed.contains(&o.table)
+                && existing.contains(&o.table)
+                && claims.may_destroy(&o.table)
+                && o.descriptor
+                    .as_ref()
+                    .is_some_and(|d| d.matches(&descriptor))
         });
-        if let Some((old, _)) = old {
-            let live = inspect::table(conn, old).await?.unwrap_or_default();
-            let (safe, unsafe_steps) = diff(conn, entry, &live, old).await?;
+        if let Some(old) = old.map(|o| o.table.clone()) {
+            let live = inspect::table(conn, &old).await?.unwrap_or_default();
+            let (safe, unsafe_steps) = diff(conn, entry, &live, &old).await?;
             let mut sql = vec![
                 format!(
                     "ALTER TABLE {} RENAME TO {}",
-                    quote(backend, old),
+                    quote(backend, &old),
                     quote(backend, table)
                 ),
-                tracking::rename_sql(backend, old, table),
+                ownership::rename_sql(backend, &old, table, application),
             ];
             sql.extend(safe);
             steps.push(Step {
@@ -112,45 +120,89 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 blocked: None,
             });
             steps.extend(unsafe_steps);
-            renamed.insert(old.clone());
+            renamed.insert(old);
             continue;
         }
 
+        // A table someone else keeps for the same link is not taken from them.
+        let elsewhere = claims
+            .tables()
+            .into_iter()
+            .find(|(t, d)| {
+                !declared_tables.contains(t)
+                    && existing.contains(*t)
+                    && !claims.may_destroy(t)
+                    && d.is_some_and(|d| d.matches(&descriptor))
+            })
+            .map(|(t, _)| {
+                format!(
+                    " (`{t}`, kept for the same link by {}, is left alone: declare `table = \"{t}\"` to share it instead)",
+                    claims.others(t).unwrap_or_else(|| String::from(
+                        "this application, which adopted it rather than created it"
+                    ))
+                )
+            })
+            .unwrap_or_default();
         let mut sql = ddl::create_table(backend, &entry.spec, &entry.names);
-        sql.push(tracking::insert_sql(backend, table, &descriptor));
+        sql.push(ownership::claim_sql(
+            backend,
+            table,
+            application,
+            Origin::Created,
+            &descriptor,
+        ));
         steps.push(Step {
             table: table.to_string(),
             kind: StepKind::Create,
-            summary: format!("link {link}: create its table"),
+            summary: format!("link {link}: create its table{elsewhere}"),
             sql,
             blocked: None,
         });
     }
 
-    for (table, descriptor) in &tracked {
-        if declared_tables.contains(table.as_str()) || renamed.contains(table) {
+    for (table, descriptor) in claims.tables() {
+        if declared_tables.contains(table) || renamed.contains(table) {
             continue;
         }
         let what = match descriptor {
             Some(d) => format!(
-                "the link {}.{} → {}.{} is no longer declared",
+                "the link {}.{} → {}.{}",
                 d.from_module, d.from_model, d.to_module, d.to_model
             ),
-            None => String::from("no declared link uses it"),
+            None => String::from("a link"),
         };
-        let rows = if existing.contains(table) {
-            format!("; its {} row(s) are lost", count(conn, table, false).await?)
-        } else {
-            String::from(" (the table is already gone)")
+        if claims.may_destroy(table) {
+            let rows = if existing.contains(table) {
+                format!("; its {} row(s) are lost", count(conn, table, false).await?)
+            } else {
+                String::from(" (the table is already gone)")
+            };
+            steps.push(Step {
+                table: table.to_string(),
+                kind: StepKind::Drop,
+                summary: format!(
+                    "{what} is no longer declared and this application created its table: drop it{rows}"
+                ),
+                sql: vec![
+                    format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
+                    ownership::release_sql(backend, table, application),
+                ],
+                blocked: None,
+            });
+            continue;
+        }
+        let why = match (claims.ours(table), claims.others(table)) {
+            (_, Some(who)) => format!("used by {who}"),
+            (Some(_), None) => String::from(
+                "adopted by this application, not created by it, so not dropped: drop it by hand once nothing uses it",
+            ),
+            (None, None) => String::from("not this application's"),
         };
         steps.push(Step {
-            table: table.clone(),
-            kind: StepKind::Drop,
-            summary: format!("{what}: drop its table{rows}"),
-            sql: vec![
-                format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
-                tracking::delete_sql(backend, table),
-            ],
+            table: table.to_string(),
+            kind: StepKind::Foreign,
+            summary: format!("{what}, not declared here: {why}; left alone"),
+            sql: Vec::new(),
             blocked: None,
         });
     }

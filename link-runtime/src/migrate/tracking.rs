@@ -1,11 +1,11 @@
 //! Medusa's tracking table, `link_module_migrations` (`medusa-behaviour.md` §1.3): one row per
-//! link table with the link's descriptor, so a database shared with a Medusa backend stays
-//! consistent for both.
+//! link table a Medusa backend manages, with the link's descriptor. Read, never written: a table
+//! tracked there is Medusa's (see `ownership` for this library's own record).
 
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::definition::LinkSpec;
-use crate::dialect::{Sql, literal, quote};
+use crate::dialect::Sql;
 use crate::error::{Error, Result};
 
 /// The tracking table's name, as Medusa names it.
@@ -39,65 +39,9 @@ impl Descriptor {
             && self.to_model == other.to_model
     }
 
-    fn json(&self) -> String {
+    pub(crate) fn json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
-}
-
-/// `CREATE TABLE IF NOT EXISTS link_module_migrations (…)` with Medusa's columns.
-pub(crate) fn create_sql(backend: DbBackend) -> String {
-    let table = quote(backend, TABLE);
-    match backend {
-        DbBackend::Postgres => format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\"id\" SERIAL PRIMARY KEY, \"table_name\" VARCHAR(255) NOT NULL UNIQUE, \"link_descriptor\" JSONB NOT NULL DEFAULT '{{}}', \"created_at\" TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
-        ),
-        DbBackend::MySql => format!(
-            "CREATE TABLE IF NOT EXISTS {table} (`id` INT AUTO_INCREMENT PRIMARY KEY, `table_name` VARCHAR(255) NOT NULL UNIQUE, `link_descriptor` JSON NOT NULL DEFAULT ('{{}}'), `created_at` TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
-        ),
-        _ => format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"table_name\" VARCHAR(255) NOT NULL UNIQUE, \"link_descriptor\" TEXT NOT NULL DEFAULT '{{}}', \"created_at\" TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
-        ),
-    }
-}
-
-/// Starts tracking `table` (nothing if it already is).
-pub(crate) fn insert_sql(backend: DbBackend, table: &str, descriptor: &Descriptor) -> String {
-    let json = literal(backend, &descriptor.json());
-    let name = literal(backend, table);
-    let tracking = quote(backend, TABLE);
-    match backend {
-        DbBackend::Postgres => format!(
-            "INSERT INTO {tracking} (\"table_name\", \"link_descriptor\") VALUES ({name}, CAST({json} AS jsonb)) ON CONFLICT (\"table_name\") DO NOTHING"
-        ),
-        DbBackend::MySql => format!(
-            "INSERT IGNORE INTO {tracking} (`table_name`, `link_descriptor`) VALUES ({name}, {json})"
-        ),
-        _ => format!(
-            "INSERT INTO {tracking} (\"table_name\", \"link_descriptor\") VALUES ({name}, {json}) ON CONFLICT (\"table_name\") DO NOTHING"
-        ),
-    }
-}
-
-/// Moves the tracking row of a renamed table.
-pub(crate) fn rename_sql(backend: DbBackend, from: &str, to: &str) -> String {
-    format!(
-        "UPDATE {} SET {} = {} WHERE {} = {}",
-        quote(backend, TABLE),
-        quote(backend, "table_name"),
-        literal(backend, to),
-        quote(backend, "table_name"),
-        literal(backend, from)
-    )
-}
-
-/// Stops tracking a dropped table.
-pub(crate) fn delete_sql(backend: DbBackend, table: &str) -> String {
-    format!(
-        "DELETE FROM {} WHERE {} = {}",
-        quote(backend, TABLE),
-        quote(backend, "table_name"),
-        literal(backend, table)
-    )
 }
 
 /// The tracked tables with their descriptors (a descriptor Medusa left empty reads as none).
