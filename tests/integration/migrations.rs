@@ -1,5 +1,5 @@
-//! Migrations as a reviewable plan (SPEC §10): every kind of step on every backend, Medusa's
-//! tracking table, adoption of a table Medusa created, the lock around concurrent applies, and
+//! Migrations as a reviewable plan (SPEC §10): every kind of step on every backend, ownership
+//! rows, adoption of a table Medusa created, the lock around concurrent applies, and
 //! the SQL each backend gets.
 
 use link_runtime::schema::{TableNames, ddl};
