@@ -189,13 +189,16 @@ pub(crate) fn reported_types(backend: DbBackend, ty: ColumnType) -> &'static [&'
     }
 }
 
-/// A string as a SQL literal, for statements a plan shows for review (no bound values).
+/// A string as a SQL literal, for statements a plan shows for review (no bound values): quotes
+/// doubled, which every backend reads alike. On MySQL/MariaDB a backslash means an escape unless
+/// `sql_mode` has `NO_BACKSLASH_ESCAPES`, so text with one is written as hexadecimal instead,
+/// which reads the same in every mode.
 pub(crate) fn literal(backend: DbBackend, text: &str) -> String {
-    let mut escaped = text.replace('\'', "''");
-    if backend == DbBackend::MySql {
-        escaped = escaped.replace('\\', "\\\\");
+    if backend == DbBackend::MySql && text.contains('\\') {
+        let hex: String = text.bytes().map(|b| format!("{b:02X}")).collect();
+        return format!("CONVERT(X'{hex}' USING utf8mb4)");
     }
-    format!("'{escaped}'")
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// A declared default as a SQL literal.
@@ -291,21 +294,7 @@ fn database_code(err: &DbErr) -> Option<String> {
     }
 }
 
-/// A sea-query statement as SQL text for `backend`, its values written inline: for migration
-/// steps, which a person reviews as text before they run.
-pub(crate) fn inline_query<S: sea_orm::sea_query::QueryStatementWriter>(
-    backend: DbBackend,
-    statement: &S,
-) -> String {
-    use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
-    match backend {
-        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
-        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
-        _ => statement.to_string(SqliteQueryBuilder),
-    }
-}
-
-/// A sea-query schema statement (`CREATE TABLE …`) as SQL text for `backend`.
+/// A sea-query schema statement (`CREATE TABLE …`, no values) as SQL text for `backend`.
 pub(crate) fn inline_schema<S: sea_orm::sea_query::SchemaStatementBuilder>(
     backend: DbBackend,
     statement: &S,

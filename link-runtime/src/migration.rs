@@ -17,13 +17,17 @@
 //!         vec![
 //!             // … the application's own migrations, then:
 //!             Box::new(LinkTables::new("m20261122_000001_link_tables", |links| {
-//!                 links.module("product").module("brand").link::<ProductBrand>()
+//!                 links.application("shop").module("product").module("brand").link::<ProductBrand>()
 //!             })),
 //!         ]
 //!     }
 //! }
 //! # fn main() {}
 //! ```
+//!
+//! Name the application in `declare` (`links.application("shop")…`) as the runtime registry
+//! names it: the tables a migration creates are owned under that name, and only their owner
+//! may later drop or rename them.
 //!
 //! The migration applies the safe steps of the plan ([`Apply::Safe`]) on the migrator's
 //! connection, under the migration lock; drops and unsafe steps wait for a reviewed

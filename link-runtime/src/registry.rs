@@ -34,8 +34,8 @@ pub(crate) struct Registry {
     /// needs (so writes through it may run); checked once, then kept.
     pub(crate) schema_ok: Vec<std::sync::atomic::AtomicBool>,
     /// The name this application's link tables are owned under (see
-    /// [`LinksBuilder::application`]).
-    pub(crate) application: String,
+    /// [`LinksBuilder::application`]): `None` when not named, owned as `"default"`.
+    pub(crate) application: Option<String>,
 }
 
 /// Where a module's records live.
@@ -83,7 +83,7 @@ impl Links {
             modules: Vec::new(),
             links: Vec::new(),
             models: Vec::new(),
-            application: String::from(DEFAULT_APPLICATION),
+            application: None,
         }
     }
 
@@ -128,11 +128,14 @@ pub struct LinksBuilder {
     modules: Vec<(&'static str, ModuleBinding)>,
     links: Vec<(TypeId, LinkSpec)>,
     models: Vec<ModelEntry>,
-    application: String,
+    application: Option<String>,
 }
 
-/// The application name of a registry that does not set one.
+/// The name a registry that does not set one owns its link tables under.
 pub const DEFAULT_APPLICATION: &str = "default";
+
+/// Table names a link may not take: the migrations' bookkeeping.
+const RESERVED_TABLES: [&str; 2] = ["link_table_owners", "link_module_migrations"];
 
 impl LinksBuilder {
     /// Binds `module` to the home connection.
@@ -167,13 +170,15 @@ impl LinksBuilder {
         self
     }
 
-    /// Names this application as the owner of the link tables its migrations create or adopt
-    /// (default `"default"`). Migrations drop or rename only tables their application created
-    /// and no other application uses; tables a Medusa backend or another application manages
-    /// are listed in the plan as foreign and left alone. Set a distinct name in each
-    /// application when several of them manage link tables in one database.
+    /// Names this application as the owner of the link tables its migrations create or adopt:
+    /// 1 to 64 ASCII letters, digits, `_`, `-` or `.`, distinct per application sharing the
+    /// database. Migrations drop or rename only tables their application created and nobody
+    /// else uses, and only when it is named (an unnamed registry owns its tables as
+    /// `"default"`, a name two applications could share, so its plans never drop or rename);
+    /// tables a Medusa backend or another application uses are listed as foreign and left
+    /// alone.
     pub fn application(mut self, name: impl Into<String>) -> Self {
-        self.application = name.into();
+        self.application = Some(name.into());
         self
     }
 
@@ -276,17 +281,30 @@ impl LinksBuilder {
             entries.iter().map(|entry| &entry.spec),
         ));
 
-        let application = self.application.trim();
-        if application.is_empty() || application.len() > 255 {
-            problems.push(format!(
-                "the application name `{}` is {}: give `.application(…)` a name of 1 to 255 bytes",
-                crate::input::shown(&self.application),
-                if application.is_empty() {
-                    "empty"
-                } else {
-                    "too long"
-                }
-            ));
+        if let Some(name) = &self.application {
+            let valid = (1..=64).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+            if !valid {
+                problems.push(format!(
+                    "the application name `{}` is not usable: give `.application(…)` 1 to 64 ASCII letters, digits, `_`, `-` or `.`",
+                    crate::input::shown(name)
+                ));
+            } else if name == DEFAULT_APPLICATION {
+                problems.push(format!(
+                    "the application name `{DEFAULT_APPLICATION}` is what unnamed registries own their tables as: give `.application(…)` a name of this application's own"
+                ));
+            }
+        }
+        for entry in &entries {
+            if RESERVED_TABLES.contains(&entry.names.table.as_str()) {
+                problems.push(format!(
+                    "link {} uses the table `{}`, which the migrations keep their records in: give it another `table = \"…\"`",
+                    entry.spec.display_name(),
+                    entry.names.table
+                ));
+            }
         }
 
         if !problems.is_empty() {
@@ -319,7 +337,7 @@ impl LinksBuilder {
                     .iter()
                     .map(|_| std::sync::atomic::AtomicBool::new(false))
                     .collect(),
-                application: self.application.trim().to_string(),
+                application: self.application,
             }),
         })
     }

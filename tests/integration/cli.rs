@@ -59,6 +59,7 @@ async fn plan_migrate_and_check() {
 
     // A registry without one of the links: its table is a drop, which needs review.
     let old = Links::builder(t.db.clone())
+        .application("tests")
         .module("product")
         .module("tag")
         .link::<OldLink>()
@@ -90,7 +91,7 @@ async fn plan_migrate_and_check() {
         .expect("confirmed");
     assert_eq!(
         confirmed,
-        "applying old_product_tags: the link product.old_product → tag.tag is no longer declared and this application created its table: drop it; its 0 row(s) are lost\napplied 1 step(s)\n"
+        "applying old_product_tags: the link product.old_product → tag.tag is no longer declared and application `tests` created its table: drop it; its 0 row(s) are lost\napplied 1 step(s)\n"
     );
     assert!(App::try_parse_from(["app", "migrate", "--execute-safe", "--execute-all"]).is_err());
 }

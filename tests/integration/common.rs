@@ -18,6 +18,7 @@ pub async fn registry(t: &TestDb) -> Links {
 /// The builder of [`registry`], for a test that adds links or modules of its own.
 pub fn builder(t: &TestDb) -> LinksBuilder {
     Links::builder(t.db.clone())
+        .application("tests")
         .module("product")
         .module("brand")
         .module("customer")

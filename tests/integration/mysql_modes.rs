@@ -219,3 +219,67 @@ async fn cardinality_holds_in_strict_and_non_strict_sql_mode() {
     );
     scenarios(&lax, db, "non-strict").await;
 }
+
+link_runtime::define_link! {
+    /// A string default with a backslash and a quote: written into the DDL as a literal.
+    pub Pathed: product::Model [is_list] => brand::Model [is_list],
+    extra_columns { path: String = "C:\\shop\\it's" },
+    table = "pathed",
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn literals_read_the_same_with_and_without_backslash_escapes() {
+    for (name, mode) in [
+        ("modes_escapes", None),
+        (
+            "modes_no_escapes",
+            Some("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'"),
+        ),
+    ] {
+        let Some(t) = link_tests::db::mysql_only(name, 3).await else {
+            return;
+        };
+        let db = match mode {
+            None => t.db.clone(),
+            Some(mode) => {
+                t.connect_with(|options| {
+                    options.map_sqlx_mysql_pool_opts(move |pool| {
+                        pool.after_connect(move |conn, _| {
+                            Box::pin(async move {
+                                use sea_orm::sqlx::Executor;
+                                conn.execute(mode).await.map(|_| ())
+                            })
+                        })
+                    });
+                })
+                .await
+            }
+        };
+        let links = Links::builder(db.clone())
+            .application("modes")
+            .module("product")
+            .module("brand")
+            .link::<Pathed>()
+            .build()
+            .expect("registry");
+        links
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        t.products(&["p1"]).await;
+        t.brands(&["b1"]).await;
+        links
+            .create(&db, Pathed::new(p("p1"), b("b1")))
+            .await
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        let rows = links
+            .list::<Pathed, _>(&db, ListFilter::all())
+            .await
+            .expect("list");
+        assert_eq!(rows[0].extra.path, "C:\\shop\\it's", "{mode:?}");
+        assert!(
+            links.plan().await.expect("plan").is_up_to_date(),
+            "{mode:?}"
+        );
+    }
+}

@@ -6,16 +6,37 @@
 //! Medusa is in `medusa_interop`.
 
 use link_runtime::cli::LinksCommand;
-use link_runtime::{Apply, Error, LinkDefinition, Links, Plan, StepKind, define_link};
+use link_runtime::{Apply, Error, LinkDefinition, Links, StepKind, define_link};
 use link_tests::links::ProductBrand;
 use link_tests::models::{product, tag};
+use link_tests::plans::{kinds, plan};
 use link_tests::{TestDb, test_databases};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::DbBackend;
 
 define_link! {
     /// A link only the Rust applications declare.
     pub ItemTags: product::Model [is_list] => tag::Model [is_list],
     table = "item_tags",
+}
+
+define_link! {
+    /// The same link as ItemTags, declared with an extra column.
+    pub ItemTagsNoted: product::Model [is_list] => tag::Model [is_list],
+    extra_columns { note: Option<String> },
+    table = "item_tags",
+}
+
+define_link! {
+    /// The same link with an extra column of its own.
+    pub ItemTagsWeighted: product::Model [is_list] => tag::Model [is_list],
+    extra_columns { weight: Option<i32> },
+    table = "item_tags",
+}
+
+define_link! {
+    /// A link that wants the migrations' own table.
+    pub Squatter: product::Model [is_list] => tag::Model [is_list],
+    table = "link_table_owners",
 }
 
 define_link! {
@@ -47,35 +68,6 @@ fn with<L: LinkDefinition>(builder: link_runtime::LinksBuilder) -> link_runtime:
     builder.link::<L>()
 }
 
-async fn plan(links: &Links, t: &TestDb) -> Plan {
-    links
-        .plan()
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
-}
-
-fn kinds(plan: &Plan) -> Vec<(StepKind, &str)> {
-    plan.steps
-        .iter()
-        .map(|s| (s.kind, s.table.as_str()))
-        .collect()
-}
-
-async fn exec(t: &TestDb, sql: &str) {
-    t.db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {sql}: {e}", t.backend));
-}
-
-async fn texts(t: &TestDb, sql: &str) -> Vec<String> {
-    t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {sql}: {e}", t.backend))
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(0).expect("text"))
-        .collect()
-}
-
 async fn table_exists(t: &TestDb, table: &str) -> bool {
     let sql = match t.db.get_database_backend() {
         DbBackend::Postgres => format!(
@@ -86,7 +78,7 @@ async fn table_exists(t: &TestDb, table: &str) -> bool {
         ),
         _ => format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"),
     };
-    !texts(t, &sql).await.is_empty()
+    !t.texts(&sql).await.is_empty()
 }
 
 /// What a Medusa backend leaves: its tracking table (Medusa's DDL, in each backend's types),
@@ -104,21 +96,57 @@ async fn medusa_was_here(t: &TestDb) {
             "CREATE TABLE link_module_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name VARCHAR(255) NOT NULL UNIQUE, link_descriptor TEXT NOT NULL DEFAULT '{}', created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
         }
     };
-    exec(t, tracking).await;
-    exec(t, "CREATE TABLE cart_promotion (cart_id VARCHAR(255) NOT NULL, promotion_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, deleted_at TIMESTAMP NULL, PRIMARY KEY (cart_id, promotion_id))").await;
-    exec(t, "INSERT INTO cart_promotion (cart_id, promotion_id, id) VALUES ('cart_1', 'promo_1', 'cartpromo_1')").await;
+    t.exec(tracking).await;
+    t.exec("CREATE TABLE cart_promotion (cart_id VARCHAR(255) NOT NULL, promotion_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, deleted_at TIMESTAMP NULL, PRIMARY KEY (cart_id, promotion_id))").await;
+    t.exec("INSERT INTO cart_promotion (cart_id, promotion_id, id) VALUES ('cart_1', 'promo_1', 'cartpromo_1')").await;
     // Medusa's columns, in types every backend takes; no unique index.
-    exec(t, "CREATE TABLE product_product_brand_brand (product_id VARCHAR(255) NOT NULL, brand_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, featured BOOLEAN NOT NULL DEFAULT false, position INTEGER NOT NULL DEFAULT 0, note TEXT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at TIMESTAMP NULL, PRIMARY KEY (product_id, brand_id))").await;
-    exec(t, "INSERT INTO product_product_brand_brand (product_id, brand_id, id) VALUES ('p1', 'b1', 'link_1')").await;
-    exec(t, r#"INSERT INTO link_module_migrations (table_name, link_descriptor) VALUES ('cart_promotion', '{"fromModule":"cart","toModule":"promotion","fromModel":"cart","toModel":"promotions"}'), ('product_product_brand_brand', '{"fromModule":"product","toModule":"brand","fromModel":"product","toModel":"brand"}')"#).await;
+    t.exec("CREATE TABLE product_product_brand_brand (product_id VARCHAR(255) NOT NULL, brand_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, featured BOOLEAN NOT NULL DEFAULT false, position INTEGER NOT NULL DEFAULT 0, note TEXT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at TIMESTAMP NULL, PRIMARY KEY (product_id, brand_id))").await;
+    t.exec("INSERT INTO product_product_brand_brand (product_id, brand_id, id) VALUES ('p1', 'b1', 'link_1')").await;
+    t.exec(r#"INSERT INTO link_module_migrations (table_name, link_descriptor) VALUES ('cart_promotion', '{"fromModule":"cart","toModule":"promotion","fromModel":"cart","toModel":"promotions"}'), ('product_product_brand_brand', '{"fromModule":"product","toModule":"brand","fromModel":"product","toModel":"brand"}')"#).await;
 }
 
-async fn medusa_rows(t: &TestDb) -> Vec<String> {
-    texts(
-        t,
-        "SELECT table_name FROM link_module_migrations ORDER BY table_name",
-    )
-    .await
+/// Asserts what [`medusa_was_here`] made is as it was: both tables with their rows, and
+/// Medusa's tracking rows, with none of this library's among them.
+async fn assert_medusa_intact(t: &TestDb) {
+    assert_eq!(
+        t.texts("SELECT table_name FROM link_module_migrations ORDER BY table_name")
+            .await,
+        ["cart_promotion", "product_product_brand_brand"],
+        "{:?}",
+        t.backend
+    );
+    assert_eq!(
+        t.texts("SELECT id FROM cart_promotion").await,
+        ["cartpromo_1"]
+    );
+    assert_eq!(
+        t.texts("SELECT id FROM product_product_brand_brand").await,
+        ["link_1"]
+    );
+    assert_eq!(
+        t.columns("cart_promotion").await,
+        ["cart_id", "deleted_at", "id", "promotion_id"]
+    );
+    // Our cardinality index is the one thing added (on MySQL with the generated column it
+    // needs: MariaDB has no partial indexes).
+    let mut columns = t.columns("product_product_brand_brand").await;
+    columns.retain(|c| !c.starts_with("live_"));
+    assert_eq!(
+        columns,
+        [
+            "brand_id",
+            "created_at",
+            "deleted_at",
+            "featured",
+            "id",
+            "note",
+            "position",
+            "product_id",
+            "updated_at"
+        ],
+        "{:?}",
+        t.backend
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,23 +197,10 @@ async fn medusa_tables_are_foreign_and_survive_every_apply() {
         assert!(plan(&app, &t).await.is_up_to_date(), "{:?}", t.backend);
         // Even All, with every step of the plan reviewed, leaves Medusa's tables alone.
         app.apply(&first, Apply::All).await.expect("apply all");
-        assert_eq!(
-            medusa_rows(&t).await,
-            ["cart_promotion", "product_product_brand_brand"],
-            "{:?}: Medusa's tracking rows as they were; ours are not among them",
-            t.backend
-        );
-        assert_eq!(
-            texts(&t, "SELECT id FROM cart_promotion").await,
-            ["cartpromo_1"]
-        );
-        assert_eq!(
-            texts(&t, "SELECT id FROM product_product_brand_brand").await,
-            ["link_1"]
-        );
+        assert_medusa_intact(&t).await;
 
-        // The application stops declaring both links: the table it created goes (under All),
-        // the one it adopted from Medusa stays, as does Medusa's own.
+        // The application stops declaring both links: the table it created goes (under All);
+        // of the one it adopted from Medusa only its record goes; Medusa's own is left alone.
         let smaller = registry(&t, "shop", &[]);
         let shrink = plan(&smaller, &t).await;
         let mut found = kinds(&shrink);
@@ -195,19 +210,14 @@ async fn medusa_tables_are_foreign_and_survive_every_apply() {
             [
                 (StepKind::Drop, "item_tags"),
                 (StepKind::Foreign, "cart_promotion"),
-                (StepKind::Foreign, "product_product_brand_brand"),
+                (StepKind::Release, "product_product_brand_brand"),
             ],
             "{:?}: {shrink}",
             t.backend
         );
         smaller.apply(&shrink, Apply::All).await.expect("drop");
         assert!(!table_exists(&t, "item_tags").await, "{:?}", t.backend);
-        assert!(table_exists(&t, "product_product_brand_brand").await);
-        assert!(table_exists(&t, "cart_promotion").await);
-        assert_eq!(
-            medusa_rows(&t).await,
-            ["cart_promotion", "product_product_brand_brand"]
-        );
+        assert_medusa_intact(&t).await;
         assert!(plan(&smaller, &t).await.is_up_to_date(), "{:?}", t.backend);
     }
 }
@@ -248,35 +258,38 @@ async fn a_table_another_application_uses_is_never_dropped() {
         );
         // ... the blog adopts the table before it is applied: the apply is refused, whole.
         blog.migrate().await.expect("blog adopts");
-        exec(
-            &t,
-            "INSERT INTO item_tags (product_id, tag_id, id) VALUES ('p1', 't1', 'link_blog')",
-        )
-        .await;
+        t.exec("INSERT INTO item_tags (product_id, tag_id, id) VALUES ('p1', 't1', 'link_blog')")
+            .await;
         let e = shop_without
             .apply(&reviewed, Apply::All)
             .await
             .expect_err("not the shop's to drop any more");
         assert!(
-            matches!(&e, Error::Schema { message } if message.contains("would drop `item_tags`") && message.contains("used by application `blog`") && message.contains("nothing was applied")),
+            matches!(&e, Error::Schema { message } if message.contains("would drop `item_tags`") && message.contains("application `blog` uses it") && message.contains("nothing was applied")),
             "{:?}: {e}",
             t.backend
         );
-        assert_eq!(texts(&t, "SELECT id FROM item_tags").await, ["link_blog"]);
+        assert_eq!(t.texts("SELECT id FROM item_tags").await, ["link_blog"]);
 
-        // Planned again, the table is foreign; All leaves it.
+        // Planned again, the shop only lets go of its record; All leaves the table to the blog.
         let again = plan(&shop_without, &t).await;
         assert!(
             again
                 .steps
                 .iter()
-                .any(|s| s.kind == StepKind::Foreign && s.table == "item_tags"),
+                .any(|s| s.kind == StepKind::Release && s.table == "item_tags"),
             "{again}"
         );
         shop_without.apply(&again, Apply::All).await.expect("all");
-        assert_eq!(texts(&t, "SELECT id FROM item_tags").await, ["link_blog"]);
+        assert_eq!(t.texts("SELECT id FROM item_tags").await, ["link_blog"]);
+        assert_eq!(
+            t.texts("SELECT application FROM link_table_owners WHERE table_name = 'item_tags'")
+                .await,
+            ["blog"]
+        );
 
-        // Renaming it is not the shop's to do either: the new name is a new table.
+        // Renaming it is not the shop's to do either, nor is a new empty table beside the one
+        // holding the link's rows: the step waits, naming the choice.
         let renamed = registry(&t, "shop", &[with::<ProductBrand>, with::<ItemTagsRenamed>]);
         let rename = plan(&renamed, &t).await;
         let step = rename
@@ -285,12 +298,14 @@ async fn a_table_another_application_uses_is_never_dropped() {
             .find(|s| s.table == "item_tag_links")
             .expect("a step for the new name");
         assert_eq!(step.kind, StepKind::Create, "{rename}");
+        let blocked = step.blocked.as_deref().unwrap_or_default();
         assert!(
-            step.summary
-                .contains("`item_tags`, kept for the same link by application `blog`"),
-            "{}",
-            step.summary
+            blocked.contains("`item_tags` holds this link's rows, kept by application `blog`: declare `table = \"item_tags\"`"),
+            "{blocked}"
         );
+        let e = renamed.migrate().await.expect_err("blocked");
+        assert!(matches!(e, Error::Schema { .. }), "{e}");
+        assert!(!table_exists(&t, "item_tag_links").await, "{:?}", t.backend);
         assert!(
             rename.steps.iter().all(|s| s.kind != StepKind::Rename),
             "{rename}"
@@ -305,11 +320,8 @@ async fn a_table_this_application_created_renames_and_drops() {
             .migrate()
             .await
             .expect("v1");
-        exec(
-            &t,
-            "INSERT INTO item_tags (product_id, tag_id, id) VALUES ('p1', 't1', 'link_1')",
-        )
-        .await;
+        t.exec("INSERT INTO item_tags (product_id, tag_id, id) VALUES ('p1', 't1', 'link_1')")
+            .await;
         let renamed = registry(&t, "shop", &[with::<ItemTagsRenamed>]);
         let rename = plan(&renamed, &t).await;
         assert_eq!(
@@ -319,7 +331,7 @@ async fn a_table_this_application_created_renames_and_drops() {
             t.backend
         );
         renamed.migrate().await.expect("rename");
-        assert_eq!(texts(&t, "SELECT id FROM item_tag_links").await, ["link_1"]);
+        assert_eq!(t.texts("SELECT id FROM item_tag_links").await, ["link_1"]);
         assert!(plan(&renamed, &t).await.is_up_to_date(), "{:?}", t.backend);
 
         // An application that did not create it may not drop it (it never owned it) ...
@@ -386,32 +398,189 @@ async fn the_links_command_lists_foreign_tables_and_never_drops_them() {
         }
         let migrated = run(&["migrate", "--execute-all"]).await.expect("migrate");
         assert!(migrated.ends_with("applied 1 step(s)\n"), "{migrated}");
-        assert_eq!(
-            texts(&t, "SELECT id FROM cart_promotion").await,
-            ["cartpromo_1"]
-        );
-        assert_eq!(
-            texts(&t, "SELECT id FROM product_product_brand_brand").await,
-            ["link_1"]
-        );
-        assert_eq!(
-            medusa_rows(&t).await,
-            ["cart_promotion", "product_product_brand_brand"]
-        );
+        assert_medusa_intact(&t).await;
     }
 }
 
 #[tokio::test]
 async fn an_application_name_must_be_usable() {
     let t = link_tests::db::sqlite_database().await;
-    for name in ["", "   ", &"x".repeat(256)] {
+    let long = "x".repeat(65);
+    for name in [
+        "",
+        " shop",
+        "shop'; --",
+        "bo\\utique",
+        "Ünïcode",
+        long.as_str(),
+    ] {
         let e = Links::builder(t.db.clone())
             .application(name)
             .build()
             .expect_err("refused");
         assert!(
-            matches!(&e, Error::Definition { message } if message.contains("give `.application(…)` a name of 1 to 255 bytes")),
+            matches!(&e, Error::Definition { message } if message.contains("1 to 64 ASCII letters, digits, `_`, `-` or `.`")),
+            "{name}: {e}"
+        );
+    }
+    let e = Links::builder(t.db.clone())
+        .application("default")
+        .build()
+        .expect_err("the unnamed registries' name");
+    assert!(
+        matches!(&e, Error::Definition { message } if message.contains("what unnamed registries own their tables as")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn bookkeeping_tables_are_not_link_tables() {
+    let t = link_tests::db::sqlite_database().await;
+    let e = Links::builder(t.db.clone())
+        .module("product")
+        .module("tag")
+        .link::<Squatter>()
+        .build()
+        .expect_err("reserved");
+    assert!(
+        matches!(&e, Error::Definition { message } if message.contains("uses the table `link_table_owners`, which the migrations keep their records in")),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unnamed_application_never_drops() {
+    for t in test_databases("own_unnamed").await {
+        let unnamed = |links: &[fn(link_runtime::LinksBuilder) -> link_runtime::LinksBuilder]| {
+            links
+                .iter()
+                .fold(
+                    Links::builder(t.db.clone()).module("product").module("tag"),
+                    |b, add| add(b),
+                )
+                .build()
+                .expect("registry")
+        };
+        unnamed(&[with::<ItemTags>])
+            .migrate()
+            .await
+            .expect("create");
+        let gone = unnamed(&[]);
+        let shown = plan(&gone, &t).await;
+        assert_eq!(kinds(&shown), [(StepKind::Foreign, "item_tags")], "{shown}");
+        assert!(
+            shown.steps[0]
+                .summary
+                .contains("it has no name (`.application(…)`)"),
+            "{}",
+            shown.steps[0].summary
+        );
+        gone.apply(&shown, Apply::All).await.expect("all");
+        assert!(table_exists(&t, "item_tags").await, "{:?}", t.backend);
+        // Renamed in the declaration, it is not moved either: the step waits.
+        let renamed = plan(&unnamed(&[with::<ItemTagsRenamed>]), &t).await;
+        assert!(
+            renamed
+                .steps
+                .iter()
+                .any(|s| s.kind == StepKind::Create && s.blocked.is_some()),
+            "{renamed}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_table_is_only_given_indexes() {
+    for t in test_databases("own_shared").await {
+        // The shop's declaration has a `note` column, the blog's does not, and the other way
+        // round: neither may add, change or drop the other's columns.
+        registry(&t, "shop", &[with::<ItemTagsNoted>])
+            .migrate()
+            .await
+            .expect("shop");
+        t.exec("INSERT INTO item_tags (product_id, tag_id, id, note) VALUES ('p1', 't1', 'link_1', 'kept')")
+            .await;
+        let blog = registry(&t, "blog", &[with::<ItemTags>]);
+        let adopt = plan(&blog, &t).await;
+        assert_eq!(kinds(&adopt), [(StepKind::Adopt, "item_tags")], "{adopt}");
+        assert!(
+            adopt.steps[0].sql.iter().all(|sql| !sql.contains("DROP")),
+            "{adopt}"
+        );
+        blog.migrate().await.expect("blog adopts");
+        assert_eq!(t.texts("SELECT note FROM item_tags").await, ["kept"]);
+
+        // A column only the blog declares would be dropped by the shop's migrations.
+        let wider = registry(&t, "blog", &[with::<ItemTagsWeighted>]);
+        let blocked = plan(&wider, &t).await;
+        let step = blocked
+            .steps_of(StepKind::Unsafe)
+            .next()
+            .expect("the new column waits");
+        assert!(
+            step.blocked.as_deref().is_some_and(|b| b.contains("is shared with application `shop`: a column only this application declares would be dropped by their migrations")),
+            "{blocked}"
+        );
+        let e = wider.migrate().await.expect_err("blocked");
+        assert!(matches!(e, Error::Schema { .. }), "{e}");
+        // ... and writes through the link wait for the column (nothing was altered).
+        t.products(&["p1"]).await;
+        t.tags(&["t2"]).await;
+        let e = wider
+            .create(
+                &t.db,
+                ItemTagsWeighted::new(product::Model::key("p1"), tag::Model::key("t2")),
+            )
+            .await
+            .expect_err("no column, no write");
+        assert!(
+            matches!(&e, Error::Schema { message } if message.contains("lacks the column `weight`")),
             "{e}"
+        );
+
+        // The shop, the table's creator, no longer declaring it: the blog still uses it, so
+        // the shop lets go of its record and the table stays.
+        let shop_gone = registry(&t, "shop", &[]);
+        let released = plan(&shop_gone, &t).await;
+        assert_eq!(
+            kinds(&released),
+            [(StepKind::Release, "item_tags")],
+            "{released}"
+        );
+        shop_gone
+            .apply(&released, Apply::All)
+            .await
+            .expect("release");
+        assert_eq!(t.texts("SELECT note FROM item_tags").await, ["kept"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_recorded_for_another_link_is_not_taken() {
+    for t in test_databases("own_other_link").await {
+        medusa_was_here(&t).await;
+        // Medusa tracks `item_tags` for another link (its table made by hand here).
+        t.exec("CREATE TABLE item_tags (product_id VARCHAR(255) NOT NULL, tag_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at TIMESTAMP NULL, PRIMARY KEY (product_id, tag_id))").await;
+        t.exec(r#"INSERT INTO link_module_migrations (table_name, link_descriptor) VALUES ('item_tags', '{"fromModule":"order","toModule":"tag","fromModel":"order","toModel":"tag"}')"#).await;
+        let app = registry(&t, "shop", &[with::<ItemTags>]);
+        let shown = plan(&app, &t).await;
+        let step = shown
+            .steps
+            .iter()
+            .find(|s| s.table == "item_tags")
+            .expect("item_tags");
+        assert_eq!(step.kind, StepKind::Adopt, "{shown}");
+        assert!(
+            step.summary
+                .contains("a Medusa backend keeps it for the link order.order → tag.tag")
+                && step.blocked.is_some(),
+            "{shown}"
+        );
+        assert!(app.migrate().await.is_err());
+        assert_eq!(
+            t.count("SELECT COUNT(*) FROM link_table_owners WHERE table_name = 'item_tags'")
+                .await,
+            0
         );
     }
 }

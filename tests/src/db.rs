@@ -236,6 +236,50 @@ impl TestDb {
         self.db.get_database_backend()
     }
 
+    /// Runs `sql` (fixtures, or what another application would do), or panics naming it.
+    pub async fn exec(&self, sql: &str) {
+        self.db
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {sql}: {e}", self.backend));
+    }
+
+    /// The first column of every row of `sql`, as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        self.db
+            .query_all_raw(sea_orm::Statement::from_string(self.sea_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {sql}: {e}", self.backend))
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).expect("text"))
+            .collect()
+    }
+
+    /// The columns of `table`, by name (none when there is no such table).
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        let sql = match self.sea_backend() {
+            DbBackend::Postgres => format!(
+                "SELECT CAST(column_name AS text) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY column_name"
+            ),
+            DbBackend::MySql => format!(
+                "SELECT CAST(column_name AS char) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '{table}' ORDER BY column_name"
+            ),
+            _ => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"),
+        };
+        self.texts(&sql).await
+    }
+
+    /// The one integer `sql` returns (a `COUNT(*)`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.db
+            .query_one_raw(sea_orm::Statement::from_string(self.sea_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {sql}: {e}", self.backend))
+            .expect("a row")
+            .try_get_by_index::<i64>(0)
+            .expect("a count")
+    }
+
     async fn create_module_tables(&self) {
         let schema = Schema::new(self.sea_backend());
         macro_rules! create {

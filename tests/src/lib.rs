@@ -5,5 +5,6 @@ pub mod cascade;
 pub mod db;
 pub mod links;
 pub mod models;
+pub mod plans;
 
 pub use db::{Backend, TestDb, test_databases};

@@ -53,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The registry binds modules to connections and checks the links once, at start-up.
     let links = Links::builder(db.clone())
+        .application("quickstart")
         .module("product")
         .module("brand")
         .link::<ProductBrand>()

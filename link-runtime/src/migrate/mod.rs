@@ -6,6 +6,7 @@
 //! adopted, and only a table its application created and nobody else uses is ever dropped or
 //! renamed.
 
+mod compare;
 mod ownership;
 mod plan;
 mod planner;
@@ -27,8 +28,8 @@ const LOCK: &str = "link_module_migrations";
 
 impl Links {
     /// What the link tables on the home connection need to match the declared links: a step
-    /// per table (create, update, rename, adopt, unsafe, drop, or up to date) with its SQL.
-    /// Reads only.
+    /// per table (create, update, rename, adopt, unsafe, drop, release, foreign, or up to date)
+    /// with its SQL. Reads only.
     pub async fn plan(&self) -> Result<Plan> {
         planner::plan(self, &self.inner.home).await
     }
@@ -40,7 +41,9 @@ impl Links {
     /// time. With [`Apply::Safe`], the safe steps run (whether or not `reviewed` lists them);
     /// with [`Apply::All`], drops and unsafe steps run too, but only those `reviewed` lists. A
     /// step that is blocked (see [`Step::blocked`]) refuses the whole apply before anything
-    /// runs. Returns the steps that ran.
+    /// runs. Under [`Apply::All`], a reviewed drop or rename that the plan made now no longer
+    /// contains as reviewed (the table became another application's or Medusa's, or its rows
+    /// changed) refuses the whole apply with [`Error::Schema`]. Returns the steps that ran.
     ///
     /// PostgreSQL and SQLite run it in one transaction: all or nothing. MySQL/MariaDB commit
     /// each DDL statement: see [`Plan::failure_note`].
@@ -93,7 +96,7 @@ impl Links {
         if self.inner.schema_ok[entry.index].load(Ordering::Acquire) {
             return Ok(());
         }
-        match planner::mismatch(conn, entry).await? {
+        match compare::mismatch(conn, entry).await? {
             None => {
                 self.inner.schema_ok[entry.index].store(true, Ordering::Release);
                 Ok(())

@@ -1,21 +1,23 @@
 //! Which link tables an application owns: `link_table_owners`, a table of this library's beside
 //! Medusa's `link_module_migrations`. Medusa's planner never reads it, and this library never
 //! writes Medusa's: a table Medusa tracks is Medusa's (its planner drops tracked tables it no
-//! longer declares), a table this library created is recorded here only, so neither side's
-//! migrations can plan to destroy the other's tables.
+//! longer declares), a table this library created is recorded here only, so Medusa's planner
+//! never sees the tables only Rust declares, and this library's plans never destroy a table
+//! Medusa tracks. (Medusa still adopts any table named like a link it declares.)
 //!
 //! One row per table and application: `created` when its migration created the table,
 //! `adopted` when it found the table there (made by Medusa, by hand, by another application or
 //! by an earlier version of this library) and took it over. Only a table an application created,
-//! that no other application and no Medusa backend also uses, may be dropped or renamed by it.
+//! that no other application and no Medusa backend also uses, may be dropped or renamed by it,
+//! and only when it is named (see [`LinksBuilder::application`](crate::LinksBuilder::application)).
 
-use sea_orm::sea_query::{ColumnDef, Expr, ExprTrait, Index, OnConflict, Query, Table};
+use sea_orm::sea_query::{ColumnDef, Expr, Index, Query, Table};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::tracking::{self, Descriptor};
-use crate::dialect::{inline_query, inline_schema};
+use crate::dialect::{inline_schema, literal, quote};
 use crate::error::{Error, Result};
 
 /// The ownership table's name.
@@ -49,14 +51,27 @@ pub(crate) struct Owner {
     pub(crate) descriptor: Option<Descriptor>,
 }
 
-/// `CREATE TABLE IF NOT EXISTS link_table_owners (…)`.
+/// `CREATE TABLE IF NOT EXISTS link_table_owners (…)`. On MySQL/MariaDB its names compare
+/// byte for byte, as they do in Rust (the server's default collation may ignore case).
 pub(crate) fn create_sql(backend: DbBackend) -> String {
+    let name = |column: &str, len: u32| {
+        let mut def = ColumnDef::new(column.to_string());
+        if backend == DbBackend::MySql {
+            def.custom(format!(
+                "varchar({len}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+            ));
+        } else {
+            def.string_len(len);
+        }
+        def.not_null();
+        def
+    };
     let statement = Table::create()
         .table(TABLE)
         .if_not_exists()
-        .col(ColumnDef::new("table_name").string_len(255).not_null())
-        .col(ColumnDef::new("application").string_len(255).not_null())
-        .col(ColumnDef::new("origin").string_len(16).not_null())
+        .col(name("table_name", 255))
+        .col(name("application", 64))
+        .col(name("origin", 16))
         .col(ColumnDef::new("link_descriptor").text().not_null())
         .col(
             ColumnDef::new("created_at")
@@ -76,43 +91,52 @@ pub(crate) fn claim_sql(
     origin: Origin,
     descriptor: &Descriptor,
 ) -> String {
-    let statement = Query::insert()
-        .into_table(TABLE)
-        .columns(["table_name", "application", "origin", "link_descriptor"])
-        .values_panic([
-            table.into(),
-            application.into(),
-            origin.as_str().into(),
-            descriptor.json().into(),
-        ])
-        .on_conflict(
-            OnConflict::columns(["table_name", "application"])
-                .do_nothing_on(["table_name"])
-                .to_owned(),
-        )
-        .to_owned();
-    inline_query(backend, &statement)
+    let values = [table, application, origin.as_str(), &descriptor.json()]
+        .map(|value| literal(backend, value))
+        .join(", ");
+    let insert = format!(
+        "INTO {} ({}, {}, {}, {}) VALUES ({values})",
+        quote(backend, TABLE),
+        quote(backend, "table_name"),
+        quote(backend, "application"),
+        quote(backend, "origin"),
+        quote(backend, "link_descriptor"),
+    );
+    match backend {
+        DbBackend::MySql => format!("INSERT IGNORE {insert}"),
+        _ => format!("INSERT {insert} ON CONFLICT DO NOTHING"),
+    }
+}
+
+/// `WHERE table_name = … AND application = …`.
+fn row_of(backend: DbBackend, table: &str, application: &str) -> String {
+    format!(
+        "WHERE {} = {} AND {} = {}",
+        quote(backend, "table_name"),
+        literal(backend, table),
+        quote(backend, "application"),
+        literal(backend, application)
+    )
 }
 
 /// Moves `application`'s row of a renamed table.
 pub(crate) fn rename_sql(backend: DbBackend, from: &str, to: &str, application: &str) -> String {
-    let statement = Query::update()
-        .table(TABLE)
-        .value("table_name", to)
-        .and_where(Expr::col("table_name").eq(from))
-        .and_where(Expr::col("application").eq(application))
-        .to_owned();
-    inline_query(backend, &statement)
+    format!(
+        "UPDATE {} SET {} = {} {}",
+        quote(backend, TABLE),
+        quote(backend, "table_name"),
+        literal(backend, to),
+        row_of(backend, from, application)
+    )
 }
 
-/// Forgets `application`'s row of a dropped table.
+/// Forgets `application`'s row of `table` (dropped, gone, or no longer declared).
 pub(crate) fn release_sql(backend: DbBackend, table: &str, application: &str) -> String {
-    let statement = Query::delete()
-        .from_table(TABLE)
-        .and_where(Expr::col("table_name").eq(table))
-        .and_where(Expr::col("application").eq(application))
-        .to_owned();
-    inline_query(backend, &statement)
+    format!(
+        "DELETE FROM {} {}",
+        quote(backend, TABLE),
+        row_of(backend, table, application)
+    )
 }
 
 /// Every ownership row, of every application.
@@ -153,7 +177,11 @@ pub(crate) async fn rows<C: ConnectionTrait>(conn: &C) -> Result<Vec<Owner>> {
 /// What a planner knows of who uses which table: Medusa's tracking rows and every
 /// application's ownership rows.
 pub(crate) struct Claims {
+    /// This application's name (`"default"` when it has none).
     pub(crate) application: String,
+    /// Whether it was named: only a named application may drop or rename (an unnamed one
+    /// cannot tell its tables from another unnamed application's).
+    pub(crate) named: bool,
     /// `link_module_migrations`: tables a Medusa backend manages, with their descriptors.
     pub(crate) medusa: Vec<(String, Option<Descriptor>)>,
     /// `link_table_owners`, every application's rows.
@@ -164,10 +192,13 @@ impl Claims {
     pub(crate) async fn read<C: ConnectionTrait>(
         conn: &C,
         existing: &BTreeSet<String>,
-        application: &str,
+        application: Option<&str>,
     ) -> Result<Self> {
         Ok(Claims {
-            application: application.to_string(),
+            application: application
+                .unwrap_or(crate::registry::DEFAULT_APPLICATION)
+                .to_string(),
+            named: application.is_some(),
             medusa: if existing.contains(tracking::TABLE) {
                 tracking::rows(conn).await?
             } else {
@@ -209,12 +240,37 @@ impl Claims {
         (!who.is_empty()).then(|| who.join(" and "))
     }
 
-    /// Whether this application may drop or rename `table`: it created it and nobody else
-    /// uses it.
+    /// Whether this application may drop or rename `table`: it is named, created it, and
+    /// nobody else uses it.
     pub(crate) fn may_destroy(&self, table: &str) -> bool {
-        self.ours(table)
-            .is_some_and(|o| o.origin == Origin::Created)
+        self.named
+            && self
+                .ours(table)
+                .is_some_and(|o| o.origin == Origin::Created)
             && self.others(table).is_none()
+    }
+
+    /// Someone else's record of `table` for another link than `link`, in words: Medusa's
+    /// tracking row or another application's ownership row whose descriptor differs.
+    pub(crate) fn other_link(&self, table: &str, link: &Descriptor) -> Option<String> {
+        let medusa = self
+            .medusa
+            .iter()
+            .filter(|(t, _)| t == table)
+            .filter_map(|(_, d)| d.as_ref().map(|d| ("a Medusa backend".to_string(), d)));
+        let owners = self
+            .owners
+            .iter()
+            .filter(|o| o.table == table && o.application != self.application)
+            .filter_map(|o| {
+                o.descriptor
+                    .as_ref()
+                    .map(|d| (format!("application `{}`", o.application), d))
+            });
+        medusa
+            .chain(owners)
+            .find(|(_, d)| !d.matches(link))
+            .map(|(who, d)| format!("{who} keeps it for the link {}", d.describe()))
     }
 
     /// Every table some application or Medusa manages, with a descriptor where one is known.

@@ -9,15 +9,17 @@ use sea_orm::DbBackend;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StepKind {
-    /// Create a missing link table with its indexes, and track it.
+    /// Create a missing link table with its indexes, recorded as this application's.
     Create,
-    /// Safe changes to a tracked table: a new nullable or defaulted column, a new index.
+    /// Safe changes to a table this application owns: a new nullable or defaulted column, a
+    /// new index.
     Update,
     /// The link's table name changed (same link): rename the table, keeping its rows.
     Rename,
     /// The table exists but this application does not own it yet (a Medusa backend, another
     /// application, a person or an earlier version of this library made it): record it as
-    /// adopted, keeping its rows, with any safe changes the declaration needs.
+    /// adopted, keeping its rows, with any safe changes the declaration needs. On a table
+    /// others use, only indexes are added: any other difference is a blocked step.
     Adopt,
     /// A change that can lose data or fail on existing rows: a type change, a dropped column, a
     /// NOT NULL column without a default, a cardinality index existing rows break.
@@ -25,8 +27,11 @@ pub enum StepKind {
     /// A table this application created, whose link it no longer declares and nobody else
     /// uses: drop it and its rows.
     Drop,
+    /// A table this application no longer declares and may not drop (it adopted it, or
+    /// shares it, or it is gone already): forget its record of it, leaving the table.
+    Release,
     /// A link table this application does not declare and may not drop: Medusa's (tracked in
-    /// `link_module_migrations`), another application's, or one it adopted rather than
+    /// `link_module_migrations`), another application's, or one an unnamed application
     /// created. Listed, never touched.
     Foreign,
     /// The table matches its declaration.
@@ -34,7 +39,8 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    /// Whether [`Apply::Safe`] runs steps of this kind.
+    /// Whether [`Apply::Safe`] runs steps of this kind (of those that [change](Self::changes)
+    /// anything).
     pub fn is_safe(self) -> bool {
         !matches!(self, StepKind::Unsafe | StepKind::Drop)
     }
@@ -52,6 +58,7 @@ impl StepKind {
             StepKind::Adopt => "adopt",
             StepKind::Unsafe => "unsafe",
             StepKind::Drop => "drop",
+            StepKind::Release => "release",
             StepKind::Foreign => "foreign",
             StepKind::Noop => "up to date",
         }
@@ -122,14 +129,17 @@ impl Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for step in self.steps.iter().filter(|s| s.kind.changes()) {
+        let heading = |f: &mut fmt::Formatter<'_>, step: &Step| {
             writeln!(
                 f,
                 "{:<7} {}: {}",
                 step.kind.label(),
                 step.table,
                 step.summary
-            )?;
+            )
+        };
+        for step in self.steps.iter().filter(|s| s.kind.changes()) {
+            heading(f, step)?;
             if let Some(blocked) = &step.blocked {
                 writeln!(f, "        blocked: {blocked}")?;
             }
@@ -138,13 +148,7 @@ impl fmt::Display for Plan {
             }
         }
         for step in self.steps_of(StepKind::Foreign) {
-            writeln!(
-                f,
-                "{:<7} {}: {}",
-                step.kind.label(),
-                step.table,
-                step.summary
-            )?;
+            heading(f, step)?;
         }
         if self.is_up_to_date() {
             return write!(f, "link tables are up to date");

@@ -1,29 +1,28 @@
-//! Comparing the declared links with what the database holds (tables, columns, indexes and
-//! Medusa's tracking rows) and writing the steps that close the gap, as Medusa's
+//! Comparing the declared links with what the database holds (tables, who owns them, Medusa's
+//! tracking rows) and writing the steps that close the gap, as Medusa's
 //! `MigrationsExecutionPlanner` does, but with unsafe changes told apart and checked against
-//! the rows already there.
+//! the rows already there, and never a step that destroys a table this application does not
+//! own.
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
 
+use super::compare::{count, diff};
 use super::ownership::{self, Claims, Origin};
 use super::plan::{Plan, Step, StepKind};
 use super::tracking::Descriptor;
-use crate::dialect::{Sql, column_type, quote, reported_types};
-use crate::error::{Error, Result};
+use crate::dialect::quote;
+use crate::error::Result;
 use crate::registry::{LinkEntry, Links};
 use crate::schema::ddl;
-use crate::schema::inspect::{self, LiveTable};
-
-/// The columns every link table has besides its two keys and its extra columns.
-const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
+use crate::schema::inspect;
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
     let backend = conn.get_database_backend();
     let existing = inspect::tables(conn).await?;
-    let claims = Claims::read(conn, &existing, &links.inner.application).await?;
+    let claims = Claims::read(conn, &existing, links.inner.application.as_deref()).await?;
     let application = claims.application.as_str();
     let declared: Vec<&LinkEntry> = links
         .inner
@@ -32,6 +31,13 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         .filter(|entry| !entry.spec.read_only)
         .collect();
     let declared_tables: BTreeSet<&str> = declared.iter().map(|e| e.names.table.as_str()).collect();
+    let step = |table: &str, kind: StepKind, summary: String, sql: Vec<String>| Step {
+        table: table.to_string(),
+        kind,
+        summary,
+        sql,
+        blocked: None,
+    };
 
     let mut steps = Vec::new();
     let mut renamed: BTreeSet<String> = BTreeSet::new();
@@ -39,52 +45,78 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         let table = entry.names.table.as_str();
         let link = entry.spec.display_name();
         let descriptor = Descriptor::of(&entry.spec);
+        let shared = claims.others(table);
         if let Some(live) = inspect::table(conn, table).await? {
-            let (safe, unsafe_steps) = diff(conn, entry, &live, table).await?;
+            if let Some(other) = claims.other_link(table, &descriptor) {
+                steps.push(Step {
+                    blocked: Some(format!(
+                        "give link {link} a table of its own with `table = \"…\"`"
+                    )),
+                    ..step(
+                        table,
+                        StepKind::Adopt,
+                        format!("link {link}: its table `{table}` exists, but {other}"),
+                        Vec::new(),
+                    )
+                });
+                continue;
+            }
+            let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_deref()).await?;
             if claims.ours(table).is_none() {
                 let claim =
                     ownership::claim_sql(backend, table, application, Origin::Adopted, &descriptor);
-                let mut sql = vec![claim];
                 let changes = safe.len();
-                sql.extend(safe);
-                let whose = claims.others(table).map_or_else(
-                    || String::from("made by hand or by an earlier version of this library"),
+                let whose = shared.as_deref().map_or_else(
+                    || String::from("made by hand or by another tool"),
                     |who| format!("used by {who}, which keeps it"),
                 );
-                steps.push(Step {
-                    table: table.to_string(),
-                    kind: StepKind::Adopt,
-                    summary: format!(
-                        "link {link}: the table exists ({whose}); adopt it, keeping its rows{}",
-                        if changes == 0 {
-                            String::new()
-                        } else {
-                            format!(", and add what the declaration needs ({changes} statement(s))")
-                        }
+                let adds = if changes == 0 {
+                    String::new()
+                } else {
+                    format!(", and add what the declaration needs ({changes} statement(s))")
+                };
+                let sql = std::iter::once(claim).chain(safe).collect();
+                steps.push(step(
+                    table,
+                    StepKind::Adopt,
+                    format!(
+                        "link {link}: the table exists ({whose}); adopt it, keeping its rows{adds}"
                     ),
                     sql,
-                    blocked: None,
-                });
+                ));
             } else if safe.is_empty() {
-                steps.push(Step {
-                    table: table.to_string(),
-                    kind: StepKind::Noop,
-                    summary: format!("link {link}"),
-                    sql: Vec::new(),
-                    blocked: None,
-                });
+                steps.push(step(
+                    table,
+                    StepKind::Noop,
+                    format!("link {link}"),
+                    Vec::new(),
+                ));
             } else {
-                steps.push(Step {
-                    table: table.to_string(),
-                    kind: StepKind::Update,
-                    summary: format!(
-                        "link {link}: add what the declaration has and the table lacks"
-                    ),
-                    sql: safe,
-                    blocked: None,
-                });
+                steps.push(step(
+                    table,
+                    StepKind::Update,
+                    format!("link {link}: add what the declaration has and the table lacks"),
+                    safe,
+                ));
             }
             steps.extend(unsafe_steps);
+            continue;
+        }
+
+        // Someone else's record of this name (its table gone): a table made under it would be
+        // theirs to drop.
+        if let Some(who) = claims.other_link(table, &descriptor).or(shared) {
+            steps.push(Step {
+                blocked: Some(format!(
+                    "`{table}` is recorded by someone else ({who}) though the table is missing: give link {link} another `table = \"…\"`, or remove that record if the table is gone for good"
+                )),
+                ..step(
+                    table,
+                    StepKind::Create,
+                    format!("link {link}: create its table"),
+                    Vec::new(),
+                )
+            });
             continue;
         }
 
@@ -102,7 +134,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         });
         if let Some(old) = old.map(|o| o.table.clone()) {
             let live = inspect::table(conn, &old).await?.unwrap_or_default();
-            let (safe, unsafe_steps) = diff(conn, entry, &live, &old).await?;
+            let (safe, unsafe_steps) = diff(conn, entry, &live, &old, None).await?;
             let mut sql = vec![
                 format!(
                     "ALTER TABLE {} RENAME TO {}",
@@ -112,51 +144,49 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 ownership::rename_sql(backend, &old, table, application),
             ];
             sql.extend(safe);
-            steps.push(Step {
-                table: table.to_string(),
-                kind: StepKind::Rename,
-                summary: format!("link {link}: its table was `{old}`; rename it, keeping its rows"),
+            steps.push(step(
+                table,
+                StepKind::Rename,
+                format!("link {link}: its table was `{old}`; rename it, keeping its rows"),
                 sql,
-                blocked: None,
-            });
+            ));
             steps.extend(unsafe_steps);
             renamed.insert(old);
             continue;
         }
 
-        // A table someone else keeps for the same link is not taken from them.
-        let elsewhere = claims
-            .tables()
-            .into_iter()
-            .find(|(t, d)| {
-                !declared_tables.contains(t)
-                    && existing.contains(*t)
-                    && !claims.may_destroy(t)
-                    && d.is_some_and(|d| d.matches(&descriptor))
-            })
-            .map(|(t, _)| {
-                format!(
-                    " (`{t}`, kept for the same link by {}, is left alone: declare `table = \"{t}\"` to share it instead)",
-                    claims.others(t).unwrap_or_else(|| String::from(
-                        "this application, which adopted it rather than created it"
-                    ))
-                )
-            })
-            .unwrap_or_default();
-        let mut sql = ddl::create_table(backend, &entry.spec, &entry.names);
-        sql.push(ownership::claim_sql(
+        // A table that holds this link's rows but is not this application's to rename: a new
+        // empty table beside it would split the link's data, so the step waits for a decision.
+        let elsewhere = claims.tables().into_iter().find(|(t, d)| {
+            !declared_tables.contains(t)
+                && existing.contains(*t)
+                && !claims.may_destroy(t)
+                && d.is_some_and(|d| d.matches(&descriptor))
+        });
+        let mut sql = vec![ownership::claim_sql(
             backend,
             table,
             application,
             Origin::Created,
             &descriptor,
-        ));
+        )];
+        sql.extend(ddl::create_table(backend, &entry.spec, &entry.names));
+        let blocked = elsewhere.map(|(t, _)| {
+            let who = claims.others(t).unwrap_or_else(|| {
+                String::from("this application, which may not rename it (it did not create it, or has no name)")
+            });
+            format!(
+                "`{t}` holds this link's rows, kept by {who}: declare `table = \"{t}\"` to use it, or move its rows by hand and drop it, then migrate again"
+            )
+        });
         steps.push(Step {
-            table: table.to_string(),
-            kind: StepKind::Create,
-            summary: format!("link {link}: create its table{elsewhere}"),
-            sql,
-            blocked: None,
+            blocked,
+            ..step(
+                table,
+                StepKind::Create,
+                format!("link {link}: create its table"),
+                sql,
+            )
         });
     }
 
@@ -164,315 +194,69 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         if declared_tables.contains(table) || renamed.contains(table) {
             continue;
         }
-        let what = match descriptor {
-            Some(d) => format!(
-                "the link {}.{} → {}.{}",
-                d.from_module, d.from_model, d.to_module, d.to_model
-            ),
-            None => String::from("a link"),
-        };
-        if claims.may_destroy(table) {
-            let rows = if existing.contains(table) {
-                format!("; its {} row(s) are lost", count(conn, table, false).await?)
-            } else {
-                String::from(" (the table is already gone)")
-            };
-            steps.push(Step {
-                table: table.to_string(),
-                kind: StepKind::Drop,
-                summary: format!(
-                    "{what} is no longer declared and this application created its table: drop it{rows}"
+        let what = descriptor.map_or_else(
+            || String::from("a link"),
+            |d| format!("the link {}", d.describe()),
+        );
+        let gone = !existing.contains(table);
+        let others = claims.others(table);
+        let release = |why: String| {
+            step(
+                table,
+                StepKind::Release,
+                format!(
+                    "{what} is no longer declared here and {why}: forget this application's record of it"
                 ),
-                sql: vec![
-                    format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
-                    ownership::release_sql(backend, table, application),
-                ],
-                blocked: None,
-            });
-            continue;
-        }
-        let why = match (claims.ours(table), claims.others(table)) {
-            (_, Some(who)) => format!("used by {who}"),
-            (Some(_), None) => String::from(
-                "adopted by this application, not created by it, so not dropped: drop it by hand once nothing uses it",
-            ),
-            (None, None) => String::from("not this application's"),
+                vec![ownership::release_sql(backend, table, application)],
+            )
         };
-        steps.push(Step {
-            table: table.to_string(),
-            kind: StepKind::Foreign,
-            summary: format!("{what}, not declared here: {why}; left alone"),
-            sql: Vec::new(),
-            blocked: None,
-        });
+        match claims.ours(table) {
+            Some(_) if gone => steps.push(release(String::from("its table is already gone"))),
+            Some(_) if claims.may_destroy(table) => {
+                let rows = count(conn, table, false).await?;
+                steps.push(step(
+                    table,
+                    StepKind::Drop,
+                    format!(
+                        "{what} is no longer declared and application `{application}` created its table: drop it; its {rows} row(s) are lost"
+                    ),
+                    vec![
+                        format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
+                        ownership::release_sql(backend, table, application),
+                    ],
+                ));
+            }
+            Some(owner) if owner.origin == Origin::Adopted || others.is_some() => {
+                let why = match &others {
+                    Some(who) => format!("{who} uses it; the table stays"),
+                    None => String::from(
+                        "this application adopted it rather than created it; the table stays (drop it by hand once nothing uses it)",
+                    ),
+                };
+                steps.push(release(why));
+            }
+            Some(_) => steps.push(step(
+                table,
+                StepKind::Foreign,
+                format!(
+                    "{what}, created by this application, is no longer declared; it has no name (`.application(…)`), so it cannot tell this table from another unnamed application's and leaves it: drop it by hand (and its row in `{}`) once nothing uses it",
+                    ownership::TABLE
+                ),
+                Vec::new(),
+            )),
+            None => steps.push(step(
+                table,
+                StepKind::Foreign,
+                format!(
+                    "{what}, not declared here: {}; left alone",
+                    others.map_or_else(
+                        || String::from("not this application's"),
+                        |who| format!("used by {who}")
+                    )
+                ),
+                Vec::new(),
+            )),
+        }
     }
     Ok(Plan { backend, steps })
-}
-
-/// Rows of `table` (live ones only when `live`).
-async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool) -> Result<u64> {
-    let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("SELECT COUNT(*) AS ")
-        .ident("n")
-        .push(" FROM ")
-        .ident(table);
-    if live {
-        sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
-    }
-    let row = conn
-        .query_one_raw(sql.build())
-        .await
-        .map_err(Error::database(format!("counting the rows of `{table}`")))?;
-    Ok(row
-        .and_then(|row| row.try_get::<i64>("", "n").ok())
-        .unwrap_or_default()
-        .unsigned_abs())
-}
-
-/// Up to ten keys of `table` with more than one live row: what a unique index on `key` over
-/// live rows would refuse.
-async fn duplicated_keys<C: ConnectionTrait>(
-    conn: &C,
-    table: &str,
-    key: &str,
-) -> Result<Vec<String>> {
-    let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("SELECT ")
-        .ident(key)
-        .push(" AS k FROM ")
-        .ident(table)
-        .push(" WHERE ")
-        .ident("deleted_at")
-        .push(" IS NULL GROUP BY ")
-        .ident(key)
-        .push(" HAVING COUNT(*) > 1 ORDER BY ")
-        .ident(key)
-        .push(" LIMIT 10");
-    let rows = conn
-        .query_all_raw(sql.build())
-        .await
-        .map_err(Error::database(format!("checking the rows of `{table}`")))?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.try_get::<String>("", "k").ok())
-        .collect())
-}
-
-/// What the table `live` lacks or has wrong against the declaration of `entry`: safe
-/// statements, and one unsafe step per risky change. Statements name the declared table name
-/// (a rename runs first); `current_name` is where the table is now.
-async fn diff<C: ConnectionTrait>(
-    conn: &C,
-    entry: &LinkEntry,
-    live: &LiveTable,
-    current_name: &str,
-) -> Result<(Vec<String>, Vec<Step>)> {
-    let backend = conn.get_database_backend();
-    let spec = &entry.spec;
-    let table = entry.names.table.as_str();
-    let link = spec.display_name();
-    let q = |name: &str| quote(backend, name);
-    let mut safe = Vec::new();
-    let mut risky = Vec::new();
-    let mut unsafe_step = |summary: String, sql: Vec<String>, blocked: Option<String>| {
-        risky.push(Step {
-            table: table.to_string(),
-            kind: StepKind::Unsafe,
-            summary,
-            sql,
-            blocked,
-        });
-    };
-    // Rows matter only to a new NOT NULL column without a default: count them only then, not
-    // on every plan (a full scan of a large link table at each start).
-    let required_missing = spec
-        .extra_columns
-        .iter()
-        .any(|c| !c.nullable && c.default.is_none() && !live.columns.contains_key(c.name));
-    let rows = if required_missing && !live.columns.is_empty() {
-        count(conn, current_name, false).await?
-    } else {
-        0
-    };
-
-    for column in spec.extra_columns {
-        let definition = ddl::extra_column_definition(backend, column);
-        let add = format!("ALTER TABLE {} ADD COLUMN {definition}", q(table));
-        match live.columns.get(column.name) {
-            None if column.nullable || column.default.is_some() => safe.push(add),
-            None if rows == 0 && backend != DbBackend::Sqlite => safe.push(add),
-            None => unsafe_step(
-                format!(
-                    "link {link}: new extra column `{}` is NOT NULL without a default",
-                    column.name
-                ),
-                vec![add],
-                Some(format!(
-                    "`{table}` {}: give `{}` a default in `extra_columns` (`{}: T = …`) or make it `Option<T>`",
-                    if rows > 0 {
-                        format!("has {rows} row(s), which would have no value for it")
-                    } else {
-                        String::from(
-                            "is on SQLite, which cannot add a NOT NULL column without a default",
-                        )
-                    },
-                    column.name,
-                    column.name
-                )),
-            ),
-            Some(found) if !reported_types(backend, column.ty).contains(&found.ty.as_str()) => {
-                let ty = column_type(backend, column.ty);
-                let sql = match backend {
-                    DbBackend::Postgres => vec![format!(
-                        "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
-                        q(table),
-                        q(column.name),
-                        q(column.name)
-                    )],
-                    DbBackend::MySql => {
-                        vec![format!(
-                            "ALTER TABLE {} MODIFY COLUMN {definition}",
-                            q(table)
-                        )]
-                    }
-                    _ => vec![
-                        format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column.name)),
-                        add,
-                    ],
-                };
-                let loss = if backend == DbBackend::Sqlite {
-                    "SQLite cannot change a column's type: the column is dropped and added again, losing its values"
-                } else {
-                    "values that do not convert make it fail"
-                };
-                unsafe_step(
-                    format!(
-                        "link {link}: extra column `{}` is {} in the table but declared {ty}; {loss}",
-                        column.name, found.ty
-                    ),
-                    sql,
-                    None,
-                );
-            }
-            Some(_) => {}
-        }
-    }
-
-    let (left, right) = (spec.left.column, spec.right.column);
-    for name in live.columns.keys() {
-        let declared = name == left
-            || name == right
-            || STANDARD.contains(&name.as_str())
-            || spec.extra_column(name).is_some()
-            || (backend == DbBackend::MySql && name.starts_with("live_"));
-        if !declared {
-            unsafe_step(
-                format!(
-                    "link {link}: column `{name}` is no longer declared; dropping it loses its values"
-                ),
-                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(name))],
-                None,
-            );
-        }
-    }
-
-    for index in ddl::indexes(backend, spec, &entry.names) {
-        if live.indexes.contains(&index.name) {
-            continue;
-        }
-        let Some(key) = index.unique_key else {
-            safe.push(index.sql);
-            continue;
-        };
-        let mut sql = Vec::new();
-        let live_column = ddl::live_column(key);
-        if backend == DbBackend::MySql && !live.columns.contains_key(&live_column) {
-            sql.push(format!(
-                "ALTER TABLE {} ADD COLUMN {}",
-                q(table),
-                ddl::live_column_definition(backend, key)
-            ));
-        }
-        sql.push(index.sql);
-        let duplicated = if live.columns.is_empty() {
-            Vec::new()
-        } else {
-            duplicated_keys(conn, current_name, key).await?
-        };
-        if duplicated.is_empty() {
-            safe.extend(sql);
-        } else {
-            let (one, other) = if key == left {
-                (spec.left.model.name, spec.right.model.name)
-            } else {
-                (spec.right.model.name, spec.left.model.name)
-            };
-            unsafe_step(
-                format!(
-                    "link {link}: the unique index that enforces its cardinality (one live {other} per {one})"
-                ),
-                sql,
-                Some(format!(
-                    "existing live rows break it: {one} {} have several live {other} partners; dismiss the extra links, then migrate again",
-                    duplicated.join(", ")
-                )),
-            );
-        }
-    }
-    // A cardinality relaxed (a side now `is_list`): the unique index the declaration no longer
-    // wants would keep refusing what it allows. Dropping it loses nothing.
-    let wanted = ddl::unique_keys(spec);
-    for key in [left, right] {
-        let name = entry.names.live_unique_index(key);
-        if live.indexes.contains(&name) && !wanted.contains(&key) {
-            safe.push(ddl::drop_index(backend, &name, table));
-        }
-    }
-    Ok((safe, risky))
-}
-
-/// What the table of `entry` lacks (or has too much) for writes through the link to do what
-/// its declaration says: a column, a unique index over live rows that enforces its cardinality,
-/// or such an index it no longer wants; in words, or `None` when it matches.
-pub(crate) async fn mismatch<C: ConnectionTrait>(
-    conn: &C,
-    entry: &LinkEntry,
-) -> Result<Option<String>> {
-    let spec = &entry.spec;
-    let table = entry.names.table.as_str();
-    let Some(live) = inspect::table(conn, table).await? else {
-        return Ok(Some(format!("its table `{table}` does not exist")));
-    };
-    let mut wrong = Vec::new();
-    let columns = [spec.left.column, spec.right.column]
-        .into_iter()
-        .chain(STANDARD)
-        .chain(spec.extra_columns.iter().map(|c| c.name));
-    for column in columns {
-        if !live.columns.contains_key(column) {
-            wrong.push(format!("lacks the column `{column}`"));
-        }
-    }
-    let wanted = ddl::unique_keys(spec);
-    for key in [spec.left.column, spec.right.column] {
-        let present = live.indexes.contains(&entry.names.live_unique_index(key));
-        let one = |key: &str| {
-            if key == spec.left.column {
-                (spec.left.model.name, spec.right.model.name)
-            } else {
-                (spec.right.model.name, spec.left.model.name)
-            }
-        };
-        let (one, other) = one(key);
-        match (wanted.contains(&key), present) {
-            (true, false) => wrong.push(format!(
-                "lacks the unique index that enforces one live {other} per {one}"
-            )),
-            (false, true) => wrong.push(format!(
-                "still has a unique index allowing one live {other} per {one}, which the declaration relaxed"
-            )),
-            _ => {}
-        }
-    }
-    Ok((!wrong.is_empty()).then(|| format!("its table `{table}` {}", wrong.join(", "))))
 }

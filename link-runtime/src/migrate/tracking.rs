@@ -31,6 +31,14 @@ impl Descriptor {
         }
     }
 
+    /// `product.product → brand.brand`.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{}.{} → {}.{}",
+            self.from_module, self.from_model, self.to_module, self.to_model
+        )
+    }
+
     /// The same link, comparing module names case-insensitively as Medusa does.
     pub(crate) fn matches(&self, other: &Descriptor) -> bool {
         self.from_module.eq_ignore_ascii_case(&other.from_module)

@@ -24,6 +24,7 @@ use crate::modules::cms::client::CmsClient;
 /// Every module on `db` (the CMS on its service) and every link.
 pub fn registry(db: DatabaseConnection, cms: CmsClient) -> link_runtime::Result<Links> {
     Links::builder(db)
+        .application("storefront")
         .module("product")
         .module("brand")
         .module("customer")

@@ -1,0 +1,314 @@
+//! Comparing one link table with its declaration: what it lacks or has wrong (columns, types,
+//! the indexes that enforce cardinality), as the statements that fix it, and what the rows
+//! already there would refuse.
+
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use super::plan::{Step, StepKind};
+use crate::dialect::{Sql, column_type, quote, reported_types};
+use crate::error::{Error, Result};
+use crate::registry::LinkEntry;
+use crate::schema::ddl;
+use crate::schema::inspect::{self, LiveTable};
+
+/// The columns every link table has besides its two keys and its extra columns.
+const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
+
+/// Rows of `table` (live ones only when `live`).
+pub(super) async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool) -> Result<u64> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT COUNT(*) AS ")
+        .ident("n")
+        .push(" FROM ")
+        .ident(table);
+    if live {
+        sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
+    }
+    let row = conn
+        .query_one_raw(sql.build())
+        .await
+        .map_err(Error::database(format!("counting the rows of `{table}`")))?;
+    Ok(row
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .unwrap_or_default()
+        .unsigned_abs())
+}
+
+/// Up to ten keys of `table` with more than one live row: what a unique index on `key` over
+/// live rows would refuse.
+async fn duplicated_keys<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    key: &str,
+) -> Result<Vec<String>> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT ")
+        .ident(key)
+        .push(" AS k FROM ")
+        .ident(table)
+        .push(" WHERE ")
+        .ident("deleted_at")
+        .push(" IS NULL GROUP BY ")
+        .ident(key)
+        .push(" HAVING COUNT(*) > 1 ORDER BY ")
+        .ident(key)
+        .push(" LIMIT 10");
+    let rows = conn
+        .query_all_raw(sql.build())
+        .await
+        .map_err(Error::database(format!("checking the rows of `{table}`")))?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "k").ok())
+        .collect())
+}
+
+/// What the table `live` lacks or has wrong against the declaration of `entry`: safe
+/// statements, and one unsafe step per risky change. Statements name the declared table name
+/// (a rename runs first); `current_name` is where the table is now.
+pub(super) async fn diff<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+    live: &LiveTable,
+    current_name: &str,
+    shared: Option<&str>,
+) -> Result<(Vec<String>, Vec<Step>)> {
+    let backend = conn.get_database_backend();
+    let spec = &entry.spec;
+    let table = entry.names.table.as_str();
+    let link = spec.display_name();
+    let q = |name: &str| quote(backend, name);
+    let mut safe = Vec::new();
+    let mut risky = Vec::new();
+    let mut unsafe_step = |summary: String, sql: Vec<String>, blocked: Option<String>| {
+        risky.push(Step {
+            table: table.to_string(),
+            kind: StepKind::Unsafe,
+            summary,
+            sql,
+            blocked,
+        });
+    };
+    // Rows matter only to a new NOT NULL column without a default: count them only then, not
+    // on every plan (a full scan of a large link table at each start).
+    let required_missing = spec
+        .extra_columns
+        .iter()
+        .any(|c| !c.nullable && c.default.is_none() && !live.columns.contains_key(c.name));
+    let rows = if required_missing && !live.columns.is_empty() {
+        count(conn, current_name, false).await?
+    } else {
+        0
+    };
+
+    for column in spec.extra_columns {
+        let definition = ddl::extra_column_definition(backend, column);
+        let add = format!("ALTER TABLE {} ADD COLUMN {definition}", q(table));
+        match live.columns.get(column.name) {
+            // The others' migrations would see a column they do not declare, and drop it.
+            None if shared.is_some() => unsafe_step(
+                format!("link {link}: new extra column `{}`", column.name),
+                vec![add],
+                Some(format!(
+                    "`{table}` is shared with {}: a column only this application declares would be dropped by their migrations; have them declare `{}` too (for Medusa, in the link's `extraColumns`), or remove it from `extra_columns`",
+                    shared.unwrap_or_default(),
+                    column.name
+                )),
+            ),
+            None if column.nullable || column.default.is_some() => safe.push(add),
+            None if rows == 0 && backend != DbBackend::Sqlite => safe.push(add),
+            None => unsafe_step(
+                format!(
+                    "link {link}: new extra column `{}` is NOT NULL without a default",
+                    column.name
+                ),
+                vec![add],
+                Some(format!(
+                    "`{table}` {}: give `{}` a default in `extra_columns` (`{}: T = …`) or make it `Option<T>`",
+                    if rows > 0 {
+                        format!("has {rows} row(s), which would have no value for it")
+                    } else {
+                        String::from(
+                            "is on SQLite, which cannot add a NOT NULL column without a default",
+                        )
+                    },
+                    column.name,
+                    column.name
+                )),
+            ),
+            Some(found) if !reported_types(backend, column.ty).contains(&found.ty.as_str()) => {
+                let ty = column_type(backend, column.ty);
+                let sql = match backend {
+                    DbBackend::Postgres => vec![format!(
+                        "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
+                        q(table),
+                        q(column.name),
+                        q(column.name)
+                    )],
+                    DbBackend::MySql => {
+                        vec![format!(
+                            "ALTER TABLE {} MODIFY COLUMN {definition}",
+                            q(table)
+                        )]
+                    }
+                    _ => vec![
+                        format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column.name)),
+                        add,
+                    ],
+                };
+                let loss = if backend == DbBackend::Sqlite {
+                    "SQLite cannot change a column's type: the column is dropped and added again, losing its values"
+                } else {
+                    "values that do not convert make it fail"
+                };
+                let blocked = shared.map(|who| {
+                    format!(
+                        "`{table}` is shared with {who}, whose declaration the column's type follows: declare `{}` with a Rust type for `{}`",
+                        column.name, found.ty
+                    )
+                });
+                unsafe_step(
+                    format!(
+                        "link {link}: extra column `{}` is {} in the table but declared {ty}; {loss}",
+                        column.name, found.ty
+                    ),
+                    sql,
+                    blocked,
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    let (left, right) = (spec.left.column, spec.right.column);
+    for name in live.columns.keys() {
+        let declared = name == left
+            || name == right
+            || STANDARD.contains(&name.as_str())
+            || spec.extra_column(name).is_some()
+            || (backend == DbBackend::MySql && name.starts_with("live_"));
+        // A column of a shared table is someone else's when this application does not declare
+        // it: not this application's to drop.
+        if !declared && shared.is_none() {
+            unsafe_step(
+                format!(
+                    "link {link}: column `{name}` is no longer declared; dropping it loses its values"
+                ),
+                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(name))],
+                None,
+            );
+        }
+    }
+
+    for index in ddl::indexes(backend, spec, &entry.names) {
+        if live.indexes.contains(&index.name) {
+            continue;
+        }
+        let Some(key) = index.unique_key else {
+            safe.push(index.sql);
+            continue;
+        };
+        let mut sql = Vec::new();
+        let live_column = ddl::live_column(key);
+        if backend == DbBackend::MySql && !live.columns.contains_key(&live_column) {
+            sql.push(format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                q(table),
+                ddl::live_column_definition(backend, key)
+            ));
+        }
+        sql.push(index.sql);
+        let duplicated = if live.columns.is_empty() {
+            Vec::new()
+        } else {
+            duplicated_keys(conn, current_name, key).await?
+        };
+        if duplicated.is_empty() {
+            safe.extend(sql);
+        } else {
+            let (one, other) = if key == left {
+                (spec.left.model.name, spec.right.model.name)
+            } else {
+                (spec.right.model.name, spec.left.model.name)
+            };
+            unsafe_step(
+                format!(
+                    "link {link}: the unique index that enforces its cardinality (one live {other} per {one})"
+                ),
+                sql,
+                Some(format!(
+                    "existing live rows break it: {one} {} have several live {other} partners; dismiss the extra links, then migrate again",
+                    duplicated.join(", ")
+                )),
+            );
+        }
+    }
+    // A cardinality relaxed (a side now `is_list`): the unique index the declaration no longer
+    // wants would keep refusing what it allows. Dropping it loses nothing.
+    let wanted = ddl::unique_keys(spec);
+    for key in [left, right] {
+        let name = entry.names.live_unique_index(key);
+        if !live.indexes.contains(&name) || wanted.contains(&key) {
+            continue;
+        }
+        let drop = ddl::drop_index(backend, &name, table);
+        match shared {
+            None => safe.push(drop),
+            // Another user of the table may declare the stricter cardinality.
+            Some(who) => unsafe_step(
+                format!("link {link}: the unique index `{name}` its declaration relaxed"),
+                vec![drop],
+                Some(format!(
+                    "`{table}` is shared with {who}, whose declaration may rely on it: declare the same cardinality as they do, or drop the index by hand once nobody relies on it"
+                )),
+            ),
+        }
+    }
+    Ok((safe, risky))
+}
+
+/// What the table of `entry` lacks (or has too much) for writes through the link to do what
+/// its declaration says: a column, a unique index over live rows that enforces its cardinality,
+/// or such an index it no longer wants; in words, or `None` when it matches.
+pub(crate) async fn mismatch<C: ConnectionTrait>(
+    conn: &C,
+    entry: &LinkEntry,
+) -> Result<Option<String>> {
+    let spec = &entry.spec;
+    let table = entry.names.table.as_str();
+    let Some(live) = inspect::table(conn, table).await? else {
+        return Ok(Some(format!("its table `{table}` does not exist")));
+    };
+    let mut wrong = Vec::new();
+    let columns = [spec.left.column, spec.right.column]
+        .into_iter()
+        .chain(STANDARD)
+        .chain(spec.extra_columns.iter().map(|c| c.name));
+    for column in columns {
+        if !live.columns.contains_key(column) {
+            wrong.push(format!("lacks the column `{column}`"));
+        }
+    }
+    let wanted = ddl::unique_keys(spec);
+    for key in [spec.left.column, spec.right.column] {
+        let present = live.indexes.contains(&entry.names.live_unique_index(key));
+        let one = |key: &str| {
+            if key == spec.left.column {
+                (spec.left.model.name, spec.right.model.name)
+            } else {
+                (spec.right.model.name, spec.left.model.name)
+            }
+        };
+        let (one, other) = one(key);
+        match (wanted.contains(&key), present) {
+            (true, false) => wrong.push(format!(
+                "lacks the unique index that enforces one live {other} per {one}"
+            )),
+            (false, true) => wrong.push(format!(
+                "still has a unique index allowing one live {other} per {one}, which the declaration relaxed"
+            )),
+            _ => {}
+        }
+    }
+    Ok((!wrong.is_empty()).then(|| format!("its table `{table}` {}", wrong.join(", "))))
+}
