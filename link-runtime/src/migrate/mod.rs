@@ -262,6 +262,16 @@ async fn run<C: ConnectionTrait>(
     txn.execute_unprepared(&ownership::create_sql(backend))
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
+    if backend == DbBackend::Postgres {
+        // Medusa's planner takes no lock of ours, and starts tracking tables as it plans: hold
+        // its tracking table still while this plan is made and applied.
+        txn.execute_unprepared(&format!(
+            "DO $$ BEGIN IF to_regclass('{table}') IS NOT NULL THEN LOCK TABLE {table} IN SHARE MODE; END IF; END $$",
+            table = tracking::TABLE
+        ))
+        .await
+        .map_err(Error::database(format!("locking `{}`", tracking::TABLE)))?;
+    }
     let fresh = planner::plan(links, txn).await?;
     refuse_changed_drops(reviewed, &fresh, mode)?;
     // A blocked step is one the declaration needs and the data refuses: it never runs, and
