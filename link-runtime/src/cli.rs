@@ -88,7 +88,10 @@ impl LinksCommand {
                 execute_safe,
                 execute_all,
             } => {
-                let plan = links.plan().await?;
+                let mut plan = links.plan().await?;
+                // A blocked step never runs (the apply reports it once the rest has run): it
+                // is not a step to review, and a reviewed plan must not list it.
+                plan.steps.retain(|s| s.blocked.is_none());
                 let risky = plan.steps.iter().filter(|s| !s.kind.is_safe()).count();
                 let mode = if *execute_all {
                     Apply::All

@@ -8,7 +8,7 @@
 use link_runtime::cli::LinksCommand;
 use link_runtime::{Apply, Error, LinkDefinition, Links, StepKind, define_link};
 use link_tests::links::ProductBrand;
-use link_tests::models::{product, tag};
+use link_tests::models::{brand, product, tag};
 use link_tests::plans::{kinds, plan};
 use link_tests::{TestDb, test_databases};
 use sea_orm::DbBackend;
@@ -31,6 +31,12 @@ define_link! {
     pub ItemTagsWeighted: product::Model [is_list] => tag::Model [is_list],
     extra_columns { weight: Option<i32> },
     table = "item_tags",
+}
+
+define_link! {
+    /// Medusa's product → brand link with a column Medusa does not declare.
+    pub ProductBrandRibbon: product::Model [is_list] => brand::Model,
+    extra_columns { featured: bool = false, position: i32 = 0, note: Option<String>, ribbon: Option<String> },
 }
 
 define_link! {
@@ -331,6 +337,19 @@ async fn a_table_this_application_created_renames_and_drops() {
             t.backend
         );
         renamed.migrate().await.expect("rename");
+        // Index names carry a hash of the table name: none of the old ones is left.
+        let old_hash = link_runtime::schema::naming::simple_hash("item_tags");
+        let indexes = t.indexes("item_tag_links").await;
+        assert!(
+            indexes.iter().all(|name| !name.ends_with(&old_hash)),
+            "{:?}: {indexes:?}",
+            t.backend
+        );
+        assert!(
+            indexes.iter().any(|name| name.starts_with("IDX_")),
+            "{:?}: {indexes:?}",
+            t.backend
+        );
         assert_eq!(t.texts("SELECT id FROM item_tag_links").await, ["link_1"]);
         assert!(plan(&renamed, &t).await.is_up_to_date(), "{:?}", t.backend);
 
@@ -471,7 +490,7 @@ async fn an_unnamed_application_never_drops() {
         assert!(
             shown.steps[0]
                 .summary
-                .contains("it has no name (`.application(…)`)"),
+                .contains("has no name (`.application(…)`)"),
             "{}",
             shown.steps[0].summary
         );
@@ -510,33 +529,16 @@ async fn a_shared_table_is_only_given_indexes() {
         blog.migrate().await.expect("blog adopts");
         assert_eq!(t.texts("SELECT note FROM item_tags").await, ["kept"]);
 
-        // A column only the blog declares would be dropped by the shop's migrations.
+        // A nullable column only the blog declares: the shop leaves columns it does not
+        // declare on a table it shares, so the blog may add it, and the shop's plan keeps it.
         let wider = registry(&t, "blog", &[with::<ItemTagsWeighted>]);
-        let blocked = plan(&wider, &t).await;
-        let step = blocked
-            .steps_of(StepKind::Unsafe)
-            .next()
-            .expect("the new column waits");
-        assert!(
-            step.blocked.as_deref().is_some_and(|b| b.contains("is shared with application `shop`: a column only this application declares would be dropped by their migrations")),
-            "{blocked}"
-        );
-        let e = wider.migrate().await.expect_err("blocked");
-        assert!(matches!(e, Error::Schema { .. }), "{e}");
-        // ... and writes through the link wait for the column (nothing was altered).
-        t.products(&["p1"]).await;
-        t.tags(&["t2"]).await;
-        let e = wider
-            .create(
-                &t.db,
-                ItemTagsWeighted::new(product::Model::key("p1"), tag::Model::key("t2")),
-            )
-            .await
-            .expect_err("no column, no write");
-        assert!(
-            matches!(&e, Error::Schema { message } if message.contains("lacks the column `weight`")),
-            "{e}"
-        );
+        wider.migrate().await.expect("a nullable column");
+        assert!(t.columns("item_tags").await.contains(&"weight".to_string()));
+        let shop = registry(&t, "shop", &[with::<ItemTagsNoted>]);
+        let kept = plan(&shop, &t).await;
+        assert!(kept.is_up_to_date(), "{kept}");
+        shop.apply(&kept, Apply::All).await.expect("all");
+        assert!(t.columns("item_tags").await.contains(&"weight".to_string()));
 
         // The shop, the table's creator, no longer declaring it: the blog still uses it, so
         // the shop lets go of its record and the table stays.
@@ -552,6 +554,76 @@ async fn a_shared_table_is_only_given_indexes() {
             .await
             .expect("release");
         assert_eq!(t.texts("SELECT note FROM item_tags").await, ["kept"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adopted_table_under_a_new_name_waits_and_stays() {
+    for t in test_databases("own_adopted_rename").await {
+        // A table made by hand, adopted, then the link declared under another name.
+        registry(&t, "first", &[with::<ItemTags>])
+            .migrate()
+            .await
+            .expect("create");
+        t.exec("DELETE FROM link_table_owners").await;
+        t.exec("INSERT INTO item_tags (product_id, tag_id, id) VALUES ('p1', 't1', 'link_1')")
+            .await;
+        registry(&t, "shop", &[with::<ItemTags>])
+            .migrate()
+            .await
+            .expect("adopt");
+        let renamed = registry(&t, "shop", &[with::<ItemTagsRenamed>]);
+        for _ in 0..2 {
+            let e = renamed.migrate().await.expect_err("the new table waits");
+            assert!(
+                matches!(&e, Error::Schema { message } if message.contains("`item_tags` holds this link's rows")),
+                "{:?}: {e}",
+                t.backend
+            );
+            assert!(!table_exists(&t, "item_tag_links").await, "{:?}", t.backend);
+            assert_eq!(
+                t.texts("SELECT application FROM link_table_owners WHERE table_name = 'item_tags'")
+                    .await,
+                ["shop"],
+                "{:?}: the adopted record is kept while the link waits for it",
+                t.backend
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_column_medusa_does_not_declare_waits() {
+    for t in test_databases("own_medusa_column").await {
+        medusa_was_here(&t).await;
+        let app = registry(&t, "shop", &[with::<ProductBrandRibbon>, with::<ItemTags>]);
+        let shown = plan(&app, &t).await;
+        let step = shown
+            .steps_of(StepKind::Unsafe)
+            .find(|s| s.summary.contains("`ribbon`"))
+            .expect("the new column waits");
+        assert!(
+            step.blocked.as_deref().is_some_and(
+                |b| b.contains("whose migrations drop a column its link does not declare")
+            ),
+            "{shown}"
+        );
+        // `links migrate --execute-all` runs what it can, then says what waits.
+        let mut out = Vec::new();
+        let command = LinksCommand::Migrate {
+            execute_safe: false,
+            execute_all: true,
+        };
+        let e = command
+            .run_with(&app, &mut out, None)
+            .await
+            .expect_err("blocked");
+        assert!(
+            matches!(&e, Error::Schema { message } if message.contains("`ribbon`")),
+            "{e}"
+        );
+        assert!(table_exists(&t, "item_tags").await, "{:?}", t.backend);
+        assert_medusa_intact(&t).await;
     }
 }
 

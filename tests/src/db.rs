@@ -269,6 +269,22 @@ impl TestDb {
         self.texts(&sql).await
     }
 
+    /// The names of the indexes of `table`.
+    pub async fn indexes(&self, table: &str) -> Vec<String> {
+        let sql = match self.sea_backend() {
+            DbBackend::Postgres => format!(
+                "SELECT CAST(indexname AS text) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{table}' ORDER BY 1"
+            ),
+            DbBackend::MySql => format!(
+                "SELECT DISTINCT CAST(index_name AS char) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = '{table}' ORDER BY 1"
+            ),
+            _ => format!(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{table}' ORDER BY 1"
+            ),
+        };
+        self.texts(&sql).await
+    }
+
     /// The one integer `sql` returns (a `COUNT(*)`).
     pub async fn count(&self, sql: &str) -> i64 {
         self.db

@@ -11,6 +11,16 @@ use crate::registry::LinkEntry;
 use crate::schema::ddl;
 use crate::schema::inspect::{self, LiveTable};
 
+/// Who else uses a table this application declares.
+#[derive(Debug)]
+pub(super) struct Shared {
+    /// In words: "a Medusa backend (…) and application `blog`".
+    pub(super) who: String,
+    /// Whether a Medusa backend is among them: its planner drops the columns it does not
+    /// declare (applications of this library leave them).
+    pub(super) medusa: bool,
+}
+
 /// The columns every link table has besides its two keys and its extra columns.
 const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
 
@@ -71,7 +81,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
     entry: &LinkEntry,
     live: &LiveTable,
     current_name: &str,
-    shared: Option<&str>,
+    shared: Option<&Shared>,
 ) -> Result<(Vec<String>, Vec<Step>)> {
     let backend = conn.get_database_backend();
     let spec = &entry.spec;
@@ -106,13 +116,12 @@ pub(super) async fn diff<C: ConnectionTrait>(
         let add = format!("ALTER TABLE {} ADD COLUMN {definition}", q(table));
         match live.columns.get(column.name) {
             // The others' migrations would see a column they do not declare, and drop it.
-            None if shared.is_some() => unsafe_step(
+            None if let Some(medusa_too) = shared.filter(|s| s.medusa) => unsafe_step(
                 format!("link {link}: new extra column `{}`", column.name),
                 vec![add],
                 Some(format!(
-                    "`{table}` is shared with {}: a column only this application declares would be dropped by their migrations; have them declare `{}` too (for Medusa, in the link's `extraColumns`), or remove it from `extra_columns`",
-                    shared.unwrap_or_default(),
-                    column.name
+                    "`{table}` is shared with {}, whose migrations drop a column its link does not declare: declare `{}` in the link's `extraColumns` there too, or remove it from `extra_columns`",
+                    medusa_too.who, column.name
                 )),
             ),
             None if column.nullable || column.default.is_some() => safe.push(add),
@@ -161,10 +170,10 @@ pub(super) async fn diff<C: ConnectionTrait>(
                 } else {
                     "values that do not convert make it fail"
                 };
-                let blocked = shared.map(|who| {
+                let blocked = shared.map(|shared| {
                     format!(
-                        "`{table}` is shared with {who}, whose declaration the column's type follows: declare `{}` with a Rust type for `{}`",
-                        column.name, found.ty
+                        "`{table}` is shared with {}, whose declaration the column's type follows: declare `{}` with a Rust type for `{}`",
+                        shared.who, column.name, found.ty
                     )
                 });
                 unsafe_step(
@@ -255,11 +264,12 @@ pub(super) async fn diff<C: ConnectionTrait>(
         match shared {
             None => safe.push(drop),
             // Another user of the table may declare the stricter cardinality.
-            Some(who) => unsafe_step(
+            Some(shared) => unsafe_step(
                 format!("link {link}: the unique index `{name}` its declaration relaxed"),
                 vec![drop],
                 Some(format!(
-                    "`{table}` is shared with {who}, whose declaration may rely on it: declare the same cardinality as they do, or drop the index by hand once nobody relies on it"
+                    "`{table}` is shared with {}, whose declaration may rely on it: declare the same cardinality as they do, or drop the index by hand once nobody relies on it",
+                    shared.who
                 )),
             ),
         }

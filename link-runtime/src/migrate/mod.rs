@@ -40,8 +40,10 @@ impl Links {
     /// what another instance already did is skipped, so applying twice does nothing the second
     /// time. With [`Apply::Safe`], the safe steps run (whether or not `reviewed` lists them);
     /// with [`Apply::All`], drops and unsafe steps run too, but only those `reviewed` lists. A
-    /// step that is blocked (see [`Step::blocked`]) refuses the whole apply before anything
-    /// runs. Under [`Apply::All`], a reviewed drop or rename that the plan made now no longer
+    /// blocked step (see [`Step::blocked`]) never runs: the others do, then the apply returns
+    /// [`Error::Schema`] naming it (under [`Apply::All`], a reviewed step that is blocked now
+    /// refuses the whole apply before anything runs). Under [`Apply::All`], a reviewed drop or
+    /// rename that the plan made now no longer
     /// contains as reviewed (the table became another application's or Medusa's, or its rows
     /// changed) refuses the whole apply with [`Error::Schema`]. Returns the steps that ran.
     ///
@@ -74,10 +76,10 @@ impl Links {
         txn.commit()
             .await
             .map_err(Error::database("committing the migration"))?;
-        // Writes through a link run once its table has what its declaration needs.
+        // Writes through a link run once its table is seen to have what its declaration
+        // needs: checked again against the catalogue at the next write.
         for entry in &self.inner.links {
-            let matches = !left.iter().any(|step| step.table == entry.names.table);
-            self.inner.schema_ok[entry.index].store(matches, Ordering::Release);
+            self.inner.schema_ok[entry.index].store(false, Ordering::Release);
         }
         match unenforced(&ran, &left) {
             None => Ok(ran),
@@ -217,14 +219,20 @@ async fn lock<C: ConnectionTrait>(txn: &C, backend: DbBackend) -> Result<()> {
 /// Refuses an apply of `reviewed` under [`Apply::All`] when a drop or rename it reviewed is not
 /// what the plan made now, under the lock, would do: the table became another application's or
 /// a Medusa backend's since (or the plan was made by another application), or its rows changed.
-/// Nothing runs then. A table already dropped or renamed is no reason (applying twice is fine).
-fn refuse_changed_drops(reviewed: &Plan, fresh: &Plan, mode: Apply) -> Result<()> {
+/// Nothing runs then. A table already gone is no reason (applying twice is fine).
+fn refuse_changed_drops(
+    reviewed: &Plan,
+    fresh: &Plan,
+    mode: Apply,
+    existing: &std::collections::BTreeSet<String>,
+) -> Result<()> {
     if mode != Apply::All {
         return Ok(());
     }
     let destroys = |step: &&Step| matches!(step.kind, StepKind::Drop | StepKind::Rename);
     for step in reviewed.steps.iter().filter(destroys) {
-        if fresh.steps.contains(step) {
+        let gone = step.kind == StepKind::Drop && !existing.contains(&step.table);
+        if gone || fresh.steps.contains(step) {
             continue;
         }
         let now = fresh
@@ -264,16 +272,18 @@ async fn run<C: ConnectionTrait>(
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
     if backend == DbBackend::Postgres {
         // Medusa's planner takes no lock of ours, and starts tracking tables as it plans: hold
-        // its tracking table still while this plan is made and applied.
+        // its tracking table still while this plan is made and applied (where this role may:
+        // a SHARE lock needs more than reading it).
         txn.execute_unprepared(&format!(
-            "DO $$ BEGIN IF to_regclass('{table}') IS NOT NULL THEN LOCK TABLE {table} IN SHARE MODE; END IF; END $$",
+            "DO $$ BEGIN IF to_regclass('{table}') IS NOT NULL AND has_table_privilege('{table}', 'UPDATE') THEN LOCK TABLE {table} IN SHARE MODE; END IF; END $$",
             table = tracking::TABLE
         ))
         .await
         .map_err(Error::database(format!("locking `{}`", tracking::TABLE)))?;
     }
     let fresh = planner::plan(links, txn).await?;
-    refuse_changed_drops(reviewed, &fresh, mode)?;
+    let existing = crate::schema::inspect::tables(txn).await?;
+    refuse_changed_drops(reviewed, &fresh, mode, &existing)?;
     // A blocked step is one the declaration needs and the data refuses: it never runs, and
     // the apply says so once the rest has run.
     let (left, steps): (Vec<Step>, Vec<Step>) = fresh

@@ -19,7 +19,8 @@ pub enum StepKind {
     /// The table exists but this application does not own it yet (a Medusa backend, another
     /// application, a person or an earlier version of this library made it): record it as
     /// adopted, keeping its rows, with any safe changes the declaration needs. On a table
-    /// others use, only indexes are added: any other difference is a blocked step.
+    /// others use, only indexes are added (and, where only applications of this library share
+    /// it, nullable or defaulted columns): any other difference is a blocked step.
     Adopt,
     /// A change that can lose data or fail on existing rows: a type change, a dropped column, a
     /// NOT NULL column without a default, a cardinality index existing rows break.
@@ -77,15 +78,16 @@ pub struct Step {
     pub summary: String,
     /// The statements it runs, in order.
     pub sql: Vec<String>,
-    /// Why the step cannot run as the data stands (rows that break a new unique index, a NOT
-    /// NULL column without a default on a table with rows); applying it is refused with this.
+    /// Why the step cannot run as things stand: rows that break a new unique index, a NOT NULL
+    /// column without a default on a table with rows, a change to a table others use, a name
+    /// someone else records for another link. It never runs; an apply reports it with this.
     pub blocked: Option<String>,
 }
 
 /// Which steps [`Links::apply`](crate::Links::apply) runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apply {
-    /// Create, update, rename and adopt; never drop, never an unsafe change.
+    /// Create, update, rename, adopt and release; never drop, never an unsafe change.
     Safe,
     /// Every step of the reviewed plan, drops and unsafe changes included.
     All,

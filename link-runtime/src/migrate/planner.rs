@@ -8,15 +8,16 @@ use std::collections::BTreeSet;
 
 use sea_orm::ConnectionTrait;
 
-use super::compare::{count, diff};
+use super::compare::{Shared, count, diff};
 use super::ownership::{self, Claims, Origin};
 use super::plan::{Plan, Step, StepKind};
 use super::tracking::Descriptor;
 use crate::dialect::quote;
 use crate::error::Result;
 use crate::registry::{LinkEntry, Links};
-use crate::schema::ddl;
 use crate::schema::inspect;
+use crate::schema::naming::simple_hash;
+use crate::schema::{TableNames, ddl};
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
@@ -45,7 +46,10 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
         let table = entry.names.table.as_str();
         let link = entry.spec.display_name();
         let descriptor = Descriptor::of(&entry.spec);
-        let shared = claims.others(table);
+        let shared = claims.others(table).map(|who| Shared {
+            who,
+            medusa: claims.tracked_by_medusa(table),
+        });
         if let Some(live) = inspect::table(conn, table).await? {
             if let Some(other) = claims.other_link(table, &descriptor) {
                 steps.push(Step {
@@ -61,14 +65,14 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 });
                 continue;
             }
-            let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_deref()).await?;
+            let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_ref()).await?;
             if claims.ours(table).is_none() {
                 let claim =
                     ownership::claim_sql(backend, table, application, Origin::Adopted, &descriptor);
                 let changes = safe.len();
-                let whose = shared.as_deref().map_or_else(
+                let whose = shared.as_ref().map_or_else(
                     || String::from("made by hand or by another tool"),
-                    |who| format!("used by {who}, which keeps it"),
+                    |shared| format!("used by {}, which keeps it", shared.who),
                 );
                 let adds = if changes == 0 {
                     String::new()
@@ -103,12 +107,12 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
             continue;
         }
 
-        // Someone else's record of this name (its table gone): a table made under it would be
-        // theirs to drop.
-        if let Some(who) = claims.other_link(table, &descriptor).or(shared) {
+        // Someone else's record of this name for another link (its table gone): a table made
+        // under it would be taken for theirs.
+        if let Some(who) = claims.other_link(table, &descriptor) {
             steps.push(Step {
                 blocked: Some(format!(
-                    "`{table}` is recorded by someone else ({who}) though the table is missing: give link {link} another `table = \"…\"`, or remove that record if the table is gone for good"
+                    "`{table}` is missing, but {who}: give link {link} another `table = \"…\"`, or remove that record if the table is gone for good"
                 )),
                 ..step(
                     table,
@@ -143,6 +147,19 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 ),
                 ownership::rename_sql(backend, &old, table, application),
             ];
+            // Index names carry a hash of the table name: the old ones go, and the safe steps
+            // make them under the new names.
+            let old_names = TableNames {
+                table: old.clone(),
+                hash: simple_hash(&old),
+            };
+            sql.extend(
+                ddl::indexes(backend, &entry.spec, &old_names)
+                    .into_iter()
+                    .filter(|index| live.indexes.contains(&index.name))
+                    .filter(|index| !index.name.ends_with(&format!("_{}", entry.names.hash)))
+                    .map(|index| ddl::drop_index(backend, &index.name, table)),
+            );
             sql.extend(safe);
             steps.push(step(
                 table,
@@ -210,8 +227,22 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 vec![ownership::release_sql(backend, table, application)],
             )
         };
+        // A declared link whose new table waits (blocked) because this one holds its rows.
+        let waited_for =
+            descriptor.is_some_and(|d| declared.iter().any(|e| Descriptor::of(&e.spec).matches(d)));
+        let left_alone = |why: String| {
+            step(
+                table,
+                StepKind::Foreign,
+                format!("{what}, not declared here: {why}; left alone"),
+                Vec::new(),
+            )
+        };
         match claims.ours(table) {
             Some(_) if gone => steps.push(release(String::from("its table is already gone"))),
+            Some(_) if waited_for => steps.push(left_alone(String::from(
+                "it holds the rows of a link declared under another table name, which waits for a decision (see that step)",
+            ))),
             Some(_) if claims.may_destroy(table) => {
                 let rows = count(conn, table, false).await?;
                 steps.push(step(
@@ -226,7 +257,12 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                     ],
                 ));
             }
-            Some(owner) if owner.origin == Origin::Adopted || others.is_some() => {
+            // An unnamed application's record may be another unnamed application's too.
+            Some(_) if !claims.named => steps.push(left_alone(format!(
+                "this application has no name (`.application(…)`), so it cannot tell its record of this table from another unnamed application's; it keeps it (drop the table by hand, and its row in `{}`, once nothing uses it)",
+                ownership::TABLE
+            ))),
+            Some(_) => {
                 let why = match &others {
                     Some(who) => format!("{who} uses it; the table stays"),
                     None => String::from(
@@ -235,27 +271,10 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 };
                 steps.push(release(why));
             }
-            Some(_) => steps.push(step(
-                table,
-                StepKind::Foreign,
-                format!(
-                    "{what}, created by this application, is no longer declared; it has no name (`.application(…)`), so it cannot tell this table from another unnamed application's and leaves it: drop it by hand (and its row in `{}`) once nothing uses it",
-                    ownership::TABLE
-                ),
-                Vec::new(),
-            )),
-            None => steps.push(step(
-                table,
-                StepKind::Foreign,
-                format!(
-                    "{what}, not declared here: {}; left alone",
-                    others.map_or_else(
-                        || String::from("not this application's"),
-                        |who| format!("used by {who}")
-                    )
-                ),
-                Vec::new(),
-            )),
+            None => steps.push(left_alone(others.map_or_else(
+                || String::from("not this application's"),
+                |who| format!("used by {who}"),
+            ))),
         }
     }
     Ok(Plan { backend, steps })

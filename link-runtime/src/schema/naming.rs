@@ -102,6 +102,9 @@ pub fn uncompressed_table_name(spec: &LinkSpec) -> String {
     }
 }
 
+/// The longest index name every backend keeps whole (PostgreSQL: 63 bytes; MySQL: 64).
+const INDEX_NAME_LIMIT: usize = 63;
+
 /// The names of a link table and its indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableNames {
@@ -121,14 +124,26 @@ impl TableNames {
         }
     }
 
-    /// Medusa's name of the index on `column` (`IDX_<column>_<hash>`).
+    /// Medusa's name of the index on `column` (`IDX_<column>_<hash>`), cut to the 63 bytes
+    /// PostgreSQL keeps of a name (as it cuts the name Medusa gives it).
     pub fn index(&self, column: &str) -> String {
-        format!("IDX_{column}_{}", self.hash)
+        let mut name = format!("IDX_{column}_{}", self.hash);
+        let mut cut = INDEX_NAME_LIMIT.min(name.len());
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name.truncate(cut);
+        name
     }
 
-    /// Our unique index over live rows of `column` (Medusa has none).
+    /// Our unique index over live rows of `column` (Medusa has none): `IDX_<column>_live_unique_<hash>`,
+    /// or, where that is longer than a database keeps, `IDX_lu_<hash of column>_<hash>`.
     pub fn live_unique_index(&self, column: &str) -> String {
-        format!("IDX_{column}_live_unique_{}", self.hash)
+        let name = format!("IDX_{column}_live_unique_{}", self.hash);
+        if name.len() <= INDEX_NAME_LIMIT {
+            return name;
+        }
+        format!("IDX_lu_{}_{}", simple_hash(column), self.hash)
     }
 }
 
@@ -142,6 +157,24 @@ mod tests {
     use super::*;
 
     // The worked examples of medusa-behaviour.md §1.2, from Medusa's own tests.
+    #[test]
+    fn index_names_fit_every_backend() {
+        let names = TableNames {
+            table: String::from("t"),
+            hash: simple_hash("t"),
+        };
+        let (a, b) = ("a".repeat(60), format!("{}b", "a".repeat(59)));
+        for column in [&a, &b] {
+            assert!(names.index(column).len() <= 63);
+            assert!(names.live_unique_index(column).len() <= 63);
+        }
+        assert_ne!(names.live_unique_index(&a), names.live_unique_index(&b));
+        assert_eq!(
+            names.live_unique_index("brand_id"),
+            format!("IDX_brand_id_live_unique_{}", names.hash)
+        );
+    }
+
     #[test]
     fn hashes_match_medusa() {
         assert_eq!(simple_hash("user_user_car_car"), "-92128f74");
