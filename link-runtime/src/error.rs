@@ -99,5 +99,16 @@ impl Error {
     }
 }
 
+/// Reads `column` of `row` as `T`. A value that does not decode is an error naming the column
+/// and `what` was being read, never a default or a skipped row (either would be a wrong answer).
+pub(crate) fn column<T: sea_orm::TryGetable>(
+    row: &sea_orm::QueryResult,
+    column: &str,
+    what: &str,
+) -> Result<T> {
+    row.try_get::<T>("", column)
+        .map_err(Error::database(format!("reading `{column}` of {what}")))
+}
+
 /// The runtime's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

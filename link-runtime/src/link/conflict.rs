@@ -96,8 +96,10 @@ pub(crate) async fn diagnose(
     pairs: &[PreparedPair],
 ) -> Error {
     match find(conn, entry, pairs).await {
-        Some(err) => err,
-        None => concurrent(&entry.spec),
+        Ok(Some(err)) => err,
+        Ok(None) => concurrent(&entry.spec),
+        // The refusal stands; why could not be read.
+        Err(err) => err,
     }
 }
 
@@ -118,8 +120,12 @@ pub(crate) async fn find(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
-) -> Option<Error> {
+) -> crate::error::Result<Option<Error>> {
     let spec = &entry.spec;
+    let what = format!(
+        "the live links that refused a create of {}",
+        spec.display_name()
+    );
     let backend = conn.get_database_backend();
     let (left_key, right_key) = (spec.left.column, spec.right.column);
     let sides = [
@@ -155,26 +161,23 @@ pub(crate) async fn find(
                 .ident(key)
                 .push(" IN ")
                 .param_list(chunk.iter().map(|id| id.to_string()));
-            let Ok(rows) = conn.query_all_raw(sql.build()).await else {
-                continue;
-            };
+            let rows = conn
+                .query_all_raw(sql.build())
+                .await
+                .map_err(Error::database(format!("reading {what}")))?;
             for row in rows {
-                let (Ok(l), Ok(r)) = (
-                    row.try_get::<String>("", left_key),
-                    row.try_get::<String>("", right_key),
-                ) else {
-                    continue;
-                };
+                let l = crate::error::column::<String>(&row, left_key, &what)?;
+                let r = crate::error::column::<String>(&row, right_key, &what)?;
                 let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
                 if wanted.get(mine.as_str()).is_some_and(|w| w != partner) {
-                    return Some(if is_left {
+                    return Ok(Some(if is_left {
                         left_taken(spec, &l, &r)
                     } else {
                         right_taken(spec, &r, &l)
-                    });
+                    }));
                 }
             }
         }
     }
-    None
+    Ok(None)
 }

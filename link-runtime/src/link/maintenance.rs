@@ -212,14 +212,16 @@ impl Links {
                 kind: crate::events::LinkEventKind::Detached,
                 rows: rows
                     .iter()
-                    .filter_map(|row| {
-                        Some(crate::events::EventRow {
-                            id: row.try_get("", "id").ok()?,
-                            left: row.try_get("", left).ok()?,
-                            right: row.try_get("", right).ok()?,
+                    .map(|row| {
+                        let get =
+                            |c: &str| crate::error::column::<String>(row, c, "a repaired link");
+                        Ok(crate::events::EventRow {
+                            id: get("id")?,
+                            left: get(left)?,
+                            right: get(right)?,
                         })
                     })
-                    .collect(),
+                    .collect::<Result<_>>()?,
             });
         }
         Ok(events)
@@ -301,13 +303,11 @@ impl Links {
                 .map_err(Error::database(context.clone()))?;
             let pairs: Vec<(String, String)> = rows
                 .iter()
-                .filter_map(|row| {
-                    Some((
-                        row.try_get("", left_key).ok()?,
-                        row.try_get("", right_key).ok()?,
-                    ))
+                .map(|row| {
+                    let get = |c: &str| crate::error::column::<String>(row, c, &context);
+                    Ok((get(left_key)?, get(right_key)?))
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let mut keys: Vec<&str> = pairs
                 .iter()
                 .map(|(l, r)| if left_side { l.as_str() } else { r.as_str() })
@@ -385,7 +385,8 @@ impl Links {
             .await
             .map_err(Error::database(context.clone()))?;
         audit.dangling = row
-            .and_then(|row| row.try_get::<i64>("", "dangling").ok())
+            .map(|row| crate::error::column::<i64>(&row, "dangling", &context))
+            .transpose()?
             .unwrap_or(0)
             .max(0) as u64;
         if audit.dangling == 0 {
@@ -412,9 +413,10 @@ impl Links {
             .await
             .map_err(Error::database(context.clone()))?
         {
-            if let (Ok(l), Ok(r)) = (row.try_get("", left_key), row.try_get("", right_key)) {
-                audit.samples.push((l, r));
-            }
+            audit.samples.push((
+                crate::error::column(&row, left_key, &context)?,
+                crate::error::column(&row, right_key, &context)?,
+            ));
         }
         if let Some(stamp) = dismiss {
             let mut update = super::write::dismiss_statement(backend, entry, stamp);

@@ -318,10 +318,29 @@ impl Links {
             && required_columns(&groups[0].0.spec)
                 .iter()
                 .all(|column| groups[0].1[0].named.iter().any(|(c, _)| c == column));
+        // The events are read from the rows before the transaction commits, so a row that does
+        // not decode fails the create rather than a commit that already happened.
+        // Its error is `create_steps`'s own, (the link, what failed).
+        #[allow(clippy::result_large_err)]
+        let with_events = |written: Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>| {
+            let events = written
+                .iter()
+                .map(|(entry, rows)| {
+                    Ok(LinkEvent {
+                        link: entry.spec.name,
+                        kind: LinkEventKind::Attached,
+                        rows: rows::event_rows(entry, rows, false)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map_err(|err| (written[0].0.clone(), Failure::Refused(err)))?;
+            Ok((written, events))
+        };
         let outcome = if one_statement && autocommits(conn) {
             // On failure nothing was written: the statement failed or wrote no row.
             self.create_steps(conn, groups, &inline, options, undo)
                 .await
+                .and_then(with_events)
         } else {
             let txn = conn
                 .begin()
@@ -329,7 +348,8 @@ impl Links {
                 .map_err(Error::database("starting the create"))?;
             let outcome = self
                 .create_steps(&txn, groups, &inline, options, undo)
-                .await;
+                .await
+                .and_then(with_events);
             match outcome {
                 Ok(written) => {
                     txn.commit()
@@ -344,15 +364,7 @@ impl Links {
             }
         };
         let (entry, failure) = match outcome {
-            Ok(written) => {
-                let events = written
-                    .iter()
-                    .map(|(entry, rows)| LinkEvent {
-                        link: entry.spec.name,
-                        kind: LinkEventKind::Attached,
-                        rows: rows::event_rows(entry, rows, false),
-                    })
-                    .collect();
+            Ok((written, events)) => {
                 self.publish(conn, events);
                 return Ok(written);
             }
@@ -422,10 +434,13 @@ impl Links {
                     .await
                     .map_err(|err| refused(entry, err))?;
                 if options.update_only {
-                    not_linked.push((entry.spec, undo::not_live(entry, pairs, &before)));
+                    let missing =
+                        undo::not_live(entry, pairs, &before).map_err(|err| refused(entry, err))?;
+                    not_linked.push((entry.spec, missing));
                 }
                 if let Some(undo) = undo.as_deref_mut() {
-                    undo.record(entry, pairs, &before);
+                    undo.record(entry, pairs, &before)
+                        .map_err(|err| refused(entry, err))?;
                 }
             }
             if let Some(err) = undo::not_linked(&not_linked) {
@@ -540,7 +555,7 @@ impl Links {
                     ),
                 }));
             }
-            Some(rows) => rows::in_order_of(entry, prepared, rows),
+            Some(rows) => rows::in_order_of(entry, prepared, rows)?,
             None => rows::read_pairs(txn, entry, prepared).await?,
         })
     }
@@ -641,14 +656,24 @@ impl Links {
                         return Err(err);
                     }
                 };
-                if let Some(undo) = undo.as_deref_mut() {
-                    undo.record(entry, pairs, &before);
+                if let Some(undo) = undo.as_deref_mut()
+                    && let Err(err) = undo.record(entry, pairs, &before)
+                {
+                    let _ = txn.rollback().await;
+                    return Err(err);
                 }
                 if subscribed {
+                    let rows = match rows::event_rows(entry, &before, true) {
+                        Ok(rows) => rows,
+                        Err(err) => {
+                            let _ = txn.rollback().await;
+                            return Err(err);
+                        }
+                    };
                     events.push(LinkEvent {
                         link: entry.spec.name,
                         kind: LinkEventKind::Detached,
-                        rows: rows::event_rows(entry, &before, true),
+                        rows,
                     });
                 }
             }

@@ -187,9 +187,7 @@ pub(crate) async fn existing_ids(
             .map(|(id, v)| (value_text(v), id.as_str()))
             .collect();
         for row in rows {
-            if let Some(text) = read_key(&row, model)
-                && let Some(id) = by_value.get(&text)
-            {
+            if let Some(id) = by_value.get(&read_key(&row, model)?) {
                 found.insert(id.to_string());
             }
         }
@@ -218,13 +216,14 @@ pub(crate) fn select_key(sql: &mut Sql, model: &ModelInfo) {
 
 /// The primary key of a row selected with [`select_key`], as the text link tables hold: an
 /// integer in decimal, a UUID lower-case and hyphenated, a string as it is.
-pub(crate) fn read_key(row: &sea_orm::QueryResult, model: &ModelInfo) -> Option<String> {
+pub(crate) fn read_key(row: &sea_orm::QueryResult, model: &ModelInfo) -> Result<String> {
+    let what = format!("a {} record", model.qualified_name());
     match model.key_kind {
-        KeyKind::Uuid => row
-            .try_get::<sea_orm::prelude::Uuid>("", model.primary_key)
-            .ok()
-            .map(|u| u.to_string()),
-        _ => row.try_get::<String>("", model.primary_key).ok(),
+        KeyKind::Uuid => {
+            crate::error::column::<sea_orm::prelude::Uuid>(row, model.primary_key, &what)
+                .map(|u| u.to_string())
+        }
+        _ => crate::error::column::<String>(row, model.primary_key, &what),
     }
 }
 

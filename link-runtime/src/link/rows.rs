@@ -61,22 +61,19 @@ pub(crate) fn in_order_of(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     rows: Vec<QueryResult>,
-) -> Vec<QueryResult> {
+) -> Result<Vec<QueryResult>> {
     let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     let mut found: HashMap<(String, String), QueryResult> = rows
         .into_iter()
         .map(|row| {
-            let key = (
-                row.try_get::<String>("", left).unwrap_or_default(),
-                row.try_get::<String>("", right).unwrap_or_default(),
-            );
-            (key, row)
+            let get = |c: &str| crate::error::column::<String>(&row, c, "a link row");
+            Ok(((get(left)?, get(right)?), row))
         })
-        .collect();
-    pairs
+        .collect::<Result<_>>()?;
+    Ok(pairs
         .iter()
         .filter_map(|pair| found.remove(&(pair.left.clone(), pair.right.clone())))
-        .collect()
+        .collect())
 }
 
 /// The rows of `pairs`, in the order of `pairs` (pairs with no row are left out).
@@ -114,7 +111,7 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
             )))?;
         found.extend(rows);
     }
-    Ok(in_order_of(entry, pairs, found))
+    in_order_of(entry, pairs, found)
 }
 
 /// Which of `pairs` have a row (live or dismissed), locking those rows where `lock` and the
@@ -126,7 +123,7 @@ pub(crate) async fn existing_pairs<C: ConnectionTrait>(
     lock: bool,
 ) -> Result<std::collections::HashSet<(String, String)>> {
     let rows = read_pairs_locking(conn, entry, pairs, lock).await?;
-    Ok(event_rows(entry, &rows, false)
+    Ok(event_rows(entry, &rows, false)?
         .into_iter()
         .map(|row| (row.left, row.right))
         .collect())
@@ -137,23 +134,29 @@ pub(crate) fn event_rows(
     entry: &LinkEntry,
     rows: &[QueryResult],
     live_only: bool,
-) -> Vec<crate::events::EventRow> {
+) -> Result<Vec<crate::events::EventRow>> {
     let (left, right) = (entry.spec.left.column, entry.spec.right.column);
-    rows.iter()
-        .filter(|row| {
-            !live_only
-                || row
-                    .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "deleted_at")
-                    .is_ok_and(|at| at.is_none())
-        })
-        .filter_map(|row| {
-            Some(crate::events::EventRow {
-                id: row.try_get("", "id").ok()?,
-                left: row.try_get("", left).ok()?,
-                right: row.try_get("", right).ok()?,
-            })
-        })
-        .collect()
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let what = "a link row";
+        if live_only
+            && crate::error::column::<Option<chrono::DateTime<chrono::Utc>>>(
+                row,
+                "deleted_at",
+                what,
+            )?
+            .is_some()
+        {
+            continue;
+        }
+        let get = |c: &str| crate::error::column::<String>(row, c, what);
+        events.push(crate::events::EventRow {
+            id: get("id")?,
+            left: get(left)?,
+            right: get(right)?,
+        });
+    }
+    Ok(events)
 }
 
 /// Live rows, optionally restricted to some left and/or right ids, ordered by creation.

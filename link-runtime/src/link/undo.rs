@@ -53,37 +53,35 @@ impl Undo {
     }
 
     /// Records the rows of `pairs` as they are before a write (`before` are the rows read).
+    /// A row that does not decode is an error: recorded as absent, the undo would remove it.
     pub(crate) fn record(
         &mut self,
         entry: &LinkEntry,
         pairs: &[PreparedPair],
         before: &[QueryResult],
-    ) {
+    ) -> Result<()> {
         let (left_key, right_key) = (entry.spec.left.column, entry.spec.right.column);
+        let what = "a link row the undo record keeps";
         let mut found: HashMap<(String, String), &QueryResult> = HashMap::new();
         for row in before {
-            if let (Ok(l), Ok(r)) = (
-                row.try_get::<String>("", left_key),
-                row.try_get::<String>("", right_key),
-            ) {
-                found.insert((l, r), row);
-            }
+            let left = crate::error::column::<String>(row, left_key, what)?;
+            let right = crate::error::column::<String>(row, right_key, what)?;
+            found.insert((left, right), row);
         }
         for pair in pairs {
-            let before = found
-                .get(&(pair.left.clone(), pair.right.clone()))
-                .and_then(|row| {
-                    Some(Snapshot {
-                        deleted_at: row.try_get("", "deleted_at").ok()?,
-                        updated_at: row.try_get("", "updated_at").ok()?,
-                        extra: entry
-                            .spec
-                            .extra_columns
-                            .iter()
-                            .filter_map(|c| Some((c.name, stored_value(row, c.name, c.ty)?)))
-                            .collect(),
-                    })
-                });
+            let before = match found.get(&(pair.left.clone(), pair.right.clone())) {
+                None => None,
+                Some(row) => Some(Snapshot {
+                    deleted_at: crate::error::column(row, "deleted_at", what)?,
+                    updated_at: crate::error::column(row, "updated_at", what)?,
+                    extra: entry
+                        .spec
+                        .extra_columns
+                        .iter()
+                        .map(|c| Ok((c.name, stored_value(row, c.name, c.ty)?)))
+                        .collect::<Result<_>>()?,
+                }),
+            };
             self.steps.push(UndoStep {
                 link: entry.spec.name,
                 left: pair.left.clone(),
@@ -91,18 +89,20 @@ impl Undo {
                 before,
             });
         }
+        Ok(())
     }
 }
 
 /// A stored extra column as a value of its own type.
-fn stored_value(row: &QueryResult, name: &str, ty: ColumnType) -> Option<Value> {
+fn stored_value(row: &QueryResult, name: &str, ty: ColumnType) -> Result<Value> {
     use ColumnType as C;
-    fn get<T>(row: &QueryResult, name: &str) -> Option<Value>
+    fn get<T>(row: &QueryResult, name: &str) -> Result<Value>
     where
         T: sea_orm::TryGetable,
         Option<T>: Into<Value>,
     {
-        row.try_get::<Option<T>>("", name).ok().map(Into::into)
+        crate::error::column::<Option<T>>(row, name, "a link row the undo record keeps")
+            .map(Into::into)
     }
     match ty {
         C::Bool => get::<bool>(row, name),
@@ -126,17 +126,17 @@ pub(crate) fn not_live(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     before: &[QueryResult],
-) -> Vec<(String, String)> {
+) -> Result<Vec<(String, String)>> {
     let live: std::collections::HashSet<(String, String)> =
-        super::rows::event_rows(entry, before, true)
+        super::rows::event_rows(entry, before, true)?
             .into_iter()
             .map(|row| (row.left, row.right))
             .collect();
-    pairs
+    Ok(pairs
         .iter()
         .map(|p| (p.left.clone(), p.right.clone()))
         .filter(|pair| !live.contains(pair))
-        .collect()
+        .collect())
 }
 
 /// The `NotFound` of an update naming every pair, per link, that is not linked; `None` if all
@@ -345,8 +345,15 @@ impl Links {
                         return Err(err);
                     }
                 };
-                let live_now: Vec<_> = rows::event_rows(entry, &now_rows, true);
-                let all_now = rows::event_rows(entry, &now_rows, false);
+                let read = rows::event_rows(entry, &now_rows, true)
+                    .and_then(|live| Ok((live, rows::event_rows(entry, &now_rows, false)?)));
+                let (live_now, all_now) = match read {
+                    Ok(read) => read,
+                    Err(err) => {
+                        let _ = txn.rollback().await;
+                        return Err(err);
+                    }
+                };
                 let live_after = step.before.as_ref().is_some_and(|b| b.deleted_at.is_none());
                 let (kind, rows) = match (live_now.is_empty(), live_after) {
                     (false, false) => (LinkEventKind::Detached, live_now),

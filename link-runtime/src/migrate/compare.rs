@@ -38,8 +38,10 @@ pub(super) async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool)
         .query_one_raw(sql.build())
         .await
         .map_err(Error::database(format!("counting the rows of `{table}`")))?;
+    let what = format!("the row count of `{table}`");
     Ok(row
-        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .map(|row| crate::error::column::<i64>(&row, "n", &what))
+        .transpose()?
         .unwrap_or_default()
         .unsigned_abs())
 }
@@ -67,10 +69,9 @@ async fn duplicated_keys<C: ConnectionTrait>(
         .query_all_raw(sql.build())
         .await
         .map_err(Error::database(format!("checking the rows of `{table}`")))?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.try_get::<String>("", "k").ok())
-        .collect())
+    rows.iter()
+        .map(|row| crate::error::column::<String>(row, "k", &format!("the rows of `{table}`")))
+        .collect()
 }
 
 /// What the table `live` lacks or has wrong against the declaration of `entry`: safe

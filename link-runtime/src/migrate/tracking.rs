@@ -75,15 +75,14 @@ pub(crate) async fn rows<C: ConnectionTrait>(
         .query_all_raw(sql.build())
         .await
         .map_err(Error::database(format!("reading `{TABLE}`")))?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| {
-            let table = row.try_get::<String>("", "t").unwrap_or_default();
-            let descriptor = row
-                .try_get::<String>("", "d")
-                .ok()
-                .and_then(|d| serde_json::from_str(&d).ok());
-            (table, descriptor)
+            let what = format!("`{TABLE}`");
+            let table = crate::error::column::<String>(row, "t", &what)?;
+            // Medusa may leave a descriptor empty (`{}`): that reads as none.
+            let descriptor =
+                serde_json::from_str(&crate::error::column::<String>(row, "d", &what)?).ok();
+            Ok((table, descriptor))
         })
-        .collect())
+        .collect()
 }

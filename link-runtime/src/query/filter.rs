@@ -428,8 +428,8 @@ async fn linked_keys<C: ConnectionTrait>(
     };
     let mut parents: Vec<String> = rows
         .iter()
-        .filter_map(|row| row.try_get::<String>("", column).ok())
-        .collect();
+        .map(|row| crate::error::column::<String>(row, column, "a link row"))
+        .collect::<Result<_>>()?;
     parents.sort_unstable();
     parents.dedup();
     let refs: Vec<&str> = parents.iter().map(String::as_str).collect();
@@ -468,10 +468,9 @@ async fn matching_keys<C: ConnectionTrait>(
             "finding the {} records a filter selects",
             model.qualified_name()
         )))?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.try_get::<String>("", "k").ok())
-        .collect())
+    rows.iter()
+        .map(|row| crate::error::column::<String>(row, "k", "the records a filter selects"))
+        .collect()
 }
 
 /// `<alias>.deleted_at IS NULL AND (<filter>)` (the first part only for soft-deletable models).

@@ -519,12 +519,9 @@ async fn edges<C: ConnectionTrait>(
             };
             let mut targets: HashMap<String, Vec<String>> = HashMap::new();
             for row in &rows {
-                if let (Ok(n), Ok(f)) = (
-                    row.try_get::<String>("", near),
-                    row.try_get::<String>("", far),
-                ) {
-                    targets.entry(n).or_default().push(f);
-                }
+                let n = crate::error::column::<String>(row, near, "a link row")?;
+                let f = crate::error::column::<String>(row, far, "a link row")?;
+                targets.entry(n).or_default().push(f);
             }
             Ok(keyed
                 .into_iter()

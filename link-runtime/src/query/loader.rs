@@ -144,7 +144,7 @@ impl Links {
             (None, Some(unique))
         };
         let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
-        let edges = crate::link::rows::event_rows(entry, &rows, true);
+        let edges = crate::link::rows::event_rows(entry, &rows, true)?;
         // (parent, target) of a link row.
         let ends = |row: &crate::events::EventRow| {
             if from_left {

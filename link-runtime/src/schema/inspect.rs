@@ -31,8 +31,8 @@ async fn rows<C: ConnectionTrait>(conn: &C, sql: Sql, what: &str) -> Result<Vec<
         )))
 }
 
-fn text(row: &QueryResult, column: &str) -> String {
-    row.try_get::<String>("", column).unwrap_or_default()
+fn text(row: &QueryResult, column: &str) -> Result<String> {
+    crate::error::column(row, column, "the database's catalogue")
 }
 
 /// The tables of the connection's schema (PostgreSQL's current schema, MySQL's current
@@ -49,11 +49,11 @@ pub(crate) async fn tables<C: ConnectionTrait>(conn: &C) -> Result<BTreeSet<Stri
         }
         _ => "SELECT name FROM sqlite_master WHERE type = 'table'",
     });
-    Ok(rows(conn, sql, "tables")
+    rows(conn, sql, "tables")
         .await?
         .iter()
         .map(|row| text(row, "name"))
-        .collect())
+        .collect()
 }
 
 /// The columns and indexes of `table`, or `None` when there is no such table.
@@ -79,10 +79,10 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
     }
     for row in rows(conn, sql, "columns").await? {
         live.columns.insert(
-            text(&row, "name"),
+            text(&row, "name")?,
             LiveColumn {
-                ty: text(&row, "ty").to_lowercase(),
-                nullable: text(&row, "nullable") == "YES",
+                ty: text(&row, "ty")?.to_lowercase(),
+                nullable: text(&row, "nullable")? == "YES",
             },
         );
     }
@@ -109,6 +109,6 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
         .await?
         .iter()
         .map(|row| text(row, "name"))
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(Some(live))
 }

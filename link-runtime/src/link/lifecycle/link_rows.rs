@@ -35,7 +35,7 @@ pub(super) async fn dismiss_touching(
             touching(&mut update);
             update.push(" RETURNING ");
             select_row(&mut update, entry);
-            dismissed.extend(event_rows(query(conn, update, &what).await?, entry));
+            dismissed.extend(event_rows(query(conn, update, &what).await?, entry)?);
             continue;
         }
         let found = select_rows(conn, entry, touching, true).await?;
@@ -251,10 +251,13 @@ async fn select_rows(
         select.push(" FOR UPDATE");
     }
     let what = format!("reading link rows of {}", entry.spec.display_name());
-    Ok(event_rows(query(conn, select, &what).await?, entry))
+    Ok(event_rows(query(conn, select, &what).await?, entry)?)
 }
 
 /// Link rows read as (left, right, id).
-fn event_rows(rows: Vec<sea_orm::QueryResult>, entry: &LinkEntry) -> Vec<EventRow> {
+fn event_rows(
+    rows: Vec<sea_orm::QueryResult>,
+    entry: &LinkEntry,
+) -> crate::error::Result<Vec<EventRow>> {
     crate::link::rows::event_rows(entry, &rows, false)
 }

@@ -53,9 +53,10 @@ pub(super) async fn read(
         }
         let what = format!("reading {} records", model.qualified_name());
         for row in query(conn, sql, &what).await? {
-            let Some(id) = read_key(&row, model).filter(|id| asked.contains(id.as_str())) else {
+            let id = read_key(&row, model)?;
+            if !asked.contains(id.as_str()) {
                 continue;
-            };
+            }
             let state = if model.soft_deletable {
                 match row.try_get::<Option<DateTime<Utc>>>("", "deleted_at") {
                     Ok(Some(at)) => State::Deleted(at),
@@ -174,7 +175,7 @@ async fn set_deleted_at(
             sql.push(" RETURNING ");
             select_key(&mut sql, model);
             for row in query(conn, sql, &what).await? {
-                changed.extend(read_key(&row, model));
+                changed.push(read_key(&row, model)?);
             }
             continue;
         }
@@ -195,7 +196,9 @@ async fn set_deleted_at(
         let found: Vec<String> = query(conn, select, &what)
             .await?
             .iter()
-            .filter_map(|row| read_key(row, model))
+            .map(|row| read_key(row, model))
+            .collect::<crate::error::Result<Vec<_>>>()?
+            .into_iter()
             .filter(|id| asked.contains(id.as_str()))
             .collect();
         if found.is_empty() {
