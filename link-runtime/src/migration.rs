@@ -90,10 +90,13 @@ impl MigrationTrait for LinkTables {
         let (ran, left) = locked(links, conn, &nothing_reviewed, Apply::Safe, &mut |_| {})
             .await
             .map_err(|e| DbErr::Migration(e.to_string()))?;
-        // A step the declarations need that the data refuses fails the migration.
+        // A step the declarations need that the data refuses fails the migration, which the
+        // migrator then rolls back.
         match crate::migrate::unenforced(&ran, &left) {
             None => Ok(()),
-            Some(err) => Err(DbErr::Migration(err.to_string())),
+            Some(err) => Err(DbErr::Migration(format!(
+                "{err}. The migrator rolls this migration back: on PostgreSQL and SQLite none of its steps stay; on MySQL/MariaDB, which commit each DDL statement, those that ran do"
+            ))),
         }
     }
 

@@ -40,6 +40,25 @@ define_link! {
 }
 
 define_link! {
+    /// One tag per product and one product per tag.
+    pub OneTag: product::Model => tag::Model,
+    table = "one_tag",
+}
+
+define_link! {
+    /// The same link under a new name, a tag now having many products.
+    pub OneTagRelaxed: product::Model [is_list] => tag::Model,
+    table = "one_tag_links",
+}
+
+define_link! {
+    /// ItemTags with a required column.
+    pub ItemTagsRequired: product::Model [is_list] => tag::Model [is_list],
+    extra_columns { reason: String },
+    table = "item_tags",
+}
+
+define_link! {
     /// A link that wants the migrations' own table.
     pub Squatter: product::Model [is_list] => tag::Model [is_list],
     table = "link_table_owners",
@@ -653,6 +672,58 @@ async fn a_table_recorded_for_another_link_is_not_taken() {
             t.count("SELECT COUNT(*) FROM link_table_owners WHERE table_name = 'item_tags'")
                 .await,
             0
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_that_relaxes_keeps_no_old_index() {
+    for t in test_databases("own_rename_relax").await {
+        registry(&t, "shop", &[with::<OneTag>])
+            .migrate()
+            .await
+            .expect("one-to-one");
+        let relaxed = registry(&t, "shop", &[with::<OneTagRelaxed>]);
+        relaxed.migrate().await.expect("rename and relax");
+        assert!(plan(&relaxed, &t).await.is_up_to_date(), "{:?}", t.backend);
+        t.products(&["p1", "p2"]).await;
+        t.tags(&["t1"]).await;
+        let key = |p: &str| OneTagRelaxed::new(product::Model::key(p), tag::Model::key("t1"));
+        relaxed
+            .create_many(&t.db, [key("p1"), key("p2")])
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: a tag has many products now: {e}", t.backend));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_table_gets_no_required_column_and_a_foreign_table_is_not_adopted() {
+    for t in test_databases("own_required").await {
+        registry(&t, "shop", &[with::<ItemTags>])
+            .migrate()
+            .await
+            .expect("shop");
+        let blog = registry(&t, "blog", &[with::<ItemTagsRequired>]);
+        let shown = plan(&blog, &t).await;
+        assert!(
+            shown.steps_of(StepKind::Unsafe).any(|s| s
+                .blocked
+                .as_deref()
+                .is_some_and(|b| b.contains("whose writes would have no value for it"))),
+            "{shown}"
+        );
+        assert!(blog.migrate().await.is_err());
+        assert!(!t.columns("item_tags").await.contains(&"reason".to_string()));
+
+        // A table without a link table's columns is not adopted as one.
+        t.exec("CREATE TABLE one_tag (product_id VARCHAR(255) NOT NULL, tag_id VARCHAR(255) NOT NULL, PRIMARY KEY (product_id, tag_id))")
+            .await;
+        let app = registry(&t, "shop", &[with::<OneTag>]);
+        let e = app.migrate().await.expect_err("not a link table");
+        assert!(
+            matches!(&e, Error::Schema { message } if message.contains("`one_tag` has no column `id`")),
+            "{:?}: {e}",
+            t.backend
         );
     }
 }

@@ -100,6 +100,31 @@ pub(super) async fn diff<C: ConnectionTrait>(
             blocked,
         });
     };
+    // A table without a link table's own columns is not one this declaration can use: nothing
+    // else is planned for it.
+    let core = [spec.left.column, spec.right.column]
+        .into_iter()
+        .chain(STANDARD);
+    let lacking: Vec<&str> = core
+        .filter(|name| !live.columns.is_empty() && !live.columns.contains_key(*name))
+        .collect();
+    if !lacking.is_empty() {
+        unsafe_step(
+            format!(
+                "link {link}: `{table}` has no column {}",
+                lacking
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Vec::new(),
+            Some(format!(
+                "every link table has its two key columns and `id`, `created_at`, `updated_at`, `deleted_at`; `{table}` is not a link table of this link: give link {link} another `table = \"…\"`"
+            )),
+        );
+        return Ok((Vec::new(), risky));
+    }
     // Rows matter only to a new NOT NULL column without a default: count them only then, not
     // on every plan (a full scan of a large link table at each start).
     let required_missing = spec
@@ -126,6 +151,18 @@ pub(super) async fn diff<C: ConnectionTrait>(
                 )),
             ),
             None if column.nullable || column.default.is_some() => safe.push(add),
+            // The others' creates would have no value for it.
+            None if let Some(shared) = shared => unsafe_step(
+                format!(
+                    "link {link}: new extra column `{}` is NOT NULL without a default",
+                    column.name
+                ),
+                vec![add],
+                Some(format!(
+                    "`{table}` is shared with {}, whose writes would have no value for it: give `{}` a default in `extra_columns` (`{}: T = …`) or make it `Option<T>`",
+                    shared.who, column.name, column.name
+                )),
+            ),
             None if rows == 0 && backend != DbBackend::Sqlite => safe.push(add),
             None => unsafe_step(
                 format!(
@@ -171,12 +208,24 @@ pub(super) async fn diff<C: ConnectionTrait>(
                 } else {
                     "values that do not convert make it fail"
                 };
-                let blocked = shared.map(|shared| {
-                    format!(
+                let blocked = match shared {
+                    Some(shared) => Some(format!(
                         "`{table}` is shared with {}, whose declaration the column's type follows: declare `{}` with a Rust type for `{}`",
                         shared.who, column.name, found.ty
-                    )
-                });
+                    )),
+                    // SQLite drops and adds the column again, which it cannot do for a NOT
+                    // NULL column without a default.
+                    None if backend == DbBackend::Sqlite
+                        && !column.nullable
+                        && column.default.is_none() =>
+                    {
+                        Some(format!(
+                            "SQLite cannot change the type of `{}` in place, and cannot add it again as NOT NULL without a default: give it a default in `extra_columns` or make it `Option<T>`",
+                            column.name
+                        ))
+                    }
+                    None => None,
+                };
                 unsafe_step(
                     format!(
                         "link {link}: extra column `{}` is {} in the table but declared {ty}; {loss}",

@@ -321,6 +321,25 @@ async fn run<C: ConnectionTrait>(
                 )))?;
         }
     }
+    // Whatever the steps were, a declared link whose table still cannot enforce it is left
+    // over: an apply never reports success for it.
+    let mut left = left;
+    for entry in links.inner.links.iter().filter(|e| !e.spec.read_only) {
+        if left.iter().any(|step| step.table == entry.names.table) {
+            continue;
+        }
+        if let Some(wrong) = compare::mismatch(txn, entry).await? {
+            left.push(Step {
+                table: entry.names.table.clone(),
+                kind: StepKind::Unsafe,
+                summary: format!("link {}: {wrong}", entry.spec.display_name()),
+                sql: Vec::new(),
+                blocked: Some(String::from(
+                    "no step of the plan can fix it: review `links.plan()`, and apply its unsafe steps or change the declaration",
+                )),
+            });
+        }
+    }
     Ok((
         Plan {
             backend,

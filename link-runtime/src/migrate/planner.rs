@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::compare::{Shared, count, diff};
 use super::ownership::{self, Claims, Origin};
@@ -15,9 +15,9 @@ use super::tracking::Descriptor;
 use crate::dialect::quote;
 use crate::error::Result;
 use crate::registry::{LinkEntry, Links};
+use crate::schema::ddl;
 use crate::schema::inspect;
 use crate::schema::naming::simple_hash;
-use crate::schema::{TableNames, ddl};
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
@@ -147,19 +147,25 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
                 ),
                 ownership::rename_sql(backend, &old, table, application),
             ];
-            // Index names carry a hash of the table name: the old ones go, and the safe steps
-            // make them under the new names.
-            let old_names = TableNames {
-                table: old.clone(),
-                hash: simple_hash(&old),
-            };
+            // Index names carry a hash of the table name: every old one goes (a unique index
+            // the new declaration relaxed too), and the safe steps make the ones it wants
+            // under the new names. PostgreSQL names the primary key after the table, schema-wide.
+            let old_hash = format!("_{}", simple_hash(&old));
             sql.extend(
-                ddl::indexes(backend, &entry.spec, &old_names)
-                    .into_iter()
-                    .filter(|index| live.indexes.contains(&index.name))
-                    .filter(|index| !index.name.ends_with(&format!("_{}", entry.names.hash)))
-                    .map(|index| ddl::drop_index(backend, &index.name, table)),
+                live.indexes
+                    .iter()
+                    .filter(|name| name.ends_with(&old_hash))
+                    .map(|name| ddl::drop_index(backend, name, table)),
             );
+            let old_pkey = format!("{old}_pkey");
+            if backend == DbBackend::Postgres && live.indexes.contains(&old_pkey) {
+                sql.push(format!(
+                    "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                    quote(backend, table),
+                    quote(backend, &old_pkey),
+                    quote(backend, &format!("{table}_pkey"))
+                ));
+            }
             sql.extend(safe);
             steps.push(step(
                 table,
