@@ -89,10 +89,113 @@ pub(crate) struct ExtraColumn {
     pub(crate) name: Ident,
     /// The type as written (`Option<String>`).
     pub(crate) ty: Type,
-    /// The runtime's `ColumnType` variant.
-    pub(crate) kind: &'static str,
+    /// What the column holds.
+    pub(crate) kind: ColumnKind,
     pub(crate) nullable: bool,
     pub(crate) default: Option<DefaultLiteral>,
+}
+
+/// What an extra column holds: one variant per supported Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnKind {
+    Bool,
+    SmallInt,
+    Integer,
+    BigInt,
+    Float,
+    Double,
+    Text,
+    TimestampTz,
+    Timestamp,
+    Date,
+    Uuid,
+    Json,
+    Decimal,
+}
+
+impl ColumnKind {
+    /// The Rust types an extra column may have, as an error message lists them.
+    pub(crate) const SUPPORTED: &'static str = "bool, i16, i32, i64, f32, f64, String, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, uuid::Uuid, serde_json::Value or rust_decimal::Decimal";
+
+    /// The kind of a Rust type, by its last path segment.
+    pub(crate) fn of(type_name: &str) -> Option<Self> {
+        Some(match type_name {
+            "bool" => ColumnKind::Bool,
+            "i16" => ColumnKind::SmallInt,
+            "i32" => ColumnKind::Integer,
+            "i64" => ColumnKind::BigInt,
+            "f32" => ColumnKind::Float,
+            "f64" => ColumnKind::Double,
+            "String" => ColumnKind::Text,
+            "DateTime" | "DateTimeUtc" => ColumnKind::TimestampTz,
+            "NaiveDateTime" => ColumnKind::Timestamp,
+            "NaiveDate" => ColumnKind::Date,
+            "Uuid" => ColumnKind::Uuid,
+            "Value" | "Json" => ColumnKind::Json,
+            "Decimal" => ColumnKind::Decimal,
+            _ => return None,
+        })
+    }
+
+    /// The runtime's `ColumnType` variant.
+    pub(crate) fn runtime_variant(self) -> &'static str {
+        match self {
+            ColumnKind::Bool => "Bool",
+            ColumnKind::SmallInt => "SmallInt",
+            ColumnKind::Integer => "Integer",
+            ColumnKind::BigInt => "BigInt",
+            ColumnKind::Float => "Float",
+            ColumnKind::Double => "Double",
+            ColumnKind::Text => "Text",
+            ColumnKind::TimestampTz => "TimestampTz",
+            ColumnKind::Timestamp => "Timestamp",
+            ColumnKind::Date => "Date",
+            ColumnKind::Uuid => "Uuid",
+            ColumnKind::Json => "Json",
+            ColumnKind::Decimal => "Decimal",
+        }
+    }
+
+    /// Whether a default is written as an integer, a number, `true`/`false`, or text.
+    pub(crate) fn is_integer(self) -> bool {
+        matches!(
+            self,
+            ColumnKind::SmallInt | ColumnKind::Integer | ColumnKind::BigInt
+        )
+    }
+
+    pub(crate) fn is_float(self) -> bool {
+        matches!(self, ColumnKind::Float | ColumnKind::Double)
+    }
+}
+
+/// What a linkable model's primary key holds (the runtime's `KeyKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    String,
+    Integer,
+    Uuid,
+}
+
+impl KeyKind {
+    /// The kind of a primary key's Rust type, by its last path segment.
+    pub(crate) fn of(type_name: &str) -> Option<Self> {
+        Some(match type_name {
+            "String" => KeyKind::String,
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => KeyKind::Integer,
+            "Uuid" => KeyKind::Uuid,
+            _ => return None,
+        })
+    }
+
+    /// The runtime's `KeyKind` variant.
+    pub(crate) fn runtime_variant(self) -> &'static str {
+        match self {
+            KeyKind::String => "String",
+            KeyKind::Integer => "Integer",
+            KeyKind::Uuid => "Uuid",
+        }
+    }
 }
 
 pub(crate) enum DefaultLiteral {
@@ -124,7 +227,7 @@ pub(crate) struct Linkable {
     pub(crate) key: String,
     /// The primary key's field and its column name.
     pub(crate) primary_key: Option<(Ident, String)>,
-    pub(crate) key_kind: &'static str,
+    pub(crate) key_kind: KeyKind,
     pub(crate) fields: Vec<String>,
     pub(crate) soft_deletable: bool,
     pub(crate) table: Option<String>,

@@ -8,7 +8,9 @@ use syn::{
     UnOp,
 };
 
-use crate::ast::{DefaultLiteral, ExtraColumn, Link, LinkInput, Linkable, Side, SideInput};
+use crate::ast::{
+    ColumnKind, DefaultLiteral, ExtraColumn, KeyKind, Link, LinkInput, Linkable, Side, SideInput,
+};
 use crate::attr::{RawOption, known_options, parse_options, span_of};
 use crate::ctxt::{Ctxt, did_you_mean};
 
@@ -260,7 +262,10 @@ fn extra_columns(cx: &mut Ctxt, block: proc_macro2::TokenStream) -> Vec<ExtraCol
         let Some(kind) = column_kind(inner) else {
             cx.error_spanned_by(
                 &ty,
-                "unsupported extra column type; use bool, i16, i32, i64, f32, f64, String, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, uuid::Uuid, serde_json::Value or rust_decimal::Decimal, or an Option of one of them for a nullable column",
+                format!(
+                    "unsupported extra column type; use {}, or an Option of one of them for a nullable column",
+                    ColumnKind::SUPPORTED
+                ),
             );
             continue;
         };
@@ -297,27 +302,16 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-fn column_kind(ty: &Type) -> Option<&'static str> {
-    let segment = last_segment(ty)?;
-    Some(match segment.ident.to_string().as_str() {
-        "bool" => "Bool",
-        "i16" => "SmallInt",
-        "i32" => "Integer",
-        "i64" => "BigInt",
-        "f32" => "Float",
-        "f64" => "Double",
-        "String" => "Text",
-        "DateTime" | "DateTimeUtc" => "TimestampTz",
-        "NaiveDateTime" => "Timestamp",
-        "NaiveDate" => "Date",
-        "Uuid" => "Uuid",
-        "Value" | "Json" => "Json",
-        "Decimal" => "Decimal",
-        _ => return None,
-    })
+fn column_kind(ty: &Type) -> Option<ColumnKind> {
+    ColumnKind::of(&last_segment(ty)?.ident.to_string())
 }
 
-fn default_literal(cx: &mut Ctxt, column: &str, kind: &str, expr: &Expr) -> Option<DefaultLiteral> {
+fn default_literal(
+    cx: &mut Ctxt,
+    column: &str,
+    kind: ColumnKind,
+    expr: &Expr,
+) -> Option<DefaultLiteral> {
     let (lit, negative) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => (lit, false),
         Expr::Unary(ExprUnary {
@@ -339,32 +333,38 @@ fn default_literal(cx: &mut Ctxt, column: &str, kind: &str, expr: &Expr) -> Opti
         }
     };
     let sign = if negative { -1 } else { 1 };
-    let value = match (kind, lit) {
-        ("Bool", Lit::Bool(b)) if !negative => Some(DefaultLiteral::Bool(b.value)),
-        ("SmallInt" | "Integer" | "BigInt", Lit::Int(i)) => i
+    let value = match lit {
+        Lit::Bool(b) if kind == ColumnKind::Bool && !negative => {
+            Some(DefaultLiteral::Bool(b.value))
+        }
+        Lit::Int(i) if kind.is_integer() => i
             .base10_parse::<i64>()
             .ok()
             .map(|v| DefaultLiteral::Int(sign * v)),
-        ("Float" | "Double", Lit::Float(f)) => f
+        Lit::Float(f) if kind.is_float() => f
             .base10_parse::<f64>()
             .ok()
             .map(|v| DefaultLiteral::Float(sign as f64 * v)),
-        ("Float" | "Double", Lit::Int(i)) => i
+        Lit::Int(i) if kind.is_float() => i
             .base10_parse::<f64>()
             .ok()
             .map(|v| DefaultLiteral::Float(sign as f64 * v)),
-        (
-            "Text" | "TimestampTz" | "Timestamp" | "Date" | "Uuid" | "Json" | "Decimal",
-            Lit::Str(s),
-        ) if !negative => Some(DefaultLiteral::Str(s.value())),
+        Lit::Str(s)
+            if !negative && kind != ColumnKind::Bool && !kind.is_integer() && !kind.is_float() =>
+        {
+            Some(DefaultLiteral::Str(s.value()))
+        }
         _ => None,
     };
     if value.is_none() {
-        let expected = match kind {
-            "Bool" => "`true` or `false`",
-            "SmallInt" | "Integer" | "BigInt" => "an integer literal",
-            "Float" | "Double" => "a number literal",
-            _ => "a string literal (the value as the database reads it)",
+        let expected = if kind == ColumnKind::Bool {
+            "`true` or `false`"
+        } else if kind.is_integer() {
+            "an integer literal"
+        } else if kind.is_float() {
+            "a number literal"
+        } else {
+            "a string literal (the value as the database reads it)"
         };
         cx.error_spanned_by(
             expr,
@@ -383,7 +383,7 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
         name: String::new(),
         key: String::new(),
         primary_key: None,
-        key_kind: "String",
+        key_kind: KeyKind::String,
         fields: Vec::new(),
         soft_deletable: false,
         table: None,
@@ -556,11 +556,9 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
     match &primary {
         Some((field, column, ty)) => {
             model.primary_key = Some((field.clone(), column.clone()));
-            match last_segment(ty).map(|s| s.ident.to_string()).as_deref() {
-                Some("String") => model.key_kind = "String",
-                Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64") => model.key_kind = "Integer",
-                Some("Uuid") => model.key_kind = "Uuid",
-                _ => cx.error_spanned_by(ty, "a linkable primary key is a String, an integer or a Uuid"),
+            match last_segment(ty).and_then(|s| KeyKind::of(&s.ident.to_string())) {
+                Some(kind) => model.key_kind = kind,
+                None => cx.error_spanned_by(ty, "a linkable primary key is a String, an integer or a Uuid"),
             }
         }
         None if fields.is_some() && named_primary_key.is_none() => cx.error_spanned_by(

@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Type};
 
-use crate::ast::{DefaultLiteral, Link, LinkInput, Side};
+use crate::ast::{ColumnKind, DefaultLiteral, Link, LinkInput, Side};
 use crate::check;
 use crate::ctxt::Ctxt;
 
@@ -48,7 +48,7 @@ pub(crate) fn expand(input: LinkInput) -> TokenStream {
     let read_only_list = link.read_only_list || (link.read_only && link.right.is_list);
     let extra_specs = link.extra_columns.iter().map(|c| {
         let column = c.name.to_string();
-        let kind = format_ident!("{}", c.kind);
+        let kind = format_ident!("{}", c.kind.runtime_variant());
         let nullable = c.nullable;
         let default = match &c.default {
             None => quote!(::core::option::Option::None),
@@ -415,19 +415,19 @@ fn entity(link: &Link) -> TokenStream {
         .iter()
         .map(|c| {
             let ty = match c.kind {
-                "Bool" => quote!(Boolean),
-                "SmallInt" => quote!(SmallInteger),
-                "Integer" => quote!(Integer),
-                "BigInt" => quote!(BigInteger),
-                "Float" => quote!(Float),
-                "Double" => quote!(Double),
-                "Text" => quote!(Text),
-                "TimestampTz" => quote!(TimestampWithTimeZone),
-                "Timestamp" => quote!(DateTime),
-                "Date" => quote!(Date),
-                "Uuid" => quote!(Uuid),
-                "Json" => quote!(JsonBinary),
-                _ => quote!(Decimal(::core::option::Option::None)),
+                ColumnKind::Bool => quote!(Boolean),
+                ColumnKind::SmallInt => quote!(SmallInteger),
+                ColumnKind::Integer => quote!(Integer),
+                ColumnKind::BigInt => quote!(BigInteger),
+                ColumnKind::Float => quote!(Float),
+                ColumnKind::Double => quote!(Double),
+                ColumnKind::Text => quote!(Text),
+                ColumnKind::TimestampTz => quote!(TimestampWithTimeZone),
+                ColumnKind::Timestamp => quote!(DateTime),
+                ColumnKind::Date => quote!(Date),
+                ColumnKind::Uuid => quote!(Uuid),
+                ColumnKind::Json => quote!(JsonBinary),
+                ColumnKind::Decimal => quote!(Decimal(::core::option::Option::None)),
             };
             let def = quote!(<#p::sea_orm::ColumnType as #p::sea_orm::ColumnTypeTrait>::def(#p::sea_orm::ColumnType::#ty));
             if c.nullable { quote!(#def.null()) } else { def }

@@ -16,7 +16,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     let key = &model.key;
     let fields = &model.fields;
     let soft_deletable = model.soft_deletable;
-    let key_kind = format_ident!("{}", model.key_kind);
+    let key_kind = format_ident!("{}", model.key_kind.runtime_variant());
     let table = match &model.table {
         Some(table) => quote!(::core::option::Option::Some(#table)),
         None => quote!(::core::option::Option::None),

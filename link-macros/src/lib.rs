@@ -12,6 +12,8 @@ mod check;
 mod ctxt;
 mod expand_link;
 mod expand_linkable;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 
