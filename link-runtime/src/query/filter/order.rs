@@ -1,0 +1,121 @@
+//! Parsing an order (`{"title": "ASC", "brand.name": "DESC"}`) into checked [`OrderBy`] terms:
+//! own fields, and fields through non-list links.
+
+use super::*;
+
+/// A direction of `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Asc,
+    Desc,
+}
+
+/// One `order` entry: a field of the root, or of a record reached through non-list hops.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderBy {
+    pub(crate) hops: Vec<Hop>,
+    pub(crate) field: &'static str,
+    pub(crate) direction: Direction,
+    pub(crate) nullable: bool,
+}
+
+impl Parser<'_> {
+    /// Parses `order` (`{"title": "ASC", "brand.name": "DESC"}`) on `model`.
+    pub(crate) fn order(
+        &self,
+        model: &ModelInfo,
+        order: &serde_json::Map<String, Json>,
+        prefix: &str,
+        sql_side: bool,
+    ) -> Result<Vec<OrderBy>> {
+        let mut out = Vec::new();
+        for (relative, direction) in order {
+            let path = &format!("{prefix}{relative}");
+            let direction = match direction.as_str().map(str::to_ascii_uppercase).as_deref() {
+                Some("ASC") => Direction::Asc,
+                Some("DESC") => Direction::Desc,
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "order of `{path}` must be \"ASC\" or \"DESC\", not {}",
+                        crate::input::shown(&direction.to_string())
+                    )));
+                }
+            };
+            // Behind an allow-list, say nothing of a path it does not reach.
+            self.allowed(path)?;
+            let segments: Vec<&str> = relative.split('.').collect();
+            let mut current = *model;
+            let mut hops: Vec<Hop> = Vec::new();
+            let mut field = None;
+            for (i, segment) in segments.iter().enumerate() {
+                let last = i + 1 == segments.len();
+                match paths::step(self.links, &current, segment, path, self.allow)? {
+                    Step::Field(f) if last => field = Some(f),
+                    Step::Field(f) => {
+                        return Err(Error::UnknownField {
+                            message: format!(
+                                "order `{path}`: `{f}` is a field of {}, not a link",
+                                current.name
+                            ),
+                        });
+                    }
+                    Step::Hop(hop) => {
+                        if last {
+                            return Err(Error::UnknownField {
+                                message: format!(
+                                    "order `{path}` names a link; name one of its fields, such as `{path}.{}`",
+                                    hop.target.primary_key
+                                ),
+                            });
+                        }
+                        if hop.spec.read_only {
+                            return Err(Error::UnknownField {
+                                message: format!(
+                                    "order `{path}`: link {} is read-only, and read-only links are not filterable or sortable",
+                                    hop.spec.display_name()
+                                ),
+                            });
+                        }
+                        if hop.list != Some(false) {
+                            return Err(Error::invalid(format!(
+                                "order `{path}`: `{}` is a list (each {} has many), so ordering by it is ambiguous; order by a field of a record each {} has at most one of",
+                                hop.name, current.name, current.name
+                            )));
+                        }
+                        if sql_side && !joinable(self.links, &current, &hop) {
+                            return Err(Error::invalid(format!(
+                                "order `{path}`: {} and {} are not both on the connection that holds the link tables, so they cannot be sorted together in SQL; bind both modules with `.module(…)` to order by this field",
+                                current.qualified_name(),
+                                hop.target.qualified_name()
+                            )));
+                        }
+                        current = hop.target;
+                        hops.push(*hop);
+                    }
+                }
+            }
+            let Some(field) = field else { continue };
+            if let Some(hop) = hops.last()
+                && !hop.filterable(field)
+            {
+                return Err(not_filterable(hop, field));
+            }
+            self.allowed_field(path)?;
+            let nullable = if sql_side {
+                self.source(&current)?
+                    .column(field)
+                    .is_none_or(|(_, nullable)| nullable)
+                    || !hops.is_empty()
+            } else {
+                true
+            };
+            out.push(OrderBy {
+                hops,
+                field,
+                direction,
+                nullable,
+            });
+        }
+        Ok(out)
+    }
+}

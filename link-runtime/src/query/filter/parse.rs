@@ -1,0 +1,283 @@
+//! Parsing Medusa's filter shape into a checked [`Filter`] tree, against the model's fields,
+//! the link hops and the allow-list.
+
+use super::*;
+
+/// What parsing needs: the registry, for models, hops and column types, and the allow-list.
+pub(crate) struct Parser<'a> {
+    pub(crate) links: &'a Links,
+    pub(crate) allow: Option<&'a AllowList>,
+}
+
+impl Parser<'_> {
+    pub(crate) fn source(&self, model: &ModelInfo) -> Result<&dyn RecordSource> {
+        self.links
+            .inner
+            .models
+            .get(&(model.module, model.name))
+            .and_then(|entry| entry.source.as_deref())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{} is not a model of a database of ours (an external model): its records cannot be filtered or sorted in SQL",
+                    model.qualified_name()
+                ))
+            })
+    }
+
+    /// Behind an allow-list: `path` is allowed as something (checked before it is resolved).
+    pub(super) fn allowed(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Behind an allow-list: the field path `path` is allowed.
+    pub(super) fn allowed_field(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check_field(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Behind an allow-list: the link at `path` may be followed.
+    fn allowed_link(&self, path: &str) -> Result<()> {
+        match self.allow {
+            Some(allow) => allow.check_link(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Parses `json` as a filter on `model`. `prefix` is the path to `model` (`""` at the root,
+    /// `"brand."` under the brand hop); `through` is the hop that reached it, whose
+    /// `filterable(…)` fields are the only ones a filter may name.
+    pub(crate) fn parse(
+        &self,
+        model: &ModelInfo,
+        json: &Json,
+        prefix: &str,
+        through: Option<&Hop>,
+    ) -> Result<Filter> {
+        let object = match json {
+            Json::Null => return Ok(Filter::All(Vec::new())),
+            Json::Object(object) => object,
+            other => {
+                return Err(Error::invalid(format!(
+                    "filters{} must be an object such as {{\"title\": \"Shirt\"}}, not {}",
+                    at(prefix),
+                    crate::input::shown(&other.to_string())
+                )));
+            }
+        };
+        let mut all = Vec::new();
+        for (key, value) in object {
+            let filter = match key.as_str() {
+                "$and" | "$or" => {
+                    let Json::Array(items) = value else {
+                        return Err(Error::invalid(format!(
+                            "`{key}`{} takes an array of filters, not {}",
+                            at(prefix),
+                            crate::input::shown(&value.to_string())
+                        )));
+                    };
+                    let parts = items
+                        .iter()
+                        .map(|item| self.parse(model, item, prefix, through))
+                        .collect::<Result<Vec<_>>>()?;
+                    if key == "$and" {
+                        Filter::All(parts)
+                    } else {
+                        Filter::Any(parts)
+                    }
+                }
+                "$not" => Filter::Not(Box::new(self.parse(model, value, prefix, through)?)),
+                op if op.starts_with('$') => {
+                    return Err(Error::invalid(format!(
+                        "unknown operator `{op}`{}: combine filters with $and, $or, $not; compare a field with {OPERATORS}",
+                        at(prefix)
+                    )));
+                }
+                name => {
+                    let path = format!("{prefix}{name}");
+                    self.allowed(&path)?;
+                    match paths::step(self.links, model, name, &path, self.allow)? {
+                        Step::Field(field) => {
+                            self.allowed_field(&path)?;
+                            if let Some(hop) = through
+                                && !hop.filterable(field)
+                            {
+                                return Err(not_filterable(hop, field));
+                            }
+                            self.compare(model, field, value, &path)?
+                        }
+                        Step::Hop(hop) => {
+                            // Behind an allow-list, say nothing of a link it does not reach.
+                            self.allowed_link(&path)?;
+                            if hop.spec.read_only {
+                                return Err(Error::UnknownField {
+                                    message: format!(
+                                        "`{path}`: link {} is read-only, and read-only links are not filterable (as in Medusa); filter on `{}` instead",
+                                        hop.spec.display_name(),
+                                        hop.spec.left.field.unwrap_or("its field")
+                                    ),
+                                });
+                            }
+                            self.source(&hop.target)?;
+                            let inner =
+                                self.parse(&hop.target, value, &format!("{path}."), Some(&hop))?;
+                            Filter::Linked {
+                                hop,
+                                filter: Box::new(inner),
+                            }
+                        }
+                    }
+                }
+            };
+            all.push(filter);
+        }
+        Ok(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            Filter::All(all)
+        })
+    }
+
+    /// The condition `value` puts on `field`: a value, an array (`$in`), null, or an object of
+    /// operators.
+    fn compare(
+        &self,
+        model: &ModelInfo,
+        field: &'static str,
+        value: &Json,
+        path: &str,
+    ) -> Result<Filter> {
+        let (ty, _) = self
+            .source(model)?
+            .column(field)
+            .ok_or_else(|| Error::UnknownField {
+                message: format!("`{path}` is not a column of {}", model.qualified_name()),
+            })?;
+        let typed = |json: &Json| {
+            value_for(&ty, json).map_err(|expected| {
+                Error::invalid(format!(
+                    "filter on `{path}`: expected {expected}, got {}",
+                    crate::input::shown(&json.to_string())
+                ))
+            })
+        };
+        let list = |json: &Json, op: &str| match json {
+            Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
+            other => Err(Error::invalid(format!(
+                "filter on `{path}`: `{op}` takes an array, got {}",
+                crate::input::shown(&other.to_string())
+            ))),
+        };
+        Ok(match value {
+            Json::Null => Filter::Null {
+                column: field,
+                is_null: true,
+            },
+            Json::Array(_) => Filter::Compare {
+                column: field,
+                op: Op::In,
+                values: list(value, "$in")?,
+            },
+            Json::Object(ops) => {
+                let mut all = Vec::new();
+                for (op, operand) in ops {
+                    let op = match op.as_str() {
+                        "$eq" => Op::Eq,
+                        "$ne" => Op::Ne,
+                        "$gt" => Op::Gt,
+                        "$gte" => Op::Gte,
+                        "$lt" => Op::Lt,
+                        "$lte" => Op::Lte,
+                        "$like" => Op::Like,
+                        "$ilike" => Op::ILike,
+                        "$in" => Op::In,
+                        "$nin" => Op::Nin,
+                        other => {
+                            return Err(Error::invalid(format!(
+                                "unknown operator `{other}` on `{path}`: use one of {OPERATORS}"
+                            )));
+                        }
+                    };
+                    all.push(match (op, operand) {
+                        (Op::Eq | Op::Ne, Json::Null) => Filter::Null {
+                            column: field,
+                            is_null: op == Op::Eq,
+                        },
+                        (Op::In | Op::Nin, _) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: list(operand, if op == Op::In { "$in" } else { "$nin" })?,
+                        },
+                        (Op::Like | Op::ILike, _) if !is_text(&ty) => {
+                            return Err(Error::invalid(format!(
+                                "filter on `{path}`: `$like` and `$ilike` match text, and `{path}` is not a text column; compare it with $eq, $ne, $in, $nin, $gt, $gte, $lt or $lte"
+                            )));
+                        }
+                        (Op::Like | Op::ILike, Json::String(_)) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: vec![typed(operand)?],
+                        },
+                        (Op::Like | Op::ILike, other) => {
+                            return Err(Error::invalid(format!(
+                                "filter on `{path}`: `$like` and `$ilike` take a string pattern such as \"%shirt%\", got {}",
+                                crate::input::shown(&other.to_string())
+                            )));
+                        }
+                        (_, operand) => Filter::Compare {
+                            column: field,
+                            op,
+                            values: vec![typed(operand)?],
+                        },
+                    });
+                }
+                if all.len() == 1 {
+                    all.remove(0)
+                } else {
+                    Filter::All(all)
+                }
+            }
+            scalar => Filter::Compare {
+                column: field,
+                op: Op::Eq,
+                values: vec![typed(scalar)?],
+            },
+        })
+    }
+}
+
+/// Whether a column holds text (what `$like` matches).
+pub(crate) fn is_text(ty: &sea_orm::sea_query::ColumnType) -> bool {
+    use sea_orm::sea_query::ColumnType as T;
+    matches!(ty, T::Char(_) | T::String(_) | T::Text | T::Enum { .. })
+}
+
+pub(crate) fn at(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!(" under `{}`", prefix.trim_end_matches('.'))
+    }
+}
+
+pub(crate) fn not_filterable(hop: &Hop, field: &str) -> Error {
+    let side = if hop.spec.right.model.name == hop.target.name
+        && hop.spec.right.model.module == hop.target.module
+    {
+        "right"
+    } else {
+        "left"
+    };
+    Error::UnknownField {
+        message: format!(
+            "{}.{field} is not filterable through link {}: add `filterable({field})` to the {} ({side}) side of its define_link!",
+            hop.name,
+            hop.spec.display_name(),
+            hop.target.name
+        ),
+    }
+}
