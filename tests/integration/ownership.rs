@@ -94,16 +94,7 @@ fn with<L: LinkDefinition>(builder: link_runtime::LinksBuilder) -> link_runtime:
 }
 
 async fn table_exists(t: &TestDb, table: &str) -> bool {
-    let sql = match t.db.get_database_backend() {
-        DbBackend::Postgres => format!(
-            "SELECT CAST(table_name AS text) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'"
-        ),
-        DbBackend::MySql => format!(
-            "SELECT CAST(table_name AS char) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '{table}'"
-        ),
-        _ => format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"),
-    };
-    !t.texts(&sql).await.is_empty()
+    !t.columns(table).await.is_empty()
 }
 
 /// What a Medusa backend leaves: its tracking table (Medusa's DDL, in each backend's types),

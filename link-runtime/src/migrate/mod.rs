@@ -76,10 +76,11 @@ impl Links {
         txn.commit()
             .await
             .map_err(Error::database("committing the migration"))?;
-        // Writes through a link run once its table is seen to have what its declaration
-        // needs: checked again against the catalogue at the next write.
+        // The apply checked every declared link against its table under the lock: writes
+        // through those left over wait until their table has what the declaration needs.
         for entry in &self.inner.links {
-            self.inner.schema_ok[entry.index].store(false, Ordering::Release);
+            let enforced = !left.iter().any(|step| step.table == entry.names.table);
+            self.inner.schema_ok[entry.index].store(enforced, Ordering::Release);
         }
         match unenforced(&ran, &left) {
             None => Ok(ran),
@@ -281,8 +282,7 @@ async fn run<C: ConnectionTrait>(
         .await
         .map_err(Error::database(format!("locking `{}`", tracking::TABLE)))?;
     }
-    let fresh = planner::plan(links, txn).await?;
-    let existing = crate::schema::inspect::tables(txn).await?;
+    let (fresh, existing) = planner::plan_seeing(links, txn).await?;
     refuse_changed_drops(reviewed, &fresh, mode, &existing)?;
     // A blocked step is one the declaration needs and the data refuses: it never runs, and
     // the apply says so once the rest has run.

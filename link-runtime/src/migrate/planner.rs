@@ -21,6 +21,14 @@ use crate::schema::naming::simple_hash;
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
+    Ok(plan_seeing(links, conn).await?.0)
+}
+
+/// [`plan`], with the tables the database held when it was made.
+pub(crate) async fn plan_seeing<C: ConnectionTrait>(
+    links: &Links,
+    conn: &C,
+) -> Result<(Plan, BTreeSet<String>)> {
     let backend = conn.get_database_backend();
     let existing = inspect::tables(conn).await?;
     let claims = Claims::read(conn, &existing, links.inner.application.as_deref()).await?;
@@ -283,5 +291,5 @@ pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<
             ))),
         }
     }
-    Ok(Plan { backend, steps })
+    Ok((Plan { backend, steps }, existing))
 }

@@ -558,23 +558,38 @@ async fn the_library_writes_and_medusa_reads_exactly_that() {
     .into_iter()
     .collect();
     assert_eq!(row_ids, medusa_ids);
-
-    // A dismiss: Medusa no longer lists the pair.
-    links
-        .dismiss(links.home(), ProductBrand::new(key_p(1), key_b(1)))
+    // A client retrying the create: the same row, the same id, still one row for Medusa.
+    let again = links
+        .create(links.home(), ProductBrand::new(key_p(0), key_b(0)))
         .await
-        .expect("dismiss");
+        .expect("the same create again");
+    assert!(row_ids.contains(&again.id), "{}", again.id);
+    let listed = medusa
+        .ok(json!({"op": "list", "links": [pb(&p[0], &b[0])]}))
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+    // A dismiss, retried: Medusa no longer lists the pair, and the retry changes nothing.
+    for live in [true, false] {
+        let dismissed = links
+            .dismiss(links.home(), ProductBrand::new(key_p(1), key_b(1)))
+            .await
+            .expect("dismiss");
+        assert_eq!(dismissed, live);
+    }
     let listed = medusa
         .ok(json!({"op": "list", "links": [pb(&p[1], &b[1])]}))
         .await;
     assert_eq!(listed, json!([]));
     same_graph(&links, &mut medusa, "product", &["id", "brand.id"], &p[..2]).await;
 
-    // A delete of brand 0: the brand and its links are gone for Medusa too ...
-    links
-        .delete(links.home(), [key_b(0)])
-        .await
-        .expect("delete");
+    // A delete of brand 0, retried: the brand and its links are gone for Medusa too ...
+    for _ in 0..2 {
+        links
+            .delete(links.home(), [key_b(0)])
+            .await
+            .expect("delete");
+    }
     let gone = medusa.ok(json!({"op": "graph", "entity": "brand", "fields": ["id"], "filters": {"id": [b[0].clone()]}})).await;
     assert_eq!(gone, json!([]));
     let listed = medusa
@@ -589,7 +604,8 @@ async fn the_library_writes_and_medusa_reads_exactly_that() {
         &t[..1],
     )
     .await;
-    // ... and a restore brings every one back, rows and ids as they were.
+    // ... and a restore (after the retried delete) brings every one back, rows and ids as
+    // they were.
     links
         .restore(links.home(), [key_b(0)])
         .await
