@@ -569,6 +569,24 @@ async fn the_library_writes_and_medusa_reads_exactly_that() {
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 
+    // A brand Medusa's module soft-deleted first cannot be linked: the link is refused and
+    // nothing is written.
+    db.execute_unprepared(&format!(
+        "UPDATE brand SET deleted_at = now() WHERE id = '{}'",
+        b[3]
+    ))
+    .await
+    .expect("Medusa's soft delete");
+    let e = links
+        .create(links.home(), ProductBrand::new(key_p(2), key_b(3)))
+        .await
+        .expect_err("a deleted brand");
+    assert!(matches!(e, Error::NotFound { .. }), "{e}");
+    let listed = medusa
+        .ok(json!({"op": "list", "links": [pb(&p[2], &b[3])]}))
+        .await;
+    assert_eq!(listed, json!([]));
+
     // A dismiss, retried: Medusa no longer lists the pair, and the retry changes nothing.
     for live in [true, false] {
         let dismissed = links
