@@ -21,7 +21,7 @@ pub use std::{
 
 /// The table name of a link (for the generated sea-orm entity).
 pub fn link_table_name(spec: &LinkSpec) -> String {
-    crate::schema::TableNames::of(spec).table
+    crate::naming::TableNames::of(spec).table
 }
 
 /// A link's JSON `data` object as named column values, each checked against its column (the

@@ -111,7 +111,7 @@ impl Side {
     pub fn property(&self, list: bool) -> String {
         match self.alias {
             Some(alias) => alias.to_string(),
-            None if list => crate::schema::naming::plural(self.model.name),
+            None if list => plural(self.model.name),
             None => self.model.name.to_string(),
         }
     }
@@ -238,4 +238,42 @@ pub struct LinkRow<L: LinkDefinition> {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// The extra columns.
     pub extra: L::Extra,
+}
+
+/// The plural of a model name or alias, as Medusa pluralises (`brand` → `brands`).
+pub(crate) fn plural(word: &str) -> String {
+    pluralizer::pluralize(word, 2, false)
+}
+
+impl LinkSpec {
+    /// Whether the link joins a model to itself.
+    pub(crate) fn is_self_link(&self) -> bool {
+        self.left.model.is(&self.right.model)
+    }
+
+    /// Whether `other` links the same two models (in either order).
+    pub(crate) fn joins_same_models(&self, other: &LinkSpec) -> bool {
+        let (a, b) = (&self.left.model, &self.right.model);
+        let (c, d) = (&other.left.model, &other.right.model);
+        (a.is(c) && b.is(d)) || (a.is(d) && b.is(c))
+    }
+
+    /// Whether `other`, a link between the same models, reaches each model under another name.
+    pub(crate) fn aliases_differ(&self, other: &LinkSpec) -> bool {
+        let aliases = |spec: &LinkSpec| {
+            let mut pair = [
+                (
+                    (spec.left.model.module, spec.left.model.name),
+                    spec.left.alias(),
+                ),
+                (
+                    (spec.right.model.module, spec.right.model.name),
+                    spec.right.alias(),
+                ),
+            ];
+            pair.sort();
+            pair
+        };
+        aliases(self) != aliases(other)
+    }
 }

@@ -73,7 +73,7 @@ pub enum Error {
         context: String,
         /// The service's own error.
         #[source]
-        source: crate::query::BoxError,
+        source: crate::external::BoxError,
     },
     /// The database failed.
     #[error("{context}: {source}")]

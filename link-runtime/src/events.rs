@@ -6,7 +6,6 @@
 //! never if it rolls back. A write inside a caller's plain `DatabaseTransaction` emits nothing:
 //! its commit cannot be observed, and an event for a write that may yet roll back would lie.
 
-use std::any::Any;
 use std::sync::Mutex;
 
 use sea_orm::{
@@ -19,51 +18,7 @@ use tokio::sync::broadcast;
 use crate::error::{Error, Result};
 use crate::registry::Links;
 
-/// How many events a slow subscriber may fall behind before it misses some.
-pub(crate) const CHANNEL_CAPACITY: usize = 1024;
-
-/// Whether rows were linked or unlinked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkEventKind {
-    /// Rows created or revived (create, restore).
-    Attached,
-    /// Rows dismissed (dismiss, delete, repair).
-    Detached,
-}
-
-/// One row an event is about.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EventRow {
-    /// The link row's id.
-    pub id: String,
-    /// The left record's id.
-    pub left: String,
-    /// The right record's id.
-    pub right: String,
-}
-
-/// Rows of one link attached or detached by one committed write.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LinkEvent {
-    /// The link's name, e.g. `ProductBrand`.
-    pub link: &'static str,
-    /// Attached or detached.
-    pub kind: LinkEventKind,
-    /// The rows.
-    pub rows: Vec<EventRow>,
-}
-
-impl LinkEvent {
-    /// Medusa's event name, e.g. `ProductBrand.attached`.
-    pub fn name(&self) -> String {
-        let kind = match self.kind {
-            LinkEventKind::Attached => "attached",
-            LinkEventKind::Detached => "detached",
-        };
-        format!("{}.{kind}", self.link)
-    }
-}
+pub use crate::link_event::{EventRow, LinkEvent, LinkEventKind};
 
 impl Links {
     /// A receiver of every link event from now on.
@@ -95,26 +50,69 @@ impl Links {
 
     /// Emits `events` of a write that committed its own transaction on `conn` (see the module
     /// documentation for when that is final).
-    pub(crate) fn publish<C: Any>(&self, conn: &C, events: Vec<LinkEvent>) {
+    pub(crate) fn publish<C: LinkConnection>(&self, conn: &C, events: Vec<LinkEvent>) {
         let events: Vec<LinkEvent> = events.into_iter().filter(|e| !e.rows.is_empty()).collect();
         if events.is_empty() {
             return;
         }
-        let conn: &dyn Any = conn;
-        if conn.is::<DatabaseConnection>() {
-            for event in events {
-                // No receiver left is not an error.
-                let _ = self.inner.events.send(event);
+        match conn.commits() {
+            Commits::Itself => {
+                for event in events {
+                    // No receiver left is not an error.
+                    let _ = self.inner.events.send(event);
+                }
             }
-        } else if let Some(txn) = conn.downcast_ref::<LinkTransaction>() {
-            if let Ok(mut pending) = txn.pending.lock() {
-                pending.extend(events);
+            Commits::With(txn) => {
+                if let Ok(mut pending) = txn.pending.lock() {
+                    pending.extend(events);
+                }
             }
-        } else {
-            tracing::debug!(
-                "link events not emitted: the write ran inside a caller's transaction; use Links::begin to get them on commit"
-            );
+            Commits::Elsewhere => {
+                tracing::debug!(
+                    "link events not emitted: the write ran inside a caller's transaction; use Links::begin to get them on commit"
+                );
+            }
         }
+    }
+}
+
+/// A connection the Link service writes through, and what commits its writes: the three kinds
+/// of connection it is given say so themselves, instead of being told apart at run time.
+pub trait LinkConnection: ConnectionTrait + TransactionTrait {
+    /// What commits a write made through this connection.
+    fn commits(&self) -> Commits<'_>;
+}
+
+/// What commits a write made through a [`LinkConnection`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Commits<'a> {
+    /// The write commits by itself (a pooled `DatabaseConnection`): its events are emitted right
+    /// after, a write of one statement needs no transaction of ours, and a deadlock victim may
+    /// be run again.
+    Itself,
+    /// This transaction: the events wait for its commit.
+    With(&'a LinkTransaction),
+    /// A caller's transaction, whose commit cannot be observed: no events, and an error is
+    /// returned for the caller to run its whole transaction again.
+    Elsewhere,
+}
+
+impl LinkConnection for DatabaseConnection {
+    fn commits(&self) -> Commits<'_> {
+        Commits::Itself
+    }
+}
+
+impl LinkConnection for DatabaseTransaction {
+    fn commits(&self) -> Commits<'_> {
+        Commits::Elsewhere
+    }
+}
+
+impl LinkConnection for LinkTransaction {
+    fn commits(&self) -> Commits<'_> {
+        Commits::With(self)
     }
 }
 

@@ -105,19 +105,25 @@
 pub mod cli;
 pub mod definition;
 mod diagram;
-mod dialect;
 pub mod error;
 pub mod events;
+mod external;
+mod hops;
 mod input;
 pub mod key;
 pub mod link;
+mod link_event;
 pub mod linkable;
 pub mod migrate;
 #[cfg(feature = "migration")]
 pub mod migration;
+#[doc(hidden)]
+pub mod naming;
 pub mod query;
 pub mod registry;
 pub mod schema;
+mod source;
+mod sql;
 mod stamp;
 
 #[doc(hidden)]
@@ -126,7 +132,7 @@ pub mod __private;
 pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
 pub use diagram::DiagramFormat;
 pub use error::{Error, Result};
-pub use events::{EventRow, LinkEvent, LinkEventKind, LinkTransaction};
+pub use events::{Commits, EventRow, LinkConnection, LinkEvent, LinkEventKind, LinkTransaction};
 pub use key::Key;
 pub use link::{
     Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit, Undo,

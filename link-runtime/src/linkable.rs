@@ -1,6 +1,12 @@
 //! The trait `#[derive(Linkable)]` implements, and what it records about a model.
 
+use std::fmt;
+
+use sea_orm::Value;
+
+use crate::error::{Error, Result};
 use crate::key::Key;
+pub use crate::key::KeyKind;
 
 /// A data model that can take part in links. Implemented by `#[derive(Linkable)]`; do not
 /// implement it by hand.
@@ -24,7 +30,7 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     /// How Query reads this model's records by name: the derive returns its sea-orm entity's
     /// source; an external model has none.
     #[doc(hidden)]
-    fn __record_source() -> Option<std::sync::Arc<dyn crate::query::RecordSource>> {
+    fn __record_source() -> Option<std::sync::Arc<dyn crate::source::RecordSource>> {
         None
     }
 }
@@ -103,22 +109,88 @@ impl ModelInfo {
         false
     }
 
+    /// Whether `other` is the same model (same module, same name).
+    pub(crate) fn is(&self, other: &ModelInfo) -> bool {
+        (self.module, self.name) == (other.module, other.name)
+    }
+
     /// `module.model`, the name reports and messages use.
     pub fn qualified_name(&self) -> String {
         format!("{}.{}", self.module, self.name)
     }
 }
 
-/// How a model's primary key is stored in its own table (link tables always store a string).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyKind {
-    /// A string column (Medusa's ids).
-    String,
-    /// An integer column.
-    Integer,
-    /// A UUID column.
-    Uuid,
+impl<M: Linkable> fmt::Debug for Key<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key<{}>({:?})", M::MODEL.name, self.as_str())
+    }
+}
+
+impl<M: Linkable> From<&M> for Key<M> {
+    fn from(model: &M) -> Self {
+        model.link_key()
+    }
+}
+
+/// `id` in the canonical form of a key of `model` (SPEC §8), the form link tables store and
+/// compare: an integer key in decimal without leading zeros, sign or spaces (`"07"`, `"+7"`,
+/// `" 7"` are refused, not read as 7); a UUID key lower-case and hyphenated, whatever form it
+/// was given in; a string key byte for byte. A NUL byte is refused in any key (PostgreSQL cannot
+/// store one, so no backend takes it).
+pub(crate) fn canonical(model: &ModelInfo, id: String) -> Result<String> {
+    let refuse = |form: &str| {
+        Error::invalid(format!(
+            "`{}` is not a valid {} id: its key `{}` is {form}",
+            crate::input::shown(&id),
+            model.name,
+            model.primary_key
+        ))
+    };
+    if id.contains('\0') {
+        return Err(refuse("text without NUL bytes"));
+    }
+    match model.key_kind {
+        KeyKind::Integer => match id.parse::<i64>() {
+            Ok(n) if n.to_string() == id => Ok(id),
+            Ok(n) => Err(refuse(&format!(
+                "an integer, written as {n} (no leading zeros, `+` or spaces)"
+            ))),
+            Err(_) => Err(refuse("an integer")),
+        },
+        KeyKind::Uuid => sea_orm::prelude::Uuid::parse_str(&id)
+            .map(|uuid| uuid.to_string())
+            .map_err(|_| refuse("a UUID")),
+        _ => Ok(id),
+    }
+}
+
+/// The ids bound with the type of the model's primary-key column, or `InvalidInput`.
+pub(crate) fn key_values(model: &ModelInfo, ids: &[&str]) -> Result<Vec<Value>> {
+    ids.iter()
+        .map(|id| {
+            key_value(model, id).ok_or_else(|| {
+                Error::invalid(format!(
+                    "{id:?} is not a valid {} id: its primary key `{}` is {}",
+                    model.name,
+                    model.primary_key,
+                    match model.key_kind {
+                        KeyKind::Integer => "an integer",
+                        KeyKind::Uuid => "a UUID",
+                        _ => "a string",
+                    }
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The id bound with the type of the model's primary-key column.
+fn key_value(model: &ModelInfo, id: &str) -> Option<Value> {
+    match model.key_kind {
+        KeyKind::Integer => id.parse::<i64>().ok().map(Value::from),
+        KeyKind::Uuid => sea_orm::prelude::Uuid::parse_str(id).ok().map(Value::from),
+        _ => Some(Value::from(id.to_string())),
+    }
 }
 
 pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
@@ -147,5 +219,71 @@ mod tests {
         assert!(None::<String>.ids().is_empty());
         assert_eq!(vec!["a".to_string(), "b".to_string()].ids(), ["a", "b"]);
         assert_eq!(Some(vec![1_i64, 2]).ids(), ["1", "2"]);
+    }
+}
+
+#[cfg(test)]
+mod canonical_keys {
+    use super::{KeyKind, ModelInfo, canonical};
+
+    fn model(key_kind: KeyKind) -> ModelInfo {
+        ModelInfo {
+            module: "m",
+            name: "region",
+            primary_key: "id",
+            key_kind,
+            key: "region_id",
+            fields: &["id"],
+            soft_deletable: false,
+            table: Some("region"),
+            rust_type: "region::Model",
+        }
+    }
+
+    #[test]
+    fn keys_take_their_canonical_form_or_are_refused() {
+        let int = model(KeyKind::Integer);
+        assert_eq!(canonical(&int, "7".into()).ok().as_deref(), Some("7"));
+        assert_eq!(canonical(&int, "-7".into()).ok().as_deref(), Some("-7"));
+        for bad in [
+            "07",
+            "+7",
+            " 7",
+            "7 ",
+            "-0",
+            "7.0",
+            "",
+            "x",
+            "99999999999999999999",
+        ] {
+            assert!(canonical(&int, bad.into()).is_err(), "{bad:?}");
+        }
+        let message = canonical(&int, "07".into()).err().map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "`07` is not a valid region id: its key `id` is an integer, written as 7 (no leading zeros, `+` or spaces)"
+            )
+        );
+        let uuid = model(KeyKind::Uuid);
+        let canonical_form = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        for form in [
+            canonical_form,
+            "67E55044-10B1-426F-9247-BB680E5FE0C8",
+            "67e5504410b1426f9247bb680e5fe0c8",
+            "{67e55044-10b1-426f-9247-bb680e5fe0c8}",
+        ] {
+            assert_eq!(
+                canonical(&uuid, form.into()).ok().as_deref(),
+                Some(canonical_form)
+            );
+        }
+        assert!(canonical(&uuid, "not-a-uuid".into()).is_err());
+        let string = model(KeyKind::String);
+        assert_eq!(
+            canonical(&string, " P1".into()).ok().as_deref(),
+            Some(" P1")
+        );
+        assert!(canonical(&string, "p\u{0}1".into()).is_err());
     }
 }

@@ -83,10 +83,7 @@ impl MigrationTrait for LinkTables {
             .as_ref()
             .map_err(|e| DbErr::Migration(e.to_string()))?;
         let conn = manager.get_connection();
-        let nothing_reviewed = Plan {
-            backend: sea_orm::ConnectionTrait::get_database_backend(conn),
-            steps: Vec::new(),
-        };
+        let nothing_reviewed = Plan::nothing_reviewed(conn);
         let (ran, left) = locked(links, conn, &nothing_reviewed, Apply::Safe, &mut |_| {})
             .await
             .map_err(|e| DbErr::Migration(e.to_string()))?;

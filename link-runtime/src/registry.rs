@@ -9,10 +9,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::definition::{LinkDefinition, LinkSpec};
 use crate::error::{Error, Result};
+use crate::external::{ErasedExternal, ExternalModels};
 use crate::linkable::{Linkable, ModelInfo};
-use crate::query::RecordSource;
-use crate::query::external::{ErasedExternal, ExternalModels};
-use crate::schema::TableNames;
+use crate::naming::TableNames;
+use crate::source::RecordSource;
 
 /// The application's modules and links. Cheap to clone; build it once with [`Links::builder`].
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ pub(crate) struct Registry {
     pub(crate) by_type: HashMap<TypeId, usize>,
     /// Every model of a registered link (or registered with `model`), by `(module, name)`.
     pub(crate) models: BTreeMap<(&'static str, &'static str), ModelEntry>,
-    pub(crate) events: tokio::sync::broadcast::Sender<crate::events::LinkEvent>,
+    pub(crate) events: tokio::sync::broadcast::Sender<crate::link_event::LinkEvent>,
     /// Per link: whether its table was seen to have every column and index its declaration
     /// needs (so writes through it may run); checked once, then kept.
     pub(crate) schema_ok: Vec<std::sync::atomic::AtomicBool>,
@@ -73,6 +73,16 @@ pub(crate) struct LinkEntry {
     pub(crate) names: TableNames,
     /// Its place in [`Registry::links`].
     pub(crate) index: usize,
+}
+
+impl LinkEntry {
+    /// Its table, as the SQL layer's statements see it.
+    pub(crate) fn table(&self) -> crate::sql::LinkTable<'_> {
+        crate::sql::LinkTable {
+            name: &self.names.table,
+            spec: &self.spec,
+        }
+    }
 }
 
 impl Links {
@@ -228,7 +238,7 @@ impl LinksBuilder {
                 }
             }
             if !spec.read_only && spec.left.column == spec.right.column {
-                let fix = if same_models_of(spec) {
+                let fix = if spec.is_self_link() {
                     // A link from a model to itself names its key columns from the aliases.
                     format!(
                         "give its two sides different aliases (`{} [alias = \"related\"] => {} [alias = \"related_to\"]`); the key columns are named from them",
@@ -261,8 +271,8 @@ impl LinksBuilder {
                 }
                 if !sa.read_only
                     && !sb.read_only
-                    && same_models(sa, sb)
-                    && !distinct_aliases(sa, sb)
+                    && sa.joins_same_models(sb)
+                    && !sa.aliases_differ(sb)
                 {
                     problems.push(format!(
                         "links {} (defined at {}) and {} (defined at {}) join the same models with the same aliases (`{}`, `{}`): give a side of one of them `alias = \"…\"` so Query can tell them apart",
@@ -277,7 +287,7 @@ impl LinksBuilder {
             }
         }
 
-        problems.extend(crate::query::paths::property_clashes(
+        problems.extend(crate::hops::property_clashes(
             entries.iter().map(|entry| &entry.spec),
         ));
 
@@ -331,7 +341,7 @@ impl LinksBuilder {
                 links: entries,
                 by_type,
                 models,
-                events: tokio::sync::broadcast::channel(crate::events::CHANNEL_CAPACITY).0,
+                events: tokio::sync::broadcast::channel(crate::link_event::CHANNEL_CAPACITY).0,
                 schema_ok: self
                     .links
                     .iter()
@@ -341,32 +351,4 @@ impl LinksBuilder {
             }),
         })
     }
-}
-
-fn model_id(spec: &crate::linkable::ModelInfo) -> (&'static str, &'static str) {
-    (spec.module, spec.name)
-}
-
-/// Whether `spec` links a model to itself.
-pub(crate) fn same_models_of(spec: &LinkSpec) -> bool {
-    model_id(&spec.left.model) == model_id(&spec.right.model)
-}
-
-pub(crate) fn same_models(a: &LinkSpec, b: &LinkSpec) -> bool {
-    let (al, ar) = (model_id(&a.left.model), model_id(&a.right.model));
-    let (bl, br) = (model_id(&b.left.model), model_id(&b.right.model));
-    (al == bl && ar == br) || (al == br && ar == bl)
-}
-
-/// Whether the two links between the same models reach each model under different names.
-pub(crate) fn distinct_aliases(a: &LinkSpec, b: &LinkSpec) -> bool {
-    let aliases = |spec: &LinkSpec| {
-        let mut pair = [
-            (model_id(&spec.left.model), spec.left.alias()),
-            (model_id(&spec.right.model), spec.right.alias()),
-        ];
-        pair.sort();
-        pair
-    };
-    aliases(a) != aliases(b)
 }

@@ -753,7 +753,7 @@ async fn large_batches_are_chunked_one_statement_per_chunk() {
                 statements
                     .iter()
                     .filter(|s| s.starts_with("INSERT"))
-                    .all(|s| s.matches("EXISTS (SELECT 1 FROM").count() == 2),
+                    .all(|s| s.matches("EXISTS(SELECT 1 FROM").count() == 2),
                 "{:?}: {statements:?}",
                 t.backend
             );

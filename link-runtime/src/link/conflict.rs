@@ -7,10 +7,10 @@ use sea_orm::ConnectionTrait;
 
 use super::PreparedPair;
 use crate::definition::LinkSpec;
-use crate::dialect::{Sql, rows_per_statement};
+use crate::definition::plural;
 use crate::error::Error;
 use crate::registry::LinkEntry;
-use crate::schema::naming::plural;
+use crate::sql::{Dialect, live};
 
 /// "product prod_1 is already linked to brand b_1; mark the brand side `is_list` if a product
 /// may have many brands", for a left record whose one right partner is taken.
@@ -126,13 +126,11 @@ pub(crate) async fn find(
         "the live links that refused a create of {}",
         spec.display_name()
     );
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     let (left_key, right_key) = (spec.left.column, spec.right.column);
-    let sides = [
-        (spec.left_unique(), left_key, true),
-        (spec.right_unique(), right_key, false),
-    ];
-    for (unique, key, is_left) in sides {
+    let sides = [(spec.left_unique(), true), (spec.right_unique(), false)];
+    for (unique, is_left) in sides {
         if !unique {
             continue;
         }
@@ -146,23 +144,15 @@ pub(crate) async fn find(
                 }
             })
             .collect();
-        let ids: Vec<&str> = wanted.keys().copied().collect();
-        for chunk in ids.chunks(rows_per_statement(backend, 1)) {
-            let mut sql = Sql::new(backend);
-            sql.push("SELECT ")
-                .ident(left_key)
-                .push(", ")
-                .ident(right_key)
-                .push(" FROM ")
-                .ident(&entry.names.table)
-                .push(" WHERE ")
-                .ident("deleted_at")
-                .push(" IS NULL AND ")
-                .ident(key)
-                .push(" IN ")
-                .param_list(chunk.iter().map(|id| id.to_string()));
+        let ids: Vec<String> = wanted.keys().map(|id| id.to_string()).collect();
+        for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+            let select = table
+                .select_ends()
+                .and_where(live())
+                .and_where(table.touching(is_left, chunk))
+                .to_owned();
             let rows = conn
-                .query_all_raw(sql.build())
+                .query_all(&select)
                 .await
                 .map_err(Error::database(format!("reading {what}")))?;
             for row in rows {

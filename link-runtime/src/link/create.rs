@@ -14,7 +14,7 @@ impl Links {
         mut undo: Option<&mut Undo>,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         for (entry, pairs) in &groups {
             let spec = &entry.spec;
@@ -54,16 +54,16 @@ impl Links {
         undo: Option<&mut Undo>,
     ) -> Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
-        let backend = conn.get_database_backend();
-        let inline: Vec<Vec<InlineCheck>> = groups
+        let dialect = Dialect::of(conn);
+        let inline: Vec<Vec<RecordCheck>> = groups
             .iter()
             .map(|(entry, _)| {
                 if options.skip_record_check || options.update_only {
                     Vec::new()
                 } else {
-                    records::inline_checks(self, backend, &entry.spec)
+                    records::inline_checks(self, dialect, &entry.spec)
                 }
             })
             .collect();
@@ -88,7 +88,7 @@ impl Links {
                     Ok(LinkEvent {
                         link: entry.spec.name,
                         kind: LinkEventKind::Attached,
-                        rows: rows::event_rows(entry, rows, false)?,
+                        rows: entry.table().ends_of(rows, false)?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -138,13 +138,13 @@ impl Links {
         Err(match failure {
             Failure::Refused(err) => err,
             Failure::Database(err) => {
-                if crate::dialect::is_transient(&err) {
+                if crate::sql::is_transient(&err) {
                     // Run again (on a pooled connection) by `create_groups`.
                     Error::Database {
                         context: format!("creating links of {}", spec.display_name()),
                         source: err,
                     }
-                } else if crate::dialect::is_unique_violation(backend, &err) {
+                } else if dialect.is_unique_violation(&err) {
                     // Explained outside the failed write, which PostgreSQL has aborted. Missing
                     // records come first, as when they are checked beforehand.
                     if !options.skip_record_check
@@ -154,7 +154,7 @@ impl Links {
                         return Err(missing);
                     }
                     conflict::diagnose(conn, &entry, pairs).await
-                } else if crate::dialect::is_not_null_violation(backend, &err) {
+                } else if dialect.is_not_null_violation(&err) {
                     Error::invalid(format!(
                         "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data",
                         spec.display_name(),
@@ -178,7 +178,7 @@ impl Links {
         &self,
         db: &impl ConnectionTrait,
         groups: &mut [(LinkEntry, Vec<PreparedPair>)],
-        inline: &[Vec<InlineCheck>],
+        inline: &[Vec<RecordCheck>],
         options: &CreateOptions,
         mut undo: Option<&mut Undo>,
     ) -> std::result::Result<Vec<(LinkEntry, Vec<sea_orm::QueryResult>)>, (LinkEntry, Failure)>
@@ -271,7 +271,7 @@ impl Links {
         txn: &impl ConnectionTrait,
         entry: &LinkEntry,
         prepared: &mut [PreparedPair],
-        inline: &[InlineCheck],
+        inline: &[RecordCheck],
         all_exist: bool,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
         // MySQL's upsert fires on any unique index, so it may only update rows known to exist
@@ -279,17 +279,17 @@ impl Links {
         // Without a lock: rows are never removed, and a locking read of absent rows takes gap
         // locks that deadlock concurrent inserts; a pair inserted meanwhile makes ours fail on
         // its primary key, and the create runs again.
-        let existing = match txn.get_database_backend() {
-            sea_orm::DbBackend::MySql if all_exist => Some(
+        let existing = if !Dialect::of(txn).upsert_on_any_unique {
+            None
+        } else if all_exist {
+            Some(
                 prepared
                     .iter()
                     .map(|p| (p.left.clone(), p.right.clone()))
                     .collect(),
-            ),
-            sea_orm::DbBackend::MySql => {
-                Some(rows::existing_pairs(txn, entry, prepared, false).await?)
-            }
-            _ => None,
+            )
+        } else {
+            Some(rows::existing_pairs(txn, entry, prepared, false).await?)
         };
         fill_required_columns(txn, entry, prepared, existing.as_ref()).await?;
         let returned = write::upsert(
@@ -373,7 +373,7 @@ pub(super) async fn fill_required_columns(
         {
             if !pair.named.iter().any(|(c, _)| *c == column.name) {
                 pair.insert_only
-                    .push((column.name, crate::dialect::placeholder(column.ty)));
+                    .push((column.name, crate::sql::placeholder(column.ty)));
             }
         }
     }
@@ -391,8 +391,8 @@ pub(super) fn checked_sides(entry: &LinkEntry) -> usize {
 /// Whether each statement on `conn` commits on its own: a pooled `DatabaseConnection`, not a
 /// caller's transaction, where a failed statement would abort the caller's work on PostgreSQL
 /// (our own savepoint otherwise contains it).
-pub(super) fn autocommits<C: 'static>(conn: &C) -> bool {
-    (conn as &dyn std::any::Any).is::<sea_orm::DatabaseConnection>()
+pub(super) fn autocommits<C: LinkConnection>(conn: &C) -> bool {
+    matches!(conn.commits(), crate::events::Commits::Itself)
 }
 
 pub(super) fn required_columns(spec: &crate::definition::LinkSpec) -> Vec<&'static str> {

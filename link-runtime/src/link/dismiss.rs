@@ -13,7 +13,7 @@ impl Links {
         undo: Option<&mut Undo>,
     ) -> Result<Vec<u64>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         if undo.is_some() {
             return self.dismiss_groups_once(conn, &groups, undo).await;
@@ -28,7 +28,7 @@ impl Links {
         mut undo: Option<&mut Undo>,
     ) -> Result<Vec<u64>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         if groups.iter().all(|(_, pairs)| pairs.is_empty()) {
             return Ok(vec![0; groups.len()]);
@@ -80,7 +80,7 @@ impl Links {
                     return Err(err);
                 }
                 if subscribed {
-                    let rows = match rows::event_rows(entry, &before, true) {
+                    let rows = match entry.table().ends_of(&before, true) {
                         Ok(rows) => rows,
                         Err(err) => {
                             let _ = txn.rollback().await;

@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionSession};
+
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 
 use crate::definition::LinkDefinition;
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
+use crate::events::LinkConnection;
 use crate::registry::{LinkEntry, Links};
+use crate::sql::{Dialect, RecordTable, live};
 
 impl Links {
     /// Hard-deletes the rows of link `L` dismissed before `before`. Returns how many.
@@ -19,7 +22,7 @@ impl Links {
     pub async fn purge<L, C>(&self, conn: &C, before: DateTime<Utc>) -> Result<u64>
     where
         L: LinkDefinition,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let entry = self.entry::<L>()?.clone();
         let purged = self.purge_entries(conn, &[entry], before).await?;
@@ -34,7 +37,7 @@ impl Links {
         before: DateTime<Utc>,
     ) -> Result<BTreeMap<String, u64>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let entries: Vec<LinkEntry> = self.inner.links.to_vec();
         self.purge_entries(conn, &entries, before).await
@@ -47,26 +50,16 @@ impl Links {
         before: DateTime<Utc>,
     ) -> Result<BTreeMap<String, u64>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
-        let backend = conn.get_database_backend();
         let txn = conn
             .begin()
             .await
             .map_err(Error::database("starting the purge"))?;
         let mut purged = BTreeMap::new();
         for entry in entries.iter().filter(|e| !e.spec.read_only) {
-            let mut sql = Sql::new(backend);
-            sql.push("DELETE FROM ")
-                .ident(&entry.names.table)
-                .push(" WHERE ")
-                .ident("deleted_at")
-                .push(" IS NOT NULL AND ")
-                .ident("deleted_at")
-                .push(" < ")
-                .param(before);
             let result = txn
-                .execute_raw(sql.build())
+                .execute(&entry.table().purge(before))
                 .await
                 .map_err(Error::database(format!(
                     "purging dismissed links of {}",
@@ -148,7 +141,7 @@ impl Links {
     /// returns what it dismissed.
     pub async fn repair<C>(&self, conn: &C) -> Result<Audit>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let txn = conn
             .begin()
@@ -186,42 +179,21 @@ impl Links {
         conn: &impl ConnectionTrait,
         stamp: DateTime<Utc>,
     ) -> Result<Vec<crate::events::LinkEvent>> {
-        let backend = conn.get_database_backend();
         let mut events = Vec::new();
         for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
-            let (left, right) = (entry.spec.left.column, entry.spec.right.column);
-            let mut sql = Sql::new(backend);
-            sql.push("SELECT ")
-                .ident(left)
-                .push(", ")
-                .ident(right)
-                .push(", ")
-                .ident("id")
-                .push(" FROM ")
-                .ident(&entry.names.table)
-                .push(" WHERE ")
-                .ident("deleted_at")
-                .push(" = ")
-                .param(stamp);
+            let table = entry.table();
+            let select = table
+                .select_ends()
+                .and_where(Expr::col("deleted_at").eq(stamp))
+                .to_owned();
             let rows = conn
-                .query_all_raw(sql.build())
+                .query_all(&select)
                 .await
                 .map_err(Error::database("reading repaired links"))?;
             events.push(crate::events::LinkEvent {
                 link: entry.spec.name,
                 kind: crate::events::LinkEventKind::Detached,
-                rows: rows
-                    .iter()
-                    .map(|row| {
-                        let get =
-                            |c: &str| crate::error::column::<String>(row, c, "a repaired link");
-                        Ok(crate::events::EventRow {
-                            id: get("id")?,
-                            left: get(left)?,
-                            right: get(right)?,
-                        })
-                    })
-                    .collect::<Result<_>>()?,
+                rows: table.ends_of(&rows, false)?,
             });
         }
         Ok(events)
@@ -274,7 +246,8 @@ impl Links {
             model.name,
             entry.spec.display_name()
         );
-        let backend = conn.get_database_backend();
+        let dialect = Dialect::of(conn);
+        let links = entry.table();
         let (left_key, right_key) = (entry.spec.left.column, entry.spec.right.column);
 
         let elsewhere = match self.binding(model.module) {
@@ -283,22 +256,13 @@ impl Links {
         };
         // A UUID stored as bytes (SQLite, MySQL) cannot be compared with the link table's
         // text in SQL: its keys are checked as another connection's are, bound as UUIDs.
-        let uuid_bytes = model.key_kind == crate::linkable::KeyKind::Uuid
-            && backend != sea_orm::DbBackend::Postgres;
+        let uuid_bytes =
+            model.key_kind == crate::linkable::KeyKind::Uuid && !dialect.uuid_casts_to_text;
         if elsewhere.is_some() || uuid_bytes {
             // Read the live pairs, check their keys where the records live, in chunks.
-            let mut sql = Sql::new(backend);
-            sql.push("SELECT ")
-                .ident(left_key)
-                .push(", ")
-                .ident(right_key)
-                .push(" FROM ")
-                .ident(&entry.names.table)
-                .push(" WHERE ")
-                .ident("deleted_at")
-                .push(" IS NULL");
+            let select = links.select_ends().and_where(live()).to_owned();
             let rows = conn
-                .query_all_raw(sql.build())
+                .query_all(&select)
                 .await
                 .map_err(Error::database(context.clone()))?;
             let pairs: Vec<(String, String)> = rows
@@ -347,69 +311,37 @@ impl Links {
         }
 
         // The same connection: one NOT EXISTS query for the count, one for the samples.
-        let key = if left_side { left_key } else { right_key };
-        let condition = |sql: &mut Sql| {
-            sql.ident("deleted_at")
-                .push(" IS NULL AND NOT EXISTS (SELECT 1 FROM ")
-                .ident(table)
-                .push(" m WHERE ");
-            if model.key_kind == crate::linkable::KeyKind::String {
-                sql.push("m.").ident(model.primary_key);
-            } else {
-                let text = if backend == sea_orm::DbBackend::MySql {
-                    "char"
-                } else {
-                    "text"
-                };
-                sql.push("CAST(m.")
-                    .ident(model.primary_key)
-                    .push(&format!(" AS {text})"));
-            }
-            sql.push(" = ")
-                .ident(&entry.names.table)
-                .push(".")
-                .ident(key);
-            if model.soft_deletable {
-                sql.push(" AND m.").ident("deleted_at").push(" IS NULL");
-            }
-            sql.push(")");
+        let key = Expr::col((Alias::new(entry.names.table.as_str()), links.key(left_side)));
+        let records = RecordTable {
+            name: table,
+            model: &model,
         };
-        let mut count = Sql::new(backend);
-        count
-            .push("SELECT COUNT(*) AS dangling FROM ")
-            .ident(&entry.names.table)
-            .push(" WHERE ");
-        condition(&mut count);
+        let dangling = live().and(records.holds_live(dialect, key).not());
+        let count = Query::select()
+            .expr_as(Expr::col(Asterisk).count(), "dangling")
+            .from(Alias::new(entry.names.table.as_str()))
+            .and_where(dangling.clone())
+            .to_owned();
         let row = conn
-            .query_one_raw(count.build())
+            .query_one(&count)
             .await
             .map_err(Error::database(context.clone()))?;
         audit.dangling = row
             .map(|row| crate::error::column::<i64>(&row, "dangling", &context))
             .transpose()?
-            .unwrap_or(0)
-            .max(0) as u64;
+            .map_or(0, |n: i64| n.unsigned_abs());
         if audit.dangling == 0 {
             return Ok(audit);
         }
-        let mut sample = Sql::new(backend);
-        sample
-            .push("SELECT ")
-            .ident(left_key)
-            .push(", ")
-            .ident(right_key)
-            .push(" FROM ")
-            .ident(&entry.names.table)
-            .push(" WHERE ");
-        condition(&mut sample);
-        sample
-            .push(" ORDER BY ")
-            .ident(left_key)
-            .push(", ")
-            .ident(right_key)
-            .push(&format!(" LIMIT {SAMPLES}"));
+        let sample = links
+            .select_ends()
+            .and_where(dangling.clone())
+            .order_by(left_key, Order::Asc)
+            .order_by(right_key, Order::Asc)
+            .limit(SAMPLES as u64)
+            .to_owned();
         for row in conn
-            .query_all_raw(sample.build())
+            .query_all(&sample)
             .await
             .map_err(Error::database(context.clone()))?
         {
@@ -419,9 +351,8 @@ impl Links {
             ));
         }
         if let Some(stamp) = dismiss {
-            let mut update = super::write::dismiss_statement(backend, entry, stamp);
-            condition(&mut update);
-            conn.execute_raw(update.build())
+            let update = links.dismiss(stamp).and_where(dangling).to_owned();
+            conn.execute(&update)
                 .await
                 .map_err(Error::database(context))?;
         }

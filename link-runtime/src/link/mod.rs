@@ -20,14 +20,15 @@ mod write;
 use std::collections::HashSet;
 use std::fmt;
 
-use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionSession};
 
 use crate::definition::{LinkData, LinkDefinition, LinkRow, StoredLink};
 use crate::error::{Error, Result};
-use crate::events::{LinkEvent, LinkEventKind};
-use crate::key::{Key, canonical};
-use crate::link::records::InlineCheck;
+use crate::events::{LinkConnection, LinkEvent, LinkEventKind};
+use crate::key::Key;
+use crate::linkable::canonical;
 use crate::registry::{LinkEntry, Links};
+use crate::sql::{Dialect, RecordCheck};
 use crate::stamp::next_stamp;
 
 use create::*;
@@ -181,7 +182,7 @@ impl Links {
     pub async fn create<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let mut rows = self.create_many(conn, [pair]).await?;
         rows.pop()
@@ -205,7 +206,7 @@ impl Links {
     ) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         self.create_many_with(conn, pairs, CreateOptions::default())
             .await
@@ -220,7 +221,7 @@ impl Links {
     ) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         Ok(self.write_typed(conn, pairs, options, false).await?.0)
     }
@@ -229,7 +230,7 @@ impl Links {
     pub async fn update<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let mut rows = self.update_many(conn, [pair]).await?;
         rows.pop()
@@ -246,7 +247,7 @@ impl Links {
     ) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         Ok(self.update_undoable(conn, pairs).await?.0)
     }
@@ -255,7 +256,7 @@ impl Links {
     pub async fn dismiss<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<bool>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         Ok(self.dismiss_many(conn, [pair]).await? == 1)
     }
@@ -269,7 +270,7 @@ impl Links {
     ) -> Result<u64>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let entry = self.entry::<L>()?.clone();
         let prepared = prepare(pairs, false)?;

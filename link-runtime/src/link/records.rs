@@ -3,37 +3,22 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, Value};
 
 use super::PreparedPair;
 use crate::definition::LinkSpec;
-use crate::dialect::{Sql, rows_per_statement};
 use crate::error::{Error, Result};
-use crate::linkable::{KeyKind, ModelInfo};
+use crate::linkable::{KeyKind, ModelInfo, key_values};
 use crate::registry::{LinkEntry, Links, ModuleBinding};
-
-/// A record check the upsert makes in its own statement: a pair is written only when its
-/// record on this side exists in `table` (and is live).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct InlineCheck {
-    /// Whether the record is the pair's left one.
-    pub(crate) is_left: bool,
-    pub(crate) table: &'static str,
-    pub(crate) primary_key: &'static str,
-    pub(crate) soft_deletable: bool,
-}
+use crate::sql::{Dialect, RecordCheck, RecordTable, live, read_key};
 
 /// The record checks of `spec` that its upsert can make itself. That takes a statement whose
 /// rows come back (`RETURNING`, so PostgreSQL and SQLite: a pair missing from them had a missing
 /// record), a record table on the caller's connection, and a string key (the link table's
 /// column type, so no cast keeps the key's index from serving the check). The other sides are
 /// checked beforehand by [`check_live`].
-pub(crate) fn inline_checks(
-    links: &Links,
-    backend: DbBackend,
-    spec: &LinkSpec,
-) -> Vec<InlineCheck> {
-    if backend == DbBackend::MySql {
+pub(crate) fn inline_checks(links: &Links, dialect: &Dialect, spec: &LinkSpec) -> Vec<RecordCheck> {
+    if !dialect.returning {
         return Vec::new();
     }
     [(&spec.left.model, true), (&spec.right.model, false)]
@@ -44,7 +29,7 @@ pub(crate) fn inline_checks(
                 links.binding(model.module),
                 Some(ModuleBinding::Elsewhere(_) | ModuleBinding::External(_))
             );
-            (home && model.key_kind == KeyKind::String).then_some(InlineCheck {
+            (home && model.key_kind == KeyKind::String).then_some(RecordCheck {
                 is_left,
                 table,
                 primary_key: model.primary_key,
@@ -62,7 +47,7 @@ pub(crate) async fn check_live(
     links: &Links,
     conn: &impl ConnectionTrait,
     groups: &[(LinkEntry, Vec<PreparedPair>)],
-    skip: &[Vec<InlineCheck>],
+    skip: &[Vec<RecordCheck>],
 ) -> Result<()> {
     let mut missing: Vec<(&LinkSpec, &ModelInfo, Vec<String>)> = Vec::new();
     for (index, (entry, pairs)) in groups.iter().enumerate() {
@@ -143,7 +128,7 @@ fn not_found(missing: &[(&LinkSpec, &ModelInfo, Vec<String>)]) -> Option<Error> 
 /// Which of `ids` exist in the model's table (only live ones when `live_only` and the model is
 /// soft-deletable): one statement per chunk of ids, each id bound with the key's own type. With
 /// `share_lock` the rows found stay locked against change until the transaction ends (see
-/// [`share_lock_clause`]).
+/// [`Dialect::lock_shared`]).
 pub(crate) async fn existing_ids(
     conn: &impl ConnectionTrait,
     model: &ModelInfo,
@@ -152,31 +137,25 @@ pub(crate) async fn existing_ids(
     live_only: bool,
     share_lock: bool,
 ) -> Result<HashSet<String>> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let records = RecordTable { name: table, model };
     let mut found = HashSet::with_capacity(ids.len());
     let values: Vec<(String, Value)> = ids
         .iter()
         .map(|id| id.to_string())
         .zip(key_values(model, ids)?)
         .collect();
-    for chunk in values.chunks(rows_per_statement(backend, 1)) {
-        let mut sql = Sql::new(backend);
-        sql.push("SELECT ");
-        select_key(&mut sql, model);
-        sql.push(" FROM ")
-            .ident(table)
-            .push(" WHERE ")
-            .ident(model.primary_key)
-            .push(" IN ")
-            .param_list(chunk.iter().map(|(_, v)| v.clone()));
+    for chunk in values.chunks(dialect.rows_per_statement(1)) {
+        let keys: Vec<Value> = chunk.iter().map(|(_, v)| v.clone()).collect();
+        let mut select = records.select_keys(dialect, &keys, false);
         if live_only && model.soft_deletable {
-            sql.push(" AND ").ident("deleted_at").push(" IS NULL");
+            select.and_where(live());
         }
         if share_lock {
-            sql.push(share_lock_clause(backend));
+            dialect.lock_shared(&mut select);
         }
         let rows = conn
-            .query_all_raw(sql.build())
+            .query_all(&select)
             .await
             .map_err(Error::database(format!(
                 "checking that the {} records exist",
@@ -193,83 +172,6 @@ pub(crate) async fn existing_ids(
         }
     }
     Ok(found)
-}
-
-/// Selects the primary key of `model` as [`read_key`] reads it back.
-pub(crate) fn select_key(sql: &mut Sql, model: &ModelInfo) {
-    if model.key_kind == KeyKind::Integer {
-        // Integer columns differ in width per backend (sqlx will not read an INT4 as i64):
-        // compare their text.
-        let text = if sql.backend() == DbBackend::MySql {
-            "char"
-        } else {
-            "text"
-        };
-        sql.push("CAST(")
-            .ident(model.primary_key)
-            .push(" AS ")
-            .push(text)
-            .push(") AS ");
-    }
-    sql.ident(model.primary_key);
-}
-
-/// The primary key of a row selected with [`select_key`], as the text link tables hold: an
-/// integer in decimal, a UUID lower-case and hyphenated, a string as it is.
-pub(crate) fn read_key(row: &sea_orm::QueryResult, model: &ModelInfo) -> Result<String> {
-    let what = format!("a {} record", model.qualified_name());
-    match model.key_kind {
-        KeyKind::Uuid => {
-            crate::error::column::<sea_orm::prelude::Uuid>(row, model.primary_key, &what)
-                .map(|u| u.to_string())
-        }
-        _ => crate::error::column::<String>(row, model.primary_key, &what),
-    }
-}
-
-/// The clause that share-locks the rows a SELECT finds, per backend.
-///
-/// Why record checks lock what they find: a create that saw a record live must not commit a link
-/// to it after a concurrent delete of that record has dismissed its links, or a live link would
-/// point at a deleted record. A shared lock makes that delete wait for the create (and then
-/// dismiss the new link too), or the create wait for the delete (and then see the record gone).
-/// SQLite runs one writer at a time, so it needs none.
-pub(crate) fn share_lock_clause(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => " FOR SHARE",
-        // MariaDB has no `FOR SHARE`; MySQL takes both spellings.
-        DbBackend::MySql => " LOCK IN SHARE MODE",
-        _ => "",
-    }
-}
-
-/// The ids bound with the type of the model's primary-key column, or `InvalidInput`.
-pub(crate) fn key_values(model: &ModelInfo, ids: &[&str]) -> Result<Vec<Value>> {
-    ids.iter()
-        .map(|id| {
-            key_value(model, id).ok_or_else(|| {
-                Error::invalid(format!(
-                    "{id:?} is not a valid {} id: its primary key `{}` is {}",
-                    model.name,
-                    model.primary_key,
-                    match model.key_kind {
-                        KeyKind::Integer => "an integer",
-                        KeyKind::Uuid => "a UUID",
-                        _ => "a string",
-                    }
-                ))
-            })
-        })
-        .collect()
-}
-
-/// The id bound with the type of the model's primary-key column.
-fn key_value(model: &ModelInfo, id: &str) -> Option<Value> {
-    match model.key_kind {
-        KeyKind::Integer => id.parse::<i64>().ok().map(Value::from),
-        KeyKind::Uuid => sea_orm::prelude::Uuid::parse_str(id).ok().map(Value::from),
-        _ => Some(Value::from(id.to_string())),
-    }
 }
 
 fn value_text(value: &Value) -> String {

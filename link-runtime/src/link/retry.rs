@@ -12,7 +12,7 @@ pub(super) const ATTEMPTS: usize = 3;
 /// caller's whole transaction is what must be run again.
 pub(crate) async fn retrying<C, T, F, Fut>(conn: &C, mut attempt: F) -> Result<T>
 where
-    C: 'static,
+    C: LinkConnection,
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
@@ -27,10 +27,10 @@ where
 
 /// Whether attempt `tries` of an operation, failed with `err`, is to run again: see
 /// [`retrying`].
-pub(super) fn run_again<C: 'static>(conn: &C, tries: usize, err: &Error) -> bool {
+pub(super) fn run_again<C: LinkConnection>(conn: &C, tries: usize, err: &Error) -> bool {
     let again = tries < ATTEMPTS
         && autocommits(conn)
-        && matches!(err, Error::Database { source, .. } if crate::dialect::is_transient(source));
+        && matches!(err, Error::Database { source, .. } if crate::sql::is_transient(source));
     if again {
         tracing::debug!(tries, "run again after a deadlock: {err}");
     }

@@ -5,32 +5,12 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::PreparedPair;
-use super::write::pairs_in;
+use super::write::{ends, pairs_per_statement};
 use crate::definition::{ExtraColumns, LinkDefinition, LinkRow};
-use crate::dialect::{Sql, rows_per_statement};
 use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::registry::LinkEntry;
-
-fn select_columns(sql: &mut Sql, entry: &LinkEntry) {
-    sql.push("SELECT ");
-    let fixed = [
-        entry.spec.left.column,
-        entry.spec.right.column,
-        "id",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-    ];
-    let extra = entry.spec.extra_columns.iter().map(|c| c.name);
-    for (i, column) in fixed.into_iter().chain(extra).enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.ident(column);
-    }
-    sql.push(" FROM ").ident(&entry.names.table);
-}
+use crate::sql::Dialect;
 
 pub(crate) fn decode<L: LinkDefinition>(
     entry: &LinkEntry,
@@ -92,18 +72,17 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
     pairs: &[PreparedPair],
     lock: bool,
 ) -> Result<Vec<QueryResult>> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     let mut found = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(super::write::pairs_per_statement(backend)) {
-        let mut sql = Sql::new(backend);
-        select_columns(&mut sql, entry);
-        sql.push(" WHERE ");
-        pairs_in(&mut sql, entry, chunk);
-        if lock && backend != sea_orm::DbBackend::Sqlite {
-            sql.push(" FOR UPDATE");
+    for chunk in pairs.chunks(pairs_per_statement(dialect)) {
+        let mut select = table.select_rows();
+        select.and_where(table.pairs_in(dialect, ends(chunk)));
+        if lock {
+            dialect.lock_for_update(&mut select);
         }
         let rows = conn
-            .query_all_raw(sql.build())
+            .query_all(&select)
             .await
             .map_err(Error::database(format!(
                 "reading links of {}",
@@ -123,40 +102,12 @@ pub(crate) async fn existing_pairs<C: ConnectionTrait>(
     lock: bool,
 ) -> Result<std::collections::HashSet<(String, String)>> {
     let rows = read_pairs_locking(conn, entry, pairs, lock).await?;
-    Ok(event_rows(entry, &rows, false)?
+    Ok(entry
+        .table()
+        .ends_of(&rows, false)?
         .into_iter()
         .map(|row| (row.left, row.right))
         .collect())
-}
-
-/// The event rows of read rows (those still live when `live_only`).
-pub(crate) fn event_rows(
-    entry: &LinkEntry,
-    rows: &[QueryResult],
-    live_only: bool,
-) -> Result<Vec<crate::events::EventRow>> {
-    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
-    let mut events = Vec::with_capacity(rows.len());
-    for row in rows {
-        let what = "a link row";
-        if live_only
-            && crate::error::column::<Option<chrono::DateTime<chrono::Utc>>>(
-                row,
-                "deleted_at",
-                what,
-            )?
-            .is_some()
-        {
-            continue;
-        }
-        let get = |c: &str| crate::error::column::<String>(row, c, what);
-        events.push(crate::events::EventRow {
-            id: get("id")?,
-            left: get(left)?,
-            right: get(right)?,
-        });
-    }
-    Ok(events)
 }
 
 /// Live rows, optionally restricted to some left and/or right ids, ordered by creation.
@@ -166,72 +117,11 @@ pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
     left: Option<Vec<String>>,
     right: Option<Vec<String>>,
 ) -> Result<Vec<LinkRow<L>>> {
-    list_rows(conn, entry, left, right)
+    entry
+        .table()
+        .read_live(conn, left.as_deref(), right.as_deref())
         .await?
         .iter()
         .map(|row| decode::<L>(entry, row))
         .collect()
-}
-
-/// Live rows as read, ordered by creation.
-pub(crate) async fn list_rows<C: ConnectionTrait>(
-    conn: &C,
-    entry: &LinkEntry,
-    left: Option<Vec<String>>,
-    right: Option<Vec<String>>,
-) -> Result<Vec<QueryResult>> {
-    let backend = conn.get_database_backend();
-    // Each side gets half the bind budget; larger id sets are read in several statements.
-    let per_side = rows_per_statement(backend, 2);
-    let chunks = |ids: &Option<Vec<String>>| -> Vec<Option<Vec<String>>> {
-        match ids {
-            None => vec![None],
-            Some(ids) if ids.is_empty() => Vec::new(),
-            Some(ids) => ids.chunks(per_side).map(|c| Some(c.to_vec())).collect(),
-        }
-    };
-    let mut rows = Vec::new();
-    for left_chunk in chunks(&left) {
-        for right_chunk in chunks(&right) {
-            let mut sql = Sql::new(backend);
-            select_columns(&mut sql, entry);
-            sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
-            if let Some(ids) = &left_chunk {
-                sql.push(" AND ")
-                    .ident(entry.spec.left.column)
-                    .push(" IN ")
-                    .param_list(ids.iter().cloned());
-            }
-            if let Some(ids) = &right_chunk {
-                sql.push(" AND ")
-                    .ident(entry.spec.right.column)
-                    .push(" IN ")
-                    .param_list(ids.iter().cloned());
-            }
-            sql.push(" ORDER BY ")
-                .ident("created_at")
-                .push(", ")
-                .ident("id");
-            let found = conn
-                .query_all_raw(sql.build())
-                .await
-                .map_err(Error::database(format!(
-                    "listing links of {}",
-                    entry.spec.display_name()
-                )))?;
-            rows.extend(found);
-        }
-    }
-    if rows.len() > 1 && (left.is_some() || right.is_some()) {
-        // Several statements: put their rows back in creation order.
-        let key = |row: &QueryResult| {
-            (
-                row.try_get::<chrono::DateTime<chrono::Utc>>("", "created_at")
-                    .ok(),
-                row.try_get::<String>("", "id").unwrap_or_default(),
-            )
-        };
-        rows.sort_by_key(key);
-    }
-    Ok(rows)
 }

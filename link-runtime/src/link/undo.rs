@@ -5,15 +5,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult, TransactionSession, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, QueryResult, TransactionSession, Value};
 
 use super::{CreateOptions, LinkPair, PreparedPair, conflict, rows};
 use crate::definition::{ColumnType, LinkRow, LinkSpec, StoredLink};
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
-use crate::events::{LinkEvent, LinkEventKind};
+use crate::events::{LinkConnection, LinkEvent, LinkEventKind};
 use crate::registry::{LinkEntry, Links};
+use crate::sql::{Dialect, live};
 use crate::stamp::next_stamp;
+use sea_orm::sea_query::Alias;
 
 /// How to put back what a write changed. Returned by the `*_undoable` operations; apply it with
 /// [`Links::undo`]. Rows the write created are dismissed; rows it revived go back to dismissed;
@@ -127,11 +128,12 @@ pub(crate) fn not_live(
     pairs: &[PreparedPair],
     before: &[QueryResult],
 ) -> Result<Vec<(String, String)>> {
-    let live: std::collections::HashSet<(String, String)> =
-        super::rows::event_rows(entry, before, true)?
-            .into_iter()
-            .map(|row| (row.left, row.right))
-            .collect();
+    let live: std::collections::HashSet<(String, String)> = entry
+        .table()
+        .ends_of(before, true)?
+        .into_iter()
+        .map(|row| (row.left, row.right))
+        .collect();
     Ok(pairs
         .iter()
         .map(|p| (p.left.clone(), p.right.clone()))
@@ -186,7 +188,7 @@ impl Links {
     ) -> Result<(Vec<LinkRow<L>>, Undo)>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         self.write_typed(conn, pairs, CreateOptions::default(), true)
             .await
@@ -200,7 +202,7 @@ impl Links {
     ) -> Result<(Vec<LinkRow<L>>, Undo)>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let options = CreateOptions {
             update_only: true,
@@ -217,7 +219,7 @@ impl Links {
     ) -> Result<(u64, Undo)>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let entry = self.entry::<L>()?.clone();
         let prepared = super::prepare(pairs, false)?;
@@ -237,7 +239,7 @@ impl Links {
     ) -> Result<(Vec<LinkRow<L>>, Undo)>
     where
         L: StoredLink,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let entry = self.entry::<L>()?.clone();
         let prepared = super::prepare(pairs, true)?;
@@ -262,12 +264,12 @@ impl Links {
     /// `Conflict`, and nothing is undone.
     pub async fn undo<C>(&self, conn: &C, undo: Undo) -> Result<()>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         if undo.is_empty() {
             return Ok(());
         }
-        let backend = conn.get_database_backend();
+        let dialect = Dialect::of(conn);
         let now = next_stamp();
         let txn = conn
             .begin()
@@ -292,44 +294,21 @@ impl Links {
                 let _ = txn.rollback().await;
                 return Err(err);
             }
-            let (left, right) = (entry.spec.left.column, entry.spec.right.column);
-            let mut sql = Sql::new(backend);
-            sql.push("UPDATE ").ident(&entry.names.table).push(" SET ");
-            match &step.before {
-                None => {
-                    sql.ident("deleted_at")
-                        .push(" = ")
-                        .param(now)
-                        .push(", ")
-                        .ident("updated_at")
-                        .push(" = ")
-                        .param(now);
-                }
+            let table = entry.table();
+            let mut update = match &step.before {
+                None => table.dismiss(now).and_where(live()).to_owned(),
                 Some(before) => {
-                    sql.ident("deleted_at").push(" = ").param(before.deleted_at);
-                    sql.push(", ")
-                        .ident("updated_at")
-                        .push(" = ")
-                        .param(before.updated_at);
+                    let mut update = table.update();
+                    update
+                        .value("deleted_at", before.deleted_at)
+                        .value("updated_at", before.updated_at);
                     for (column, value) in &before.extra {
-                        sql.push(", ")
-                            .ident(column)
-                            .push(" = ")
-                            .param(value.clone());
+                        update.value(Alias::new(*column), value.clone());
                     }
+                    update
                 }
-            }
-            sql.push(" WHERE ")
-                .ident(left)
-                .push(" = ")
-                .param(step.left.clone());
-            sql.push(" AND ")
-                .ident(right)
-                .push(" = ")
-                .param(step.right.clone());
-            if step.before.is_none() {
-                sql.push(" AND ").ident("deleted_at").push(" IS NULL");
-            }
+            };
+            update.and_where(table.pair(&step.left, &step.right));
             if subscribed {
                 // Whether this step attaches or detaches the row: its state now against after.
                 let pair = [PreparedPair {
@@ -345,8 +324,10 @@ impl Links {
                         return Err(err);
                     }
                 };
-                let read = rows::event_rows(entry, &now_rows, true)
-                    .and_then(|live| Ok((live, rows::event_rows(entry, &now_rows, false)?)));
+                let read = entry
+                    .table()
+                    .ends_of(&now_rows, true)
+                    .and_then(|live| Ok((live, entry.table().ends_of(&now_rows, false)?)));
                 let (live_now, all_now) = match read {
                     Ok(read) => read,
                     Err(err) => {
@@ -366,9 +347,9 @@ impl Links {
                     rows,
                 });
             }
-            if let Err(err) = txn.execute_raw(sql.build()).await {
+            if let Err(err) = txn.execute(&update).await {
                 let _ = txn.rollback().await;
-                if crate::dialect::is_unique_violation(backend, &err) {
+                if dialect.is_unique_violation(&err) {
                     let pair = PreparedPair {
                         left: step.left.clone(),
                         right: step.right.clone(),

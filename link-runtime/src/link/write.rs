@@ -3,12 +3,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::PreparedPair;
-use super::records::InlineCheck;
-use crate::dialect::{Sql, rows_per_statement};
 use crate::registry::LinkEntry;
+use crate::sql::{Dialect, RecordCheck, Upsert, live};
 
 /// Inserts new pairs, revives dismissed ones and updates the named extra columns of live ones.
 ///
@@ -32,11 +31,12 @@ pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
-    checks: &[InlineCheck],
+    checks: &[RecordCheck],
     stamp: DateTime<Utc>,
     existing: Option<&HashSet<(String, String)>>,
 ) -> Result<Option<Vec<sea_orm::QueryResult>>, DbErr> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     // Ids are allotted in input order from a monotonic generator, so the rows of one batch sort
     // in the order they were given even when they land in different statements.
     let mut generator = ulid::Generator::new();
@@ -44,7 +44,8 @@ pub(crate) async fn upsert(
         .iter()
         .map(|_| new_row_id(entry.spec.id_prefix, &mut generator))
         .collect();
-    // Rows of one statement name the same columns; on MySQL they are all new or all existing.
+    // Rows of one statement name the same columns; where the upsert fires on any unique index,
+    // they are all new (inserted) or all existing (upserted).
     type Columns = (bool, Vec<&'static str>, Vec<&'static str>);
     let mut groups: BTreeMap<Columns, Vec<(&PreparedPair, &str)>> = BTreeMap::new();
     for (pair, id) in pairs.iter().zip(&ids) {
@@ -52,8 +53,8 @@ pub(crate) async fn upsert(
         named.sort_by_key(|c| declaration_index(entry, c));
         let mut insert_only: Vec<&'static str> = pair.insert_only.iter().map(|(c, _)| *c).collect();
         insert_only.sort_by_key(|c| declaration_index(entry, c));
-        let update = match (backend, existing) {
-            (DbBackend::MySql, Some(existing)) => {
+        let update = match existing {
+            Some(existing) if dialect.upsert_on_any_unique => {
                 existing.contains(&(pair.left.clone(), pair.right.clone()))
             }
             _ => true,
@@ -63,22 +64,32 @@ pub(crate) async fn upsert(
             .or_default()
             .push((pair, id));
     }
-    let returning = backend != DbBackend::MySql;
-    let mut written = Vec::with_capacity(if returning { pairs.len() } else { 0 });
+    let mut written = Vec::with_capacity(if dialect.returning { pairs.len() } else { 0 });
     for ((update, named, insert_only), group) in groups {
-        let per_statement = rows_per_statement(backend, 5 + named.len() + insert_only.len());
+        let per_statement = dialect.rows_per_statement(5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
-            let columns = (named.as_slice(), insert_only.as_slice());
-            let mut sql = upsert_statement(backend, entry, columns, chunk, checks, stamp, update);
-            if returning {
-                sql.push(" RETURNING *");
-                written.extend(conn.query_all_raw(sql.build()).await?);
+            let rows = chunk
+                .iter()
+                .map(|(pair, id)| row_values(pair, id, stamp, &named, &insert_only))
+                .collect();
+            let statement = table.upsert(
+                dialect,
+                Upsert {
+                    updated: &named,
+                    insert_only: &insert_only,
+                    rows,
+                    checks,
+                    update,
+                },
+            )?;
+            if dialect.returning {
+                written.extend(conn.query_all(&statement).await?);
             } else {
-                conn.execute_raw(sql.build()).await?;
+                conn.execute(&statement).await?;
             }
         }
     }
-    Ok(returning.then_some(written))
+    Ok(dialect.returning.then_some(written))
 }
 
 fn declaration_index(entry: &LinkEntry, column: &str) -> usize {
@@ -90,116 +101,35 @@ fn declaration_index(entry: &LinkEntry, column: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn upsert_statement(
-    backend: DbBackend,
-    entry: &LinkEntry,
-    (columns, insert_only): (&[&'static str], &[&'static str]),
-    chunk: &[(&PreparedPair, &str)],
-    checks: &[InlineCheck],
+/// One row of an upsert: left, right, id, created_at, updated_at, then the values of `named`
+/// and `insert_only` (NULL for a column the pair does not give).
+fn row_values(
+    pair: &PreparedPair,
+    id: &str,
     stamp: DateTime<Utc>,
-    update: bool,
-) -> Sql {
-    let (left, right) = (entry.spec.left.column, entry.spec.right.column);
-    let mut sql = Sql::new(backend);
-    sql.push("INSERT INTO ")
-        .ident(&entry.names.table)
-        .push(" (");
-    let all_columns = [left, right, "id", "created_at", "updated_at"]
-        .into_iter()
-        .chain(columns.iter().copied())
-        .chain(insert_only.iter().copied());
-    for (i, column) in all_columns.enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.ident(column);
-    }
-    // With record checks the rows are selected from a VALUES list, keeping those whose records
-    // exist: `column1` is the left key, `column2` the right one (both databases name a VALUES
-    // list's columns so). The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
-    if checks.is_empty() {
-        sql.push(") VALUES ");
-    } else {
-        sql.push(") SELECT * FROM (VALUES ");
-    }
-    for (i, (pair, id)) in chunk.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        let mut values: Vec<Value> = vec![
-            pair.left.clone().into(),
-            pair.right.clone().into(),
-            id.to_string().into(),
-            stamp.into(),
-            stamp.into(),
-        ];
-        for (column, given) in columns
+    named: &[&'static str],
+    insert_only: &[&'static str],
+) -> Vec<Value> {
+    let mut values: Vec<Value> = vec![
+        pair.left.clone().into(),
+        pair.right.clone().into(),
+        id.to_string().into(),
+        stamp.into(),
+        stamp.into(),
+    ];
+    for (column, given) in named
+        .iter()
+        .map(|c| (c, &pair.named))
+        .chain(insert_only.iter().map(|c| (c, &pair.insert_only)))
+    {
+        let value = given
             .iter()
-            .map(|c| (c, &pair.named))
-            .chain(insert_only.iter().map(|c| (c, &pair.insert_only)))
-        {
-            let value = given
-                .iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, v)| v.clone())
-                .unwrap_or(Value::String(None));
-            values.push(value);
-        }
-        sql.param_list(values);
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(Value::String(None));
+        values.push(value);
     }
-    for (i, check) in checks.iter().enumerate() {
-        sql.push(if i == 0 { ") AS v WHERE " } else { " AND " })
-            .push("EXISTS (SELECT 1 FROM ")
-            .ident(check.table)
-            .push(" AS r WHERE r.")
-            .ident(check.primary_key)
-            .push(if check.is_left {
-                " = v.column1"
-            } else {
-                " = v.column2"
-            });
-        if check.soft_deletable {
-            sql.push(" AND r.").ident("deleted_at").push(" IS NULL");
-        }
-        sql.push(super::records::share_lock_clause(backend))
-            .push(")");
-    }
-
-    let mut updates: Vec<(&str, String)> = Vec::new();
-    if backend == DbBackend::MySql {
-        if !update {
-            // New pairs: any clash is an error (see `upsert`).
-            return sql;
-        }
-        sql.push(" ON DUPLICATE KEY UPDATE ");
-        updates.push(("deleted_at", "null".into()));
-        for column in ["updated_at"].iter().chain(columns) {
-            updates.push((
-                column,
-                format!("values({})", crate::dialect::quote(backend, column)),
-            ));
-        }
-    } else {
-        sql.push(" ON CONFLICT (")
-            .ident(left)
-            .push(", ")
-            .ident(right)
-            .push(") DO UPDATE SET ");
-        updates.push(("deleted_at", "null".into()));
-        for column in ["updated_at"].iter().chain(columns) {
-            updates.push((
-                column,
-                format!("excluded.{}", crate::dialect::quote(backend, column)),
-            ));
-        }
-    }
-    for (i, (column, value)) in updates.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.ident(column).push(" = ").push(value);
-    }
-    sql
+    values
 }
 
 /// A new link row id: `<prefix>_<ULID>`, as Medusa writes them.
@@ -215,72 +145,27 @@ pub(crate) async fn dismiss(
     pairs: &[PreparedPair],
     stamp: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     let mut dismissed = 0;
-    for chunk in pairs.chunks(pairs_per_statement(backend)) {
-        let mut sql = dismiss_statement(backend, entry, stamp);
-        sql.ident("deleted_at").push(" IS NULL AND ");
-        pairs_in(&mut sql, entry, chunk);
-        dismissed += conn.execute_raw(sql.build()).await?.rows_affected();
+    for chunk in pairs.chunks(pairs_per_statement(dialect)) {
+        let statement = table
+            .dismiss(stamp)
+            .and_where(live())
+            .and_where(table.pairs_in(dialect, ends(chunk)))
+            .to_owned();
+        dismissed += conn.execute(&statement).await?.rows_affected();
     }
     Ok(dismissed)
 }
 
-/// `UPDATE <link table> SET deleted_at = stamp, updated_at = stamp WHERE `, for the caller to
-/// finish with the rows to dismiss.
-pub(crate) fn dismiss_statement(
-    backend: DbBackend,
-    entry: &LinkEntry,
-    stamp: DateTime<Utc>,
-) -> Sql {
-    let mut sql = Sql::new(backend);
-    sql.push("UPDATE ")
-        .ident(&entry.names.table)
-        .push(" SET ")
-        .ident("deleted_at")
-        .push(" = ")
-        .param(stamp)
-        .push(", ")
-        .ident("updated_at")
-        .push(" = ")
-        .param(stamp)
-        .push(" WHERE ");
-    sql
+/// The (left, right) ids of `pairs`.
+pub(crate) fn ends(pairs: &[PreparedPair]) -> impl Iterator<Item = (&str, &str)> {
+    pairs.iter().map(|p| (p.left.as_str(), p.right.as_str()))
 }
 
-/// How many pairs one statement of [`pairs_in`] may match under the backend's bind limit.
-pub(crate) fn pairs_per_statement(backend: DbBackend) -> usize {
+/// How many pairs one statement of `LinkTable::pairs_in` may match under the bind limit.
+pub(crate) fn pairs_per_statement(dialect: &Dialect) -> usize {
     // Two values a pair, and on PostgreSQL the left key once more.
-    rows_per_statement(backend, 3)
-}
-
-/// Appends `(left, right) IN ((?, ?), …)` for `pairs`. PostgreSQL gets `IN (VALUES …)`: a long
-/// list of row values would become a deep OR expression that exhausts its parser's stack. It is
-/// preceded there by `left IN (…)`, which the left key's index serves: without statistics (a
-/// new or much-rewritten table) the planner otherwise joins the VALUES list to a full scan.
-pub(crate) fn pairs_in(sql: &mut Sql, entry: &LinkEntry, pairs: &[PreparedPair]) {
-    if sql.backend() == DbBackend::Postgres {
-        let mut lefts: Vec<&str> = pairs.iter().map(|p| p.left.as_str()).collect();
-        lefts.sort_unstable();
-        lefts.dedup();
-        sql.ident(entry.spec.left.column)
-            .push(" IN ")
-            .param_list(lefts.into_iter().map(str::to_string))
-            .push(" AND ");
-    }
-    sql.push("(")
-        .ident(entry.spec.left.column)
-        .push(", ")
-        .ident(entry.spec.right.column)
-        .push(") IN (");
-    if sql.backend() == DbBackend::Postgres {
-        sql.push("VALUES ");
-    }
-    for (i, pair) in pairs.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.param_list([pair.left.clone(), pair.right.clone()]);
-    }
-    sql.push(")");
+    dialect.rows_per_statement(3)
 }

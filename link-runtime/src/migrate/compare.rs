@@ -2,14 +2,14 @@
 //! the indexes that enforce cardinality), as the statements that fix it, and what the rows
 //! already there would refuse.
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
 
 use super::plan::{Step, StepKind};
-use crate::dialect::{Sql, column_type, quote, reported_types};
 use crate::error::{Error, Result};
 use crate::registry::LinkEntry;
-use crate::schema::ddl;
-use crate::schema::inspect::{self, LiveTable};
+use crate::sql::catalogue::{self, LiveTable};
+use crate::sql::ddl;
+use crate::sql::migration::MigrationSql;
 
 /// Who else uses a table this application declares.
 #[derive(Debug)]
@@ -26,16 +26,8 @@ const STANDARD: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
 
 /// Rows of `table` (live ones only when `live`).
 pub(super) async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool) -> Result<u64> {
-    let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("SELECT COUNT(*) AS ")
-        .ident("n")
-        .push(" FROM ")
-        .ident(table);
-    if live {
-        sql.push(" WHERE ").ident("deleted_at").push(" IS NULL");
-    }
     let row = conn
-        .query_one_raw(sql.build())
+        .query_one(&MigrationSql::count_rows(table, live))
         .await
         .map_err(Error::database(format!("counting the rows of `{table}`")))?;
     let what = format!("the row count of `{table}`");
@@ -53,20 +45,8 @@ async fn duplicated_keys<C: ConnectionTrait>(
     table: &str,
     key: &str,
 ) -> Result<Vec<String>> {
-    let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("SELECT ")
-        .ident(key)
-        .push(" AS k FROM ")
-        .ident(table)
-        .push(" WHERE ")
-        .ident("deleted_at")
-        .push(" IS NULL GROUP BY ")
-        .ident(key)
-        .push(" HAVING COUNT(*) > 1 ORDER BY ")
-        .ident(key)
-        .push(" LIMIT 10");
     let rows = conn
-        .query_all_raw(sql.build())
+        .query_all(&MigrationSql::duplicated_keys(table, key))
         .await
         .map_err(Error::database(format!("checking the rows of `{table}`")))?;
     rows.iter()
@@ -84,11 +64,10 @@ pub(super) async fn diff<C: ConnectionTrait>(
     current_name: &str,
     shared: Option<&Shared>,
 ) -> Result<(Vec<String>, Vec<Step>)> {
-    let backend = conn.get_database_backend();
+    let statements = MigrationSql::of(conn);
     let spec = &entry.spec;
     let table = entry.names.table.as_str();
     let link = spec.display_name();
-    let q = |name: &str| quote(backend, name);
     let mut safe = Vec::new();
     let mut risky = Vec::new();
     let mut unsafe_step = |summary: String, sql: Vec<String>, blocked: Option<String>| {
@@ -138,8 +117,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
     };
 
     for column in spec.extra_columns {
-        let definition = ddl::extra_column_definition(backend, column);
-        let add = format!("ALTER TABLE {} ADD COLUMN {definition}", q(table));
+        let add = statements.add_column(table, column);
         match live.columns.get(column.name) {
             // The others' migrations would see a column they do not declare, and drop it.
             None if let Some(medusa_too) = shared.filter(|s| s.medusa) => unsafe_step(
@@ -163,7 +141,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
                     shared.who, column.name, column.name
                 )),
             ),
-            None if rows == 0 && backend != DbBackend::Sqlite => safe.push(add),
+            None if rows == 0 && statements.adds_required_column_to_empty_table() => safe.push(add),
             None => unsafe_step(
                 format!(
                     "link {link}: new extra column `{}` is NOT NULL without a default",
@@ -183,30 +161,14 @@ pub(super) async fn diff<C: ConnectionTrait>(
                     column.name
                 )),
             ),
-            Some(found) if !reported_types(backend, column.ty).contains(&found.ty.as_str()) => {
-                let ty = column_type(backend, column.ty);
-                let sql = match backend {
-                    DbBackend::Postgres => vec![format!(
-                        "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
-                        q(table),
-                        q(column.name),
-                        q(column.name)
-                    )],
-                    DbBackend::MySql => {
-                        vec![format!(
-                            "ALTER TABLE {} MODIFY COLUMN {definition}",
-                            q(table)
-                        )]
-                    }
-                    _ => vec![
-                        format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column.name)),
-                        add,
-                    ],
-                };
-                let loss = if backend == DbBackend::Sqlite {
-                    "SQLite cannot change a column's type: the column is dropped and added again, losing its values"
-                } else {
+            Some(found) if !statements.is_declared_type(column.ty, &found.ty) => {
+                let ty = statements.column_type(column.ty);
+                let sql = statements.change_column_type(table, column);
+                let in_place = statements.changes_type_in_place();
+                let loss = if in_place {
                     "values that do not convert make it fail"
+                } else {
+                    "SQLite cannot change a column's type: the column is dropped and added again, losing its values"
                 };
                 let blocked = match shared {
                     Some(shared) => Some(format!(
@@ -215,10 +177,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
                     )),
                     // SQLite drops and adds the column again, which it cannot do for a NOT
                     // NULL column without a default.
-                    None if backend == DbBackend::Sqlite
-                        && !column.nullable
-                        && column.default.is_none() =>
-                    {
+                    None if !in_place && !column.nullable && column.default.is_none() => {
                         Some(format!(
                             "SQLite cannot change the type of `{}` in place, and cannot add it again as NOT NULL without a default: give it a default in `extra_columns` or make it `Option<T>`",
                             column.name
@@ -245,7 +204,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
             || name == right
             || STANDARD.contains(&name.as_str())
             || spec.extra_column(name).is_some()
-            || (backend == DbBackend::MySql && name.starts_with("live_"));
+            || statements.is_live_column(name);
         // A column of a shared table is someone else's when this application does not declare
         // it: not this application's to drop.
         if !declared && shared.is_none() {
@@ -253,13 +212,13 @@ pub(super) async fn diff<C: ConnectionTrait>(
                 format!(
                     "link {link}: column `{name}` is no longer declared; dropping it loses its values"
                 ),
-                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(name))],
+                vec![statements.drop_column(table, name)],
                 None,
             );
         }
     }
 
-    for index in ddl::indexes(backend, spec, &entry.names) {
+    for index in statements.indexes(spec, &entry.names) {
         if live.indexes.contains(&index.name) {
             continue;
         }
@@ -269,12 +228,8 @@ pub(super) async fn diff<C: ConnectionTrait>(
         };
         let mut sql = Vec::new();
         let live_column = ddl::live_column(key);
-        if backend == DbBackend::MySql && !live.columns.contains_key(&live_column) {
-            sql.push(format!(
-                "ALTER TABLE {} ADD COLUMN {}",
-                q(table),
-                ddl::live_column_definition(backend, key)
-            ));
+        if statements.has_live_columns() && !live.columns.contains_key(&live_column) {
+            sql.push(statements.add_live_column(table, key));
         }
         sql.push(index.sql);
         let duplicated = if live.columns.is_empty() {
@@ -310,7 +265,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
         if !live.indexes.contains(&name) || wanted.contains(&key) {
             continue;
         }
-        let drop = ddl::drop_index(backend, &name, table);
+        let drop = statements.drop_index(&name, table);
         match shared {
             None => safe.push(drop),
             // Another user of the table may declare the stricter cardinality.
@@ -336,7 +291,7 @@ pub(crate) async fn mismatch<C: ConnectionTrait>(
 ) -> Result<Option<String>> {
     let spec = &entry.spec;
     let table = entry.names.table.as_str();
-    let Some(live) = inspect::table(conn, table).await? else {
+    let Some(live) = catalogue::table(conn, table).await? else {
         return Ok(Some(format!("its table `{table}` does not exist")));
     };
     let mut wrong = Vec::new();

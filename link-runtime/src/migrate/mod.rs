@@ -14,17 +14,13 @@ mod tracking;
 
 pub use plan::{Apply, Plan, Step, StepKind};
 
-use sea_orm::{
-    ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use std::sync::atomic::Ordering;
 
 use crate::error::{Error, Result};
 use crate::registry::Links;
-
-/// The name of the lock that keeps two instances from migrating one schema at once.
-const LOCK: &str = "link_module_migrations";
+use crate::sql::migration::{MigrationLock, MigrationSql};
 
 impl Links {
     /// What the link tables on the home connection need to match the declared links: a step
@@ -61,15 +57,9 @@ impl Links {
         on_step: &mut (dyn FnMut(&Step) + Send),
     ) -> Result<Plan> {
         let home = &self.inner.home;
-        let backend = home.get_database_backend();
-        let begin = match backend {
-            DbBackend::Sqlite => home.begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Exclusive),
-                ..TransactionOptions::default()
-            }),
-            _ => home.begin(),
-        };
-        let txn = begin
+        // On SQLite an exclusive transaction: the migration lock there.
+        let txn = home
+            .begin_with_options(MigrationSql::of(home).transaction_options())
             .await
             .map_err(Error::database("starting the migration"))?;
         let (ran, left) = locked(self, &txn, reviewed, mode, on_step).await?;
@@ -117,10 +107,7 @@ impl Links {
     /// and unsafe changes wait for a reviewed [`Links::apply`] with [`Apply::All`]. Running it
     /// again changes nothing.
     pub async fn migrate(&self) -> Result<()> {
-        let nothing_reviewed = Plan {
-            backend: self.inner.home.get_database_backend(),
-            steps: Vec::new(),
-        };
+        let nothing_reviewed = Plan::nothing_reviewed(&self.inner.home);
         self.apply(&nothing_reviewed, Apply::Safe).await.map(|_| ())
     }
 }
@@ -167,16 +154,12 @@ pub(crate) async fn locked<C: ConnectionTrait>(
     mode: Apply,
     on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<(Plan, Vec<Step>)> {
-    let backend = conn.get_database_backend();
-    lock(conn, backend).await?;
+    let lock = MigrationSql::of(conn).lock();
+    take_lock(conn, &lock).await?;
     let outcome = run(links, conn, reviewed, mode, on_step).await;
-    if backend == DbBackend::MySql {
+    if let MigrationLock::Session { release, .. } = &lock {
         // The lock belongs to the session, which goes back to the pool.
-        let released = conn
-            .execute_unprepared(&format!(
-                "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.{LOCK}'))"
-            ))
-            .await;
+        let released = conn.execute_unprepared(release).await;
         if let (Ok(_), Err(e)) = (&outcome, released) {
             return Err(Error::database("releasing the migration lock")(e));
         }
@@ -186,22 +169,17 @@ pub(crate) async fn locked<C: ConnectionTrait>(
 
 /// Takes the migration lock for the schema (or database) of `txn`, waiting for another
 /// instance to finish.
-async fn lock<C: ConnectionTrait>(txn: &C, backend: DbBackend) -> Result<()> {
+async fn take_lock<C: ConnectionTrait>(txn: &C, lock: &MigrationLock) -> Result<()> {
     let context = "taking the migration lock";
-    match backend {
-        DbBackend::Postgres => {
-            txn.execute_unprepared(&format!(
-                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.{LOCK}'))"
-            ))
-            .await
-            .map_err(Error::database(context))?;
+    match lock {
+        MigrationLock::UntilCommit { take } => {
+            txn.execute_unprepared(take)
+                .await
+                .map_err(Error::database(context))?;
         }
-        DbBackend::MySql => {
+        MigrationLock::Session { take, .. } => {
             let row = txn
-                .query_one_raw(sea_orm::Statement::from_string(
-                    backend,
-                    format!("SELECT GET_LOCK(CONCAT(DATABASE(), '.{LOCK}'), 300) AS got"),
-                ))
+                .query_one_raw(take.clone())
                 .await
                 .map_err(Error::database(context))?;
             let got = row.and_then(|r| r.try_get::<i64>("", "got").ok());
@@ -212,7 +190,7 @@ async fn lock<C: ConnectionTrait>(txn: &C, backend: DbBackend) -> Result<()> {
             }
         }
         // The exclusive transaction is the lock.
-        _ => {}
+        MigrationLock::Transaction => {}
     }
     Ok(())
 }
@@ -267,20 +245,16 @@ async fn run<C: ConnectionTrait>(
     mode: Apply,
     on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<(Plan, Vec<Step>)> {
-    let backend = txn.get_database_backend();
-    txn.execute_unprepared(&ownership::create_sql(backend))
+    let statements = MigrationSql::of(txn);
+    txn.execute_unprepared(&statements.create_owners_table())
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
-    if backend == DbBackend::Postgres {
-        // Medusa's planner takes no lock of ours, and starts tracking tables as it plans: hold
-        // its tracking table still while this plan is made and applied (where this role may:
-        // a SHARE lock needs more than reading it).
-        txn.execute_unprepared(&format!(
-            "DO $$ BEGIN IF to_regclass('{table}') IS NOT NULL AND has_table_privilege('{table}', 'UPDATE') THEN LOCK TABLE {table} IN SHARE MODE; END IF; END $$",
-            table = tracking::TABLE
-        ))
-        .await
-        .map_err(Error::database(format!("locking `{}`", tracking::TABLE)))?;
+    // Medusa's planner takes no lock of ours, and starts tracking tables as it plans: hold its
+    // tracking table still while this plan is made and applied (where the backend can).
+    if let Some(hold) = statements.hold_tracking_table() {
+        txn.execute_unprepared(&hold)
+            .await
+            .map_err(Error::database(format!("locking `{}`", tracking::TABLE)))?;
     }
     let (fresh, existing) = planner::plan_seeing(links, txn).await?;
     refuse_changed_drops(reviewed, &fresh, mode, &existing)?;
@@ -342,7 +316,7 @@ async fn run<C: ConnectionTrait>(
     }
     Ok((
         Plan {
-            backend,
+            backend: statements.backend(),
             steps: chosen,
         },
         left,

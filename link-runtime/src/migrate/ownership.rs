@@ -11,17 +11,16 @@
 //! that no other application and no Medusa backend also uses, may be dropped or renamed by it,
 //! and only when it is named (see [`LinksBuilder::application`](crate::LinksBuilder::application)).
 
-use sea_orm::sea_query::{ColumnDef, Expr, Index, Query, Table};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::tracking::{self, Descriptor};
-use crate::dialect::{inline_schema, literal, quote};
 use crate::error::{Error, Result};
+use crate::sql::migration::{self, MigrationSql};
 
 /// The ownership table's name.
-pub(crate) const TABLE: &str = "link_table_owners";
+pub(crate) const TABLE: &str = migration::OWNERS_TABLE;
 
 /// How an application came to own a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,101 +50,20 @@ pub(crate) struct Owner {
     pub(crate) descriptor: Option<Descriptor>,
 }
 
-/// `CREATE TABLE IF NOT EXISTS link_table_owners (…)`. On MySQL/MariaDB its names compare
-/// byte for byte, as they do in Rust (the server's default collation may ignore case).
-pub(crate) fn create_sql(backend: DbBackend) -> String {
-    let name = |column: &str, len: u32| {
-        let mut def = ColumnDef::new(column.to_string());
-        if backend == DbBackend::MySql {
-            def.custom(format!(
-                "varchar({len}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-            ));
-        } else {
-            def.string_len(len);
-        }
-        def.not_null();
-        def
-    };
-    let statement = Table::create()
-        .table(TABLE)
-        .if_not_exists()
-        .col(name("table_name", 255))
-        .col(name("application", 64))
-        .col(name("origin", 16))
-        .col(ColumnDef::new("link_descriptor").text().not_null())
-        .col(
-            ColumnDef::new("created_at")
-                .timestamp()
-                .default(Expr::current_timestamp()),
-        )
-        .primary_key(Index::create().col("table_name").col("application"))
-        .to_owned();
-    inline_schema(backend, &statement)
-}
-
 /// Records that `application` owns `table` (nothing if it already does).
 pub(crate) fn claim_sql(
-    backend: DbBackend,
+    statements: MigrationSql,
     table: &str,
     application: &str,
     origin: Origin,
     descriptor: &Descriptor,
 ) -> String {
-    let values = [table, application, origin.as_str(), &descriptor.json()]
-        .map(|value| literal(backend, value))
-        .join(", ");
-    let insert = format!(
-        "INTO {} ({}, {}, {}, {}) VALUES ({values})",
-        quote(backend, TABLE),
-        quote(backend, "table_name"),
-        quote(backend, "application"),
-        quote(backend, "origin"),
-        quote(backend, "link_descriptor"),
-    );
-    match backend {
-        DbBackend::MySql => format!("INSERT IGNORE {insert}"),
-        _ => format!("INSERT {insert} ON CONFLICT DO NOTHING"),
-    }
-}
-
-/// `WHERE table_name = … AND application = …`.
-fn row_of(backend: DbBackend, table: &str, application: &str) -> String {
-    format!(
-        "WHERE {} = {} AND {} = {}",
-        quote(backend, "table_name"),
-        literal(backend, table),
-        quote(backend, "application"),
-        literal(backend, application)
-    )
-}
-
-/// Moves `application`'s row of a renamed table.
-pub(crate) fn rename_sql(backend: DbBackend, from: &str, to: &str, application: &str) -> String {
-    format!(
-        "UPDATE {} SET {} = {} {}",
-        quote(backend, TABLE),
-        quote(backend, "table_name"),
-        literal(backend, to),
-        row_of(backend, from, application)
-    )
-}
-
-/// Forgets `application`'s row of `table` (dropped, gone, or no longer declared).
-pub(crate) fn release_sql(backend: DbBackend, table: &str, application: &str) -> String {
-    format!(
-        "DELETE FROM {} {}",
-        quote(backend, TABLE),
-        row_of(backend, table, application)
-    )
+    statements.claim_owner(table, application, origin.as_str(), &descriptor.json())
 }
 
 /// Every ownership row, of every application.
 pub(crate) async fn rows<C: ConnectionTrait>(conn: &C) -> Result<Vec<Owner>> {
-    let statement = Query::select()
-        .columns(["table_name", "application", "origin", "link_descriptor"])
-        .from(TABLE)
-        .order_by("table_name", sea_orm::sea_query::Order::Asc)
-        .to_owned();
+    let statement = MigrationSql::read_owners();
     let rows = conn
         .query_all(&statement)
         .await

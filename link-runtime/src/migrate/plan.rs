@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use sea_orm::DbBackend;
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use crate::sql::migration::MigrationSql;
 
 /// What a [`Step`] does to one link table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,13 +120,19 @@ impl Plan {
 
     /// What happens if a step fails midway, on this backend.
     pub fn failure_note(&self) -> &'static str {
-        match self.backend {
-            DbBackend::MySql => {
-                "MySQL/MariaDB commit each DDL statement on its own: if a step fails midway, the statements before it stay applied; fix the cause and apply again (the plan is made anew under the lock, so only what is still missing runs)"
-            }
-            _ => {
-                "the whole apply runs in one transaction (DDL is transactional here): if a step fails, nothing is applied"
-            }
+        if MigrationSql::for_backend(self.backend).transactional_ddl() {
+            "the whole apply runs in one transaction (DDL is transactional here): if a step fails, nothing is applied"
+        } else {
+            "MySQL/MariaDB commit each DDL statement on its own: if a step fails midway, the statements before it stay applied; fix the cause and apply again (the plan is made anew under the lock, so only what is still missing runs)"
+        }
+    }
+
+    /// A plan of no steps for the backend of `conn`: what an apply that reviewed nothing
+    /// passes.
+    pub(crate) fn nothing_reviewed(conn: &impl ConnectionTrait) -> Plan {
+        Plan {
+            backend: MigrationSql::of(conn).backend(),
+            steps: Vec::new(),
         }
     }
 }

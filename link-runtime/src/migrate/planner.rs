@@ -6,18 +6,17 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
 
 use super::compare::{Shared, count, diff};
 use super::ownership::{self, Claims, Origin};
 use super::plan::{Plan, Step, StepKind};
 use super::tracking::Descriptor;
-use crate::dialect::quote;
 use crate::error::Result;
+use crate::naming::simple_hash;
 use crate::registry::{LinkEntry, Links};
-use crate::schema::ddl;
-use crate::schema::inspect;
-use crate::schema::naming::simple_hash;
+use crate::sql::catalogue;
+use crate::sql::migration::MigrationSql;
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
@@ -29,8 +28,8 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
     links: &Links,
     conn: &C,
 ) -> Result<(Plan, BTreeSet<String>)> {
-    let backend = conn.get_database_backend();
-    let existing = inspect::tables(conn).await?;
+    let statements = MigrationSql::of(conn);
+    let existing = catalogue::tables(conn).await?;
     let claims = Claims::read(conn, &existing, links.inner.application.as_deref()).await?;
     let application = claims.application.as_str();
     let declared: Vec<&LinkEntry> = links
@@ -58,7 +57,7 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             who,
             medusa: claims.tracked_by_medusa(table),
         });
-        if let Some(live) = inspect::table(conn, table).await? {
+        if let Some(live) = catalogue::table(conn, table).await? {
             if let Some(other) = claims.other_link(table, &descriptor) {
                 steps.push(Step {
                     blocked: Some(format!(
@@ -75,8 +74,13 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             }
             let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_ref()).await?;
             if claims.ours(table).is_none() {
-                let claim =
-                    ownership::claim_sql(backend, table, application, Origin::Adopted, &descriptor);
+                let claim = ownership::claim_sql(
+                    statements,
+                    table,
+                    application,
+                    Origin::Adopted,
+                    &descriptor,
+                );
                 let changes = safe.len();
                 let whose = shared.as_ref().map_or_else(
                     || String::from("made by hand or by another tool"),
@@ -145,35 +149,24 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
                     .is_some_and(|d| d.matches(&descriptor))
         });
         if let Some(old) = old.map(|o| o.table.clone()) {
-            let live = inspect::table(conn, &old).await?.unwrap_or_default();
+            let live = catalogue::table(conn, &old).await?.unwrap_or_default();
             let (safe, unsafe_steps) = diff(conn, entry, &live, &old, None).await?;
             let mut sql = vec![
-                format!(
-                    "ALTER TABLE {} RENAME TO {}",
-                    quote(backend, &old),
-                    quote(backend, table)
-                ),
-                ownership::rename_sql(backend, &old, table, application),
+                statements.rename_table(&old, table),
+                statements.move_owner(&old, table, application),
             ];
             // Index names carry a hash of the table name: every old one goes (a unique index
             // the new declaration relaxed too), and the safe steps make the ones it wants
-            // under the new names. PostgreSQL names the primary key after the table, schema-wide.
+            // under the new names.
             let old_hash = format!("_{}", simple_hash(&old));
             sql.extend(
                 live.indexes
                     .iter()
                     .filter(|name| name.ends_with(&old_hash))
-                    .map(|name| ddl::drop_index(backend, name, table)),
+                    .map(|name| statements.drop_index(name, table)),
             );
-            let old_pkey = format!("{old}_pkey");
-            if backend == DbBackend::Postgres && live.indexes.contains(&old_pkey) {
-                sql.push(format!(
-                    "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-                    quote(backend, table),
-                    quote(backend, &old_pkey),
-                    quote(backend, &format!("{table}_pkey"))
-                ));
-            }
+            // A primary key named after the table (PostgreSQL's, schema-wide) takes the new name.
+            sql.extend(statements.rename_primary_key(&old, table, &live.indexes));
             sql.extend(safe);
             steps.push(step(
                 table,
@@ -195,13 +188,13 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
                 && d.is_some_and(|d| d.matches(&descriptor))
         });
         let mut sql = vec![ownership::claim_sql(
-            backend,
+            statements,
             table,
             application,
             Origin::Created,
             &descriptor,
         )];
-        sql.extend(ddl::create_table(backend, &entry.spec, &entry.names));
+        sql.extend(statements.create_link_table(&entry.spec, &entry.names));
         let blocked = elsewhere.map(|(t, _)| {
             let who = claims.others(t).unwrap_or_else(|| {
                 String::from("this application, which may not rename it (it did not create it, or has no name)")
@@ -238,7 +231,7 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
                 format!(
                     "{what} is no longer declared here and {why}: forget this application's record of it"
                 ),
-                vec![ownership::release_sql(backend, table, application)],
+                vec![statements.release_owner(table, application)],
             )
         };
         // A declared link whose new table waits (blocked) because this one holds its rows.
@@ -266,8 +259,8 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
                         "{what} is no longer declared and application `{application}` created its table: drop it; its {rows} row(s) are lost"
                     ),
                     vec![
-                        format!("DROP TABLE IF EXISTS {}", quote(backend, table)),
-                        ownership::release_sql(backend, table, application),
+                        statements.drop_table(table),
+                        statements.release_owner(table, application),
                     ],
                 ));
             }
@@ -291,5 +284,11 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             ))),
         }
     }
-    Ok((Plan { backend, steps }, existing))
+    Ok((
+        Plan {
+            backend: statements.backend(),
+            steps,
+        },
+        existing,
+    ))
 }

@@ -2,14 +2,14 @@
 //! link table a Medusa backend manages, with the link's descriptor. Read, never written: a table
 //! tracked there is Medusa's (see `ownership` for this library's own record).
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
 
 use crate::definition::LinkSpec;
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
+use crate::sql::migration::{self, MigrationSql};
 
 /// The tracking table's name, as Medusa names it.
-pub(crate) const TABLE: &str = "link_module_migrations";
+pub(crate) const TABLE: &str = migration::TRACKING_TABLE;
 
 /// What a tracking row says a link table is for: Medusa's `link_descriptor`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,23 +56,8 @@ impl Descriptor {
 pub(crate) async fn rows<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Vec<(String, Option<Descriptor>)>> {
-    let backend = conn.get_database_backend();
-    let mut sql = Sql::new(backend);
-    let text = if backend == DbBackend::MySql {
-        "char"
-    } else {
-        "text"
-    };
-    sql.push("SELECT ")
-        .ident("table_name")
-        .push(" AS t, CAST(")
-        .ident("link_descriptor")
-        .push(&format!(" AS {text}) AS d FROM "))
-        .ident(TABLE)
-        .push(" ORDER BY ")
-        .ident("id");
     let rows = conn
-        .query_all_raw(sql.build())
+        .query_all(&MigrationSql::of(conn).read_tracking())
         .await
         .map_err(Error::database(format!("reading `{TABLE}`")))?;
     rows.iter()

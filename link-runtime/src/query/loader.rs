@@ -7,10 +7,10 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::definition::StoredLink;
-use crate::dialect::rows_per_statement;
 use crate::error::{Error, Result};
 use crate::linkable::{Linkable, ModelInfo, SeaOrmLinkable};
 use crate::registry::{LinkEntry, Links, ModuleBinding};
+use crate::sql::Dialect;
 
 impl Links {
     /// For each of `lefts`, its live right records through link `L`, in link order, aligned
@@ -143,8 +143,11 @@ impl Links {
         } else {
             (None, Some(unique))
         };
-        let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
-        let edges = crate::link::rows::event_rows(entry, &rows, true)?;
+        let rows = entry
+            .table()
+            .read_live(conn, left.as_deref(), right.as_deref())
+            .await?;
+        let edges = entry.table().ends_of(&rows, true)?;
         // (parent, target) of a link row.
         let ends = |row: &crate::events::EventRow| {
             if from_left {
@@ -201,7 +204,7 @@ where
     let (column, values) = match by_field {
         None => (
             model.primary_key,
-            crate::link::records::key_values(model, &refs)?,
+            crate::linkable::key_values(model, &refs)?,
         ),
         Some(field) => (
             field,
@@ -210,7 +213,7 @@ where
                 .collect(),
         ),
     };
-    for chunk in values.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
+    for chunk in values.chunks(Dialect::of(conn).rows_per_statement(1)) {
         let mut query = <T as SeaOrmLinkable>::Entity::find().filter(
             Expr::col((Alias::new(table), Alias::new(column))).is_in(chunk.iter().cloned()),
         );

@@ -8,16 +8,14 @@
 //!   grouped per parent.
 //! - [`ExternalModels`] serves records that live outside our databases.
 
-pub(crate) mod external;
 pub(crate) mod filter;
 mod graph;
 mod loader;
 pub(crate) mod paths;
 mod request;
-mod source;
 
-pub use external::{BoxError, ExternalModels, ListRequest};
+pub use crate::external::{BoxError, ExternalModels, ListRequest};
+#[doc(hidden)]
+pub use crate::source::{EntitySource, RecordSource};
 pub use paths::AllowList;
 pub use request::{Graph, GraphQuery, Page, PageInfo};
-#[doc(hidden)]
-pub use source::{EntitySource, RecordSource};

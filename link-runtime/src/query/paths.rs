@@ -1,104 +1,11 @@
 //! The graph Query walks: from each model, the links it can follow (its *hops*, named as Medusa
 //! names them), and the tree of fields a request selects along them.
 
-use std::collections::BTreeMap;
-
-use crate::definition::LinkSpec;
 use crate::error::{Error, Result};
+pub(crate) use crate::hops::{Hop, Via, hops_of_link};
 use crate::input::shown;
 use crate::linkable::ModelInfo;
 use crate::registry::Links;
-
-/// How a hop reaches its target records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Via {
-    /// Through the link table of registered link `link`, from its left side when `from_left`.
-    Stored { link: usize, from_left: bool },
-    /// A read-only link: the left model's `field` holds the target's primary key.
-    Forward { field: &'static str },
-    /// A read-only link: the target model's `back` field holds the value of the left's `field`.
-    Inverse {
-        field: &'static str,
-        back: &'static str,
-    },
-}
-
-/// One link followed from one model.
-#[derive(Debug, Clone)]
-pub(crate) struct Hop {
-    /// The property the linked records appear under (`brand`, `products`).
-    pub(crate) name: String,
-    pub(crate) via: Via,
-    /// The link's declaration.
-    pub(crate) spec: LinkSpec,
-    /// The model reached.
-    pub(crate) target: ModelInfo,
-    /// Whether the property is an array; `None` when a read-only link's field decides (an array
-    /// field gives an array, a single id an object or null).
-    pub(crate) list: Option<bool>,
-    /// The fields of the target that filters and order may name (`id` always may).
-    pub(crate) filterable: &'static [&'static str],
-}
-
-impl Hop {
-    /// Whether the target's `field` may be filtered and sorted by through this hop.
-    pub(crate) fn filterable(&self, field: &str) -> bool {
-        field == self.target.primary_key || self.filterable.contains(&field)
-    }
-}
-
-fn same_model(a: &ModelInfo, b: &ModelInfo) -> bool {
-    a.module == b.module && a.name == b.name
-}
-
-/// The hops of `spec` (registered as link `index`) that start at `model`.
-fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> Vec<Hop> {
-    let mut hops = Vec::new();
-    if spec.read_only {
-        // As in Medusa, only the left model gains a property.
-        if same_model(&spec.left.model, model)
-            && let Some(field) = spec.left.field
-        {
-            let forced = spec.read_only_list || spec.right.is_list;
-            let via = match spec.right.primary_key {
-                Some(back) => Via::Inverse { field, back },
-                None => Via::Forward { field },
-            };
-            hops.push(Hop {
-                name: spec.right.property(forced),
-                via,
-                spec: *spec,
-                target: spec.right.model,
-                list: match via {
-                    Via::Inverse { .. } => Some(forced),
-                    _ if forced => Some(true),
-                    _ => None,
-                },
-                filterable: &[],
-            });
-        }
-        return hops;
-    }
-    for (from_left, near, far) in [
-        (true, &spec.left, &spec.right),
-        (false, &spec.right, &spec.left),
-    ] {
-        if same_model(&near.model, model) {
-            hops.push(Hop {
-                name: far.property(far.is_list),
-                via: Via::Stored {
-                    link: index,
-                    from_left,
-                },
-                spec: *spec,
-                target: far.model,
-                list: Some(far.is_list),
-                filterable: far.filterable,
-            });
-        }
-    }
-    hops
-}
 
 /// Every hop from `model`, in registration order.
 pub(crate) fn hops_from(links: &Links, model: &ModelInfo) -> Vec<Hop> {
@@ -109,58 +16,6 @@ pub(crate) fn hops_from(links: &Links, model: &ModelInfo) -> Vec<Hop> {
         .enumerate()
         .flat_map(|(i, entry)| hops_of_link(i, &entry.spec, model))
         .collect()
-}
-
-/// Registry problems: two hops from one model under one property name, or a hop named like a
-/// field of the model, so a Query path would be ambiguous.
-pub(crate) fn property_clashes<'a>(specs: impl Iterator<Item = &'a LinkSpec>) -> Vec<String> {
-    let specs: Vec<&LinkSpec> = specs.collect();
-    let mut models: BTreeMap<(&str, &str), ModelInfo> = BTreeMap::new();
-    for spec in &specs {
-        for side in [&spec.left, &spec.right] {
-            models.insert((side.model.module, side.model.name), side.model);
-        }
-    }
-    let mut problems = Vec::new();
-    for model in models.values() {
-        let mut seen: BTreeMap<String, &LinkSpec> = BTreeMap::new();
-        for (i, spec) in specs.iter().enumerate() {
-            for hop in hops_of_link(i, spec, model) {
-                if model.has_field(&hop.name) {
-                    problems.push(format!(
-                        "link {} (defined at {}) would show {} records on {} as `{}`, which is already a field of {}: give that side `alias = \"…\"`",
-                        spec.display_name(),
-                        spec.defined_at,
-                        hop.target.name,
-                        model.name,
-                        hop.name,
-                        model.name
-                    ));
-                } else if let Some(first) = seen.get(&hop.name) {
-                    if !first.read_only
-                        && !spec.read_only
-                        && crate::registry::same_models(first, spec)
-                        && !crate::registry::distinct_aliases(first, spec)
-                    {
-                        // Already reported as two links with the same aliases.
-                        continue;
-                    }
-                    problems.push(format!(
-                        "links {} (defined at {}) and {} (defined at {}) would both show their records on {} as `{}`: give a side of one of them `alias = \"…\"`",
-                        first.display_name(),
-                        first.defined_at,
-                        spec.display_name(),
-                        spec.defined_at,
-                        model.name,
-                        hop.name
-                    ));
-                } else {
-                    seen.insert(hop.name.clone(), spec);
-                }
-            }
-        }
-    }
-    problems
 }
 
 /// What a request selects of one model's records, and the hops it follows from them.

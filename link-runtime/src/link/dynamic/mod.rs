@@ -11,12 +11,13 @@
 //! link, what was expected and what was passed.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde_json::{Map, Value as Json};
 
 use super::{CreateOptions, LifecycleReport, PreparedPair, merge_pairs, read_only};
 use crate::definition::{ColumnType, ExtraColumn, LinkSpec};
 use crate::error::{Error, Result};
+use crate::events::LinkConnection;
 use crate::linkable::ModelInfo;
 use crate::registry::{LinkEntry, Links};
 
@@ -51,10 +52,6 @@ pub(super) struct SideRef {
     ids: Vec<String>,
 }
 
-pub(super) fn same_model(a: &ModelInfo, b: &ModelInfo) -> bool {
-    (a.module, a.name) == (b.module, b.name)
-}
-
 pub(super) fn items(input: &Json) -> Vec<&Json> {
     match input {
         Json::Array(items) => items.iter().collect(),
@@ -67,7 +64,7 @@ impl Links {
     /// (several link tables included). Returns the rows in the same shape.
     pub async fn create_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let groups = self.definition_groups(input, DataUse::Optional)?;
         let written = self
@@ -82,7 +79,7 @@ impl Links {
     /// nothing changes. Returns the rows in the same shape.
     pub async fn update_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let groups = self.definition_groups(input, DataUse::Required)?;
         let options = CreateOptions {
@@ -109,7 +106,7 @@ impl Links {
     /// were dismissed.
     pub async fn dismiss_json<C>(&self, conn: &C, input: &Json) -> Result<u64>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let groups = self.definition_groups(input, DataUse::Ignored)?;
         Ok(self
@@ -146,7 +143,11 @@ impl Links {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for (entry, left, right) in resolved {
-            for row in super::rows::list_rows(conn, &entry, left, right).await? {
+            for row in entry
+                .table()
+                .read_live(conn, left.as_deref(), right.as_deref())
+                .await?
+            {
                 let id: String = row.try_get("", "id").map_err(|err| Error::Database {
                     context: format!("reading a row of {}", entry.spec.display_name()),
                     source: err,
@@ -191,7 +192,7 @@ impl Links {
         if entry.spec.read_only {
             return Err(read_only(&entry.spec));
         }
-        if crate::registry::same_models_of(&entry.spec) {
+        if entry.spec.is_self_link() {
             return Err(Error::invalid(format!(
                 "link {} joins {} to itself, so this shape cannot tell its two sides apart; list it with the typed API (`Links::list` with a `ListFilter`)",
                 entry.spec.display_name(),
@@ -200,7 +201,7 @@ impl Links {
         }
         let (mut left, mut right) = (None, None);
         for side in sides {
-            if same_model(&side.model, &entry.spec.left.model) && left.is_none() {
+            if side.model.is(&entry.spec.left.model) && left.is_none() {
                 left = Some(side.ids);
             } else {
                 right = Some(side.ids);
@@ -213,7 +214,7 @@ impl Links {
     /// linked to them; see [`Links::delete`].
     pub async fn delete_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let roots = self.record_roots(input)?;
         self.delete_records(conn, roots).await
@@ -222,7 +223,7 @@ impl Links {
     /// Restores records given as for [`Links::delete_json`]; see [`Links::restore`].
     pub async fn restore_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let roots = self.record_roots(input)?;
         self.restore_records(conn, roots).await

@@ -102,7 +102,7 @@ impl Links {
         let mut models: Vec<ModelInfo> = Vec::new();
         for spec in self.specs() {
             for model in [spec.left.model, spec.right.model] {
-                if !models.iter().any(|m| same_model(m, &model)) {
+                if !models.iter().any(|m| m.is(&model)) {
                     models.push(model);
                 }
             }
@@ -164,7 +164,7 @@ impl Links {
             };
             let ids = ids(key, key_name, id, many_ids)?
                 .into_iter()
-                .map(|id| crate::key::canonical(&model, id))
+                .map(|id| crate::linkable::canonical(&model, id))
                 .collect::<Result<Vec<_>>>()?;
             sides.push(SideRef {
                 key: key.clone(),
@@ -215,7 +215,7 @@ impl Links {
         name: Option<&str>,
     ) -> Result<LinkEntry> {
         let joins = |e: &LinkEntry, a: &ModelInfo, b: &ModelInfo| {
-            same_model(&e.spec.left.model, a) && same_model(&e.spec.right.model, b)
+            e.spec.left.model.is(a) && e.spec.right.model.is(b)
         };
         let direction = |e: &LinkEntry| Error::Direction {
             message: format!(
@@ -290,9 +290,7 @@ impl Links {
             .links
             .iter()
             .filter(|e| !e.spec.read_only)
-            .filter(|e| {
-                same_model(&e.spec.left.model, model) || same_model(&e.spec.right.model, model)
-            })
+            .filter(|e| e.spec.left.model.is(model) || e.spec.right.model.is(model))
             .collect();
         if let Some(name) = name {
             let entry = self.link_named(name)?;

@@ -18,15 +18,7 @@ impl Links {
             inner.insert(side.model.key.to_string(), Json::String(id));
             out.insert(self.side_key(&side.model), Json::Object(inner));
         }
-        let siblings = self
-            .specs()
-            .filter(|s| {
-                (same_model(&s.left.model, &spec.left.model)
-                    && same_model(&s.right.model, &spec.right.model))
-                    || (same_model(&s.left.model, &spec.right.model)
-                        && same_model(&s.right.model, &spec.left.model))
-            })
-            .count();
+        let siblings = self.specs().filter(|s| s.joins_same_models(spec)).count();
         if siblings > 1 {
             out.insert("link".into(), Json::String(spec.name.into()));
         }

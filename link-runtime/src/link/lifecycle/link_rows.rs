@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, UpdateStatement};
 
-use super::{Failure, query};
-use crate::dialect::{Sql, rows_per_statement};
+use super::{Failure, execute, query};
 use crate::events::EventRow;
 use crate::link::PreparedPair;
 use crate::linkable::ModelInfo;
 use crate::registry::{LinkEntry, Links};
+use crate::sql::{Dialect, live, row_ids};
 
 /// Dismisses the live rows of `entry` whose key on one side (the left when `touching_left`) is
 /// one of `ids`, with `stamp`. Returns the rows dismissed.
@@ -21,33 +22,27 @@ pub(super) async fn dismiss_touching(
     ids: &[String],
     stamp: DateTime<Utc>,
 ) -> Result<Vec<EventRow>, Failure> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     let what = format!("dismissing link rows of {}", entry.spec.display_name());
     let mut dismissed = Vec::new();
-    for chunk in ids.chunks(rows_per_statement(backend, 1)) {
-        let touching = |sql: &mut Sql| {
-            touching_ids(sql, entry, touching_left, chunk);
-            sql.push(" AND ").ident("deleted_at").push(" IS NULL");
-        };
-        if backend != DbBackend::MySql {
+    for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+        let touching = table.touching(touching_left, chunk).and(live());
+        if dialect.returning {
             // One statement: the rows dismissed come back from the UPDATE itself.
-            let mut update = crate::link::write::dismiss_statement(backend, entry, stamp);
-            touching(&mut update);
-            update.push(" RETURNING ");
-            select_row(&mut update, entry);
-            dismissed.extend(event_rows(query(conn, update, &what).await?, entry)?);
+            let mut update = table.dismiss(stamp);
+            update.and_where(touching);
+            table.returning_ends(&mut update);
+            dismissed.extend(table.ends_of(&query(conn, &update, &what).await?, false)?);
             continue;
         }
         let found = select_rows(conn, entry, touching, true).await?;
         if found.is_empty() {
             continue;
         }
-        for ids in found.chunks(rows_per_statement(backend, 1)) {
-            let mut update = crate::link::write::dismiss_statement(backend, entry, stamp);
-            by_row_id(&mut update, ids);
-            conn.execute_raw(update.build())
-                .await
-                .map_err(|e| Failure::Database(e, what.clone()))?;
+        for rows in found.chunks(dialect.rows_per_statement(1)) {
+            let update = table.dismiss(stamp).and_where(by_row_id(rows)).to_owned();
+            execute(conn, &update, &what).await?;
         }
         dismissed.extend(found);
     }
@@ -63,16 +58,13 @@ pub(super) async fn dismissed_with(
     ids: &[String],
     stamp: DateTime<Utc>,
 ) -> Result<Vec<EventRow>, Failure> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let table = entry.table();
     let mut rows = Vec::new();
-    for chunk in ids.chunks(rows_per_statement(backend, 1)) {
-        let condition = |sql: &mut Sql| {
-            touching_ids(sql, entry, touching_left, chunk);
-            sql.push(" AND ")
-                .ident("deleted_at")
-                .push(" = ")
-                .param(stamp);
-        };
+    for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+        let condition = table
+            .touching(touching_left, chunk)
+            .and(Expr::col("deleted_at").eq(stamp));
         rows.extend(select_rows(conn, entry, condition, true).await?);
     }
     Ok(rows)
@@ -86,18 +78,11 @@ pub(super) async fn revive(
     rows: &[EventRow],
     revived: DateTime<Utc>,
 ) -> Result<(), Failure> {
-    let backend = conn.get_database_backend();
-    let set = |sql: &mut Sql| {
-        sql.ident("deleted_at")
-            .push(" = NULL, ")
-            .ident("updated_at")
-            .push(" = ")
-            .param(revived);
-    };
-    update_rows(conn, entry, rows, set, "reviving")
+    let dialect = Dialect::of(conn);
+    update_rows(conn, entry, rows, entry.table().revive(revived), "reviving")
         .await
         .map_err(|failure| match failure {
-            Failure::Database(err, _) if crate::dialect::is_unique_violation(backend, &err) => {
+            Failure::Database(err, _) if dialect.is_unique_violation(&err) => {
                 let pairs = rows
                     .iter()
                     .map(|row| PreparedPair {
@@ -121,36 +106,28 @@ pub(super) async fn restamp(
     rows: &[EventRow],
     stamp: DateTime<Utc>,
 ) -> Result<(), Failure> {
-    let set = |sql: &mut Sql| {
-        sql.ident("deleted_at").push(" = ").param(stamp);
-    };
-    update_rows(conn, entry, rows, set, "restamping").await
+    update_rows(
+        conn,
+        entry,
+        rows,
+        entry.table().restamp(stamp),
+        "restamping",
+    )
+    .await
 }
 
-/// `UPDATE <link table> SET <set> WHERE id IN (…)` over `rows`, a chunk a statement.
+/// `update` over `rows` (`WHERE id IN (…)`), a chunk a statement.
 async fn update_rows(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     rows: &[EventRow],
-    set: impl Fn(&mut Sql),
+    update: UpdateStatement,
     doing: &str,
 ) -> Result<(), Failure> {
-    let backend = conn.get_database_backend();
-    for chunk in rows.chunks(rows_per_statement(backend, 1)) {
-        let mut update = Sql::new(backend);
-        update
-            .push("UPDATE ")
-            .ident(&entry.names.table)
-            .push(" SET ");
-        set(&mut update);
-        update.push(" WHERE ");
-        by_row_id(&mut update, chunk);
-        conn.execute_raw(update.build()).await.map_err(|e| {
-            Failure::Database(
-                e,
-                format!("{doing} link rows of {}", entry.spec.display_name()),
-            )
-        })?;
+    let what = format!("{doing} link rows of {}", entry.spec.display_name());
+    for chunk in rows.chunks(Dialect::of(conn).rows_per_statement(1)) {
+        let statement = update.clone().and_where(by_row_id(chunk)).to_owned();
+        execute(conn, &statement, &what).await?;
     }
     Ok(())
 }
@@ -163,33 +140,21 @@ pub(super) async fn stamps_touching(
     model: &ModelInfo,
     ids: &[String],
 ) -> Result<BTreeMap<String, Vec<DateTime<Utc>>>, Failure> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
     let mut found: BTreeMap<String, Vec<DateTime<Utc>>> = BTreeMap::new();
     for entry in links.inner.links.iter().filter(|e| !e.spec.read_only) {
+        let table = entry.table();
         for (side, touching_left) in [(&entry.spec.left, true), (&entry.spec.right, false)] {
-            if !super::same_model(&side.model, model) {
+            if !side.model.is(model) {
                 continue;
             }
-            for chunk in ids.chunks(rows_per_statement(backend, 1)) {
-                let key = side_key(entry, touching_left);
-                let mut sql = Sql::new(backend);
-                sql.push("SELECT DISTINCT ")
-                    .ident(key)
-                    .push(", ")
-                    .ident("deleted_at")
-                    .push(" FROM ")
-                    .ident(&entry.names.table)
-                    .push(" WHERE ");
-                touching_ids(&mut sql, entry, touching_left, chunk);
-                sql.push(" AND ").ident("deleted_at").push(" IS NOT NULL");
+            let key = table.key(touching_left);
+            for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+                let select = table.select_stamps(touching_left, chunk);
                 let what = "reading link stamps";
-                for row in query(conn, sql, what).await? {
-                    let id = row
-                        .try_get::<String>("", key)
-                        .map_err(|e| Failure::Database(e, what.into()))?;
-                    let at = row
-                        .try_get::<DateTime<Utc>>("", "deleted_at")
-                        .map_err(|e| Failure::Database(e, what.into()))?;
+                for row in query(conn, &select, what).await? {
+                    let id = crate::error::column::<String>(&row, key, what)?;
+                    let at = crate::error::column::<DateTime<Utc>>(&row, "deleted_at", what)?;
                     found.entry(id).or_default().push(at);
                 }
             }
@@ -198,36 +163,9 @@ pub(super) async fn stamps_touching(
     Ok(found)
 }
 
-/// The key column of one side of `entry`.
-pub(super) fn side_key(entry: &LinkEntry, left: bool) -> &'static str {
-    if left {
-        entry.spec.left.column
-    } else {
-        entry.spec.right.column
-    }
-}
-
-/// `<key of one side> IN (ids)`.
-fn touching_ids(sql: &mut Sql, entry: &LinkEntry, left: bool, ids: &[String]) {
-    sql.ident(side_key(entry, left))
-        .push(" IN ")
-        .param_list(ids.iter().cloned());
-}
-
 /// `id IN (…)` of `rows`.
-fn by_row_id(sql: &mut Sql, rows: &[EventRow]) {
-    sql.ident("id")
-        .push(" IN ")
-        .param_list(rows.iter().map(|row| row.id.clone()));
-}
-
-/// `left, right, id`: the columns of an [`EventRow`].
-fn select_row(sql: &mut Sql, entry: &LinkEntry) {
-    sql.ident(entry.spec.left.column)
-        .push(", ")
-        .ident(entry.spec.right.column)
-        .push(", ")
-        .ident("id");
+fn by_row_id(rows: &[EventRow]) -> Expr {
+    row_ids(rows.iter().map(|row| row.id.clone()))
 }
 
 /// The rows of `entry` matching `condition`, locked (`FOR UPDATE`) where `lock` and the backend
@@ -235,29 +173,15 @@ fn select_row(sql: &mut Sql, entry: &LinkEntry) {
 async fn select_rows(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
-    condition: impl Fn(&mut Sql),
+    condition: Expr,
     lock: bool,
 ) -> Result<Vec<EventRow>, Failure> {
-    let backend = conn.get_database_backend();
-    let mut select = Sql::new(backend);
-    select.push("SELECT ");
-    select_row(&mut select, entry);
-    select
-        .push(" FROM ")
-        .ident(&entry.names.table)
-        .push(" WHERE ");
-    condition(&mut select);
-    if lock && backend != DbBackend::Sqlite {
-        select.push(" FOR UPDATE");
+    let table = entry.table();
+    let mut select = table.select_ends();
+    select.and_where(condition);
+    if lock {
+        Dialect::of(conn).lock_for_update(&mut select);
     }
     let what = format!("reading link rows of {}", entry.spec.display_name());
-    Ok(event_rows(query(conn, select, &what).await?, entry)?)
-}
-
-/// Link rows read as (left, right, id).
-fn event_rows(
-    rows: Vec<sea_orm::QueryResult>,
-    entry: &LinkEntry,
-) -> crate::error::Result<Vec<EventRow>> {
-    crate::link::rows::event_rows(entry, &rows, false)
+    Ok(table.ends_of(&query(conn, &select, &what).await?, false)?)
 }

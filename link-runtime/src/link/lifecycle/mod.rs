@@ -35,9 +35,8 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use super::PreparedPair;
 use super::conflict;
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
-use crate::events::LinkEvent;
+use crate::events::{LinkConnection, LinkEvent};
 use crate::key::Key;
 use crate::linkable::{Linkable, ModelInfo};
 use crate::registry::{LinkEntry, Links, ModuleBinding};
@@ -100,10 +99,6 @@ impl Run {
     }
 }
 
-fn same_model(a: &ModelInfo, b: &ModelInfo) -> bool {
-    (a.module, a.name) == (b.module, b.name)
-}
-
 /// Every side of a stored link that `model` is on: the link, whether that side is its left,
 /// and the other side (a link from a model to itself gives both).
 fn sides_on<'a>(
@@ -121,7 +116,7 @@ fn sides_on<'a>(
                 (entry, false, &entry.spec.right, &entry.spec.left),
             ]
         })
-        .filter(move |(_, _, near, _)| same_model(&near.model, model))
+        .filter(move |(_, _, near, _)| near.model.is(model))
         .map(|(entry, touching_left, _, far)| (entry, touching_left, far))
 }
 
@@ -150,7 +145,7 @@ impl Links {
     ) -> Result<LifecycleReport>
     where
         M: Linkable,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let ids = super::canonical_keys(ids)?;
         self.delete_records(conn, vec![(M::MODEL, ids)]).await
@@ -167,7 +162,7 @@ impl Links {
     ) -> Result<LifecycleReport>
     where
         M: Linkable,
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let ids = super::canonical_keys(ids)?;
         self.restore_records(conn, vec![(M::MODEL, ids)]).await
@@ -180,7 +175,7 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         self.retrying_unless_remote(conn, || self.delete_records_once(conn, roots.clone()))
             .await
@@ -192,7 +187,7 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let mut run = Run::default();
         let txn = conn
@@ -213,7 +208,7 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         self.retrying_unless_remote(conn, || self.restore_records_once(conn, roots.clone()))
             .await
@@ -225,7 +220,7 @@ impl Links {
         roots: Vec<(ModelInfo, Vec<String>)>,
     ) -> Result<LifecycleReport>
     where
-        C: ConnectionTrait + TransactionTrait + 'static,
+        C: LinkConnection,
     {
         let mut run = Run::default();
         let txn = conn
@@ -263,7 +258,7 @@ impl Links {
         mut attempt: F,
     ) -> Result<LifecycleReport>
     where
-        C: 'static,
+        C: LinkConnection,
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<LifecycleReport>>,
     {
@@ -490,10 +485,22 @@ async fn exact_stamps(
 
 async fn query(
     conn: &impl ConnectionTrait,
-    sql: Sql,
+    statement: &impl sea_orm::StatementBuilder,
     what: &str,
 ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
-    conn.query_all_raw(sql.build())
+    conn.query_all(statement)
         .await
+        .map_err(|e| Failure::Database(e, what.to_string()))
+}
+
+/// Runs `statement`, which returns no rows.
+async fn execute(
+    conn: &impl ConnectionTrait,
+    statement: &impl sea_orm::StatementBuilder,
+    what: &str,
+) -> std::result::Result<(), Failure> {
+    conn.execute(statement)
+        .await
+        .map(drop)
         .map_err(|e| Failure::Database(e, what.to_string()))
 }

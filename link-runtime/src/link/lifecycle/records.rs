@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
 
-use super::{Failure, query};
-use crate::dialect::{Sql, rows_per_statement};
-use crate::link::records::{key_values, read_key, select_key};
-use crate::linkable::ModelInfo;
+use super::{Failure, execute, query};
+use crate::linkable::{ModelInfo, key_values};
+use crate::sql::{Dialect, RecordTable, deleted_at_any, live, read_key};
 
 /// Whether a record is live or soft-deleted, and with which stamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,38 +30,27 @@ pub(super) async fn read(
     let Some(table) = model.table else {
         return Ok(ids.iter().map(|id| (id.clone(), State::Live)).collect());
     };
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let records = RecordTable { name: table, model };
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let values = key_values(model, &refs)?;
     let asked = asked(&refs);
     let mut states = BTreeMap::new();
-    for chunk in values.chunks(rows_per_statement(backend, 1)) {
-        let mut sql = Sql::new(backend);
-        sql.push("SELECT ");
-        select_key(&mut sql, model);
-        if model.soft_deletable {
-            sql.push(", ").ident("deleted_at");
-        }
-        sql.push(" FROM ")
-            .ident(table)
-            .push(" WHERE ")
-            .ident(model.primary_key)
-            .push(" IN ")
-            .param_list(chunk.iter().cloned());
-        if lock && backend != DbBackend::Sqlite {
-            sql.push(" FOR UPDATE");
+    for chunk in values.chunks(dialect.rows_per_statement(1)) {
+        let mut select = records.select_keys(dialect, chunk, true);
+        if lock {
+            dialect.lock_for_update(&mut select);
         }
         let what = format!("reading {} records", model.qualified_name());
-        for row in query(conn, sql, &what).await? {
+        for row in query(conn, &select, &what).await? {
             let id = read_key(&row, model)?;
             if !asked.contains(id.as_str()) {
                 continue;
             }
             let state = if model.soft_deletable {
-                match row.try_get::<Option<DateTime<Utc>>>("", "deleted_at") {
-                    Ok(Some(at)) => State::Deleted(at),
-                    Ok(None) => State::Live,
-                    Err(err) => return Err(Failure::Database(err, what)),
+                match crate::error::column::<Option<DateTime<Utc>>>(&row, "deleted_at", &what)? {
+                    Some(at) => State::Deleted(at),
+                    None => State::Live,
                 }
             } else {
                 State::Live
@@ -84,10 +73,7 @@ pub(super) async fn stamp_live(
     let Some(table) = model.table.filter(|_| model.soft_deletable) else {
         return Ok(Vec::new());
     };
-    let mut stamped = set_deleted_at(conn, model, table, ids, Some(stamp), |sql| {
-        sql.ident("deleted_at").push(" IS NULL");
-    })
-    .await?;
+    let mut stamped = set_deleted_at(conn, model, table, ids, Some(stamp), live()).await?;
     stamped.sort();
     Ok(stamped)
 }
@@ -102,18 +88,8 @@ pub(super) async fn revive(
     let Some(table) = model.table.filter(|_| model.soft_deletable) else {
         return Ok(Vec::new());
     };
-    let mut revived = set_deleted_at(conn, model, table, ids, None, |sql| {
-        // Equalities, not `IN`: MariaDB compares a `timestamp` column with an `IN` list of
-        // values of several precisions as none of them.
-        for (i, form) in stored_forms(stamp).into_iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { " OR " })
-                .ident("deleted_at")
-                .push(" = ")
-                .param(form);
-        }
-        sql.push(")");
-    })
-    .await?;
+    let carrying = deleted_at_any(&stored_forms(stamp));
+    let mut revived = set_deleted_at(conn, model, table, ids, None, carrying).await?;
     revived.sort();
     Ok(revived)
 }
@@ -146,54 +122,32 @@ async fn set_deleted_at(
     table: &str,
     ids: &[String],
     to: Option<DateTime<Utc>>,
-    condition: impl Fn(&mut Sql),
+    condition: Expr,
 ) -> Result<Vec<String>, Failure> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
+    let records = RecordTable { name: table, model };
     let what = format!("stamping {} records", model.qualified_name());
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let values = key_values(model, &refs)?;
     let mut changed = Vec::new();
-    for chunk in values.chunks(rows_per_statement(backend, 1)) {
+    for chunk in values.chunks(dialect.rows_per_statement(1)) {
         let update = |keys: &[sea_orm::Value]| {
-            let mut sql = Sql::new(backend);
-            sql.push("UPDATE ")
-                .ident(table)
-                .push(" SET ")
-                .ident("deleted_at")
-                .push(" = ")
-                .param(to)
-                .push(" WHERE ")
-                .ident(model.primary_key)
-                .push(" IN ")
-                .param_list(keys.iter().cloned())
-                .push(" AND ");
-            condition(&mut sql);
-            sql
+            records
+                .set_deleted_at(dialect, to, keys)
+                .and_where(condition.clone())
+                .to_owned()
         };
-        if backend != DbBackend::MySql {
-            let mut sql = update(chunk);
-            sql.push(" RETURNING ");
-            select_key(&mut sql, model);
-            for row in query(conn, sql, &what).await? {
+        if dialect.returning {
+            for row in query(conn, &update(chunk), &what).await? {
                 changed.push(read_key(&row, model)?);
             }
             continue;
         }
-        let mut select = Sql::new(backend);
-        select.push("SELECT ");
-        select_key(&mut select, model);
-        select
-            .push(" FROM ")
-            .ident(table)
-            .push(" WHERE ")
-            .ident(model.primary_key)
-            .push(" IN ")
-            .param_list(chunk.iter().cloned())
-            .push(" AND ");
-        condition(&mut select);
-        select.push(" FOR UPDATE");
+        let mut select = records.select_keys(dialect, chunk, false);
+        select.and_where(condition.clone());
+        dialect.lock_for_update(&mut select);
         let asked = asked(&refs);
-        let found: Vec<String> = query(conn, select, &what)
+        let found: Vec<String> = query(conn, &select, &what)
             .await?
             .iter()
             .map(|row| read_key(row, model))
@@ -205,9 +159,7 @@ async fn set_deleted_at(
             continue;
         }
         let refs: Vec<&str> = found.iter().map(String::as_str).collect();
-        conn.execute_raw(update(&key_values(model, &refs)?).build())
-            .await
-            .map_err(|e| Failure::Database(e, what.clone()))?;
+        execute(conn, &update(&key_values(model, &refs)?), &what).await?;
         changed.extend(found);
     }
     Ok(changed)

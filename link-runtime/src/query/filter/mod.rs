@@ -6,15 +6,15 @@
 //! through a linked record becomes a `LEFT JOIN` (non-list links only, so it never repeats a
 //! root).
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde_json::Value as Json;
 
 use super::paths::{self, AllowList, Hop, Step, Via};
-use super::source::{RecordSource, value_for};
-use crate::dialect::{Sql, rows_per_statement};
 use crate::error::{Error, Result};
-use crate::linkable::{KeyKind, ModelInfo};
+use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModuleBinding};
+use crate::source::{RecordSource, value_for};
+use crate::sql::{Dialect, Sql};
 
 mod order;
 mod parse;

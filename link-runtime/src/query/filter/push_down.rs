@@ -89,7 +89,7 @@ pub(crate) async fn linked_keys<C: ConnectionTrait>(
     // Keys that cannot be this model's (say, text in an integer key) match no record.
     Ok(refs
         .iter()
-        .filter_map(|id| crate::link::records::key_values(model, &[id]).ok())
+        .filter_map(|id| crate::linkable::key_values(model, &[id]).ok())
         .flatten()
         .collect())
 }
@@ -102,8 +102,7 @@ pub(crate) async fn matching_keys<C: ConnectionTrait>(
     table: &str,
     filter: &Filter,
 ) -> Result<Vec<String>> {
-    let backend = conn.get_database_backend();
-    let mut sql = Sql::new(backend);
+    let mut sql = Sql::new(conn);
     sql.push("SELECT ");
     key_as_text(&mut sql, "t0", model);
     sql.push(" AS ")
@@ -161,7 +160,10 @@ pub(crate) async fn hop_rows<C: ConnectionTrait>(
     } else {
         (far, near)
     };
-    let rows = crate::link::rows::list_rows(conn, entry, left, right).await?;
+    let rows = entry
+        .table()
+        .read_live(conn, left.as_deref(), right.as_deref())
+        .await?;
     Ok(Some((rows, near_key, far_key)))
 }
 
@@ -188,7 +190,7 @@ pub(crate) fn split_joinable(filter: Filter) -> (Vec<(Box<Hop>, Filter)>, Filter
     (joins, Filter::All(rest))
 }
 
-/// How many ids one `IN (…)` may bind on `backend`.
-pub(crate) fn keys_per_statement(backend: DbBackend) -> usize {
-    rows_per_statement(backend, 1)
+/// How many ids one `IN (…)` may bind on `conn`.
+pub(crate) fn keys_per_statement(conn: &impl ConnectionTrait) -> usize {
+    Dialect::of(conn).rows_per_statement(1)
 }

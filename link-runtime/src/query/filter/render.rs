@@ -165,40 +165,13 @@ pub(crate) fn render(
 
 /// `alias.pk` as the text link tables store.
 pub(crate) fn key_as_text(sql: &mut Sql, alias: &str, model: &ModelInfo) {
-    if model.key_kind == KeyKind::String {
-        sql.ident(alias).push(".").ident(model.primary_key);
-        return;
-    }
-    let text = if sql.backend() == DbBackend::MySql {
-        "char"
-    } else {
-        "text"
-    };
-    sql.push("CAST(")
-        .ident(alias)
-        .push(".")
-        .ident(model.primary_key)
-        .push(&format!(" AS {text})"));
+    sql.key_as_text(alias, model.primary_key, model.key_kind);
 }
 
 /// A link table's key column `alias.column` as the type of `model`'s primary key, so the
 /// model's primary-key index serves the join.
 pub(crate) fn text_as_key(sql: &mut Sql, alias: &str, column: &str, model: &ModelInfo) {
-    let ty = match (model.key_kind, sql.backend()) {
-        (KeyKind::Integer, DbBackend::MySql) => "SIGNED",
-        (KeyKind::Integer, DbBackend::Postgres) => "bigint",
-        (KeyKind::Integer, _) => "integer",
-        (KeyKind::Uuid, DbBackend::Postgres) => "uuid",
-        _ => {
-            sql.ident(alias).push(".").ident(column);
-            return;
-        }
-    };
-    sql.push("CAST(")
-        .ident(alias)
-        .push(".")
-        .ident(column)
-        .push(&format!(" AS {ty})"));
+    sql.text_as_key(alias, column, model.key_kind);
 }
 
 /// ` <kind> <link> <link_alias> ON … <kind> <target> <target_alias> ON …`: the live record

@@ -6,17 +6,17 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde_json::Value as Json;
 
 use super::filter::{self, Direction, Filter, OrderBy, Parser};
 use super::paths::{self, AllowList, Hop, Node, Via};
 use super::request::{Graph, GraphQuery, Page, PageInfo};
-use super::source::{Record, RecordSource, key_text};
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModelEntry, ModuleBinding};
+use crate::source::{Record, RecordSource, key_text};
+use crate::sql::{Dialect, Sql};
 
 mod resolve;
 mod roots;
@@ -140,7 +140,7 @@ async fn run<C: ConnectionTrait>(
 
     let filter = filter::push_down(links, conn, &model, filter).await?;
     let bound = bound_keys(&filter);
-    if bound > filter::keys_per_statement(conn.get_database_backend()) {
+    if bound > filter::keys_per_statement(conn) {
         return Err(Error::invalid(format!(
             "the filters select {bound} {} records through links on other connections, more than one statement can bind; bind those modules with `.module(…)` so the filter runs as one SQL statement, or narrow the filter",
             model.name

@@ -185,7 +185,7 @@ pub(super) async fn fetch<C: ConnectionTrait>(
         Some(ModuleBinding::External(service)) => {
             let context = || format!("the external service of module `{}`", model.module);
             let field = by_field.unwrap_or(model.primary_key);
-            let request = crate::query::external::ListRequest {
+            let request = crate::external::ListRequest {
                 model: model.name,
                 field,
                 ids: keys,
@@ -247,28 +247,27 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     let (Some(table), Some(source)) = (model.table, links.source_of(model)) else {
         return Ok(Vec::new());
     };
-    let backend = conn.get_database_backend();
     let column = by_field.unwrap_or(model.primary_key);
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let values: Vec<Value> = match by_field {
         // A key that cannot be this model's (text in an integer key) matches nothing.
         None => refs
             .iter()
-            .filter_map(|k| crate::link::records::key_values(model, &[k]).ok())
+            .filter_map(|k| crate::linkable::key_values(model, &[k]).ok())
             .flatten()
             .collect(),
         Some(field) => match source.column(field) {
             Some((ty, _)) => keys
                 .iter()
-                .filter_map(|k| crate::query::source::value_for(&ty, &Json::String(k.clone())).ok())
+                .filter_map(|k| crate::source::value_for(&ty, &Json::String(k.clone())).ok())
                 .collect(),
             None => return Ok(Vec::new()),
         },
     };
     let context = || format!("loading {} records", model.qualified_name());
     let mut records = Vec::with_capacity(values.len());
-    for chunk in values.chunks(filter::keys_per_statement(backend)) {
-        let mut sql = Sql::new(backend);
+    for chunk in values.chunks(filter::keys_per_statement(conn)) {
+        let mut sql = Sql::new(conn);
         sql.push("SELECT * FROM ").ident(table).push(" WHERE ");
         sql.ident(column)
             .push(" IN ")

@@ -27,17 +27,17 @@ pub(super) async fn roots<C: ConnectionTrait>(
     page: &Page,
     paginated: bool,
 ) -> Result<(Vec<sea_orm::QueryResult>, Option<u64>)> {
-    let backend = conn.get_database_backend();
+    let dialect = Dialect::of(conn);
     // Top-level filters through non-list links become inner joins the order can share: one
     // scan of the link table on PostgreSQL and MySQL. SQLite's planner does better with the
     // semi-join, which it runs from the linked side (BENCHMARKS.md, page by brand name).
-    let (joins, filter) = if backend == DbBackend::Sqlite {
+    let (joins, filter) = if dialect.prefers_semi_joins {
         (Vec::new(), filter.clone())
     } else {
         filter::split_joinable(filter.clone())
     };
     let filter = &filter;
-    let mut sql = Sql::new(backend);
+    let mut sql = Sql::new(conn);
     sql.push("SELECT ").ident("t0").push(".*");
     root_from(&mut sql, model);
     let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);
@@ -50,29 +50,14 @@ pub(super) async fn roots<C: ConnectionTrait>(
     root_where(&mut sql, links, model, filter);
     filter::render_joined_conditions(&mut sql, links, &joins, &joined);
     filter::render_order(&mut sql, model, "t0", order, &aliases);
-    match (page.take, page.skip) {
-        (Some(take), 0) => {
-            sql.push(&format!(" LIMIT {take}"));
-        }
-        (Some(take), skip) => {
-            sql.push(&format!(" LIMIT {take} OFFSET {skip}"));
-        }
-        (None, 0) => {}
-        (None, skip) => {
-            sql.push(&match backend {
-                DbBackend::Postgres => format!(" OFFSET {skip}"),
-                DbBackend::MySql => format!(" LIMIT 18446744073709551615 OFFSET {skip}"),
-                _ => format!(" LIMIT -1 OFFSET {skip}"),
-            });
-        }
-    }
+    sql.page(page.take, page.skip);
     let context = || format!("querying {} records", model.qualified_name());
     let rows = conn
         .query_all_raw(sql.build())
         .await
         .map_err(Error::database(context()))?;
     let count = if paginated {
-        let mut sql = Sql::new(backend);
+        let mut sql = Sql::new(conn);
         sql.push("SELECT COUNT(*) AS ").ident("n");
         root_from(&mut sql, model);
         let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);

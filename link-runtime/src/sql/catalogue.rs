@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 
-use crate::dialect::Sql;
 use crate::error::{Error, Result};
+use crate::sql::Sql;
 
 /// A column as the database describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ fn text(row: &QueryResult, column: &str) -> Result<String> {
 /// database).
 pub(crate) async fn tables<C: ConnectionTrait>(conn: &C) -> Result<BTreeSet<String>> {
     let backend = conn.get_database_backend();
-    let mut sql = Sql::new(backend);
+    let mut sql = Sql::for_backend(backend);
     sql.push(match backend {
         DbBackend::Postgres => {
             "SELECT CAST(table_name AS text) AS name FROM information_schema.tables WHERE table_schema = current_schema()"
@@ -61,7 +61,7 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
     let backend = conn.get_database_backend();
     let mut live = LiveTable::default();
 
-    let mut sql = Sql::new(backend);
+    let mut sql = Sql::for_backend(backend);
     match backend {
         DbBackend::Postgres => {
             sql.push("SELECT CAST(column_name AS text) AS name, CAST(data_type AS text) AS ty, CAST(is_nullable AS text) AS nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ")
@@ -90,7 +90,7 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
         return Ok(None);
     }
 
-    let mut sql = Sql::new(backend);
+    let mut sql = Sql::for_backend(backend);
     match backend {
         DbBackend::Postgres => {
             sql.push("SELECT CAST(indexname AS text) AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ")

@@ -147,11 +147,6 @@ impl TableNames {
     }
 }
 
-/// The plural of a model name or alias, as Medusa pluralises (`brand` → `brands`).
-pub(crate) fn plural(word: &str) -> String {
-    pluralizer::pluralize(word, 2, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,11 @@
 //! over live rows that enforce the declared cardinality.
 
 use sea_orm::DbBackend;
+use sea_orm::sea_query::{Alias, ColumnDef, Expr, ExprTrait, Func};
 
 use crate::definition::{ExtraColumn, LinkSpec};
-use crate::dialect::{column_type, current_timestamp, default_literal, quote, timestamp_type};
-use crate::schema::naming::TableNames;
+use crate::naming::TableNames;
+use crate::sql::{column_type, current_timestamp, default_literal, quote, timestamp_type};
 
 /// The name of the MySQL generated column that holds `key` on live rows and NULL on dismissed
 /// ones (MySQL has no partial indexes; a unique index ignores NULLs).
@@ -42,6 +43,25 @@ pub(crate) fn extra_column_definition(backend: DbBackend, column: &ExtraColumn) 
     def
 }
 
+/// [`extra_column_definition`] as a sea-query column, for the `ALTER TABLE`s of a migration.
+pub(crate) fn extra_column_def(backend: DbBackend, column: &ExtraColumn) -> ColumnDef {
+    let mut def = ColumnDef::new(column.name);
+    def.custom(Alias::new(column_type(backend, column.ty)));
+    if column.nullable {
+        def.null();
+    } else {
+        def.not_null();
+    }
+    if let Some(default) = column.default {
+        // Not `ColumnDef::default`: sea-query puts an expression default in parentheses (an
+        // expression default on MySQL, not a literal one) and escapes backslashes in its own
+        // literals, which MySQL reads per `sql_mode`; the default goes as `default_literal`
+        // writes it, as in `CREATE TABLE`.
+        def.extra(format!("DEFAULT {}", default_literal(backend, default)));
+    }
+    def
+}
+
 /// The definition of MySQL's generated column holding `key` on live rows.
 pub(crate) fn live_column_definition(backend: DbBackend, key: &str) -> String {
     let q = |name: &str| quote(backend, name);
@@ -51,6 +71,19 @@ pub(crate) fn live_column_definition(backend: DbBackend, key: &str) -> String {
         q("deleted_at"),
         q(key)
     )
+}
+
+/// [`live_column_definition`] as a sea-query column, for the `ALTER TABLE` that adds it to a
+/// table made before its link's cardinality asked for it.
+pub(crate) fn live_column_def(key: &str) -> ColumnDef {
+    let live = Func::cust("if")
+        .arg(Expr::col("deleted_at").is_null())
+        .arg(Expr::col(Alias::new(key)))
+        .arg(Expr::null());
+    ColumnDef::new(live_column(key))
+        .custom(Alias::new("varchar(255) collate utf8mb4_bin"))
+        .generated(live, true)
+        .to_owned()
 }
 
 /// The key columns that must be unique among live rows, per the link's cardinality.
@@ -147,16 +180,6 @@ pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -
         });
     }
     out
-}
-
-/// The statement that drops the index `name` of `table` (a cardinality the declaration relaxed).
-pub(crate) fn drop_index(backend: DbBackend, name: &str, table: &str) -> String {
-    let q = |name: &str| quote(backend, name);
-    if backend == DbBackend::MySql {
-        format!("drop index {} on {}", q(name), q(table))
-    } else {
-        format!("DROP INDEX IF EXISTS {}", q(name))
-    }
 }
 
 /// The statements that create the link table of `spec` and its indexes, each idempotent

@@ -1,99 +1,165 @@
-//! What differs between SQLite, PostgreSQL and MySQL/MariaDB: identifier quoting, placeholders,
-//! column types, bind-parameter limits and how a unique violation is recognised.
+//! What differs between SQLite, PostgreSQL and MySQL/MariaDB, declared once per backend (as
+//! diesel's `SqlDialect` does): [`Dialect`] for what statements and services ask, and the
+//! column types, literals and error codes of each backend.
 
-use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, SelectStatement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, RuntimeErr, Value};
 
 use crate::definition::{ColumnType, DefaultValue};
+use crate::key::KeyKind;
 
-/// A SQL statement being written, with its bound values and the placeholders of its backend.
+/// What one backend does differently, as the statements above this layer need to know it.
 #[derive(Debug)]
-pub(crate) struct Sql {
+#[non_exhaustive]
+pub(crate) struct Dialect {
     backend: DbBackend,
-    text: String,
-    values: Vec<Value>,
+    /// `INSERT`/`UPDATE … RETURNING` gives back the rows written. MySQL/MariaDB's cannot, so
+    /// a service reads them first, locked.
+    pub(crate) returning: bool,
+    /// Rows can be locked (`FOR UPDATE`, a share lock). SQLite runs one writer at a time and
+    /// has no row locks.
+    pub(crate) row_locks: bool,
+    /// The upsert fires on any unique index (MySQL's `ON DUPLICATE KEY UPDATE`), not only on
+    /// the conflict target named (`ON CONFLICT (…)`).
+    pub(crate) upsert_on_any_unique: bool,
+    /// Its planner does better with a filter through a link as a semi-join (`IN (SELECT …)`)
+    /// than as an inner join the order shares (SQLite; measured in BENCHMARKS.md).
+    pub(crate) prefers_semi_joins: bool,
+    /// Many pairs are matched with `(l, r) IN (VALUES …)` after `l IN (…)` (PostgreSQL: a long
+    /// list of row values becomes a deep OR expression that exhausts its parser's stack, and
+    /// the left key's index serves the first part even without statistics).
+    pub(crate) pairs_as_values: bool,
+    /// A UUID key casts to the text a link table holds (PostgreSQL's `uuid`); elsewhere it is
+    /// bytes, compared only when bound as a UUID.
+    pub(crate) uuid_casts_to_text: bool,
+    /// The type an integer or UUID key is cast to, to be compared as text.
+    pub(super) text_type: &'static str,
+    /// The types a key held as text is cast back to: integer, UUID (`None`: compared as text).
+    integer_type: &'static str,
+    uuid_type: Option<&'static str>,
+    /// How many values one statement may bind, less a margin for the values a statement binds
+    /// besides its rows (SQLite ≥ 3.32: 32 766; PostgreSQL and MySQL: 65 535).
+    bind_limit: usize,
+    /// The `LIMIT` an `OFFSET` needs to be valid (`None`: an `OFFSET` stands alone).
+    pub(super) limit_for_offset: Option<u64>,
 }
 
-impl Sql {
-    pub(crate) fn new(backend: DbBackend) -> Self {
-        Sql {
-            backend,
-            text: String::new(),
-            values: Vec::new(),
+/// SQLite.
+pub(crate) const SQLITE: Dialect = Dialect {
+    backend: DbBackend::Sqlite,
+    returning: true,
+    row_locks: false,
+    upsert_on_any_unique: false,
+    prefers_semi_joins: true,
+    pairs_as_values: false,
+    uuid_casts_to_text: false,
+    text_type: "text",
+    integer_type: "integer",
+    uuid_type: None,
+    bind_limit: 32_766 - 16,
+    // `LIMIT -1`, unbounded: SQLite reads any negative limit so.
+    limit_for_offset: Some(u64::MAX >> 1),
+};
+
+/// PostgreSQL.
+pub(crate) const POSTGRES: Dialect = Dialect {
+    backend: DbBackend::Postgres,
+    returning: true,
+    row_locks: true,
+    upsert_on_any_unique: false,
+    prefers_semi_joins: false,
+    pairs_as_values: true,
+    uuid_casts_to_text: true,
+    text_type: "text",
+    integer_type: "bigint",
+    uuid_type: Some("uuid"),
+    bind_limit: 65_535 - 16,
+    limit_for_offset: None,
+};
+
+/// MySQL and MariaDB.
+pub(crate) const MYSQL: Dialect = Dialect {
+    backend: DbBackend::MySql,
+    returning: false,
+    row_locks: true,
+    upsert_on_any_unique: true,
+    prefers_semi_joins: false,
+    pairs_as_values: false,
+    uuid_casts_to_text: false,
+    text_type: "char",
+    integer_type: "SIGNED",
+    uuid_type: None,
+    bind_limit: 65_535 - 16,
+    limit_for_offset: Some(u64::MAX),
+};
+
+impl Dialect {
+    /// The dialect of `conn`'s backend.
+    pub(crate) fn of(conn: &impl ConnectionTrait) -> &'static Dialect {
+        Self::for_backend(conn.get_database_backend())
+    }
+
+    /// The dialect of `backend`.
+    pub(crate) fn for_backend(backend: DbBackend) -> &'static Dialect {
+        match backend {
+            DbBackend::Postgres => &POSTGRES,
+            DbBackend::MySql => &MYSQL,
+            _ => &SQLITE,
         }
     }
 
-    pub(crate) fn backend(&self) -> DbBackend {
-        self.backend
+    /// How many rows of `values_per_row` bound values fit in one statement.
+    pub(crate) fn rows_per_statement(&self, values_per_row: usize) -> usize {
+        (self.bind_limit / values_per_row.max(1)).max(1)
     }
 
-    /// Appends SQL text (never user input: identifiers go through [`Sql::ident`]).
-    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    /// Appends a quoted identifier.
-    pub(crate) fn ident(&mut self, name: &str) -> &mut Self {
-        let quoted = quote(self.backend, name);
-        self.text.push_str(&quoted);
-        self
-    }
-
-    /// Appends a placeholder bound to `value`.
-    pub(crate) fn param(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => {
-                let n = self.values.len();
-                self.text.push('$');
-                self.text.push_str(&n.to_string());
-            }
-            _ => self.text.push('?'),
+    /// Locks the rows `select` finds against change until the transaction ends, where the
+    /// backend has row locks.
+    pub(crate) fn lock_for_update(&self, select: &mut SelectStatement) {
+        if self.row_locks {
+            select.lock(LockType::Update);
         }
-        self
     }
 
-    /// Appends `(p1, p2, …)` bound to `values`.
-    pub(crate) fn param_list<I, V>(&mut self, values: I) -> &mut Self
-    where
-        I: IntoIterator<Item = V>,
-        V: Into<Value>,
-    {
-        self.push("(");
-        for (i, value) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.param(value);
+    /// Share-locks the rows `select` finds, where the backend has row locks (MariaDB has no
+    /// `FOR SHARE`: sea-query writes `LOCK IN SHARE MODE` there, which MySQL also reads).
+    ///
+    /// Why record checks lock what they find: a create that saw a record live must not commit a
+    /// link to it after a concurrent delete of that record has dismissed its links, or a live
+    /// link would point at a deleted record. A shared lock makes that delete wait for the create
+    /// (and then dismiss the new link too), or the create wait for the delete (and then see the
+    /// record gone).
+    pub(crate) fn lock_shared(&self, select: &mut SelectStatement) {
+        if self.row_locks {
+            select.lock(LockType::Share);
         }
-        self.push(")")
     }
 
-    pub(crate) fn build(self) -> Statement {
-        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    /// `column` (an integer or UUID key) as text, to be compared with a link table's key or
+    /// read as a string (sqlx will not read an INT4 as an i64).
+    pub(crate) fn as_text(&self, column: Expr) -> Expr {
+        column.cast_as(Alias::new(self.text_type))
     }
-}
 
-/// Quotes an identifier for `backend`, doubling any quote character inside it.
-pub(crate) fn quote(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
-        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    /// The type a key held as text (in a link table) is cast to, to compare as a key of
+    /// `kind`; `None` where they compare as they are.
+    pub(crate) fn key_type(&self, kind: KeyKind) -> Option<&'static str> {
+        match kind {
+            KeyKind::Integer => Some(self.integer_type),
+            KeyKind::Uuid => self.uuid_type,
+            _ => None,
+        }
     }
-}
 
-/// How many values one statement may bind on `backend` (SQLite ≥ 3.32: 32 766; PostgreSQL and
-/// MySQL: 65 535), with a margin for the values a statement binds besides its rows.
-pub(crate) fn bind_limit(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Sqlite => 32_766 - 16,
-        _ => 65_535 - 16,
+    /// Whether `err` is a violation of a unique index or primary key.
+    pub(crate) fn is_unique_violation(&self, err: &DbErr) -> bool {
+        is_unique_violation(self.backend, err)
     }
-}
 
-/// How many rows of `values_per_row` bound values fit in one statement.
-pub(crate) fn rows_per_statement(backend: DbBackend, values_per_row: usize) -> usize {
-    (bind_limit(backend) / values_per_row.max(1)).max(1)
+    /// Whether `err` says a NOT NULL column got no value.
+    pub(crate) fn is_not_null_violation(&self, err: &DbErr) -> bool {
+        is_not_null_violation(self.backend, err)
+    }
 }
 
 /// The column type of a timestamp column (`created_at`, `updated_at`, `deleted_at`).

@@ -1,0 +1,261 @@
+//! The statements on a link table that the Link service, Query and maintenance share, built
+//! with sea-query: reading rows, matching them by pair, record or row id, and the `UPDATE`s
+//! that dismiss, revive and restamp them. The upsert, which only a create needs, is in
+//! `upsert.rs`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{
+    Alias, Asterisk, DeleteStatement, Expr, ExprTrait, Order, Query, SelectStatement,
+    UpdateStatement,
+};
+use sea_orm::{ConnectionTrait, QueryResult};
+
+use super::Dialect;
+use crate::definition::LinkSpec;
+use crate::error::{Error, Result, column};
+use crate::link_event::EventRow;
+
+/// One link table as its statements see it: its name and what its link declares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkTable<'a> {
+    /// The table's name.
+    pub(crate) name: &'a str,
+    /// The link's declaration: key columns, extra columns.
+    pub(crate) spec: &'a LinkSpec,
+}
+
+/// The columns every link table has besides its two keys and its extra columns.
+const FIXED: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
+
+impl<'a> LinkTable<'a> {
+    fn table(&self) -> Alias {
+        Alias::new(self.name)
+    }
+
+    /// The key column of one side (the left one when `left`).
+    pub(crate) fn key(&self, left: bool) -> &'static str {
+        if left {
+            self.spec.left.column
+        } else {
+            self.spec.right.column
+        }
+    }
+
+    /// `SELECT <every column> FROM <table>`: the two keys, `id`, the timestamps and the extra
+    /// columns, for a caller to add its `WHERE`.
+    pub(crate) fn select_rows(&self) -> SelectStatement {
+        let extra = self.spec.extra_columns.iter().map(|c| c.name);
+        Query::select()
+            .columns([self.spec.left.column, self.spec.right.column])
+            .columns(FIXED)
+            .columns(extra)
+            .from(self.table())
+            .to_owned()
+    }
+
+    /// `SELECT left, right, id FROM <table>`: the columns of a link event's row.
+    pub(crate) fn select_ends(&self) -> SelectStatement {
+        Query::select()
+            .columns(self.ends())
+            .from(self.table())
+            .to_owned()
+    }
+
+    /// `left, right, id`.
+    pub(crate) fn ends(&self) -> [&'static str; 3] {
+        [self.spec.left.column, self.spec.right.column, "id"]
+    }
+
+    /// `SELECT DISTINCT <key of one side>, deleted_at FROM <table> WHERE <key> IN (ids) AND
+    /// deleted_at IS NOT NULL`: the stamps of the dismissed rows touching `ids`.
+    pub(crate) fn select_stamps(&self, left: bool, ids: &[String]) -> SelectStatement {
+        Query::select()
+            .distinct()
+            .columns([self.key(left), "deleted_at"])
+            .from(self.table())
+            .and_where(self.touching(left, ids))
+            .and_where(Expr::col("deleted_at").is_not_null())
+            .to_owned()
+    }
+
+    /// The live rows whose left key is among `left` and right key among `right` (`None`: any),
+    /// in creation order.
+    pub(crate) fn select_live(
+        &self,
+        left: Option<&[String]>,
+        right: Option<&[String]>,
+    ) -> SelectStatement {
+        let mut select = self.select_rows();
+        select.and_where(live());
+        if let Some(ids) = left {
+            select.and_where(self.touching(true, ids));
+        }
+        if let Some(ids) = right {
+            select.and_where(self.touching(false, ids));
+        }
+        select
+            .order_by("created_at", Order::Asc)
+            .order_by("id", Order::Asc);
+        select
+    }
+
+    /// `<key of one side> IN (ids)`.
+    pub(crate) fn touching(&self, left: bool, ids: &[String]) -> Expr {
+        Expr::col(self.key(left)).is_in(ids.iter().cloned())
+    }
+
+    /// The rows of `pairs` (left id, right id). PostgreSQL matches `left IN (…) AND (left,
+    /// right) IN (SELECT * FROM (VALUES …))` (see [`Dialect::pairs_as_values`]); the others
+    /// `(left, right) IN ((?, ?), …)`.
+    pub(crate) fn pairs_in<'p>(
+        &self,
+        dialect: &Dialect,
+        pairs: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> Expr {
+        let pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(l, r)| (l.to_string(), r.to_string()))
+            .collect();
+        let both = Expr::tuple([
+            Expr::col(self.spec.left.column),
+            Expr::col(self.spec.right.column),
+        ]);
+        if !dialect.pairs_as_values || pairs.is_empty() {
+            return both.in_tuples(pairs);
+        }
+        let mut lefts: Vec<&str> = pairs.iter().map(|(l, _)| l.as_str()).collect();
+        lefts.sort_unstable();
+        lefts.dedup();
+        let lefts: Vec<String> = lefts.into_iter().map(str::to_string).collect();
+        let values = Query::select()
+            .column(Asterisk)
+            .from_values(pairs, "v")
+            .to_owned();
+        Expr::col(self.spec.left.column)
+            .is_in(lefts)
+            .and(both.in_subquery(values))
+    }
+
+    /// `left = l AND right = r`: the row of one pair.
+    pub(crate) fn pair(&self, left: &str, right: &str) -> Expr {
+        Expr::col(self.spec.left.column)
+            .eq(left)
+            .and(Expr::col(self.spec.right.column).eq(right))
+    }
+
+    /// `UPDATE <table>`, for the caller to set values and add its `WHERE`.
+    pub(crate) fn update(&self) -> UpdateStatement {
+        Query::update().table(self.table()).to_owned()
+    }
+
+    /// `UPDATE <table> SET deleted_at = stamp, updated_at = stamp`, for the caller to add the
+    /// rows it dismisses.
+    pub(crate) fn dismiss(&self, stamp: DateTime<Utc>) -> UpdateStatement {
+        self.update()
+            .value("deleted_at", stamp)
+            .value("updated_at", stamp)
+            .to_owned()
+    }
+
+    /// `UPDATE <table> SET deleted_at = NULL, updated_at = at`: makes rows live again.
+    pub(crate) fn revive(&self, at: DateTime<Utc>) -> UpdateStatement {
+        self.update()
+            .value("deleted_at", None::<DateTime<Utc>>)
+            .value("updated_at", at)
+            .to_owned()
+    }
+
+    /// `UPDATE <table> SET deleted_at = stamp`: gives dismissed rows another stamp.
+    pub(crate) fn restamp(&self, stamp: DateTime<Utc>) -> UpdateStatement {
+        self.update().value("deleted_at", stamp).to_owned()
+    }
+
+    /// `DELETE FROM <table> WHERE deleted_at < before`: hard-deletes rows dismissed before.
+    pub(crate) fn purge(&self, before: DateTime<Utc>) -> DeleteStatement {
+        Query::delete()
+            .from_table(self.table())
+            .and_where(Expr::col("deleted_at").is_not_null())
+            .and_where(Expr::col("deleted_at").lt(before))
+            .to_owned()
+    }
+
+    /// `RETURNING left, right, id` on `update`, the columns of a link event's row.
+    pub(crate) fn returning_ends(&self, update: &mut UpdateStatement) {
+        update.returning(Query::returning().columns(self.ends()));
+    }
+
+    /// The live rows whose left key is among `left` and right key among `right` (`None`: any),
+    /// every column, in creation order. Each side gets half the bind budget; larger id sets are
+    /// read in several statements.
+    pub(crate) async fn read_live<'i>(
+        &self,
+        conn: &impl ConnectionTrait,
+        left: Option<&'i [String]>,
+        right: Option<&'i [String]>,
+    ) -> Result<Vec<QueryResult>> {
+        let per_side = Dialect::of(conn).rows_per_statement(2);
+        let chunks = |ids: Option<&'i [String]>| -> Vec<Option<&'i [String]>> {
+            match ids {
+                None => vec![None],
+                Some(ids) => ids.chunks(per_side).map(Some).collect(),
+            }
+        };
+        let mut rows = Vec::new();
+        for left_chunk in chunks(left) {
+            for right_chunk in chunks(right) {
+                let select = self.select_live(left_chunk, right_chunk);
+                let found = conn
+                    .query_all(&select)
+                    .await
+                    .map_err(Error::database(format!(
+                        "listing links of {}",
+                        self.spec.display_name()
+                    )))?;
+                rows.extend(found);
+            }
+        }
+        if rows.len() > 1 && (left.is_some() || right.is_some()) {
+            // Several statements: put their rows back in creation order.
+            let mut keyed = rows
+                .into_iter()
+                .map(|row| {
+                    let what = "a link row";
+                    let at = column::<DateTime<Utc>>(&row, "created_at", what)?;
+                    Ok(((at, column::<String>(&row, "id", what)?), row))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            rows = keyed.into_iter().map(|(_, row)| row).collect();
+        }
+        Ok(rows)
+    }
+
+    /// The rows of a link event read from `rows` (those still live when `live_only`).
+    pub(crate) fn ends_of(&self, rows: &[QueryResult], live_only: bool) -> Result<Vec<EventRow>> {
+        let (left, right) = (self.spec.left.column, self.spec.right.column);
+        let what = "a link row";
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            if live_only && column::<Option<DateTime<Utc>>>(row, "deleted_at", what)?.is_some() {
+                continue;
+            }
+            let get = |c: &str| column::<String>(row, c, what);
+            events.push(EventRow {
+                id: get("id")?,
+                left: get(left)?,
+                right: get(right)?,
+            });
+        }
+        Ok(events)
+    }
+}
+
+/// `deleted_at IS NULL`: the row (or record) is live.
+pub(crate) fn live() -> Expr {
+    Expr::col("deleted_at").is_null()
+}
+
+/// `id IN (ids)`: rows by their own id.
+pub(crate) fn row_ids(ids: impl IntoIterator<Item = String>) -> Expr {
+    Expr::col("id").is_in(ids)
+}

@@ -1,0 +1,28 @@
+//! The SQL layer: the one place that names a backend or holds SQL text.
+//!
+//! Everything above it speaks in statements: it builds sea-query statements (through
+//! [`LinkTable`] and [`RecordTable`] for the statements several services share) and asks the
+//! [`Dialect`] of its connection what differs, instead of matching on a backend.
+//!
+//! - `dialect.rs`: each backend's differences, declared once ([`Dialect`]), and its column types,
+//!   literals and error codes.
+//! - `link_table.rs`: statements on a link table (read, dismiss, revive, restamp);
+//!   `upsert.rs`: the statement a create writes with.
+//! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`).
+//! - `ddl.rs`: a link table's `CREATE TABLE` and indexes; `catalogue.rs`: reading them back.
+//! - `text.rs`: the hand-written statement writer, for what sea-query cannot express.
+
+pub(crate) mod catalogue;
+pub mod ddl;
+mod dialect;
+mod link_table;
+pub(crate) mod migration;
+mod record_table;
+mod text;
+mod upsert;
+
+pub(crate) use dialect::*;
+pub(crate) use link_table::{LinkTable, live, row_ids};
+pub(crate) use record_table::{RecordTable, deleted_at_any, read_key};
+pub(crate) use text::{Sql, quote};
+pub(crate) use upsert::{RecordCheck, Upsert};

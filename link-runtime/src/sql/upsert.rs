@@ -1,0 +1,109 @@
+//! The statement that writes link rows: an insert, or an upsert that revives dismissed pairs and
+//! updates the named extra columns of live ones, optionally checking the pairs' records in the
+//! same statement.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query, ValueTuple};
+use sea_orm::{DbErr, Value};
+
+use super::{Dialect, LinkTable};
+
+/// A record check an upsert makes in its own statement: a row is written only when its record
+/// on this side exists in `table` (and is live).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordCheck {
+    /// Whether the record is the pair's left one.
+    pub(crate) is_left: bool,
+    pub(crate) table: &'static str,
+    pub(crate) primary_key: &'static str,
+    pub(crate) soft_deletable: bool,
+}
+
+/// What one upsert statement writes.
+#[derive(Debug)]
+pub(crate) struct Upsert<'c> {
+    /// The extra columns every row names, updated on a pair that exists.
+    pub(crate) updated: &'c [&'static str],
+    /// The extra columns every row names, written only on a new pair.
+    pub(crate) insert_only: &'c [&'static str],
+    /// The rows: left, right, id, created_at, updated_at, then `updated` and `insert_only`.
+    pub(crate) rows: Vec<Vec<Value>>,
+    /// The record checks of the statement (see [`RecordCheck`]).
+    pub(crate) checks: &'c [RecordCheck],
+    /// Whether a pair that exists is updated (`false`: a plain insert, any clash an error).
+    pub(crate) update: bool,
+}
+
+impl LinkTable<'_> {
+    /// The `INSERT` of `upsert`. With record checks the rows are selected from a `VALUES` list
+    /// (`v`), keeping those whose records exist; both backends that take checks (they need
+    /// `RETURNING`) name a `VALUES` list's columns `column1`, `column2`, …. The `WHERE` also
+    /// keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+    ///
+    /// The conflict target is the primary key only: a clash on a unique live index is an error,
+    /// which the caller turns into a `Conflict`. On a backend whose upsert fires on any unique
+    /// index ([`Dialect::upsert_on_any_unique`]), the caller upserts only pairs it found.
+    pub(crate) fn upsert(
+        &self,
+        dialect: &Dialect,
+        upsert: Upsert<'_>,
+    ) -> Result<InsertStatement, DbErr> {
+        // A row or selection narrower than the columns is a bug of ours, reported, not a panic.
+        let mismatch = |err: sea_orm::sea_query::error::Error| {
+            DbErr::Custom(format!("building the upsert of {}: {err}", self.name))
+        };
+        let (left, right) = (self.spec.left.column, self.spec.right.column);
+        let columns: Vec<&'static str> = [left, right, "id", "created_at", "updated_at"]
+            .into_iter()
+            .chain(upsert.updated.iter().copied())
+            .chain(upsert.insert_only.iter().copied())
+            .collect();
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(self.name))
+            .columns(columns.iter().copied());
+        if upsert.checks.is_empty() {
+            for row in upsert.rows {
+                insert
+                    .values(row.into_iter().map(Expr::val))
+                    .map_err(mismatch)?;
+            }
+        } else {
+            let width = columns.len();
+            let mut select = Query::select();
+            for i in 1..=width {
+                select.column(("v", Alias::new(format!("column{i}"))));
+            }
+            select.from_values(upsert.rows.into_iter().map(ValueTuple::Many), "v");
+            for check in upsert.checks {
+                let key = if check.is_left { "column1" } else { "column2" };
+                let mut record = Query::select();
+                record
+                    .expr(Expr::Constant(1.into()))
+                    .from_as(Alias::new(check.table), "r")
+                    .and_where(Expr::col(("r", Alias::new(check.primary_key))).equals(("v", key)));
+                if check.soft_deletable {
+                    record.and_where(Expr::col(("r", "deleted_at")).is_null());
+                }
+                dialect.lock_shared(&mut record);
+                select.and_where(Expr::exists(record));
+            }
+            insert.select_from(select).map_err(mismatch)?;
+        }
+        if upsert.update {
+            // MySQL's `ON DUPLICATE KEY UPDATE` takes no target: it fires on any unique index.
+            let mut on_conflict = OnConflict::columns([left, right]);
+            on_conflict
+                .value("deleted_at", Expr::null())
+                .update_columns(
+                    ["updated_at"]
+                        .into_iter()
+                        .chain(upsert.updated.iter().copied()),
+                );
+            insert.on_conflict(on_conflict);
+        }
+        if dialect.returning {
+            insert.returning_all();
+        }
+        Ok(insert)
+    }
+}
