@@ -151,6 +151,30 @@ impl Dialect {
         }
     }
 
+    /// `column` (a key held as text, in a link table) as the type of a key of `kind`, so that
+    /// the model's primary-key index serves a join.
+    pub(crate) fn text_as_key(&self, column: Expr, kind: KeyKind) -> Expr {
+        match self.key_type(kind) {
+            Some(ty) => column.cast_as(Alias::new(ty)),
+            None => column,
+        }
+    }
+
+    /// Pages `select`: `take` rows after `skip`, with the `LIMIT` the backend needs beside an
+    /// `OFFSET`.
+    pub(crate) fn page(&self, select: &mut SelectStatement, take: Option<u64>, skip: u64) {
+        let limit = take.or(match self.limit_for_offset {
+            Some(all) if skip > 0 => Some(all),
+            _ => None,
+        });
+        if let Some(limit) = limit {
+            select.limit(limit);
+        }
+        if skip > 0 {
+            select.offset(skip);
+        }
+    }
+
     /// Whether `err` is a violation of a unique index or primary key.
     pub(crate) fn is_unique_violation(&self, err: &DbErr) -> bool {
         is_unique_violation(self.backend, err)

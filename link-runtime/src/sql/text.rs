@@ -1,11 +1,8 @@
-//! The hand-written statement writer, for the statements sea-query cannot express (each user
-//! says why). Its text is never user input: identifiers go through [`Sql::ident`], values
-//! through [`Sql::param`].
+//! The hand-written statement writer, for the statements sea-query cannot express: the
+//! catalogue reads (`catalogue.rs`), which query each backend's own system views. Its text is
+//! never user input; values go through [`Sql::param`].
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
-
-use super::Dialect;
-use crate::key::KeyKind;
+use sea_orm::{DbBackend, Statement, Value};
 
 /// A SQL statement being written, with its bound values and the placeholders of its backend.
 #[derive(Debug)]
@@ -16,11 +13,6 @@ pub(crate) struct Sql {
 }
 
 impl Sql {
-    /// A statement for the backend of `conn`.
-    pub(crate) fn new(conn: &impl ConnectionTrait) -> Self {
-        Self::for_backend(conn.get_database_backend())
-    }
-
     pub(crate) fn for_backend(backend: DbBackend) -> Self {
         Sql {
             backend,
@@ -29,16 +21,9 @@ impl Sql {
         }
     }
 
-    /// Appends SQL text (never user input: identifiers go through [`Sql::ident`]).
+    /// Appends SQL text (never user input).
     pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
-        self
-    }
-
-    /// Appends a quoted identifier.
-    pub(crate) fn ident(&mut self, name: &str) -> &mut Self {
-        let quoted = quote(self.backend, name);
-        self.text.push_str(&quoted);
         self
     }
 
@@ -56,75 +41,13 @@ impl Sql {
         self
     }
 
-    /// Appends `(p1, p2, …)` bound to `values`.
-    pub(crate) fn param_list<I, V>(&mut self, values: I) -> &mut Self
-    where
-        I: IntoIterator<Item = V>,
-        V: Into<Value>,
-    {
-        self.push("(");
-        for (i, value) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.param(value);
-        }
-        self.push(")")
-    }
-
-    /// Appends `alias.column` (a key of `kind`) as the text link tables hold.
-    pub(crate) fn key_as_text(&mut self, alias: &str, column: &str, kind: KeyKind) -> &mut Self {
-        if kind == KeyKind::String {
-            return self.ident(alias).push(".").ident(column);
-        }
-        let ty = Dialect::for_backend(self.backend).text_type;
-        self.push("CAST(")
-            .ident(alias)
-            .push(".")
-            .ident(column)
-            .push(" AS ")
-            .push(ty)
-            .push(")")
-    }
-
-    /// Appends a link table's key column `alias.column` as the type of a key of `kind`, so
-    /// that the model's primary-key index serves a join.
-    pub(crate) fn text_as_key(&mut self, alias: &str, column: &str, kind: KeyKind) -> &mut Self {
-        match Dialect::for_backend(self.backend).key_type(kind) {
-            Some(ty) => self
-                .push("CAST(")
-                .ident(alias)
-                .push(".")
-                .ident(column)
-                .push(" AS ")
-                .push(ty)
-                .push(")"),
-            None => self.ident(alias).push(".").ident(column),
-        }
-    }
-
-    /// Appends ` LIMIT … OFFSET …` for a page, with the `LIMIT` the backend needs beside an
-    /// `OFFSET`.
-    pub(crate) fn page(&mut self, take: Option<u64>, skip: u64) -> &mut Self {
-        let limit = take.or(match Dialect::for_backend(self.backend).limit_for_offset {
-            Some(all) if skip > 0 => Some(all),
-            _ => None,
-        });
-        if let Some(limit) = limit {
-            self.push(&format!(" LIMIT {limit}"));
-        }
-        if skip > 0 {
-            self.push(&format!(" OFFSET {skip}"));
-        }
-        self
-    }
-
     pub(crate) fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
 
-/// Quotes an identifier for `backend`, doubling any quote character inside it.
+/// Quotes an identifier for `backend`, doubling any quote character inside it, for the DDL a
+/// plan shows for review.
 pub(crate) fn quote(backend: DbBackend, name: &str) -> String {
     match backend {
         DbBackend::MySql => format!("`{}`", name.replace('`', "``")),

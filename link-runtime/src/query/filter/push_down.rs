@@ -2,6 +2,8 @@
 //! first, in chunks, on the connections that hold them (across connections, or through
 //! external models), and the statement gets `id IN (…)` instead.
 
+use sea_orm::sea_query::{Alias, Query};
+
 use super::*;
 
 /// Whether a statement on `outer`'s connection can join `hop`'s link table and target: both
@@ -102,19 +104,14 @@ pub(crate) async fn matching_keys<C: ConnectionTrait>(
     table: &str,
     filter: &Filter,
 ) -> Result<Vec<String>> {
-    let mut sql = Sql::new(conn);
-    sql.push("SELECT ");
-    key_as_text(&mut sql, "t0", model);
-    sql.push(" AS ")
-        .ident("k")
-        .push(" FROM ")
-        .ident(table)
-        .push(" ")
-        .ident("t0");
-    sql.push(" WHERE ");
-    live_and(&mut sql, links, model, "t0", filter);
+    let dialect = Dialect::of(conn);
+    let select = Query::select()
+        .expr_as(key_as_text(dialect, "t0", model), Alias::new("k"))
+        .from_as(Alias::new(table), Alias::new("t0"))
+        .and_where(live_and(dialect, links, model, "t0", filter))
+        .to_owned();
     let rows = conn
-        .query_all_raw(sql.build())
+        .query_all(&select)
         .await
         .map_err(Error::database(format!(
             "finding the {} records a filter selects",

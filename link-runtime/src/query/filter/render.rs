@@ -1,185 +1,168 @@
-//! Writing checked filters and orders as SQL: semi-joins over link tables, the joins an order
-//! through a link needs, and the key casts between a model's key and a link table's text keys.
+//! Writing checked filters and orders as sea-query expressions and joins: semi-joins over link
+//! tables, the joins an order through a link needs, and the key casts between a model's key and
+//! a link table's text keys (which the backend's [`Dialect`] names).
+
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query};
 
 use super::*;
 
+/// `alias.column`.
+pub(crate) fn column(alias: &str, column: &str) -> Expr {
+    Expr::col((Alias::new(alias), Alias::new(column)))
+}
+
+/// `1 = 1` or `1 = 0`: a condition that always holds, or never does.
+fn always(holds: bool) -> Expr {
+    Expr::Constant(1.into()).eq(Expr::Constant(i32::from(holds).into()))
+}
+
 /// `<alias>.deleted_at IS NULL AND (<filter>)` (the first part only for soft-deletable models).
 pub(crate) fn live_and(
-    sql: &mut Sql,
+    dialect: &Dialect,
     links: &Links,
     model: &ModelInfo,
     alias: &str,
     filter: &Filter,
-) {
-    live_and_at(sql, links, model, alias, filter, &mut 0);
+) -> Expr {
+    live_and_at(dialect, links, model, alias, filter, &mut 0)
 }
 
 /// [`live_and`] inside a statement whose subqueries `depth` numbers.
-pub(crate) fn live_and_at(
-    sql: &mut Sql,
+fn live_and_at(
+    dialect: &Dialect,
     links: &Links,
     model: &ModelInfo,
     alias: &str,
     filter: &Filter,
     depth: &mut usize,
-) {
+) -> Expr {
+    let condition = render(dialect, links, model, alias, filter, depth);
     if model.soft_deletable {
-        sql.ident(alias)
-            .push(".")
-            .ident("deleted_at")
-            .push(" IS NULL AND ");
+        column(alias, "deleted_at").is_null().and(condition)
+    } else {
+        condition
     }
-    sql.push("(");
-    render(sql, links, model, alias, filter, depth);
-    sql.push(")");
 }
 
-/// Writes `filter` on the records of `model` aliased `alias`. `depth` numbers the aliases of
-/// nested subqueries so they never shadow an outer one.
+/// `filter` on the records of `model` aliased `alias`. `depth` numbers the aliases of nested
+/// subqueries so they never shadow an outer one.
 pub(crate) fn render(
-    sql: &mut Sql,
+    dialect: &Dialect,
     links: &Links,
     model: &ModelInfo,
     alias: &str,
     filter: &Filter,
     depth: &mut usize,
-) {
+) -> Expr {
     match filter {
-        Filter::All(parts) | Filter::Any(parts) if parts.is_empty() => {
-            sql.push(if matches!(filter, Filter::All(_)) {
-                "1=1"
-            } else {
-                "1=0"
-            });
-        }
         Filter::All(parts) | Filter::Any(parts) => {
-            let joiner = if matches!(filter, Filter::All(_)) {
-                " AND "
+            let all = matches!(filter, Filter::All(_));
+            parts
+                .iter()
+                .map(|part| render(dialect, links, model, alias, part, depth))
+                .reduce(|a, b| if all { a.and(b) } else { a.or(b) })
+                .unwrap_or_else(|| always(all))
+        }
+        Filter::Not(inner) => render(dialect, links, model, alias, inner, depth).not(),
+        Filter::Null {
+            column: name,
+            is_null,
+        } => {
+            let field = column(alias, name);
+            if *is_null {
+                field.is_null()
             } else {
-                " OR "
-            };
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
-                    sql.push(joiner);
-                }
-                sql.push("(");
-                render(sql, links, model, alias, part, depth);
-                sql.push(")");
+                field.is_not_null()
             }
         }
-        Filter::Not(inner) => {
-            sql.push("NOT (");
-            render(sql, links, model, alias, inner, depth);
-            sql.push(")");
-        }
-        Filter::Null { column, is_null } => {
-            sql.ident(alias).push(".").ident(column);
-            sql.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
-        }
-        Filter::Compare { column, op, values } => {
-            let column_ref = |sql: &mut Sql| {
-                sql.ident(alias).push(".").ident(column);
-            };
+        Filter::Compare {
+            column: name,
+            op,
+            values,
+        } => {
+            let field = column(alias, name);
+            let first = || Expr::val(values[0].clone());
             match op {
-                Op::In | Op::Nin if values.is_empty() => {
-                    sql.push(if *op == Op::In { "1=0" } else { "1=1" });
-                }
-                Op::In | Op::Nin => {
-                    column_ref(sql);
-                    sql.push(if *op == Op::In { " IN " } else { " NOT IN " });
-                    sql.param_list(values.iter().cloned());
-                }
-                Op::ILike => {
-                    sql.push("LOWER(");
-                    column_ref(sql);
-                    sql.push(") LIKE LOWER(");
-                    sql.param(values[0].clone());
-                    sql.push(")");
-                }
-                _ => {
-                    column_ref(sql);
-                    sql.push(match op {
-                        Op::Eq => " = ",
-                        Op::Ne => " <> ",
-                        Op::Gt => " > ",
-                        Op::Gte => " >= ",
-                        Op::Lt => " < ",
-                        Op::Lte => " <= ",
-                        _ => " LIKE ",
-                    });
-                    sql.param(values[0].clone());
-                }
+                Op::In | Op::Nin if values.is_empty() => always(*op == Op::Nin),
+                Op::In => field.is_in(values.iter().cloned()),
+                Op::Nin => field.is_not_in(values.iter().cloned()),
+                Op::ILike => Expr::from(Func::lower(field))
+                    .binary(BinOper::Like, Expr::from(Func::lower(first()))),
+                Op::Like => field.binary(BinOper::Like, first()),
+                Op::Eq => field.eq(first()),
+                Op::Ne => field.ne(first()),
+                Op::Gt => field.gt(first()),
+                Op::Gte => field.gte(first()),
+                Op::Lt => field.lt(first()),
+                Op::Lte => field.lte(first()),
             }
         }
-        Filter::KeysIn(keys) if keys.is_empty() => {
-            sql.push("1=0");
-        }
-        Filter::KeysIn(keys) => {
-            sql.ident(alias)
-                .push(".")
-                .ident(model.primary_key)
-                .push(" IN ");
-            sql.param_list(keys.iter().cloned());
-        }
+        Filter::KeysIn(keys) if keys.is_empty() => always(false),
+        Filter::KeysIn(keys) => column(alias, model.primary_key).is_in(keys.iter().cloned()),
         Filter::Linked { hop, filter } => {
             // A semi-join, `pk IN (SELECT …)`, rather than a correlated `EXISTS`: every
             // backend can run it from the linked side (the few brands named `Acme`) instead
             // of probing once per root record.
             let Some((entry, near, far)) = stored_hop(links, hop) else {
                 // Read-only hops are refused when the filter is parsed.
-                sql.push("1=0");
-                return;
+                return always(false);
             };
             *depth += 1;
             let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
             let target = &hop.target;
-            sql.ident(alias)
-                .push(".")
-                .ident(model.primary_key)
-                .push(" IN (SELECT ");
-            text_as_key(sql, &link_alias, near, model);
-            sql.push(" FROM ")
-                .ident(&entry.names.table)
-                .push(" ")
-                .ident(&link_alias)
-                .push(" JOIN ")
-                .ident(target.table.unwrap_or_default())
-                .push(" ")
-                .ident(&target_alias)
-                .push(" ON ")
-                .ident(&target_alias)
-                .push(".")
-                .ident(target.primary_key)
-                .push(" = ");
-            text_as_key(sql, &link_alias, far, target);
-            sql.push(" WHERE ")
-                .ident(&link_alias)
-                .push(".")
-                .ident("deleted_at")
-                .push(" IS NULL AND ");
-            live_and_at(sql, links, target, &target_alias, filter, depth);
-            sql.push(")");
+            let mut linked = Query::select();
+            linked
+                .expr(text_as_key(dialect, column(&link_alias, near), model))
+                .from_as(
+                    Alias::new(entry.names.table.as_str()),
+                    Alias::new(&link_alias),
+                )
+                .join_as(
+                    JoinType::InnerJoin,
+                    Alias::new(target.table.unwrap_or_default()),
+                    Alias::new(&target_alias),
+                    column(&target_alias, target.primary_key).eq(text_as_key(
+                        dialect,
+                        column(&link_alias, far),
+                        target,
+                    )),
+                )
+                .and_where(column(&link_alias, "deleted_at").is_null())
+                .and_where(live_and_at(
+                    dialect,
+                    links,
+                    target,
+                    &target_alias,
+                    filter,
+                    depth,
+                ));
+            column(alias, model.primary_key).in_subquery(linked)
         }
     }
 }
 
 /// `alias.pk` as the text link tables store.
-pub(crate) fn key_as_text(sql: &mut Sql, alias: &str, model: &ModelInfo) {
-    sql.key_as_text(alias, model.primary_key, model.key_kind);
+pub(crate) fn key_as_text(dialect: &Dialect, alias: &str, model: &ModelInfo) -> Expr {
+    let key = column(alias, model.primary_key);
+    match model.key_kind {
+        KeyKind::String => key,
+        _ => dialect.as_text(key),
+    }
 }
 
-/// A link table's key column `alias.column` as the type of `model`'s primary key, so the
-/// model's primary-key index serves the join.
-pub(crate) fn text_as_key(sql: &mut Sql, alias: &str, column: &str, model: &ModelInfo) {
-    sql.text_as_key(alias, column, model.key_kind);
+/// A link table's key `column` as the type of `model`'s primary key, so the model's
+/// primary-key index serves the join.
+pub(crate) fn text_as_key(dialect: &Dialect, column: Expr, model: &ModelInfo) -> Expr {
+    dialect.text_as_key(column, model.key_kind)
 }
 
-/// ` <kind> <link> <link_alias> ON … <kind> <target> <target_alias> ON …`: the live record
-/// reached from `outer_alias` (a record of `outer`) through a stored hop.
-pub(crate) fn hop_join(
-    sql: &mut Sql,
-    links: &Links,
-    kind: &str,
+/// Joins (`kind`) the live record reached from `outer_alias` (a record of `outer`) through a
+/// stored hop: the link table as `link_alias`, the record as `target_alias`.
+fn hop_join(
+    select: &mut SelectStatement,
+    (dialect, links): (&Dialect, &Links),
+    kind: JoinType,
     (outer_alias, outer): (&str, &ModelInfo),
     hop: &Hop,
     (link_alias, target_alias): (&str, &str),
@@ -188,43 +171,34 @@ pub(crate) fn hop_join(
         return;
     };
     let target = &hop.target;
-    sql.push(&format!(" {kind} "))
-        .ident(&entry.names.table)
-        .push(" ")
-        .ident(link_alias)
-        .push(" ON ")
-        .ident(link_alias)
-        .push(".")
-        .ident(near)
-        .push(" = ");
-    key_as_text(sql, outer_alias, outer);
-    sql.push(" AND ")
-        .ident(link_alias)
-        .push(".")
-        .ident("deleted_at")
-        .push(&format!(" IS NULL {kind} "))
-        .ident(target.table.unwrap_or_default())
-        .push(" ")
-        .ident(target_alias)
-        .push(" ON ")
-        .ident(target_alias)
-        .push(".")
-        .ident(target.primary_key)
-        .push(" = ");
-    text_as_key(sql, link_alias, far, target);
+    select.join_as(
+        kind,
+        Alias::new(entry.names.table.as_str()),
+        Alias::new(link_alias),
+        column(link_alias, near)
+            .eq(key_as_text(dialect, outer_alias, outer))
+            .and(column(link_alias, "deleted_at").is_null()),
+    );
+    let mut on = column(target_alias, target.primary_key).eq(text_as_key(
+        dialect,
+        column(link_alias, far),
+        target,
+    ));
     if target.soft_deletable {
-        sql.push(" AND ")
-            .ident(target_alias)
-            .push(".")
-            .ident("deleted_at")
-            .push(" IS NULL");
+        on = on.and(column(target_alias, "deleted_at").is_null());
     }
+    select.join_as(
+        kind,
+        Alias::new(target.table.unwrap_or_default()),
+        Alias::new(target_alias),
+        on,
+    );
 }
 
-/// Writes an inner join per joinable filter part; returns the alias of each part's record.
-pub(crate) fn render_filter_joins(
-    sql: &mut Sql,
-    links: &Links,
+/// Adds an inner join per joinable filter part; returns the alias of each part's record.
+pub(crate) fn filter_joins(
+    select: &mut SelectStatement,
+    (dialect, links): (&Dialect, &Links),
     model: &ModelInfo,
     alias: &str,
     joins: &[(Box<Hop>, Filter)],
@@ -235,9 +209,9 @@ pub(crate) fn render_filter_joins(
         .map(|(i, (hop, _))| {
             let (link_alias, target_alias) = (format!("fj{i}"), format!("ft{i}"));
             hop_join(
-                sql,
-                links,
-                "JOIN",
+                select,
+                (dialect, links),
+                JoinType::InnerJoin,
                 (alias, model),
                 hop,
                 (&link_alias, &target_alias),
@@ -247,28 +221,33 @@ pub(crate) fn render_filter_joins(
         .collect()
 }
 
-/// ` AND (<part>)` for each joined filter part, on its alias.
-pub(crate) fn render_joined_conditions(
-    sql: &mut Sql,
-    links: &Links,
+/// `AND (<part>)` for each joined filter part, on its alias.
+pub(crate) fn joined_conditions(
+    select: &mut SelectStatement,
+    (dialect, links): (&Dialect, &Links),
     joins: &[(Box<Hop>, Filter)],
     aliases: &[String],
 ) {
     let mut depth = 200;
     for ((hop, filter), alias) in joins.iter().zip(aliases) {
-        sql.push(" AND (");
-        render(sql, links, &hop.target, alias, filter, &mut depth);
-        sql.push(")");
+        select.and_where(render(
+            dialect,
+            links,
+            &hop.target,
+            alias,
+            filter,
+            &mut depth,
+        ));
     }
 }
 
-/// Writes ` LEFT JOIN`s that reach the linked record each `order` term names, and returns,
+/// Adds the `LEFT JOIN`s that reach the linked record each `order` term names, and returns,
 /// per term, the alias its field is read from. A term goes through non-list hops only, whose
 /// live link rows are unique per record (a unique index over live rows), so the joins never
 /// repeat a root. A one-hop term through a link a filter already joined reads that join.
-pub(crate) fn render_order_joins(
-    sql: &mut Sql,
-    links: &Links,
+pub(crate) fn order_joins(
+    select: &mut SelectStatement,
+    (dialect, links): (&Dialect, &Links),
     model: &ModelInfo,
     alias: &str,
     order: &[OrderBy],
@@ -288,9 +267,9 @@ pub(crate) fn render_order_joins(
             next += 1;
             let (link_alias, target_alias) = (format!("oj{next}"), format!("ot{next}"));
             hop_join(
-                sql,
-                links,
-                "LEFT JOIN",
+                select,
+                (dialect, links),
+                JoinType::LeftJoin,
                 (&outer_alias, &outer),
                 hop,
                 (&link_alias, &target_alias),
@@ -302,32 +281,26 @@ pub(crate) fn render_order_joins(
     aliases
 }
 
-/// Writes the `ORDER BY` terms of `order` (each read from its alias of
-/// [`render_order_joins`]), then the root's primary key so pages are stable. Missing and NULL
-/// values sort last ascending and first descending on every backend.
-pub(crate) fn render_order(
-    sql: &mut Sql,
+/// The `ORDER BY` terms of `order` (each read from its alias of [`order_joins`]), then the
+/// root's primary key so pages are stable. Missing and NULL values sort last ascending and
+/// first descending on every backend.
+pub(crate) fn order_by(
+    select: &mut SelectStatement,
     model: &ModelInfo,
     alias: &str,
     order: &[OrderBy],
     aliases: &[String],
 ) {
-    sql.push(" ORDER BY ");
     for (term, from) in order.iter().zip(aliases) {
-        let dir = if term.direction == Direction::Asc {
-            "ASC"
+        let direction = if term.direction == Direction::Asc {
+            Order::Asc
         } else {
-            "DESC"
+            Order::Desc
         };
         if term.nullable {
-            sql.ident(from).push(".").ident(term.field);
-            sql.push(&format!(" IS NULL {dir}, "));
+            select.order_by_expr(column(from, term.field).is_null(), direction.clone());
         }
-        sql.ident(from).push(".").ident(term.field);
-        sql.push(&format!(" {dir}, "));
+        select.order_by_expr(column(from, term.field), direction);
     }
-    sql.ident(alias)
-        .push(".")
-        .ident(model.primary_key)
-        .push(" ASC");
+    select.order_by_expr(column(alias, model.primary_key), Order::Asc);
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModelEntry, ModuleBinding};
 use crate::source::{Record, RecordSource, key_text};
-use crate::sql::{Dialect, Sql};
+use crate::sql::Dialect;
 
 mod resolve;
 mod roots;

@@ -1,6 +1,8 @@
 //! Resolving the graph's hops: from the records of one level, the link rows and linked
 //! records of the next, one statement (or one call of an external model) per hop.
 
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+
 use super::*;
 
 /// The linked records of each parent record, by `(path of the hop, parent record)`.
@@ -267,16 +269,16 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     let context = || format!("loading {} records", model.qualified_name());
     let mut records = Vec::with_capacity(values.len());
     for chunk in values.chunks(filter::keys_per_statement(conn)) {
-        let mut sql = Sql::new(conn);
-        sql.push("SELECT * FROM ").ident(table).push(" WHERE ");
-        sql.ident(column)
-            .push(" IN ")
-            .param_list(chunk.iter().cloned());
+        let mut select = Query::select();
+        select
+            .column(Asterisk)
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new(column)).is_in(chunk.iter().cloned()));
         if model.soft_deletable {
-            sql.push(" AND ").ident("deleted_at").push(" IS NULL");
+            select.and_where(crate::sql::live());
         }
         let rows = conn
-            .query_all_raw(sql.build())
+            .query_all(&select)
             .await
             .map_err(Error::database(context()))?;
         for row in &rows {

@@ -1,20 +1,18 @@
 //! The root statement of a graph: its records filtered, ordered and paged in SQL, and the
 //! count of all that match.
 
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement};
+
 use super::*;
 
-/// ` FROM <table> t0`.
-pub(super) fn root_from(sql: &mut Sql, model: &ModelInfo) {
-    sql.push(" FROM ")
-        .ident(model.table.unwrap_or_default())
-        .push(" ")
-        .ident("t0");
-}
-
-/// ` WHERE <live> AND (<filter>)` on the root aliased `t0`.
-pub(super) fn root_where(sql: &mut Sql, links: &Links, model: &ModelInfo, filter: &Filter) {
-    sql.push(" WHERE ");
-    filter::live_and(sql, links, model, "t0", filter);
+/// `SELECT … FROM <table> t0`, for the caller to add what it selects.
+fn from_root(model: &ModelInfo) -> SelectStatement {
+    Query::select()
+        .from_as(
+            Alias::new(model.table.unwrap_or_default()),
+            Alias::new("t0"),
+        )
+        .to_owned()
 }
 
 /// The root page (and the count when paginated).
@@ -37,41 +35,42 @@ pub(super) async fn roots<C: ConnectionTrait>(
         filter::split_joinable(filter.clone())
     };
     let filter = &filter;
-    let mut sql = Sql::new(conn);
-    sql.push("SELECT ").ident("t0").push(".*");
-    root_from(&mut sql, model);
-    let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);
+    // The root records matching the filter, joined to what the filter's joinable parts reach.
+    let matching = |select: &mut SelectStatement| {
+        let joined = filter::filter_joins(select, (dialect, links), model, "t0", &joins);
+        select.and_where(filter::live_and(dialect, links, model, "t0", filter));
+        filter::joined_conditions(select, (dialect, links), &joins, &joined);
+        joined
+    };
+    let mut select = from_root(model);
+    select.column((Alias::new("t0"), Asterisk));
+    let joined = matching(&mut select);
     let shared: Vec<(&Hop, &str)> = joins
         .iter()
         .zip(&joined)
         .map(|((hop, _), alias)| (&**hop, alias.as_str()))
         .collect();
-    let aliases = filter::render_order_joins(&mut sql, links, model, "t0", order, &shared);
-    root_where(&mut sql, links, model, filter);
-    filter::render_joined_conditions(&mut sql, links, &joins, &joined);
-    filter::render_order(&mut sql, model, "t0", order, &aliases);
-    sql.page(page.take, page.skip);
+    let aliases = filter::order_joins(&mut select, (dialect, links), model, "t0", order, &shared);
+    filter::order_by(&mut select, model, "t0", order, &aliases);
+    dialect.page(&mut select, page.take, page.skip);
     let context = || format!("querying {} records", model.qualified_name());
     let rows = conn
-        .query_all_raw(sql.build())
+        .query_all(&select)
         .await
         .map_err(Error::database(context()))?;
     let count = if paginated {
-        let mut sql = Sql::new(conn);
-        sql.push("SELECT COUNT(*) AS ").ident("n");
-        root_from(&mut sql, model);
-        let joined = filter::render_filter_joins(&mut sql, links, model, "t0", &joins);
-        root_where(&mut sql, links, model, filter);
-        filter::render_joined_conditions(&mut sql, links, &joins, &joined);
+        let mut count = from_root(model);
+        count.expr_as(Expr::col(Asterisk).count(), Alias::new("n"));
+        matching(&mut count);
         let row = conn
-            .query_one_raw(sql.build())
+            .query_one(&count)
             .await
             .map_err(Error::database(context()))?;
         let n = row
             .map(|row| row.try_get::<i64>("", "n"))
             .transpose()
             .map_err(Error::database(context()))?;
-        Some(n.unwrap_or_default().max(0).unsigned_abs())
+        Some(n.map_or(0, |n: i64| u64::try_from(n).unwrap_or(0)))
     } else {
         None
     };
