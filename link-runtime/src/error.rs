@@ -11,9 +11,16 @@ use sea_orm::DbErr;
 pub enum Error {
     /// The operation would break the declared cardinality of a link.
     #[error("{message}")]
+    #[non_exhaustive]
     Conflict {
         /// The link's marker name.
         link: &'static str,
+        /// The record that may have one partner through this link and would get a second, when
+        /// known (a concurrent writer that has rolled back since leaves none to name).
+        record: Option<RecordRef>,
+        /// The partner it already has: the one a live link holds, or, in a batch, the one the
+        /// batch's first pair for it names.
+        already_linked_to: Option<RecordRef>,
         /// The full message, with the records and the fix.
         message: String,
     },
@@ -44,6 +51,7 @@ pub enum Error {
     /// Records that do not exist (or are soft-deleted), or links an update expects that are not
     /// live. Every missing one of the call is named, as data and in the message.
     #[error("{message}")]
+    #[non_exhaustive]
     NotFound {
         /// The missing records (of a create), per `module.model`, ids sorted.
         records: BTreeMap<String, Vec<String>>,
@@ -86,7 +94,54 @@ pub enum Error {
     },
 }
 
+/// One record, as errors name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct RecordRef {
+    /// Its model, as `module.model`.
+    pub model: String,
+    /// Its id, as link tables hold it.
+    pub id: String,
+}
+
+impl RecordRef {
+    pub(crate) fn new(model: &crate::linkable::ModelInfo, id: &str) -> Self {
+        RecordRef {
+            model: model.qualified_name(),
+            id: id.to_string(),
+        }
+    }
+}
+
 impl Error {
+    /// A conflict on `link` with no record to name.
+    pub(crate) fn conflict(link: &'static str, message: String) -> Error {
+        Error::Conflict {
+            link,
+            record: None,
+            already_linked_to: None,
+            message,
+        }
+    }
+
+    /// This error with `context` before its message, for a conflict (`nothing was restored:
+    /// …`); other errors are returned as they are.
+    pub(crate) fn conflict_in(self, context: &str) -> Error {
+        match self {
+            Error::Conflict {
+                link,
+                record,
+                already_linked_to,
+                message,
+            } => Error::Conflict {
+                link,
+                record,
+                already_linked_to,
+                message: format!("{context}: {message}"),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn database(context: impl Into<String>) -> impl FnOnce(DbErr) -> Error {
         let context = context.into();
         move |source| Error::Database { context, source }

@@ -43,7 +43,7 @@ async fn race(t: TestDb) {
         for task in tasks {
             match task.await.expect("task") {
                 Ok(_) => wins += 1,
-                Err(Error::Conflict { link, message }) => {
+                Err(Error::Conflict { link, message, .. }) => {
                     assert_eq!(link, "CustomerWishlist");
                     assert!(
                         message.contains(&format!(

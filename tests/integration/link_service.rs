@@ -4,7 +4,7 @@
 
 mod common;
 
-use link_runtime::{CreateOptions, Error, Key, ListFilter, StoredLink};
+use link_runtime::{CreateOptions, Error, Key, ListFilter, RecordRef, StoredLink};
 use link_tests::links::{
     BrandPost, CustomerWishlist, ProductBrand, ProductTag, RegionBrand, TagPost, brand_post,
     product_brand, product_tag, tag_post,
@@ -263,6 +263,19 @@ async fn cardinality_is_enforced_with_clear_conflicts() {
             err.to_string(),
             "link ProductBrand (product → brand): product p1 is already linked to brand b1; dismiss that link first, or mark the brand side `is_list` if a product may have many brands"
         );
+        // The records, as data a caller can match.
+        let product_p1 = RecordRef {
+            model: "product.product".into(),
+            id: "p1".into(),
+        };
+        assert!(
+            matches!(
+                &err,
+                Error::Conflict { record: Some(record), already_linked_to: Some(partner), .. }
+                    if *record == product_p1 && partner.model == "brand.brand" && partner.id == "b1"
+            ),
+            "{backend:?}: {err:?}"
+        );
 
         // One-to-one, both ways.
         links
@@ -355,6 +368,15 @@ async fn batches_are_atomic_and_checked_as_a_whole() {
         assert_eq!(
             err.to_string(),
             "link ProductBrand (product → brand): this batch links product p1 to both brand b1 and brand b2, but a product may have one brand; remove one of the pairs, or mark the brand side `is_list` if a product may have many brands"
+        );
+        assert!(
+            matches!(
+                &err,
+                Error::Conflict { record: Some(record), already_linked_to: Some(partner), .. }
+                    if record.id == "p1" && record.model == "product.product"
+                        && partner.id == "b1" && partner.model == "brand.brand"
+            ),
+            "{backend:?}: {err:?}"
         );
         assert!(live_rows::<ProductBrand>(&links, &t.db).await.is_empty());
 

@@ -8,7 +8,8 @@ use sea_orm::ConnectionTrait;
 use super::PreparedPair;
 use crate::definition::LinkSpec;
 use crate::definition::plural;
-use crate::error::Error;
+use crate::error::{Error, RecordRef};
+use crate::linkable::ModelInfo;
 use crate::registry::LinkEntry;
 use crate::sql::{Dialect, live};
 
@@ -18,6 +19,8 @@ pub(crate) fn left_taken(spec: &LinkSpec, left: &str, existing_right: &str) -> E
     let (l, r) = (spec.left.model.name, spec.right.model.name);
     Error::Conflict {
         link: spec.name,
+        record: Some(RecordRef::new(&spec.left.model, left)),
+        already_linked_to: Some(RecordRef::new(&spec.right.model, existing_right)),
         message: format!(
             "link {}: {l} {left} is already linked to {r} {existing_right}; dismiss that link first, or mark the {r} side `is_list` if a {l} may have many {}",
             spec.display_name(),
@@ -31,6 +34,8 @@ pub(crate) fn right_taken(spec: &LinkSpec, right: &str, existing_left: &str) -> 
     let (l, r) = (spec.left.model.name, spec.right.model.name);
     Error::Conflict {
         link: spec.name,
+        record: Some(RecordRef::new(&spec.right.model, right)),
+        already_linked_to: Some(RecordRef::new(&spec.left.model, existing_left)),
         message: format!(
             "link {}: {r} {right} is already linked to {l} {existing_left}; dismiss that link first, or mark the {l} side `is_list` if a {r} may have many {}",
             spec.display_name(),
@@ -41,31 +46,30 @@ pub(crate) fn right_taken(spec: &LinkSpec, right: &str, existing_left: &str) -> 
 
 /// Two pairs of one batch that give a record two partners where it may have one.
 pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(), Error> {
-    let (l, r) = (spec.left.model.name, spec.right.model.name);
-    let in_batch = |record: &str,
-                    id: &str,
-                    other: &str,
-                    a: &str,
-                    b: &str,
-                    fix_side: &str,
-                    many: &str| {
+    // `record` (of model `own`) given both `a` and `b` (of model `other`).
+    let in_batch = |(own, id): (&ModelInfo, &str), other: &ModelInfo, (a, b): (&str, &str)| {
+        let (record, partner) = (own.name, other.name);
         Error::Conflict {
             link: spec.name,
+            record: Some(RecordRef::new(own, id)),
+            already_linked_to: Some(RecordRef::new(other, a)),
             message: format!(
-                "link {}: this batch links {record} {id} to both {other} {a} and {other} {b}, but a {record} may have one {other}; remove one of the pairs, or mark the {fix_side} side `is_list` if a {record} may have many {many}",
-                spec.display_name()
+                "link {}: this batch links {record} {id} to both {partner} {a} and {partner} {b}, but a {record} may have one {partner}; remove one of the pairs, or mark the {partner} side `is_list` if a {record} may have many {}",
+                spec.display_name(),
+                plural(partner)
             ),
         }
     };
+    let (left, right) = (&spec.left.model, &spec.right.model);
     if spec.left_unique()
         && let Some((id, a, b)) = second_partner(pairs, |p| (&p.left, &p.right))
     {
-        return Err(in_batch(l, id, r, a, b, r, &plural(r)));
+        return Err(in_batch((left, id), right, (a, b)));
     }
     if spec.right_unique()
         && let Some((id, a, b)) = second_partner(pairs, |p| (&p.right, &p.left))
     {
-        return Err(in_batch(r, id, l, a, b, l, &plural(l)));
+        return Err(in_batch((right, id), left, (a, b)));
     }
     Ok(())
 }
@@ -106,13 +110,13 @@ pub(crate) async fn diagnose(
 /// The conflict of a refused write that no stored row explains any more (the other writer
 /// has rolled back since).
 pub(crate) fn concurrent(spec: &LinkSpec) -> Error {
-    Error::Conflict {
-        link: spec.name,
-        message: format!(
+    Error::conflict(
+        spec.name,
+        format!(
             "link {}: a concurrent change linked one of these records to another partner while this create ran; read the current links and retry",
             spec.display_name()
         ),
-    }
+    )
 }
 
 /// The live row that holds one of the batch's records with another partner, if any.

@@ -356,13 +356,8 @@ impl Links {
                         named: Vec::new(),
                         insert_only: Vec::new(),
                     };
-                    return Err(match conflict::diagnose(conn, entry, &[pair]).await {
-                        Error::Conflict { link, message } => Error::Conflict {
-                            link,
-                            message: format!("nothing was undone: {message}"),
-                        },
-                        other => other,
-                    });
+                    let err = conflict::diagnose(conn, entry, &[pair]).await;
+                    return Err(err.conflict_in("nothing was undone"));
                 }
                 return Err(Error::Database {
                     context: format!("undoing a write of {}", entry.spec.display_name()),

@@ -232,13 +232,7 @@ impl Links {
             Err(Failure::Conflict(entry, pairs)) => {
                 let _ = txn.rollback().await;
                 let err = conflict::diagnose(conn, &entry, &pairs).await;
-                return Err(match err {
-                    Error::Conflict { link, message } => Error::Conflict {
-                        link,
-                        message: format!("nothing was restored: {message}"),
-                    },
-                    other => other,
-                });
+                return Err(err.conflict_in("nothing was restored"));
             }
             other => {
                 self.finish_with_elsewhere(txn, other, run.elsewhere, &mut run.report, "restore")
@@ -436,13 +430,13 @@ impl Failure {
                 context: format!("{what}: {context}"),
                 source,
             },
-            Failure::Conflict(entry, _) => Error::Conflict {
-                link: entry.spec.name,
-                message: format!(
+            Failure::Conflict(entry, _) => Error::conflict(
+                entry.spec.name,
+                format!(
                     "link {}: reviving its rows would break its cardinality",
                     entry.spec.display_name()
                 ),
-            },
+            ),
         }
     }
 }
