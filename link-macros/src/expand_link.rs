@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Type};
 
-use crate::ast::{ColumnKind, DefaultLiteral, Link, LinkInput, Side};
+use crate::ast::{DefaultLiteral, Link, LinkInput, Side};
 use crate::check;
 use crate::ctxt::Ctxt;
 
@@ -410,29 +410,6 @@ fn entity(link: &Link) -> TokenStream {
         .iter()
         .map(|c| c.name.to_string())
         .collect();
-    let extra_defs: Vec<TokenStream> = link
-        .extra_columns
-        .iter()
-        .map(|c| {
-            let ty = match c.kind {
-                ColumnKind::Bool => quote!(Boolean),
-                ColumnKind::SmallInt => quote!(SmallInteger),
-                ColumnKind::Integer => quote!(Integer),
-                ColumnKind::BigInt => quote!(BigInteger),
-                ColumnKind::Float => quote!(Float),
-                ColumnKind::Double => quote!(Double),
-                ColumnKind::Text => quote!(Text),
-                ColumnKind::TimestampTz => quote!(TimestampWithTimeZone),
-                ColumnKind::Timestamp => quote!(DateTime),
-                ColumnKind::Date => quote!(Date),
-                ColumnKind::Uuid => quote!(Uuid),
-                ColumnKind::Json => quote!(JsonBinary),
-                ColumnKind::Decimal => quote!(Decimal(::core::option::Option::None)),
-            };
-            let def = quote!(<#p::sea_orm::ColumnType as #p::sea_orm::ColumnTypeTrait>::def(#p::sea_orm::ColumnType::#ty));
-            if c.nullable { quote!(#def.null()) } else { def }
-        })
-        .collect();
     let entity_doc = format!("The link table of [`{name}`](super::{name}).");
     quote! {
         use #p::sea_orm;
@@ -527,13 +504,8 @@ fn entity(link: &Link) -> TokenStream {
             type EntityName = Entity;
 
             fn def(&self) -> sea_orm::ColumnDef {
-                use sea_orm::ColumnTypeTrait as _;
-                match self {
-                    Self::Left | Self::Right | Self::Id => sea_orm::ColumnType::String(sea_orm::sea_query::StringLen::N(255)).def(),
-                    Self::CreatedAt | Self::UpdatedAt => sea_orm::ColumnType::TimestampWithTimeZone.def(),
-                    Self::DeletedAt => sea_orm::ColumnType::TimestampWithTimeZone.def().null(),
-                    #( Self::#extra_variants => #extra_defs, )*
-                }
+                // From the description the link table's DDL is written from too.
+                #p::link_column_def(&#spec, sea_orm::IdenStatic::as_str(self))
             }
         }
 

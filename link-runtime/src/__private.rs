@@ -19,6 +19,33 @@ pub use std::{
     vec::Vec,
 };
 
+/// The sea-orm definition of `column` of the link table of `spec` (its generated entity's
+/// `Column::def`), from the description its DDL is written from too.
+pub fn link_column_def(spec: &LinkSpec, column: &str) -> sea_orm::ColumnDef {
+    use crate::definition::{LinkColumnKind, LinkDefault};
+    use sea_orm::ColumnTypeTrait as _;
+    use sea_orm::sea_query::{Expr, StringLen};
+    let Some(described) = spec.columns().find(|c| c.name == column) else {
+        // The macro names only the columns `spec` describes; a text column is the harmless
+        // answer should that ever not hold.
+        return sea_orm::ColumnType::Text.def();
+    };
+    let ty = match described.kind {
+        LinkColumnKind::Key => sea_orm::ColumnType::String(StringLen::N(255)),
+        LinkColumnKind::Timestamp => sea_orm::ColumnType::TimestampWithTimeZone,
+        LinkColumnKind::Extra(ty) => ty.sea_orm_type(),
+    };
+    let mut def = ty.def();
+    if described.nullable {
+        def = def.null();
+    }
+    match described.default {
+        Some(LinkDefault::Now) => def.default(Expr::current_timestamp()),
+        Some(LinkDefault::Value(value)) => def.default(Expr::val(value.value())),
+        None => def,
+    }
+}
+
 /// The table name of a link (for the generated sea-orm entity).
 pub fn link_table_name(spec: &LinkSpec) -> String {
     crate::naming::TableNames::of(spec).table

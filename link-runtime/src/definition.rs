@@ -162,6 +162,28 @@ pub enum ColumnType {
     Decimal,
 }
 
+impl ColumnType {
+    /// The sea-orm column type of an extra column of this type.
+    pub(crate) fn sea_orm_type(self) -> sea_orm::ColumnType {
+        use sea_orm::ColumnType as T;
+        match self {
+            ColumnType::Bool => T::Boolean,
+            ColumnType::SmallInt => T::SmallInteger,
+            ColumnType::Integer => T::Integer,
+            ColumnType::BigInt => T::BigInteger,
+            ColumnType::Float => T::Float,
+            ColumnType::Double => T::Double,
+            ColumnType::Text => T::Text,
+            ColumnType::TimestampTz => T::TimestampWithTimeZone,
+            ColumnType::Timestamp => T::DateTime,
+            ColumnType::Date => T::Date,
+            ColumnType::Uuid => T::Uuid,
+            ColumnType::Json => T::JsonBinary,
+            ColumnType::Decimal => T::Decimal(None),
+        }
+    }
+}
+
 /// A column default, from a literal in the declaration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DefaultValue {
@@ -173,6 +195,82 @@ pub enum DefaultValue {
     Float(f64),
     /// A string literal (also used for dates, uuids, JSON and decimals).
     Str(&'static str),
+}
+
+/// What a column of a link table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkColumnKind {
+    /// A record's id, or the row's own: text of at most 255 bytes, compared byte for byte.
+    Key,
+    /// A moment, with its time zone (`created_at`, `updated_at`, `deleted_at`).
+    Timestamp,
+    /// An extra column of the declared type.
+    Extra(ColumnType),
+}
+
+/// The default of a link-table column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum LinkDefault {
+    /// The moment the row is written.
+    Now,
+    /// A declared literal.
+    Value(DefaultValue),
+}
+
+/// One column of a link table: the one description its generated entity (`define_link!`'s
+/// `Column::def`) and its DDL (`sql/ddl.rs`, per backend) are both derived from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LinkColumn {
+    pub(crate) name: &'static str,
+    pub(crate) kind: LinkColumnKind,
+    pub(crate) nullable: bool,
+    pub(crate) default: Option<LinkDefault>,
+}
+
+impl LinkSpec {
+    /// Every column of the link table, in table order: the two keys, `id`, the three
+    /// timestamps (Medusa's columns), then the extra columns.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = LinkColumn> + '_ {
+        let key = |name| LinkColumn {
+            name,
+            kind: LinkColumnKind::Key,
+            nullable: false,
+            default: None,
+        };
+        let stamp = |name, written: bool| LinkColumn {
+            name,
+            kind: LinkColumnKind::Timestamp,
+            nullable: !written,
+            default: written.then_some(LinkDefault::Now),
+        };
+        [
+            key(self.left.column),
+            key(self.right.column),
+            key("id"),
+            stamp("created_at", true),
+            stamp("updated_at", true),
+            stamp("deleted_at", false),
+        ]
+        .into_iter()
+        .chain(self.extra_columns.iter().map(|column| LinkColumn {
+            name: column.name,
+            kind: LinkColumnKind::Extra(column.ty),
+            nullable: column.nullable,
+            default: column.default.map(LinkDefault::Value),
+        }))
+    }
+}
+
+impl DefaultValue {
+    /// The default as a value.
+    pub(crate) fn value(self) -> sea_orm::Value {
+        match self {
+            DefaultValue::Bool(b) => b.into(),
+            DefaultValue::Int(i) => i.into(),
+            DefaultValue::Float(f) => f.into(),
+            DefaultValue::Str(s) => s.into(),
+        }
+    }
 }
 
 /// How many records each side of a link may have.

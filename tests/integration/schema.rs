@@ -238,3 +238,182 @@ async fn string_defaults_are_escaped_for_each_backend() {
         );
     }
 }
+
+define_link! {
+    /// A column of every supported kind, nullable or not, with and without defaults.
+    pub ShelfCarKinds: Shelf [is_list] => Car [is_list],
+    extra_columns {
+        flag: bool = true,
+        small: i16,
+        count: Option<i32>,
+        big: i64 = 7,
+        ratio: f32,
+        share: Option<f64> = 0.5,
+        note: String = "n",
+        seen_at: Option<chrono::DateTime<chrono::Utc>>,
+        local_at: chrono::NaiveDateTime,
+        day: Option<chrono::NaiveDate>,
+        token: Option<sea_orm::prelude::Uuid>,
+        meta: Option<serde_json::Value>,
+        price: sea_orm::prelude::Decimal,
+    },
+    table = "shelf_car_kinds",
+}
+
+/// A column as the database's catalogue reports it: its type, whether it takes NULL, whether it
+/// has a default (MariaDB reports a nullable column's implicit default as the text `NULL`: none).
+#[derive(Debug)]
+struct CatalogueColumn {
+    ty: String,
+    nullable: bool,
+    has_default: bool,
+}
+
+async fn catalogue_columns(
+    t: &TestDb,
+    table: &str,
+) -> std::collections::BTreeMap<String, CatalogueColumn> {
+    let sql = match t.backend {
+        Backend::Postgres => format!(
+            "SELECT CAST(column_name AS text), CAST(data_type AS text), CAST(is_nullable AS text), CAST(column_default IS NOT NULL AS text) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}'"
+        ),
+        Backend::MySql => format!(
+            "SELECT CAST(column_name AS char), CAST(data_type AS char), CAST(is_nullable AS char), CAST(column_default IS NOT NULL AND column_default <> 'NULL' AS char) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '{table}'"
+        ),
+        Backend::Sqlite => format!(
+            "SELECT name, type, CASE WHEN \"notnull\" = 1 THEN 'NO' ELSE 'YES' END, CAST(dflt_value IS NOT NULL AS text) FROM pragma_table_info('{table}')"
+        ),
+    };
+    let rows =
+        t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+    rows.iter()
+        .map(|row| {
+            let text = |i: usize| row.try_get_by_index::<String>(i).expect("a text column");
+            let truthy = |s: String| matches!(s.as_str(), "1" | "true" | "t");
+            (
+                text(0),
+                CatalogueColumn {
+                    ty: text(1).to_lowercase(),
+                    nullable: text(2) == "YES",
+                    has_default: truthy(text(3)),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The catalogue's names for a column of the entity's type, per backend: what a column must be
+/// for the entity to read and write it.
+fn compatible_types(backend: Backend, ty: &sea_orm::ColumnType) -> &'static [&'static str] {
+    use sea_orm::ColumnType as T;
+    match (backend, ty) {
+        (Backend::Postgres, T::Boolean) => &["boolean"],
+        (Backend::MySql, T::Boolean) => &["tinyint"],
+        (Backend::Sqlite, T::Boolean) => &["boolean"],
+        (Backend::MySql, T::Integer) => &["int"],
+        (_, T::SmallInteger) => &["smallint"],
+        (_, T::Integer) => &["integer"],
+        (_, T::BigInteger) => &["bigint"],
+        (Backend::MySql, T::Float) => &["float"],
+        (_, T::Float) => &["real"],
+        (Backend::Postgres, T::Double) => &["double precision"],
+        (Backend::MySql, T::Double) => &["double"],
+        (Backend::Sqlite, T::Double) => &["real"],
+        (Backend::Postgres, T::String(_)) => &["character varying"],
+        (Backend::MySql, T::String(_)) => &["varchar"],
+        (Backend::Sqlite, T::String(_)) => &["varchar(255)"],
+        (_, T::Text) => &["text"],
+        (Backend::Postgres, T::TimestampWithTimeZone) => &["timestamp with time zone"],
+        (Backend::Postgres, T::DateTime) => &["timestamp without time zone"],
+        (Backend::MySql, T::TimestampWithTimeZone | T::DateTime) => &["datetime"],
+        (Backend::Sqlite, T::TimestampWithTimeZone | T::DateTime | T::Date) => &["text"],
+        (_, T::Date) => &["date"],
+        (Backend::Postgres, T::Uuid) => &["uuid"],
+        (Backend::MySql, T::Uuid) => &["binary"],
+        (Backend::Sqlite, T::Uuid) => &["blob"],
+        (Backend::Postgres, T::Json | T::JsonBinary) => &["jsonb"],
+        // MariaDB reports JSON as longtext.
+        (Backend::MySql, T::Json | T::JsonBinary) => &["json", "longtext"],
+        (Backend::Sqlite, T::Json | T::JsonBinary) => &["json_text"],
+        (Backend::Postgres, T::Decimal(_)) => &["numeric"],
+        (Backend::MySql, T::Decimal(_)) => &["decimal"],
+        (Backend::Sqlite, T::Decimal(_)) => &["real"],
+        _ => &[],
+    }
+}
+
+/// SPEC §3 (one description of a link table): the table `migrate()` creates is the one the
+/// generated entity describes, column for column: names, types, nullability and defaults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_created_table_is_the_entity() {
+    use sea_orm::{ColumnTrait, Iterable};
+    for t in test_databases("table_is_entity").await {
+        let links = link_runtime::Links::builder(t.db.clone())
+            .module("shelf")
+            .module("car")
+            .module("user")
+            .link::<UserCar>()
+            .link::<ShelfCarKinds>()
+            .build()
+            .expect("registry");
+        links
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        for (table, defs) in [
+            (
+                TableNames::of(&UserCar::SPEC).table,
+                user_car::Column::iter()
+                    .map(|c| (sea_orm::IdenStatic::as_str(&c).to_string(), c.def()))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "shelf_car_kinds".to_string(),
+                shelf_car_kinds::Column::iter()
+                    .map(|c| (sea_orm::IdenStatic::as_str(&c).to_string(), c.def()))
+                    .collect(),
+            ),
+        ] {
+            let mut live = catalogue_columns(&t, &table).await;
+            if t.backend == Backend::MySql {
+                // The generated columns the cardinality indexes use; not the entity's.
+                live.retain(|name, _| !name.starts_with("live_"));
+            }
+            let names: Vec<&String> = defs.iter().map(|(name, _)| name).collect();
+            assert_eq!(
+                live.keys().collect::<Vec<_>>(),
+                {
+                    let mut sorted = names.clone();
+                    sorted.sort();
+                    sorted
+                },
+                "{:?} {table}: the columns",
+                t.backend
+            );
+            for (name, def) in &defs {
+                let column = &live[name];
+                let ty = def.get_column_type();
+                assert!(
+                    compatible_types(t.backend, ty).contains(&column.ty.as_str()),
+                    "{:?} {table}.{name}: the table has {} where the entity has {ty:?}",
+                    t.backend,
+                    column.ty
+                );
+                assert_eq!(
+                    column.nullable,
+                    def.is_null(),
+                    "{:?} {table}.{name}: nullability",
+                    t.backend
+                );
+                assert_eq!(
+                    column.has_default,
+                    def.get_column_default().is_some(),
+                    "{:?} {table}.{name}: a default",
+                    t.backend
+                );
+            }
+        }
+    }
+}

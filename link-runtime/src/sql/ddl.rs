@@ -4,7 +4,7 @@
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{Alias, ColumnDef, Expr, ExprTrait, Func};
 
-use crate::definition::{ExtraColumn, LinkSpec};
+use crate::definition::{ExtraColumn, LinkColumn, LinkColumnKind, LinkDefault, LinkSpec};
 use crate::naming::TableNames;
 use crate::sql::{column_type, current_timestamp, default_literal, quote, timestamp_type};
 
@@ -24,26 +24,36 @@ fn key_type(backend: DbBackend) -> &'static str {
     }
 }
 
-/// The definition of an extra column, as `CREATE TABLE` and `ADD COLUMN` write it.
-pub(crate) fn extra_column_definition(backend: DbBackend, column: &ExtraColumn) -> String {
-    let mut def = format!(
-        "{} {}",
-        quote(backend, column.name),
-        column_type(backend, column.ty)
-    );
+/// The definition of a column of a link table (see [`LinkSpec::columns`]), as `CREATE TABLE`
+/// writes it on `backend`.
+pub(crate) fn column_definition(backend: DbBackend, column: &LinkColumn) -> String {
+    let ty = match column.kind {
+        LinkColumnKind::Key => key_type(backend),
+        LinkColumnKind::Timestamp => timestamp_type(backend),
+        LinkColumnKind::Extra(ty) => column_type(backend, ty),
+    };
+    let mut def = format!("{} {ty}", quote(backend, column.name));
     def.push_str(if column.nullable {
         " null"
     } else {
         " not null"
     });
-    if let Some(default) = column.default {
-        def.push_str(" default ");
-        def.push_str(&default_literal(backend, default));
+    match column.default {
+        Some(LinkDefault::Now) => {
+            def.push_str(" default ");
+            def.push_str(current_timestamp(backend));
+        }
+        Some(LinkDefault::Value(default)) => {
+            def.push_str(" default ");
+            def.push_str(&default_literal(backend, default));
+        }
+        None => {}
     }
     def
 }
 
-/// [`extra_column_definition`] as a sea-query column, for the `ALTER TABLE`s of a migration.
+/// An extra column as [`column_definition`] writes it, as a sea-query column, for the `ALTER
+/// TABLE`s of a migration.
 pub(crate) fn extra_column_def(backend: DbBackend, column: &ExtraColumn) -> ColumnDef {
     let mut def = ColumnDef::new(column.name);
     def.custom(Alias::new(column_type(backend, column.ty)));
@@ -188,20 +198,10 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
     let q = |name: &str| quote(backend, name);
     let table = q(&names.table);
     let (left, right) = (spec.left.column, spec.right.column);
-    let ts = timestamp_type(backend);
-    let now = current_timestamp(backend);
-    let key_type = key_type(backend);
-    let mut columns = vec![
-        format!("{} {key_type} not null", q(left)),
-        format!("{} {key_type} not null", q(right)),
-        format!("{} {key_type} not null", q("id")),
-        format!("{} {ts} not null default {now}", q("created_at")),
-        format!("{} {ts} not null default {now}", q("updated_at")),
-        format!("{} {ts} null", q("deleted_at")),
-    ];
-    for column in spec.extra_columns {
-        columns.push(extra_column_definition(backend, column));
-    }
+    let mut columns: Vec<String> = spec
+        .columns()
+        .map(|column| column_definition(backend, &column))
+        .collect();
     let indexes = indexes(backend, spec, names);
 
     if backend == DbBackend::MySql {
