@@ -17,10 +17,10 @@ pub enum Error {
         link: &'static str,
         /// The record that may have one partner through this link and would get a second, when
         /// known (a concurrent writer that has rolled back since leaves none to name).
-        record: Option<RecordRef>,
+        record: Option<Box<RecordRef>>,
         /// The partner it already has: the one a live link holds, or, in a batch, the one the
         /// batch's first pair for it names.
-        already_linked_to: Option<RecordRef>,
+        already_linked_to: Option<Box<RecordRef>>,
         /// The full message, with the records and the fix.
         message: String,
     },
@@ -104,11 +104,12 @@ pub struct RecordRef {
 }
 
 impl RecordRef {
-    pub(crate) fn new(model: &crate::linkable::ModelInfo, id: &str) -> Self {
-        RecordRef {
+    /// Boxed, as errors hold it (an error stays small to return).
+    pub(crate) fn boxed(model: &crate::linkable::ModelInfo, id: &str) -> Box<Self> {
+        Box::new(RecordRef {
             model: model.qualified_name(),
             id: id.to_string(),
-        }
+        })
     }
 }
 

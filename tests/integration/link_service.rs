@@ -272,7 +272,7 @@ async fn cardinality_is_enforced_with_clear_conflicts() {
             matches!(
                 &err,
                 Error::Conflict { record: Some(record), already_linked_to: Some(partner), .. }
-                    if *record == product_p1 && partner.model == "brand.brand" && partner.id == "b1"
+                    if **record == product_p1 && partner.model == "brand.brand" && partner.id == "b1"
             ),
             "{backend:?}: {err:?}"
         );
