@@ -200,7 +200,7 @@ pub enum DefaultValue {
 /// What a column of a link table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LinkColumnKind {
-    /// A record's id, or the row's own: text of at most 255 bytes, compared byte for byte.
+    /// A record's id, or the row's own: text of at most 255 characters, compared byte for byte.
     Key,
     /// A moment, with its time zone (`created_at`, `updated_at`, `deleted_at`).
     Timestamp,

@@ -104,10 +104,10 @@ pub struct RecordRef {
 }
 
 impl RecordRef {
-    /// Boxed, as errors hold it (an error stays small to return).
-    pub(crate) fn boxed(model: &crate::linkable::ModelInfo, id: &str) -> Box<Self> {
+    /// Boxed, as errors hold it (an error stays small to return); `model` as `module.model`.
+    pub(crate) fn boxed(model: String, id: &str) -> Box<Self> {
         Box::new(RecordRef {
-            model: model.qualified_name(),
+            model,
             id: id.to_string(),
         })
     }

@@ -283,3 +283,58 @@ async fn literals_read_the_same_with_and_without_backslash_escapes() {
         );
     }
 }
+
+/// `$not` means the same whatever the server's precedence of `NOT`: with `HIGH_NOT_PRECEDENCE`
+/// MySQL reads `NOT a = b` as `(NOT a) = b`, so a negated filter must be parenthesised.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_filters_hold_under_high_not_precedence() {
+    use link_runtime::query::GraphQuery;
+    use serde_json::json;
+    let Some(t) = link_tests::db::mysql_only("modes_high_not", 3).await else {
+        return;
+    };
+    let db = t
+        .connect_with(|options| {
+            options.map_sqlx_mysql_pool_opts(|pool| {
+                pool.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        use sea_orm::sqlx::Executor;
+                        conn.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',HIGH_NOT_PRECEDENCE')")
+                            .await
+                            .map(|_| ())
+                    })
+                })
+            });
+        })
+        .await;
+    let links = Links::builder(db.clone())
+        .module("product")
+        .module("brand")
+        .link::<ProductBrand>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    t.products(&["p1", "p2", "p3"]).await;
+    t.brands(&["b1"]).await;
+    links
+        .create(&db, ProductBrand::new(p("p1"), b("b1")))
+        .await
+        .expect("p1-b1");
+    for (filters, expected) in [
+        (json!({"$not": {"id": "p1"}}), vec!["p2", "p3"]),
+        (json!({"$not": {"id": {"$in": ["p1", "p2"]}}}), vec!["p3"]),
+        (json!({"$not": {"brand": {"id": "b1"}}}), vec!["p2", "p3"]),
+    ] {
+        let query = GraphQuery::new("product")
+            .fields(["id"])
+            .order("id", "ASC")
+            .filters(filters.clone());
+        let found = links.graph(&db, &query).await.expect("graph");
+        let ids: Vec<&str> = found
+            .data
+            .iter()
+            .filter_map(|record| record["id"].as_str())
+            .collect();
+        assert_eq!(ids, expected, "HIGH_NOT_PRECEDENCE: {filters}");
+    }
+}

@@ -19,8 +19,11 @@ pub(crate) fn left_taken(spec: &LinkSpec, left: &str, existing_right: &str) -> E
     let (l, r) = (spec.left.model.name, spec.right.model.name);
     Error::Conflict {
         link: spec.name,
-        record: Some(RecordRef::boxed(&spec.left.model, left)),
-        already_linked_to: Some(RecordRef::boxed(&spec.right.model, existing_right)),
+        record: Some(RecordRef::boxed(spec.left.model.qualified_name(), left)),
+        already_linked_to: Some(RecordRef::boxed(
+            spec.right.model.qualified_name(),
+            existing_right,
+        )),
         message: format!(
             "link {}: {l} {left} is already linked to {r} {existing_right}; dismiss that link first, or mark the {r} side `is_list` if a {l} may have many {}",
             spec.display_name(),
@@ -34,8 +37,11 @@ pub(crate) fn right_taken(spec: &LinkSpec, right: &str, existing_left: &str) -> 
     let (l, r) = (spec.left.model.name, spec.right.model.name);
     Error::Conflict {
         link: spec.name,
-        record: Some(RecordRef::boxed(&spec.right.model, right)),
-        already_linked_to: Some(RecordRef::boxed(&spec.left.model, existing_left)),
+        record: Some(RecordRef::boxed(spec.right.model.qualified_name(), right)),
+        already_linked_to: Some(RecordRef::boxed(
+            spec.left.model.qualified_name(),
+            existing_left,
+        )),
         message: format!(
             "link {}: {r} {right} is already linked to {l} {existing_left}; dismiss that link first, or mark the {l} side `is_list` if a {r} may have many {}",
             spec.display_name(),
@@ -51,8 +57,8 @@ pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(),
         let (record, partner) = (own.name, other.name);
         Error::Conflict {
             link: spec.name,
-            record: Some(RecordRef::boxed(own, id)),
-            already_linked_to: Some(RecordRef::boxed(other, a)),
+            record: Some(RecordRef::boxed(own.qualified_name(), id)),
+            already_linked_to: Some(RecordRef::boxed(other.qualified_name(), a)),
             message: format!(
                 "link {}: this batch links {record} {id} to both {partner} {a} and {partner} {b}, but a {record} may have one {partner}; remove one of the pairs, or mark the {partner} side `is_list` if a {record} may have many {}",
                 spec.display_name(),

@@ -137,7 +137,8 @@ impl Links {
             .unwrap_or_default();
         Err(match failure {
             Failure::Refused(err) => err,
-            Failure::Database(err) => {
+            Failure::Conflict(entry, pairs) => conflict::diagnose(conn, &entry, &pairs).await,
+            Failure::Database(err, _) => {
                 if crate::sql::is_transient(&err) {
                     // Run again (on a pooled connection) by `create_groups`.
                     Error::Database {
@@ -301,7 +302,7 @@ impl Links {
             existing.as_ref(),
         )
         .await
-        .map_err(Failure::Database)?;
+        .map_err(|err| Failure::Database(err, "writing link rows".into()))?;
         Ok(match returned {
             Some(rows) if rows.len() < prepared.len() => {
                 // The upsert skipped pairs whose records are missing; the caller names them.

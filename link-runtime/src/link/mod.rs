@@ -9,6 +9,7 @@ mod conflict;
 mod create;
 mod dismiss;
 pub(crate) mod dynamic;
+mod failure;
 mod lifecycle;
 mod maintenance;
 pub(crate) mod records;
@@ -32,6 +33,7 @@ use crate::sql::{Dialect, RecordCheck};
 use crate::stamp::next_stamp;
 
 use create::*;
+use failure::Failure;
 use retry::*;
 
 pub use lifecycle::LifecycleReport;
@@ -307,19 +309,6 @@ pub(crate) fn read_only(spec: &crate::definition::LinkSpec) -> Error {
         "link {} is read-only: it has no link table, so links cannot be created, dismissed or listed through it; only Query follows it",
         spec.display_name()
     ))
-}
-
-/// Why a create inside its transaction failed: refused by our checks, or by the database (whose
-/// error may be a constraint to explain once the transaction is rolled back).
-enum Failure {
-    Refused(Error),
-    Database(sea_orm::DbErr),
-}
-
-impl From<Error> for Failure {
-    fn from(err: Error) -> Self {
-        Failure::Refused(err)
-    }
 }
 
 /// Typed pairs as written, keys in their canonical form, merged (with their data when

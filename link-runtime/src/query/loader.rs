@@ -3,14 +3,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::definition::StoredLink;
 use crate::error::{Error, Result};
 use crate::linkable::{Linkable, ModelInfo, SeaOrmLinkable};
 use crate::registry::{LinkEntry, Links, ModuleBinding};
-use crate::sql::Dialect;
+use crate::sql::{Dialect, RecordTable};
 
 impl Links {
     /// For each of `lefts`, its live right records through link `L`, in link order, aligned
@@ -214,13 +213,9 @@ where
         ),
     };
     for chunk in values.chunks(Dialect::of(conn).rows_per_statement(1)) {
-        let mut query = <T as SeaOrmLinkable>::Entity::find().filter(
-            Expr::col((Alias::new(table), Alias::new(column))).is_in(chunk.iter().cloned()),
-        );
-        if model.soft_deletable {
-            query =
-                query.filter(Expr::col((Alias::new(table), Alias::new("deleted_at"))).is_null());
-        }
+        let records_table = RecordTable { name: table, model };
+        let query =
+            <T as SeaOrmLinkable>::Entity::find().filter(records_table.live_among(column, chunk));
         let records = query.all(conn).await.map_err(Error::database(format!(
             "loading {} records",
             model.qualified_name()

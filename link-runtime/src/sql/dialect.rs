@@ -25,9 +25,9 @@ pub(crate) struct Dialect {
     /// Its planner does better with a filter through a link as a semi-join (`IN (SELECT …)`)
     /// than as an inner join the order shares (SQLite; measured in BENCHMARKS.md).
     pub(crate) prefers_semi_joins: bool,
-    /// Many pairs are matched with `(l, r) IN (VALUES …)` after `l IN (…)` (PostgreSQL: a long
-    /// list of row values becomes a deep OR expression that exhausts its parser's stack, and
-    /// the left key's index serves the first part even without statistics).
+    /// Many pairs are matched with `(l, r) IN (SELECT * FROM (VALUES …) AS v)` after `l IN (…)`
+    /// (PostgreSQL: a long list of row values becomes a deep OR expression that exhausts its
+    /// parser's stack, and the left key's index serves the first part even without statistics).
     pub(crate) pairs_as_values: bool,
     /// A UUID key casts to the text a link table holds (PostgreSQL's `uuid`); elsewhere it is
     /// bytes, compared only when bound as a UUID.
@@ -57,7 +57,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     integer_type: "integer",
     uuid_type: None,
     bind_limit: 32_766 - 16,
-    // `LIMIT -1`, unbounded: SQLite reads any negative limit so.
+    // The largest limit SQLite binds (an i64): no limit.
     limit_for_offset: Some(u64::MAX >> 1),
 };
 
@@ -135,8 +135,17 @@ impl Dialect {
         }
     }
 
-    /// `column` (an integer or UUID key) as text, to be compared with a link table's key or
-    /// read as a string (sqlx will not read an INT4 as an i64).
+    /// A model's primary key `column` (of `kind`) as the text a link table holds, to be
+    /// compared with a link table's key or read as a string (integer columns differ in width per
+    /// backend, and sqlx will not read an INT4 as an i64). A string key is text already.
+    pub(crate) fn key_as_text(&self, column: Expr, kind: KeyKind) -> Expr {
+        match kind {
+            KeyKind::String => column,
+            _ => self.as_text(column),
+        }
+    }
+
+    /// `column` cast to the backend's text type.
     pub(crate) fn as_text(&self, column: Expr) -> Expr {
         column.cast_as(Alias::new(self.text_type))
     }

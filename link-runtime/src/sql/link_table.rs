@@ -170,7 +170,8 @@ impl<'a> LinkTable<'a> {
         self.update().value("deleted_at", stamp).to_owned()
     }
 
-    /// `DELETE FROM <table> WHERE deleted_at < before`: hard-deletes rows dismissed before.
+    /// `DELETE FROM <table> WHERE deleted_at IS NOT NULL AND deleted_at < before`: hard-deletes
+    /// the rows dismissed before `before`.
     pub(crate) fn purge(&self, before: DateTime<Utc>) -> DeleteStatement {
         Query::delete()
             .from_table(self.table())

@@ -10,7 +10,10 @@
 //!   `upsert.rs`: the statement a create writes with.
 //! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`).
 //! - `ddl.rs`: a link table's `CREATE TABLE` and indexes; `catalogue.rs`: reading them back.
-//! - `text.rs`: the hand-written statement writer, for what sea-query cannot express.
+//! - `migration.rs`: what a migration runs and checks per backend.
+//! - `text.rs`: a writer of statements with bound values for the catalogue reads, which sea-query
+//!   cannot express. The DDL a plan shows for review (`ddl.rs`, parts of `migration.rs`) is
+//!   text too, with its values inline; each hand-written place says why.
 
 pub(crate) mod catalogue;
 pub mod ddl;

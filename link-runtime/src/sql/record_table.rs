@@ -28,11 +28,11 @@ impl RecordTable<'_> {
         Expr::col(Alias::new(self.model.primary_key))
     }
 
-    /// The primary key as [`read_key`] reads it back: an integer as text (integer columns differ
-    /// in width per backend, and sqlx will not read an INT4 as an i64).
+    /// The primary key as [`read_key`] reads it back: an integer as text (a UUID decodes as
+    /// itself).
     fn key(&self, dialect: &Dialect) -> Expr {
         match self.model.key_kind {
-            KeyKind::Integer => dialect.as_text(self.primary_key()),
+            KeyKind::Integer => dialect.key_as_text(self.primary_key(), KeyKind::Integer),
             _ => self.primary_key(),
         }
     }
@@ -40,6 +40,17 @@ impl RecordTable<'_> {
     /// `primary key IN (keys)`, each key bound with the column's own type.
     pub(crate) fn with_keys(&self, keys: &[Value]) -> Expr {
         self.primary_key().is_in(keys.iter().cloned())
+    }
+
+    /// `<table>.<column> IN (values) AND <table>.deleted_at IS NULL` (the second part where
+    /// the model has it): the live records whose `column` is one of `values`.
+    pub(crate) fn live_among(&self, column: &str, values: &[Value]) -> Expr {
+        let among = Expr::col((self.table(), Alias::new(column))).is_in(values.iter().cloned());
+        if self.model.soft_deletable {
+            among.and(Expr::col((self.table(), Alias::new("deleted_at"))).is_null())
+        } else {
+            among
+        }
     }
 
     /// `SELECT <key> [, deleted_at] FROM <table> WHERE <key> IN (keys)`: the key first, for
@@ -65,10 +76,7 @@ impl RecordTable<'_> {
     /// a live record whose key is the link-table text `key`.
     pub(crate) fn holds_live(&self, dialect: &Dialect, key: Expr) -> Expr {
         let primary_key = Expr::col(("m", Alias::new(self.model.primary_key)));
-        let own = match self.model.key_kind {
-            KeyKind::String => primary_key,
-            _ => dialect.as_text(primary_key),
-        };
+        let own = dialect.key_as_text(primary_key, self.model.key_kind);
         let mut record = Query::select();
         record
             .expr(Expr::Constant(1.into()))

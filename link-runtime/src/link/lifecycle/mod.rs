@@ -33,8 +33,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
-use super::PreparedPair;
 use super::conflict;
+use super::failure::Failure;
 use crate::error::{Error, Result};
 use crate::events::{LinkConnection, LinkEvent};
 use crate::key::Key;
@@ -404,39 +404,6 @@ impl Step {
         match self {
             Step::Delete(stamp) => Step::Restore(stamp),
             Step::Restore(stamp) => Step::Delete(stamp),
-        }
-    }
-}
-
-/// Why a walk stopped.
-enum Failure {
-    Refused(Error),
-    Database(sea_orm::DbErr, String),
-    /// Reviving these rows of this link broke its cardinality.
-    Conflict(Box<LinkEntry>, Vec<PreparedPair>),
-}
-
-impl From<Error> for Failure {
-    fn from(err: Error) -> Self {
-        Failure::Refused(err)
-    }
-}
-
-impl Failure {
-    fn into_error(self, what: &str) -> Error {
-        match self {
-            Failure::Refused(err) => err,
-            Failure::Database(source, context) => Error::Database {
-                context: format!("{what}: {context}"),
-                source,
-            },
-            Failure::Conflict(entry, _) => Error::conflict(
-                entry.spec.name,
-                format!(
-                    "link {}: reviving its rows would break its cardinality",
-                    entry.spec.display_name()
-                ),
-            ),
         }
     }
 }

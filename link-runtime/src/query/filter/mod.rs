@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::paths::{self, AllowList, Hop, Step, Via};
 use crate::error::{Error, Result};
-use crate::linkable::{KeyKind, ModelInfo};
+use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModuleBinding};
 use crate::source::{RecordSource, value_for};
 use crate::sql::Dialect;

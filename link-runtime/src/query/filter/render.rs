@@ -64,7 +64,11 @@ pub(crate) fn render(
                 .reduce(|a, b| if all { a.and(b) } else { a.or(b) })
                 .unwrap_or_else(|| always(all))
         }
-        Filter::Not(inner) => render(dialect, links, model, alias, inner, depth).not(),
+        // `NOT (…)`, parenthesised whatever it holds: MySQL's `HIGH_NOT_PRECEDENCE` mode reads
+        // `NOT a = b` as `(NOT a) = b`.
+        Filter::Not(inner) => {
+            Expr::tuple([render(dialect, links, model, alias, inner, depth)]).not()
+        }
         Filter::Null {
             column: name,
             is_null,
@@ -144,11 +148,7 @@ pub(crate) fn render(
 
 /// `alias.pk` as the text link tables store.
 pub(crate) fn key_as_text(dialect: &Dialect, alias: &str, model: &ModelInfo) -> Expr {
-    let key = column(alias, model.primary_key);
-    match model.key_kind {
-        KeyKind::String => key,
-        _ => dialect.as_text(key),
-    }
+    dialect.key_as_text(column(alias, model.primary_key), model.key_kind)
 }
 
 /// A link table's key `column` as the type of `model`'s primary key, so the model's

@@ -1,7 +1,7 @@
 //! Resolving the graph's hops: from the records of one level, the link rows and linked
 //! records of the next, one statement (or one call of an external model) per hop.
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Query};
 
 use super::*;
 
@@ -269,14 +269,11 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     let context = || format!("loading {} records", model.qualified_name());
     let mut records = Vec::with_capacity(values.len());
     for chunk in values.chunks(filter::keys_per_statement(conn)) {
-        let mut select = Query::select();
-        select
+        let select = Query::select()
             .column(Asterisk)
             .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new(column)).is_in(chunk.iter().cloned()));
-        if model.soft_deletable {
-            select.and_where(crate::sql::live());
-        }
+            .and_where(crate::sql::RecordTable { name: table, model }.live_among(column, chunk))
+            .to_owned();
         let rows = conn
             .query_all(&select)
             .await
