@@ -78,6 +78,11 @@ impl Links {
 
 /// A connection the Link service writes through, and what commits its writes: the three kinds
 /// of connection it is given say so themselves, instead of being told apart at run time.
+///
+/// A connection of your own (a wrapper) implements it by answering for what it wraps. Answer
+/// [`Commits::Itself`] only for a connection whose every statement commits on its own: the
+/// service then skips its transaction for a one-statement write, emits events at once, and runs
+/// a deadlock victim again.
 pub trait LinkConnection: ConnectionTrait + TransactionTrait {
     /// What commits a write made through this connection.
     fn commits(&self) -> Commits<'_>;
