@@ -24,9 +24,6 @@ pub(crate) struct LinkTable<'a> {
     pub(crate) spec: &'a LinkSpec,
 }
 
-/// The columns every link table has besides its two keys and its extra columns.
-const FIXED: [&str; 4] = ["id", "created_at", "updated_at", "deleted_at"];
-
 impl<'a> LinkTable<'a> {
     fn table(&self) -> Alias {
         Alias::new(self.name)
@@ -44,11 +41,8 @@ impl<'a> LinkTable<'a> {
     /// `SELECT <every column> FROM <table>`: the two keys, `id`, the timestamps and the extra
     /// columns, for a caller to add its `WHERE`.
     pub(crate) fn select_rows(&self) -> SelectStatement {
-        let extra = self.spec.extra_columns.iter().map(|c| c.name);
         Query::select()
-            .columns([self.spec.left.column, self.spec.right.column])
-            .columns(FIXED)
-            .columns(extra)
+            .columns(self.spec.columns().map(|c| c.name))
             .from(self.table())
             .to_owned()
     }
