@@ -23,7 +23,7 @@ pub use crate::link_event::{EventRow, LinkEvent, LinkEventKind};
 impl Links {
     /// A receiver of every link event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {
-        self.inner.events.subscribe()
+        self.events().subscribe()
     }
 
     /// Starts a transaction on `conn` whose link events are emitted when it commits. Use it
@@ -39,13 +39,13 @@ impl Links {
                 .await
                 .map_err(Error::database("starting a transaction"))?,
             pending: Mutex::new(Vec::new()),
-            events: self.inner.events.clone(),
+            events: self.events().clone(),
         })
     }
 
     /// Whether anyone listens (so writes can skip reading what events need).
     pub(crate) fn has_subscribers(&self) -> bool {
-        self.inner.events.receiver_count() > 0
+        self.events().receiver_count() > 0
     }
 
     /// Emits `events` of a write that committed its own transaction on `conn` (see the module
@@ -59,7 +59,7 @@ impl Links {
             Commits::Itself => {
                 for event in events {
                     // No receiver left is not an error.
-                    let _ = self.inner.events.send(event);
+                    let _ = self.events().send(event);
                 }
             }
             Commits::With(txn) => {

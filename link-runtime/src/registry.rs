@@ -17,11 +17,11 @@ use crate::source::RecordSource;
 /// The application's modules and links. Cheap to clone; build it once with [`Links::builder`].
 #[derive(Clone, Debug)]
 pub struct Links {
-    pub(crate) inner: Arc<Registry>,
+    inner: Arc<Registry>,
 }
 
 #[derive(Debug)]
-pub(crate) struct Registry {
+struct Registry {
     /// Where link tables live, and the connection of every module bound with `module`.
     pub(crate) home: DatabaseConnection,
     pub(crate) modules: BTreeMap<&'static str, ModuleBinding>,
@@ -71,7 +71,7 @@ impl std::fmt::Debug for ModelEntry {
 pub(crate) struct LinkEntry {
     pub(crate) spec: LinkSpec,
     pub(crate) names: TableNames,
-    /// Its place in [`Registry::links`].
+    /// Its place in [`Links::entries`].
     pub(crate) index: usize,
 }
 
@@ -128,6 +128,65 @@ impl Links {
     /// Every registered link, in registration order.
     pub fn specs(&self) -> impl Iterator<Item = &LinkSpec> {
         self.inner.links.iter().map(|entry| &entry.spec)
+    }
+}
+
+/// What the services read of the registry: they ask, rather than reach into its fields.
+impl Links {
+    /// Every registered link, in registration order (a link's `index` is its place here).
+    pub(crate) fn entries(&self) -> &[LinkEntry] {
+        &self.inner.links
+    }
+
+    /// The registered links that keep rows of their own (not read-only), in registration order.
+    pub(crate) fn stored_entries(&self) -> impl Iterator<Item = &LinkEntry> {
+        self.entries().iter().filter(|entry| !entry.spec.read_only)
+    }
+
+    /// The registered link named `name` (its `define_link!` name).
+    pub(crate) fn entry_named(&self, name: &str) -> Option<&LinkEntry> {
+        self.entries().iter().find(|entry| entry.spec.name == name)
+    }
+
+    /// Every model the registry knows, ordered by module and name.
+    pub(crate) fn models(&self) -> impl Iterator<Item = &ModelEntry> + Clone {
+        self.inner.models.values()
+    }
+
+    /// Where Query reads `model`'s records from (`None`: not registered, or not readable).
+    pub(crate) fn source_of(&self, model: &ModelInfo) -> Option<&dyn RecordSource> {
+        self.inner
+            .models
+            .get(&(model.module, model.name))
+            .and_then(|entry| entry.source.as_deref())
+    }
+
+    /// Whether some module's records live on a connection of their own.
+    pub(crate) fn has_modules_elsewhere(&self) -> bool {
+        self.inner
+            .modules
+            .values()
+            .any(|binding| matches!(binding, ModuleBinding::Elsewhere(_)))
+    }
+
+    /// The name this application's link tables are owned under, if one was given.
+    pub(crate) fn application(&self) -> Option<&str> {
+        self.inner.application.as_deref()
+    }
+
+    /// Where link events are sent.
+    pub(crate) fn events(&self) -> &tokio::sync::broadcast::Sender<crate::link_event::LinkEvent> {
+        &self.inner.events
+    }
+
+    /// Whether `entry`'s table was seen to have what its declaration needs.
+    pub(crate) fn schema_ok(&self, entry: &LinkEntry) -> bool {
+        self.inner.schema_ok[entry.index].load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Records whether `entry`'s table has what its declaration needs.
+    pub(crate) fn set_schema_ok(&self, entry: &LinkEntry, ok: bool) {
+        self.inner.schema_ok[entry.index].store(ok, std::sync::atomic::Ordering::Release);
     }
 }
 

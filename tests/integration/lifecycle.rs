@@ -409,3 +409,54 @@ async fn a_record_its_module_already_deleted_keeps_its_stamp_and_restores_as_one
         );
     }
 }
+
+/// On PostgreSQL a list of keys is bound as one array, so a delete sends the same statement
+/// texts whether it names two records or forty: one prepared statement each, whatever the size
+/// (and PostgreSQL's generic plan for it scans the key's index).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statements_do_not_grow_with_the_number_of_keys() {
+    let Some(t) = link_tests::db::postgres_only("lc_key_arrays", 2).await else {
+        return;
+    };
+    let links = registry(&t, false).await;
+    let products: Vec<String> = (0..42).map(|i| format!("p{i}")).collect();
+    let posts: Vec<String> = (0..42).map(|i| format!("s{i}")).collect();
+    t.products(&products.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    t.posts(&posts.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    links
+        .create_many(
+            &t.db,
+            products
+                .iter()
+                .zip(&posts)
+                .map(|(product, post)| ProductPost::new(p(product), s(post))),
+        )
+        .await
+        .expect("posts");
+
+    let mut sent = Vec::new();
+    for named in [&products[..2], &products[2..]] {
+        t.take_statements();
+        let report = links
+            .delete(&t.db, named.iter().map(|id| p(id)))
+            .await
+            .expect("delete");
+        assert_eq!(
+            report.records.get("post.post").map(|posts| posts.len()),
+            Some(named.len()),
+            "each product's post is deleted: {report:?}"
+        );
+        sent.push(t.take_statements());
+    }
+    assert!(
+        sent[0].iter().any(|sql| sql.contains("= ANY(")),
+        "keys bound as an array: {:#?}",
+        sent[0]
+    );
+    assert_eq!(
+        sent[0], sent[1],
+        "the statements of a delete of 2 and of 40 products"
+    );
+}

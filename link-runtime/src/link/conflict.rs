@@ -159,7 +159,7 @@ pub(crate) async fn find(
             let select = table
                 .select_ends()
                 .and_where(live())
-                .and_where(table.touching(is_left, chunk))
+                .and_where(table.touching(dialect, is_left, chunk))
                 .to_owned();
             let rows = conn
                 .query_all(&select)

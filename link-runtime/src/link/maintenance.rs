@@ -39,7 +39,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        let entries: Vec<LinkEntry> = self.inner.links.to_vec();
+        let entries: Vec<LinkEntry> = self.entries().to_vec();
         self.purge_entries(conn, &entries, before).await
     }
 
@@ -180,7 +180,7 @@ impl Links {
         stamp: DateTime<Utc>,
     ) -> Result<Vec<crate::events::LinkEvent>> {
         let mut events = Vec::new();
-        for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
+        for entry in self.stored_entries() {
             let table = entry.table();
             let select = table
                 .select_ends()
@@ -205,7 +205,7 @@ impl Links {
         dismiss: Option<DateTime<Utc>>,
     ) -> Result<Audit> {
         let mut audit = Audit::default();
-        for entry in self.inner.links.iter().filter(|e| !e.spec.read_only) {
+        for entry in self.stored_entries() {
             let left = self.audit_side(conn, entry, true, dismiss).await?;
             let right = self.audit_side(conn, entry, false, dismiss).await?;
             audit.links.push(LinkAudit {

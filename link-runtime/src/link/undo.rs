@@ -278,7 +278,7 @@ impl Links {
         let subscribed = self.has_subscribers();
         let mut events: Vec<LinkEvent> = Vec::new();
         for step in undo.steps.iter().rev() {
-            let Some(entry) = self.inner.links.iter().find(|e| e.spec.name == step.link) else {
+            let Some(entry) = self.entry_named(step.link) else {
                 let _ = txn.rollback().await;
                 return Err(Error::UnknownLink {
                     message: format!(

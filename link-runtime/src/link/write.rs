@@ -166,6 +166,6 @@ pub(crate) fn ends(pairs: &[PreparedPair]) -> impl Iterator<Item = (&str, &str)>
 
 /// How many pairs one statement of `LinkTable::pairs_in` may match under the bind limit.
 pub(crate) fn pairs_per_statement(dialect: &Dialect) -> usize {
-    // Two values a pair, and on PostgreSQL the left key once more.
+    // Two values a pair, and the left key once more (an array, one value, on PostgreSQL).
     dialect.rows_per_statement(3)
 }

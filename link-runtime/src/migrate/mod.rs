@@ -16,8 +16,6 @@ pub use plan::{Apply, Plan, Step, StepKind};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use std::sync::atomic::Ordering;
-
 use crate::error::{Error, Result};
 use crate::registry::Links;
 use crate::sql::migration::{MigrationLock, MigrationSql};
@@ -27,7 +25,7 @@ impl Links {
     /// per table (create, update, rename, adopt, unsafe, drop, release, foreign, or up to date)
     /// with its SQL. Reads only.
     pub async fn plan(&self) -> Result<Plan> {
-        planner::plan(self, &self.inner.home).await
+        planner::plan(self, self.home()).await
     }
 
     /// Runs the steps of `reviewed` that `mode` allows, under a database-level lock
@@ -56,7 +54,7 @@ impl Links {
         mode: Apply,
         on_step: &mut (dyn FnMut(&Step) + Send),
     ) -> Result<Plan> {
-        let home = &self.inner.home;
+        let home = self.home();
         // On SQLite an exclusive transaction: the migration lock there.
         let txn = home
             .begin_with_options(MigrationSql::of(home).transaction_options())
@@ -68,9 +66,9 @@ impl Links {
             .map_err(Error::database("committing the migration"))?;
         // The apply checked every declared link against its table under the lock: writes
         // through those left over wait until their table has what the declaration needs.
-        for entry in &self.inner.links {
+        for entry in self.entries() {
             let enforced = !left.iter().any(|step| step.table == entry.names.table);
-            self.inner.schema_ok[entry.index].store(enforced, Ordering::Release);
+            self.set_schema_ok(entry, enforced);
         }
         match unenforced(&ran, &left) {
             None => Ok(ran),
@@ -86,12 +84,12 @@ impl Links {
         conn: &C,
         entry: &crate::registry::LinkEntry,
     ) -> Result<()> {
-        if self.inner.schema_ok[entry.index].load(Ordering::Acquire) {
+        if self.schema_ok(entry) {
             return Ok(());
         }
         match compare::mismatch(conn, entry).await? {
             None => {
-                self.inner.schema_ok[entry.index].store(true, Ordering::Release);
+                self.set_schema_ok(entry, true);
                 Ok(())
             }
             Some(wrong) => Err(Error::Schema {
@@ -107,7 +105,7 @@ impl Links {
     /// and unsafe changes wait for a reviewed [`Links::apply`] with [`Apply::All`]. Running it
     /// again changes nothing.
     pub async fn migrate(&self) -> Result<()> {
-        let nothing_reviewed = Plan::nothing_reviewed(&self.inner.home);
+        let nothing_reviewed = Plan::nothing_reviewed(self.home());
         self.apply(&nothing_reviewed, Apply::Safe).await.map(|_| ())
     }
 }
@@ -298,7 +296,7 @@ async fn run<C: ConnectionTrait>(
     // Whatever the steps were, a declared link whose table still cannot enforce it is left
     // over: an apply never reports success for it.
     let mut left = left;
-    for entry in links.inner.links.iter().filter(|e| !e.spec.read_only) {
+    for entry in links.stored_entries() {
         if left.iter().any(|step| step.table == entry.names.table) {
             continue;
         }

@@ -30,14 +30,9 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
 ) -> Result<(Plan, BTreeSet<String>)> {
     let statements = MigrationSql::of(conn);
     let existing = catalogue::tables(conn).await?;
-    let claims = Claims::read(conn, &existing, links.inner.application.as_deref()).await?;
+    let claims = Claims::read(conn, &existing, links.application()).await?;
     let application = claims.application.as_str();
-    let declared: Vec<&LinkEntry> = links
-        .inner
-        .links
-        .iter()
-        .filter(|entry| !entry.spec.read_only)
-        .collect();
+    let declared: Vec<&LinkEntry> = links.stored_entries().collect();
     let declared_tables: BTreeSet<&str> = declared.iter().map(|e| e.names.table.as_str()).collect();
     let step = |table: &str, kind: StepKind, summary: String, sql: Vec<String>| Step {
         table: table.to_string(),

@@ -212,10 +212,11 @@ where
                 .collect(),
         ),
     };
-    for chunk in values.chunks(Dialect::of(conn).rows_per_statement(1)) {
+    let dialect = Dialect::of(conn);
+    for chunk in values.chunks(dialect.rows_per_statement(1)) {
         let records_table = RecordTable { name: table, model };
-        let query =
-            <T as SeaOrmLinkable>::Entity::find().filter(records_table.live_among(column, chunk));
+        let query = <T as SeaOrmLinkable>::Entity::find()
+            .filter(records_table.live_among(dialect, column, chunk));
         let records = query.all(conn).await.map_err(Error::database(format!(
             "loading {} records",
             model.qualified_name()

@@ -10,8 +10,7 @@ use crate::registry::Links;
 /// Every hop from `model`, in registration order.
 pub(crate) fn hops_from(links: &Links, model: &ModelInfo) -> Vec<Hop> {
     links
-        .inner
-        .links
+        .entries()
         .iter()
         .enumerate()
         .flat_map(|(i, entry)| hops_of_link(i, &entry.spec, model))

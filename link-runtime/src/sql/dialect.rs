@@ -32,6 +32,26 @@ pub(crate) struct Dialect {
     /// A UUID key casts to the text a link table holds (PostgreSQL's `uuid`); elsewhere it is
     /// bytes, compared only when bound as a UUID.
     pub(crate) uuid_casts_to_text: bool,
+    /// A list of keys is bound as one array, `key = ANY($1)` (PostgreSQL): the statement's
+    /// text is the same for any number of keys, so one prepared statement serves them all, and
+    /// PostgreSQL's generic plan for it (chosen after five runs) scans the key's index, where
+    /// the generic plan of a long `IN ($1, …)` could fall to a sequential scan.
+    lists_as_arrays: bool,
+    /// DDL runs inside the migration's transaction, all or nothing. MySQL/MariaDB commit each
+    /// DDL statement on its own.
+    pub(crate) transactional_ddl: bool,
+    /// A NOT NULL column without a default can be added to a table without rows (SQLite
+    /// refuses it whatever the rows).
+    pub(crate) adds_required_columns_to_empty_tables: bool,
+    /// A column's type changes in place, converting its values. SQLite cannot: the column is
+    /// dropped and added again, losing its values.
+    pub(crate) changes_types_in_place: bool,
+    /// Indexes can be partial (`… WHERE deleted_at IS NULL`). MySQL/MariaDB's cannot, so the
+    /// cardinality's unique index is over a generated `live_<key>` column instead.
+    pub(crate) partial_indexes: bool,
+    /// `CREATE INDEX IF NOT EXISTS` is understood (MySQL's is not: a link table's indexes are
+    /// declared inside its `CREATE TABLE IF NOT EXISTS` instead).
+    pub(crate) index_if_not_exists: bool,
     /// The type an integer or UUID key is cast to, to be compared as text.
     pub(super) text_type: &'static str,
     /// The types a key held as text is cast back to: integer, UUID (`None`: compared as text).
@@ -53,6 +73,12 @@ pub(crate) const SQLITE: Dialect = Dialect {
     prefers_semi_joins: true,
     pairs_as_values: false,
     uuid_casts_to_text: false,
+    lists_as_arrays: false,
+    transactional_ddl: true,
+    adds_required_columns_to_empty_tables: false,
+    changes_types_in_place: false,
+    partial_indexes: true,
+    index_if_not_exists: true,
     text_type: "text",
     integer_type: "integer",
     uuid_type: None,
@@ -70,6 +96,12 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     prefers_semi_joins: false,
     pairs_as_values: true,
     uuid_casts_to_text: true,
+    lists_as_arrays: true,
+    transactional_ddl: true,
+    adds_required_columns_to_empty_tables: true,
+    changes_types_in_place: true,
+    partial_indexes: true,
+    index_if_not_exists: true,
     text_type: "text",
     integer_type: "bigint",
     uuid_type: Some("uuid"),
@@ -86,6 +118,12 @@ pub(crate) const MYSQL: Dialect = Dialect {
     prefers_semi_joins: false,
     pairs_as_values: false,
     uuid_casts_to_text: false,
+    lists_as_arrays: false,
+    transactional_ddl: false,
+    adds_required_columns_to_empty_tables: true,
+    changes_types_in_place: true,
+    partial_indexes: false,
+    index_if_not_exists: false,
     text_type: "char",
     integer_type: "SIGNED",
     uuid_type: None,
@@ -111,6 +149,23 @@ impl Dialect {
     /// How many rows of `values_per_row` bound values fit in one statement.
     pub(crate) fn rows_per_statement(&self, values_per_row: usize) -> usize {
         (self.bind_limit / values_per_row.max(1)).max(1)
+    }
+
+    /// `column IN (values)`: on PostgreSQL `column = ANY($1)`, the values bound as one array
+    /// (see [`Dialect::lists_as_arrays`]) when they are keys of one type.
+    pub(crate) fn among<V: Into<Value>>(
+        &self,
+        column: Expr,
+        values: impl IntoIterator<Item = V>,
+    ) -> Expr {
+        let values: Vec<Value> = values.into_iter().map(Into::into).collect();
+        if self.lists_as_arrays {
+            #[cfg(feature = "postgres")]
+            if let Some(array) = key_array(&values) {
+                return column.eq(sea_orm::sea_query::PgFunc::any(array));
+            }
+        }
+        column.is_in(values)
     }
 
     /// Locks the rows `select` finds against change until the transaction ends, where the
@@ -193,6 +248,26 @@ impl Dialect {
     pub(crate) fn is_not_null_violation(&self, err: &DbErr) -> bool {
         is_not_null_violation(self.backend, err)
     }
+}
+
+/// `values` as one PostgreSQL array, when they are all keys of one type (text, integer or
+/// UUID: the arrays sqlx binds for them are `text[]`, `int4[]`/`int8[]` and `uuid[]`, which
+/// compare with the key columns through their indexes). `None` for an empty list (its
+/// element type is unknown), a mixed one, or one holding a NULL (sqlx's array of `String`
+/// has no place for it).
+#[cfg(feature = "postgres")]
+fn key_array(values: &[Value]) -> Option<Value> {
+    use sea_orm::sea_query::ArrayType;
+    let kind = values.first()?.array_type();
+    let is_key = matches!(
+        kind,
+        ArrayType::String | ArrayType::Int | ArrayType::BigInt | ArrayType::Uuid
+    );
+    (is_key
+        && values
+            .iter()
+            .all(|value| value.is_some() && value.array_type() == kind))
+    .then(|| Value::Array(kind, Some(Box::new(values.to_vec()))))
 }
 
 /// The column type of a timestamp column (`created_at`, `updated_at`, `deleted_at`).

@@ -62,12 +62,17 @@ impl<'a> LinkTable<'a> {
 
     /// `SELECT DISTINCT <key of one side>, deleted_at FROM <table> WHERE <key> IN (ids) AND
     /// deleted_at IS NOT NULL`: the stamps of the dismissed rows touching `ids`.
-    pub(crate) fn select_stamps(&self, left: bool, ids: &[String]) -> SelectStatement {
+    pub(crate) fn select_stamps(
+        &self,
+        dialect: &Dialect,
+        left: bool,
+        ids: &[String],
+    ) -> SelectStatement {
         Query::select()
             .distinct()
             .columns([self.key(left), "deleted_at"])
             .from(self.table())
-            .and_where(self.touching(left, ids))
+            .and_where(self.touching(dialect, left, ids))
             .and_where(Expr::col("deleted_at").is_not_null())
             .to_owned()
     }
@@ -76,16 +81,17 @@ impl<'a> LinkTable<'a> {
     /// in creation order.
     pub(crate) fn select_live(
         &self,
+        dialect: &Dialect,
         left: Option<&[String]>,
         right: Option<&[String]>,
     ) -> SelectStatement {
         let mut select = self.select_rows();
         select.and_where(live());
         if let Some(ids) = left {
-            select.and_where(self.touching(true, ids));
+            select.and_where(self.touching(dialect, true, ids));
         }
         if let Some(ids) = right {
-            select.and_where(self.touching(false, ids));
+            select.and_where(self.touching(dialect, false, ids));
         }
         select
             .order_by("created_at", Order::Asc)
@@ -93,9 +99,9 @@ impl<'a> LinkTable<'a> {
         select
     }
 
-    /// `<key of one side> IN (ids)`.
-    pub(crate) fn touching(&self, left: bool, ids: &[String]) -> Expr {
-        Expr::col(self.key(left)).is_in(ids.iter().cloned())
+    /// `<key of one side> IN (ids)` ([`Dialect::among`]).
+    pub(crate) fn touching(&self, dialect: &Dialect, left: bool, ids: &[String]) -> Expr {
+        dialect.among(Expr::col(self.key(left)), ids.iter().cloned())
     }
 
     /// The rows of `pairs` (left id, right id). PostgreSQL matches `left IN (…) AND (left,
@@ -125,8 +131,8 @@ impl<'a> LinkTable<'a> {
             .column(Asterisk)
             .from_values(pairs, "v")
             .to_owned();
-        Expr::col(self.spec.left.column)
-            .is_in(lefts)
+        dialect
+            .among(Expr::col(self.spec.left.column), lefts)
             .and(both.in_subquery(values))
     }
 
@@ -188,7 +194,8 @@ impl<'a> LinkTable<'a> {
         left: Option<&'i [String]>,
         right: Option<&'i [String]>,
     ) -> Result<Vec<QueryResult>> {
-        let per_side = Dialect::of(conn).rows_per_statement(2);
+        let dialect = Dialect::of(conn);
+        let per_side = dialect.rows_per_statement(2);
         let chunks = |ids: Option<&'i [String]>| -> Vec<Option<&'i [String]>> {
             match ids {
                 None => vec![None],
@@ -198,7 +205,7 @@ impl<'a> LinkTable<'a> {
         let mut rows = Vec::new();
         for left_chunk in chunks(left) {
             for right_chunk in chunks(right) {
-                let select = self.select_live(left_chunk, right_chunk);
+                let select = self.select_live(dialect, left_chunk, right_chunk);
                 let found = conn
                     .query_all(&select)
                     .await
@@ -250,7 +257,7 @@ pub(crate) fn live() -> Expr {
     Expr::col("deleted_at").is_null()
 }
 
-/// `id IN (ids)`: rows by their own id.
-pub(crate) fn row_ids(ids: impl IntoIterator<Item = String>) -> Expr {
-    Expr::col("id").is_in(ids)
+/// `id IN (ids)`: rows by their own id ([`Dialect::among`]).
+pub(crate) fn row_ids(dialect: &Dialect, ids: impl IntoIterator<Item = String>) -> Expr {
+    dialect.among(Expr::col("id"), ids)
 }

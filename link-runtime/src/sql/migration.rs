@@ -107,10 +107,9 @@ impl MigrationSql {
 
     // The transaction and the lock.
 
-    /// Whether DDL runs in the migration's transaction: all or nothing. MySQL/MariaDB commit
-    /// each DDL statement on its own.
+    /// Whether DDL runs in the migration's transaction ([`Dialect::transactional_ddl`]).
     pub(crate) fn transactional_ddl(self) -> bool {
-        self.backend != DbBackend::MySql
+        self.dialect().transactional_ddl
     }
 
     /// The options of the transaction a migration runs in: on SQLite an exclusive one, which
@@ -396,15 +395,15 @@ impl MigrationSql {
     }
 
     /// Whether a NOT NULL column without a default can be added to a table without rows
-    /// (SQLite refuses it whatever the rows).
+    /// ([`Dialect::adds_required_columns_to_empty_tables`]).
     pub(crate) fn adds_required_column_to_empty_table(self) -> bool {
-        self.backend != DbBackend::Sqlite
+        self.dialect().adds_required_columns_to_empty_tables
     }
 
-    /// Whether a column's type changes in place, converting its values. SQLite cannot: the
-    /// column is dropped and added again, losing its values (see [`Self::change_column_type`]).
+    /// Whether a column's type changes in place ([`Dialect::changes_types_in_place`]; where
+    /// not, see [`Self::change_column_type`]).
     pub(crate) fn changes_type_in_place(self) -> bool {
-        self.backend != DbBackend::Sqlite
+        self.dialect().changes_types_in_place
     }
 
     /// The statements that give `column` of `table` its declared type: PostgreSQL converts the
@@ -448,9 +447,9 @@ impl MigrationSql {
     }
 
     /// Whether the backend enforces cardinality with a generated `live_<key>` column
-    /// ([`ddl::live_column`]) under the unique index (MySQL/MariaDB: no partial indexes).
+    /// ([`ddl::live_column`]) under the unique index: where it has no partial indexes.
     pub(crate) fn has_live_columns(self) -> bool {
-        self.backend == DbBackend::MySql
+        !self.dialect().partial_indexes
     }
 
     /// Whether `column` is such a generated `live_` column, which the declaration implies.

@@ -37,15 +37,19 @@ impl RecordTable<'_> {
         }
     }
 
-    /// `primary key IN (keys)`, each key bound with the column's own type.
-    pub(crate) fn with_keys(&self, keys: &[Value]) -> Expr {
-        self.primary_key().is_in(keys.iter().cloned())
+    /// `primary key IN (keys)`, each key bound with the column's own type
+    /// ([`Dialect::among`]).
+    pub(crate) fn with_keys(&self, dialect: &Dialect, keys: &[Value]) -> Expr {
+        dialect.among(self.primary_key(), keys.iter().cloned())
     }
 
     /// `<table>.<column> IN (values) AND <table>.deleted_at IS NULL` (the second part where
     /// the model has it): the live records whose `column` is one of `values`.
-    pub(crate) fn live_among(&self, column: &str, values: &[Value]) -> Expr {
-        let among = Expr::col((self.table(), Alias::new(column))).is_in(values.iter().cloned());
+    pub(crate) fn live_among(&self, dialect: &Dialect, column: &str, values: &[Value]) -> Expr {
+        let among = dialect.among(
+            Expr::col((self.table(), Alias::new(column))),
+            values.iter().cloned(),
+        );
         if self.model.soft_deletable {
             among.and(Expr::col((self.table(), Alias::new("deleted_at"))).is_null())
         } else {
@@ -65,7 +69,7 @@ impl RecordTable<'_> {
         select
             .expr_as(self.key(dialect), Alias::new(self.model.primary_key))
             .from(self.table())
-            .and_where(self.with_keys(keys));
+            .and_where(self.with_keys(dialect, keys));
         if with_state && self.model.soft_deletable {
             select.column("deleted_at");
         }
@@ -100,7 +104,7 @@ impl RecordTable<'_> {
         update
             .table(self.table())
             .value("deleted_at", to)
-            .and_where(self.with_keys(keys));
+            .and_where(self.with_keys(dialect, keys));
         if dialect.returning {
             update.returning(Query::returning().exprs([self.key(dialect)]));
         }

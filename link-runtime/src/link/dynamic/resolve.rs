@@ -191,10 +191,7 @@ impl Links {
     }
 
     pub(super) fn link_named(&self, name: &str) -> Result<LinkEntry> {
-        self.inner
-            .links
-            .iter()
-            .find(|e| e.spec.name == name)
+        self.entry_named(name)
             .cloned()
             .ok_or_else(|| Error::UnknownLink {
                 message: format!(
@@ -245,8 +242,7 @@ impl Links {
             )));
         }
         let forward: Vec<&LinkEntry> = self
-            .inner
-            .links
+            .entries()
             .iter()
             .filter(|e| joins(e, left, right))
             .collect();
@@ -266,7 +262,7 @@ impl Links {
                 )));
             }
         }
-        if let Some(reverse) = self.inner.links.iter().find(|e| joins(e, right, left)) {
+        if let Some(reverse) = self.entries().iter().find(|e| joins(e, right, left)) {
             return Err(direction(reverse));
         }
         Err(Error::UnknownLink {
@@ -286,10 +282,7 @@ impl Links {
         name: Option<&str>,
     ) -> Result<LinkEntry> {
         let involved: Vec<&LinkEntry> = self
-            .inner
-            .links
-            .iter()
-            .filter(|e| !e.spec.read_only)
+            .stored_entries()
             .filter(|e| e.spec.left.model.is(model) || e.spec.right.model.is(model))
             .collect();
         if let Some(name) = name {

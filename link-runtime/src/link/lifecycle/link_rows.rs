@@ -27,7 +27,7 @@ pub(super) async fn dismiss_touching(
     let what = format!("dismissing link rows of {}", entry.spec.display_name());
     let mut dismissed = Vec::new();
     for chunk in ids.chunks(dialect.rows_per_statement(1)) {
-        let touching = table.touching(touching_left, chunk).and(live());
+        let touching = table.touching(dialect, touching_left, chunk).and(live());
         if dialect.returning {
             // One statement: the rows dismissed come back from the UPDATE itself.
             let mut update = table.dismiss(stamp);
@@ -41,7 +41,10 @@ pub(super) async fn dismiss_touching(
             continue;
         }
         for rows in found.chunks(dialect.rows_per_statement(1)) {
-            let update = table.dismiss(stamp).and_where(by_row_id(rows)).to_owned();
+            let update = table
+                .dismiss(stamp)
+                .and_where(by_row_id(dialect, rows))
+                .to_owned();
             execute(conn, &update, &what).await?;
         }
         dismissed.extend(found);
@@ -63,7 +66,7 @@ pub(super) async fn dismissed_with(
     let mut rows = Vec::new();
     for chunk in ids.chunks(dialect.rows_per_statement(1)) {
         let condition = table
-            .touching(touching_left, chunk)
+            .touching(dialect, touching_left, chunk)
             .and(Expr::col("deleted_at").eq(stamp));
         rows.extend(select_rows(conn, entry, condition, true).await?);
     }
@@ -125,8 +128,12 @@ async fn update_rows(
     doing: &str,
 ) -> Result<(), Failure> {
     let what = format!("{doing} link rows of {}", entry.spec.display_name());
-    for chunk in rows.chunks(Dialect::of(conn).rows_per_statement(1)) {
-        let statement = update.clone().and_where(by_row_id(chunk)).to_owned();
+    let dialect = Dialect::of(conn);
+    for chunk in rows.chunks(dialect.rows_per_statement(1)) {
+        let statement = update
+            .clone()
+            .and_where(by_row_id(dialect, chunk))
+            .to_owned();
         execute(conn, &statement, &what).await?;
     }
     Ok(())
@@ -142,7 +149,7 @@ pub(super) async fn stamps_touching(
 ) -> Result<BTreeMap<String, Vec<DateTime<Utc>>>, Failure> {
     let dialect = Dialect::of(conn);
     let mut found: BTreeMap<String, Vec<DateTime<Utc>>> = BTreeMap::new();
-    for entry in links.inner.links.iter().filter(|e| !e.spec.read_only) {
+    for entry in links.stored_entries() {
         let table = entry.table();
         for (side, touching_left) in [(&entry.spec.left, true), (&entry.spec.right, false)] {
             if !side.model.is(model) {
@@ -150,7 +157,7 @@ pub(super) async fn stamps_touching(
             }
             let key = table.key(touching_left);
             for chunk in ids.chunks(dialect.rows_per_statement(1)) {
-                let select = table.select_stamps(touching_left, chunk);
+                let select = table.select_stamps(dialect, touching_left, chunk);
                 let what = "reading link stamps";
                 for row in query(conn, &select, what).await? {
                     let id = crate::error::column::<String>(&row, key, what)?;
@@ -164,8 +171,8 @@ pub(super) async fn stamps_touching(
 }
 
 /// `id IN (…)` of `rows`.
-fn by_row_id(rows: &[EventRow]) -> Expr {
-    row_ids(rows.iter().map(|row| row.id.clone()))
+fn by_row_id(dialect: &Dialect, rows: &[EventRow]) -> Expr {
+    row_ids(dialect, rows.iter().map(|row| row.id.clone()))
 }
 
 /// The rows of `entry` matching `condition`, locked (`FOR UPDATE`) where `lock` and the backend

@@ -106,10 +106,7 @@ fn sides_on<'a>(
     model: &'a ModelInfo,
 ) -> impl Iterator<Item = (&'a LinkEntry, bool, &'a crate::definition::Side)> {
     links
-        .inner
-        .links
-        .iter()
-        .filter(|entry| !entry.spec.read_only)
+        .stored_entries()
         .flat_map(|entry| {
             [
                 (entry, true, &entry.spec.left, &entry.spec.right),
@@ -256,12 +253,7 @@ impl Links {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<LifecycleReport>>,
     {
-        let remote = self
-            .inner
-            .modules
-            .values()
-            .any(|binding| matches!(binding, ModuleBinding::Elsewhere(_)));
-        if remote {
+        if self.has_modules_elsewhere() {
             attempt().await
         } else {
             super::retrying(conn, attempt).await

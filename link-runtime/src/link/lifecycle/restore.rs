@@ -150,7 +150,7 @@ async fn revive(
     let mut others: BTreeMap<(&'static str, &'static str), (ModelInfo, BTreeSet<String>)> =
         BTreeMap::new();
     for (index, rows) in &found.rows {
-        let spec = &links.inner.links[*index].spec;
+        let spec = &links.entries()[*index].spec;
         for row in rows {
             for (model, id) in [
                 (&spec.left.model, &row.left),
@@ -190,7 +190,7 @@ async fn revive(
 
     let revived_at = next_stamp();
     for (index, rows) in found.rows {
-        let entry = &links.inner.links[index];
+        let entry = &links.entries()[index];
         let spec = &entry.spec;
         let mut live = Vec::new();
         let mut restamped: BTreeMap<DateTime<Utc>, Vec<EventRow>> = BTreeMap::new();

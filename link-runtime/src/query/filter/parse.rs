@@ -12,10 +12,7 @@ pub(crate) struct Parser<'a> {
 impl Parser<'_> {
     pub(crate) fn source(&self, model: &ModelInfo) -> Result<&dyn RecordSource> {
         self.links
-            .inner
-            .models
-            .get(&(model.module, model.name))
-            .and_then(|entry| entry.source.as_deref())
+            .source_of(model)
             .ok_or_else(|| {
                 Error::invalid(format!(
                     "{} is not a model of a database of ours (an external model): its records cannot be filtered or sorted in SQL",

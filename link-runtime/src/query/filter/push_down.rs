@@ -130,7 +130,7 @@ pub(crate) fn stored_hop<'a>(
     let Via::Stored { link, from_left } = hop.via else {
         return None;
     };
-    let entry = &links.inner.links[link];
+    let entry = &links.entries()[link];
     let (left, right) = (entry.spec.left.column, entry.spec.right.column);
     Some(if from_left {
         (entry, left, right)

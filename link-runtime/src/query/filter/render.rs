@@ -103,7 +103,9 @@ pub(crate) fn render(
             }
         }
         Filter::KeysIn(keys) if keys.is_empty() => always(false),
-        Filter::KeysIn(keys) => column(alias, model.primary_key).is_in(keys.iter().cloned()),
+        Filter::KeysIn(keys) => {
+            dialect.among(column(alias, model.primary_key), keys.iter().cloned())
+        }
         Filter::Linked { hop, filter } => {
             // A semi-join, `pk IN (SELECT …)`, rather than a correlated `EXISTS`: every
             // backend can run it from the linked side (the few brands named `Acme`) instead

@@ -15,7 +15,7 @@ use super::request::{Graph, GraphQuery, Page, PageInfo};
 use crate::error::{Error, Result};
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModelEntry, ModuleBinding};
-use crate::source::{Record, RecordSource, key_text};
+use crate::source::{Record, key_text};
 use crate::sql::Dialect;
 
 mod resolve;
@@ -55,9 +55,9 @@ impl Links {
 
     /// The model a query names, by `name` or `module.name`.
     fn model_named(&self, entity: &str) -> Result<&ModelEntry> {
-        let models = &self.inner.models;
+        let models = self.models();
         let found: Vec<&ModelEntry> = models
-            .values()
+            .clone()
             .filter(|m| m.info.name == entity || m.info.qualified_name() == entity)
             .collect();
         match found.as_slice() {
@@ -65,11 +65,7 @@ impl Links {
             [] => Err(Error::UnknownField {
                 message: format!(
                     "unknown entity `{entity}`; the entities are: {}",
-                    models
-                        .values()
-                        .map(|m| m.info.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    models.map(|m| m.info.name).collect::<Vec<_>>().join(", ")
                 ),
             }),
             several => Err(Error::invalid(format!(
@@ -81,13 +77,6 @@ impl Links {
                     .join(", ")
             ))),
         }
-    }
-
-    fn source_of(&self, model: &ModelInfo) -> Option<&dyn RecordSource> {
-        self.inner
-            .models
-            .get(&(model.module, model.name))
-            .and_then(|entry| entry.source.as_deref())
     }
 }
 

@@ -4,6 +4,7 @@
 use sea_orm::sea_query::{Alias, Asterisk, Query};
 
 use super::*;
+use crate::sql::RecordTable;
 
 /// The linked records of each parent record, by `(path of the hop, parent record)`.
 pub(super) type Children = HashMap<(String, usize), Vec<usize>>;
@@ -268,11 +269,12 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     };
     let context = || format!("loading {} records", model.qualified_name());
     let mut records = Vec::with_capacity(values.len());
-    for chunk in values.chunks(filter::keys_per_statement(conn)) {
+    let dialect = Dialect::of(conn);
+    for chunk in values.chunks(dialect.rows_per_statement(1)) {
         let select = Query::select()
             .column(Asterisk)
             .from(Alias::new(table))
-            .and_where(crate::sql::RecordTable { name: table, model }.live_among(column, chunk))
+            .and_where(RecordTable { name: table, model }.live_among(dialect, column, chunk))
             .to_owned();
         let rows = conn
             .query_all(&select)
