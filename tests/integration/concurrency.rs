@@ -19,10 +19,8 @@ async fn race(t: TestDb) {
     let wishlists: Vec<String> = (0..ROUNDS)
         .flat_map(|r| (0..TASKS).map(move |i| format!("w{r}_{i}")))
         .collect();
-    t.customers(&customers.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
-    t.wishlists(&wishlists.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
+    t.customers(&customers).await;
+    t.wishlists(&wishlists).await;
     let db = Arc::new(t.connect_again(TASKS as u32 + 4).await);
 
     for round in 0..ROUNDS {

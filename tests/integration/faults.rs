@@ -143,8 +143,7 @@ async fn a_batch_create_whose_backend_is_killed_writes_nothing() {
     let links = registry(&t.db);
     links.migrate().await.expect("migrate");
     let ids: Vec<String> = (0..3_000).map(|i| format!("p{i}")).collect();
-    t.products(&ids.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
+    t.products(&ids).await;
     t.brands(&["b1"]).await;
     slow_down(&t.db, "product_product_brand_brand", "INSERT", 5.0).await;
 
@@ -180,10 +179,8 @@ async fn a_cascading_delete_whose_backend_is_killed_changes_nothing() {
     links.migrate().await.expect("migrate");
     let products: Vec<String> = (0..10).map(|i| format!("p{i}")).collect();
     let posts: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
-    t.products(&products.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
-    t.posts(&posts.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
+    t.products(&products).await;
+    t.posts(&posts).await;
     links
         .create_many(
             &t.db,

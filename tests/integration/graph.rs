@@ -644,10 +644,8 @@ async fn two_statements_per_hop_for_1_100_and_10000_parents() {
         let n = 10_000;
         let product_ids: Vec<String> = (0..n).map(|i| format!("p{i:05}")).collect();
         let brand_ids: Vec<String> = (0..10).map(|i| format!("b{i}")).collect();
-        t.products(&product_ids.iter().map(String::as_str).collect::<Vec<_>>())
-            .await;
-        t.brands(&brand_ids.iter().map(String::as_str).collect::<Vec<_>>())
-            .await;
+        t.products(&product_ids).await;
+        t.brands(&brand_ids).await;
         t.tags(&["t1", "t2"]).await;
         let p = |i: usize| product::Model::key(product_ids[i].clone());
         let b = |i: usize| brand::Model::key(brand_ids[i % 10].clone());

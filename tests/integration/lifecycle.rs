@@ -421,10 +421,8 @@ async fn postgres_statements_do_not_grow_with_the_number_of_keys() {
     let links = registry(&t, false).await;
     let products: Vec<String> = (0..42).map(|i| format!("p{i}")).collect();
     let posts: Vec<String> = (0..42).map(|i| format!("s{i}")).collect();
-    t.products(&products.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
-    t.posts(&posts.iter().map(String::as_str).collect::<Vec<_>>())
-        .await;
+    t.products(&products).await;
+    t.posts(&posts).await;
     links
         .create_many(
             &t.db,

@@ -320,54 +320,72 @@ impl TestDb {
         self.take_statements();
     }
 
-    pub async fn products(&self, ids: &[&str]) {
-        self.seed::<product::Entity, _>(ids, |id| product::Model {
-            id: id.to_string(),
-            title: format!("Product {id}"),
-            deleted_at: None,
+    pub async fn products(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<product::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            product::Model {
+                id: id.to_string(),
+                title: format!("Product {id}"),
+                deleted_at: None,
+            }
         })
         .await;
     }
 
-    pub async fn brands(&self, ids: &[&str]) {
-        self.seed::<brand::Entity, _>(ids, |id| brand::Model {
-            id: id.to_string(),
-            name: format!("Brand {id}"),
+    pub async fn brands(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<brand::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            brand::Model {
+                id: id.to_string(),
+                name: format!("Brand {id}"),
+            }
         })
         .await;
     }
 
-    pub async fn customers(&self, ids: &[&str]) {
-        self.seed::<customer::Entity, _>(ids, |id| customer::Model {
-            id: id.to_string(),
-            email: format!("{id}@example.com"),
+    pub async fn customers(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<customer::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            customer::Model {
+                id: id.to_string(),
+                email: format!("{id}@example.com"),
+            }
         })
         .await;
     }
 
-    pub async fn wishlists(&self, ids: &[&str]) {
-        self.seed::<wishlist::Entity, _>(ids, |id| wishlist::Model {
-            id: id.to_string(),
-            title: format!("Wishlist {id}"),
-            deleted_at: None,
+    pub async fn wishlists(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<wishlist::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            wishlist::Model {
+                id: id.to_string(),
+                title: format!("Wishlist {id}"),
+                deleted_at: None,
+            }
         })
         .await;
     }
 
-    pub async fn posts(&self, ids: &[&str]) {
-        self.seed::<post::Entity, _>(ids, |id| post::Model {
-            id: id.to_string(),
-            body: format!("Post {id}"),
-            product_id: None,
-            deleted_at: None,
+    pub async fn posts(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<post::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            post::Model {
+                id: id.to_string(),
+                body: format!("Post {id}"),
+                product_id: None,
+                deleted_at: None,
+            }
         })
         .await;
     }
 
-    pub async fn tags(&self, ids: &[&str]) {
-        self.seed::<tag::Entity, _>(ids, |id| tag::Model {
-            id: id.to_string(),
-            label: format!("Tag {id}"),
+    pub async fn tags(&self, ids: &[impl AsRef<str>]) {
+        self.seed::<tag::Entity, _>(ids, |id| {
+            let id = id.as_ref();
+            tag::Model {
+                id: id.to_string(),
+                label: format!("Tag {id}"),
+            }
         })
         .await;
     }
