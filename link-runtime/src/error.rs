@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use sea_orm::DbErr;
 
-/// What went wrong. Match on the variant; show the message.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong. Match on the variant (or its [`kind`](Error::kind)); show the message.
+///
+/// `Debug` reads as the message too, after the kind, so an `Error` returned from `main` or
+/// shown by `unwrap` says what happened and the fix.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The operation would break the declared cardinality of a link.
@@ -94,6 +97,97 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is, without its data: what an HTTP layer maps to a
+/// status (see [`ErrorKind::status`]) or a log level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::Conflict`].
+    Conflict,
+    /// [`Error::Direction`].
+    Direction,
+    /// [`Error::UnknownLink`].
+    UnknownLink,
+    /// [`Error::UnknownField`].
+    UnknownField,
+    /// [`Error::InvalidInput`].
+    InvalidInput,
+    /// [`Error::NotFound`].
+    NotFound,
+    /// [`Error::Definition`].
+    Definition,
+    /// [`Error::Schema`].
+    Schema,
+    /// [`Error::External`].
+    External,
+    /// [`Error::Database`].
+    Database,
+}
+
+impl ErrorKind {
+    /// The HTTP status an API answers with: 409 for a conflict, 404 for records not found,
+    /// 400 for the caller's other mistakes (direction, unknown link or field, invalid input),
+    /// 502 when an external service failed, and 500 for a failure of the server's own (its
+    /// declarations, a link table not migrated, the database).
+    ///
+    /// ```
+    /// use link_runtime::ErrorKind;
+    /// assert_eq!(ErrorKind::Conflict.status(), 409);
+    /// assert!(!ErrorKind::Database.is_caller_error());
+    /// ```
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorKind::Conflict => 409,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Direction
+            | ErrorKind::UnknownLink
+            | ErrorKind::UnknownField
+            | ErrorKind::InvalidInput => 400,
+            ErrorKind::External => 502,
+            ErrorKind::Definition | ErrorKind::Schema | ErrorKind::Database => 500,
+        }
+    }
+
+    /// Whether the caller's request is at fault (a 4xx [`status`](Self::status)): the message
+    /// is then written for them. Otherwise it may name the server's internals (tables, the
+    /// database's own error): log it, and tell the caller less.
+    pub fn is_caller_error(self) -> bool {
+        self.status() < 500
+    }
+}
+
+impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Direction { .. } => ErrorKind::Direction,
+            Error::UnknownLink { .. } => ErrorKind::UnknownLink,
+            Error::UnknownField { .. } => ErrorKind::UnknownField,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Definition { .. } => ErrorKind::Definition,
+            Error::Schema { .. } => ErrorKind::Schema,
+            Error::External { .. } => ErrorKind::External,
+            Error::Database { .. } => ErrorKind::Database,
+        }
+    }
+
+    /// The HTTP status an API answers this error with ([`ErrorKind::status`]).
+    pub fn status(&self) -> u16 {
+        self.kind().status()
+    }
+}
+
+impl std::fmt::Debug for Error {
+    /// `Kind: message`, the message with its sources, as [`Display`](std::fmt::Display) writes
+    /// it; match on the variant for its data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {self}", self.kind())
+    }
+}
+
 /// One record, as errors name it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct RecordRef {
@@ -168,3 +262,74 @@ pub(crate) fn column<T: sea_orm::TryGetable>(
 
 /// The runtime's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_reads_as_the_message_after_the_kind() {
+        let error = Error::Definition {
+            message: "link ProductBrand: property \"brand\" is taken".into(),
+        };
+        assert_eq!(
+            format!("{error:?}"),
+            "Definition: link ProductBrand: property \"brand\" is taken"
+        );
+        let error = Error::database("creating links")(DbErr::Custom("gone".into()));
+        assert_eq!(
+            format!("{error:?}"),
+            "Database: creating links: Custom Error: gone"
+        );
+    }
+
+    #[test]
+    fn each_kind_answers_with_its_status() {
+        let not_found = Error::NotFound {
+            records: BTreeMap::new(),
+            pairs: BTreeMap::new(),
+            message: "none".into(),
+        };
+        let cases = [
+            (Error::conflict("ProductBrand", "taken".into()), 409),
+            (not_found, 404),
+            (Error::invalid("bad"), 400),
+            (
+                Error::Direction {
+                    message: "d".into(),
+                },
+                400,
+            ),
+            (
+                Error::UnknownField {
+                    message: "f".into(),
+                },
+                400,
+            ),
+            (
+                Error::UnknownLink {
+                    message: "l".into(),
+                },
+                400,
+            ),
+            (
+                Error::Schema {
+                    message: "s".into(),
+                },
+                500,
+            ),
+            (Error::database("x")(DbErr::Custom("y".into())), 500),
+            (
+                Error::External {
+                    context: "cms".into(),
+                    source: "down".into(),
+                },
+                502,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert_eq!(error.kind().is_caller_error(), status < 500, "{error:?}");
+        }
+    }
+}

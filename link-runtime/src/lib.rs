@@ -131,7 +131,7 @@ pub mod __private;
 
 pub use definition::{Cardinality, LinkDefinition, LinkRow, LinkSpec, StoredLink};
 pub use diagram::DiagramFormat;
-pub use error::{Error, RecordRef, Result};
+pub use error::{Error, ErrorKind, RecordRef, Result};
 pub use events::{Commits, EventRow, LinkConnection, LinkEvent, LinkEventKind, LinkTransaction};
 pub use key::Key;
 pub use link::{

@@ -67,15 +67,14 @@ impl ApiError {
 
 impl From<link_runtime::Error> for ApiError {
     fn from(error: link_runtime::Error) -> Self {
-        use link_runtime::Error as E;
-        let (status, kind) = match &error {
-            E::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
-            E::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
-            E::Direction { .. }
-            | E::UnknownLink { .. }
-            | E::UnknownField { .. }
-            | E::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid_data"),
-            _ => return ApiError::internal(&error),
+        if !error.kind().is_caller_error() {
+            return ApiError::internal(&error);
+        }
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let kind = match status {
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::NOT_FOUND => "not_found",
+            _ => "invalid_data",
         };
         ApiError {
             status,
