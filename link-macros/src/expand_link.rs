@@ -300,6 +300,7 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
         "The link table of [`{name}`](super::{name}) as a sea-orm entity (`Entity`, `Model`, `Column`, `ActiveModel`), and its typed extra columns (`Extra`, `Data`)."
     );
     let entity = entity(link);
+    let serde_crate = format!("{P}::serde");
     quote! {
         #[doc = #module_doc]
         #vis mod #module {
@@ -309,7 +310,13 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
             #entity
 
             #[doc = #extra_doc]
-            #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+            #[derive(
+                ::core::clone::Clone,
+                ::core::fmt::Debug,
+                ::core::cmp::PartialEq,
+                #p::serde::Serialize,
+            )]
+            #[serde(crate = #serde_crate)]
             pub struct Extra {
                 #(
                     #[allow(missing_docs)]

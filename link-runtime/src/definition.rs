@@ -31,7 +31,9 @@ pub trait LinkDefinition: Send + Sync + 'static {
 pub trait StoredLink: LinkDefinition {}
 
 /// The extra columns of one stored link row, read back from the database.
-pub trait ExtraColumns: Sized + Clone + std::fmt::Debug + Send + Sync + 'static {
+pub trait ExtraColumns:
+    Sized + Clone + std::fmt::Debug + serde::Serialize + Send + Sync + 'static
+{
     /// Reads the extra columns from a row that selected them by name.
     fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
 }
@@ -321,8 +323,11 @@ impl LinkSpec {
     }
 }
 
-/// One live row of a stored link, with its typed extra columns.
-#[derive(Debug, Clone)]
+/// One live row of a stored link, with its typed extra columns. It serialises as an HTTP
+/// answer would show it: `{"id", "left", "right", "created_at", "updated_at", "extra": {…}}`,
+/// the keys as strings.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(bound(serialize = ""))]
 pub struct LinkRow<L: LinkDefinition> {
     /// The row's own id, `<prefix>_<ULID>`.
     pub id: String,

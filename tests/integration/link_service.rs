@@ -700,7 +700,7 @@ async fn extra_columns_of_every_kind_round_trip() {
             product_tag::Extra {
                 weight: 2.25,
                 added_at: Some(at),
-                meta: Some(meta),
+                meta: Some(meta.clone()),
                 label: "hero".into()
             },
             "{:?}",
@@ -726,6 +726,28 @@ async fn extra_columns_of_every_kind_round_trip() {
             .map(|row| row.right.to_string())
             .collect();
         assert_eq!(listed, vec!["t1", "t2"], "{:?}", t.backend);
+        // A row serialises as an HTTP answer shows it: keys as strings, typed extras.
+        let json = serde_json::to_value(&rows[0]).expect("serialise a row");
+        assert_eq!(json["id"], serde_json::json!(rows[0].id));
+        assert_eq!(
+            (&json["left"], &json["right"]),
+            (&"p1".into(), &"t1".into())
+        );
+        assert_eq!(
+            json["extra"],
+            serde_json::json!({
+                "weight": 2.25,
+                "added_at": serde_json::to_value(at).expect("time"),
+                "meta": meta,
+                "label": "hero",
+            }),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            json["created_at"],
+            serde_json::to_value(rows[0].created_at).expect("time")
+        );
     }
 }
 
