@@ -525,7 +525,7 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
         assert!(matches!(e, Error::UnknownField { .. }), "{e}");
         assert_eq!(
             message(e),
-            "unknown field `titel` in `titel`: valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
+            "unknown field `titel` in `titel`: did you mean `title`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
         );
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["brand.nam"])).await;
         assert!(message(e).contains(
@@ -585,7 +585,27 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
             GraphQuery::new("product").nested("tags", Page::default().take(1)),
         )
         .await;
-        assert!(message(e).contains("which the fields do not select"));
+        assert_eq!(
+            message(e),
+            "nested page for `tags`, which the fields do not select: add `tags.*` (or some of its fields) to the fields"
+        );
+        // A typo is not told to select a path that does not exist.
+        let e = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product")
+                .fields(["tags.*"])
+                .nested("tag", Page::default().take(1)),
+        )
+        .await;
+        assert!(matches!(e, Error::UnknownField { .. }));
+        let text = message(e);
+        assert!(
+            text.starts_with("nested page for `tag`: product has no link property `tag`; did you mean `tags`? Its link properties are: "),
+            "{text}"
+        );
+        assert!(!text.contains("tag.*"), "{text}");
+        // The single side is named from the record that has it: each product has one brand.
         let e = graph_err(
             &links,
             &t,
@@ -594,7 +614,10 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
                 .nested("brand", Page::default().take(1)),
         )
         .await;
-        assert!(message(e).contains("nothing to page"));
+        assert_eq!(
+            message(e),
+            "nested page for `brand`: each product has at most one brand, so there is nothing to page"
+        );
 
         // An allow-list bounds what an HTTP caller reaches: fields, filters and order.
         let allow = AllowList::new(["id", "title", "brand.name"]);

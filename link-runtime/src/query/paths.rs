@@ -84,6 +84,20 @@ pub(crate) fn valid_names(links: &Links, model: &ModelInfo, allow: Option<&Allow
     text
 }
 
+/// The one of `candidates` closest to `name`, when close enough to be the name meant (a
+/// typo, a missing plural `s`): for "did you mean" in an error.
+pub(crate) fn closest<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+        .filter(|(similarity, _)| *similarity > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 /// A step of a field path: a hop to follow, or a field of the model reached.
 pub(crate) enum Step {
     Hop(Box<Hop>),
@@ -108,9 +122,18 @@ pub(crate) fn step(
         // An invented name gets the answer a hidden one gets.
         return Err(allow.refused(path));
     }
+    let hops = hops_from(links, model);
+    let names = model
+        .fields
+        .iter()
+        .copied()
+        .chain(hops.iter().map(|h| h.name.as_str()));
+    let guess = closest(name, names)
+        .map(|name| format!("did you mean `{name}`? "))
+        .unwrap_or_default();
     Err(Error::UnknownField {
         message: format!(
-            "unknown field `{}` in `{}`: {}",
+            "unknown field `{}` in `{}`: {guess}{}",
             shown(name),
             shown(path),
             valid_names(links, model, allow)

@@ -219,6 +219,33 @@ fn check_allowed(node: &Node, prefix: &str, allow: &AllowList) -> Result<()> {
     Ok(())
 }
 
+/// The error for a nested page at `path` that the fields do not select. `name` (its last
+/// segment) may be no link property of the `parent` records at all: a typo is not told to
+/// select a path that does not exist.
+fn unselected_page(links: &Links, parent: Option<&Node>, path: &str, name: &str) -> Error {
+    if let Some(parent) = parent {
+        let hops = paths::hops_from(links, &parent.model);
+        if !hops.iter().any(|h| h.name == name) {
+            let names: Vec<&str> = hops.iter().map(|h| h.name.as_str()).collect();
+            let guess = paths::closest(name, names.iter().copied())
+                .map(|name| format!(" did you mean `{name}`?"))
+                .unwrap_or_default();
+            return Error::UnknownField {
+                message: format!(
+                    "nested page for `{path}`: {} has no link property `{name}`;{guess} Its link properties are: {}",
+                    parent.model.name,
+                    names.join(", ")
+                ),
+            };
+        }
+    }
+    Error::UnknownField {
+        message: format!(
+            "nested page for `{path}`, which the fields do not select: add `{path}.*` (or some of its fields) to the fields"
+        ),
+    }
+}
+
 fn nested_pages(
     parser: &Parser<'_>,
     tree: &Node,
@@ -231,19 +258,16 @@ fn nested_pages(
             Some((last, init)) => (tree.at(init), *last),
             None => (None, ""),
         };
-        let Some((hop, node)) =
-            parent.and_then(|parent| parent.children.iter().find(|(h, _)| h.name == hop))
-        else {
-            return Err(Error::UnknownField {
-                message: format!(
-                    "nested page for `{path}`, which the fields do not select: add `{path}.*` (or some of its fields) to the fields"
-                ),
-            });
+        let Some((parent, (hop, node))) = parent.and_then(|parent| {
+            let child = parent.children.iter().find(|(h, _)| h.name == hop)?;
+            Some((parent, child))
+        }) else {
+            return Err(unselected_page(parser.links, parent, path, hop));
         };
         if hop.list == Some(false) {
             return Err(Error::invalid(format!(
                 "nested page for `{path}`: each {} has at most one {}, so there is nothing to page",
-                hop.target.name, hop.name
+                parent.model.name, hop.name
             )));
         }
         let order = parser.order(&node.model, &page.order, &format!("{path}."), false)?;
