@@ -82,7 +82,12 @@ pub fn registry(db: DatabaseConnection, cms_url: &str) -> Result<Links, BoxError
 
 /// Connects, migrates, seeds once, and serves the CMS service and the storefront.
 pub async fn start(config: &Config) -> Result<Running, BoxError> {
-    let cms = TcpListener::bind(("127.0.0.1", config.cms_port)).await?;
+    let cms = listen(
+        config.cms_port,
+        "the CMS service",
+        "--cms-port (or leave it out for a free one)",
+    )
+    .await?;
     let cms_addr = cms.local_addr()?;
     tokio::spawn(async move { axum::serve(cms, crate::modules::cms::server::router()).await });
 
@@ -92,7 +97,7 @@ pub async fn start(config: &Config) -> Result<Running, BoxError> {
     links.migrate().await?;
     let seeded = crate::seed::seed(&db, &links).await?;
 
-    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let listener = listen(config.port, "the storefront", "--port").await?;
     let addr = listener.local_addr()?;
     let app = router(AppState {
         links: links.clone(),
@@ -106,5 +111,14 @@ pub async fn start(config: &Config) -> Result<Running, BoxError> {
         db,
         seeded,
         server,
+    })
+}
+
+/// A listener on 127.0.0.1:`port` for `what`; a failure names the address and the `flag` that
+/// picks another port (the OS's own error says neither).
+async fn listen(port: u16, what: &str, flag: &str) -> Result<TcpListener, BoxError> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot serve {what} on {addr}: {e}; pick another port with {flag}").into()
     })
 }

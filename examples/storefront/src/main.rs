@@ -14,9 +14,10 @@ struct Cli {
     /// The storefront's port on 127.0.0.1.
     #[arg(long, default_value_t = 9000)]
     port: u16,
-    /// The CMS service's port on 127.0.0.1.
-    #[arg(long, default_value_t = 9001)]
-    cms_port: u16,
+    /// The CMS service's port on 127.0.0.1 (default: a free one; the `links` commands, which
+    /// do not serve it, name it to the registry as 9001).
+    #[arg(long)]
+    cms_port: Option<u16>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -29,7 +30,18 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The message, not `Debug`'s quoted string.
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), BoxError> {
     // Warnings and errors only (every statement sqlx runs is logged at INFO).
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::WARN)
@@ -42,14 +54,15 @@ async fn main() -> Result<(), BoxError> {
     };
     if let Some(Command::Links(command)) = cli.command {
         let db = sea_orm::Database::connect(&database_url).await?;
-        let links = app::registry(db, &format!("http://127.0.0.1:{}", cli.cms_port))?;
+        let cms_port = cli.cms_port.unwrap_or(9001);
+        let links = app::registry(db, &format!("http://127.0.0.1:{cms_port}"))?;
         command.run(&links).await?;
         return Ok(());
     }
     let running = app::start(&Config {
         database_url: database_url.clone(),
         port: cli.port,
-        cms_port: cli.cms_port,
+        cms_port: cli.cms_port.unwrap_or(0),
     })
     .await?;
     println!("storefront on {database_url}");

@@ -153,3 +153,36 @@ async fn database_text_never_reaches_a_client_on_postgres() {
     .await;
     exercise(&Client::new(&running), &running).await;
 }
+
+/// A second storefront on ports the first holds fails with the address taken and the flag that
+/// picks another, and by default its CMS service takes a free port (two run side by side).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_in_use_is_named_with_the_flag_that_changes_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
+    let first = serve(url("first.db")).await;
+    let config = |port: u16, cms_port: u16| storefront::app::Config {
+        database_url: url("second.db"),
+        port,
+        cms_port,
+    };
+    let taken = |result: Result<storefront::app::Running, storefront::app::BoxError>| match result {
+        Ok(running) => panic!("started on a port in use: {}", running.addr),
+        Err(e) => e.to_string(),
+    };
+    let message = taken(storefront::app::start(&config(first.addr.port(), 0)).await);
+    assert!(
+        message.starts_with(&format!("cannot serve the storefront on {}: ", first.addr))
+            && message.ends_with("; pick another port with --port"),
+        "{message}"
+    );
+    let message = taken(storefront::app::start(&config(0, first.cms_addr.port())).await);
+    assert!(
+        message.starts_with(&format!(
+            "cannot serve the CMS service on {}: ",
+            first.cms_addr
+        )) && message
+            .ends_with("; pick another port with --cms-port (or leave it out for a free one)"),
+        "{message}"
+    );
+}
