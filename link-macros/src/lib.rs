@@ -6,6 +6,8 @@
 //! its own span, and the expansion still emits the impls it can, so one mistake does not
 //! cascade into many.
 
+#![warn(missing_docs)]
+
 mod ast;
 mod attr;
 mod check;
