@@ -106,7 +106,9 @@ impl<'a> LinkTable<'a> {
 
     /// The rows of `pairs` (left id, right id). PostgreSQL matches `left IN (…) AND (left,
     /// right) IN (SELECT * FROM (VALUES …))` (see [`Dialect::pairs_as_values`]); the others
-    /// `(left, right) IN ((?, ?), …)`.
+    /// `(left, right) IN ((?, ?), …)`. The leading `left IN (…)` stays a list, not
+    /// [`Dialect::among`]'s array: beside the VALUES list the array form measured 15–20 %
+    /// slower (`dismiss_many` of 1,000 pairs, alternated runs).
     pub(crate) fn pairs_in<'p>(
         &self,
         dialect: &Dialect,
@@ -131,8 +133,8 @@ impl<'a> LinkTable<'a> {
             .column(Asterisk)
             .from_values(pairs, "v")
             .to_owned();
-        dialect
-            .among(Expr::col(self.spec.left.column), lefts)
+        Expr::col(self.spec.left.column)
+            .is_in(lefts)
             .and(both.in_subquery(values))
     }
 
