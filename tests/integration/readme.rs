@@ -34,54 +34,8 @@ pub mod product {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The tour's other models: each a module's table with an id and what the tour names.
-macro_rules! model {
-    ($module:ident = $name:literal { $($field:ident: $ty:ty),* }) => {
-        pub mod $module {
-            use link_runtime::Linkable;
-            use sea_orm::entity::prelude::*;
-
-            #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
-            #[sea_orm(table_name = $name)]
-            #[linkable(module = $name)]
-            pub struct Model {
-                #[sea_orm(primary_key, auto_increment = false)]
-                pub id: String,
-                $(pub $field: $ty,)*
-            }
-
-            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-            pub enum Relation {}
-
-            impl ActiveModelBehavior for ActiveModel {}
-        }
-    };
-}
-
-model!(brand = "brand" { name: String });
-model!(customer = "customer" { email: String });
-model!(post = "post" { body: String, product_id: Option<String> });
-
-/// Soft-deletable, so a customer's delete can cascade to it.
-pub mod wishlist {
-    use link_runtime::Linkable;
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
-    #[sea_orm(table_name = "wishlist")]
-    #[linkable(module = "wishlist")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub title: String,
-        pub deleted_at: Option<DateTimeUtc>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+// The tour's other models, from the tests' world.
+use link_tests::models::{brand, customer, post, wishlist};
 
 define_link! {
     /// A brand has many products; each product has one brand.
