@@ -527,6 +527,20 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
             message(e),
             "unknown field `titel` in `titel`: did you mean `title`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
         );
+        // Every wrong field of a request at once, not only the first.
+        let e = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product").fields(["id", "titel", "brand.nmae", "tag.*"]),
+        )
+        .await;
+        assert!(matches!(e, Error::UnknownField { .. }), "{e}");
+        assert_eq!(
+            message(e),
+            "3 of the fields are wrong: unknown field `titel` in `titel`: did you mean `title`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts \
+             | unknown field `nmae` in `brand.nmae`: did you mean `name`? valid fields of brand: id, name; links: products, posts, regions, made_product \
+             | unknown field `tag` in `tag.*`: did you mean `tags`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
+        );
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["brand.nam"])).await;
         assert!(message(e).contains(
             "valid fields of brand: id, name; links: products, posts, regions, made_product"

@@ -152,44 +152,67 @@ pub(crate) fn parse_fields(
     if fields.is_empty() {
         tree.all = true;
     }
+    // Every wrong path is reported at once, so a caller fixes them in one round.
+    let mut wrong: Vec<Error> = Vec::new();
     for path in fields {
-        if let Some(allow) = allow {
-            allow.check(path)?;
+        if let Err(error) = add_path(links, &mut tree, path, allow) {
+            wrong.push(error);
         }
-        let segments: Vec<&str> = path.split('.').collect();
-        let mut node = &mut tree;
-        for (i, segment) in segments.iter().enumerate() {
-            let last = i + 1 == segments.len();
-            if *segment == "*" && last {
-                node.all = true;
-                break;
+    }
+    match wrong.len() {
+        0 => Ok(tree),
+        1 => Err(wrong.remove(0)),
+        n => Err(Error::UnknownField {
+            message: format!(
+                "{n} of the fields are wrong: {}",
+                wrong
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+        }),
+    }
+}
+
+/// Adds the selection of `path` (`title`, `brand.*`, `brand.name`) to `tree`.
+fn add_path(links: &Links, tree: &mut Node, path: &str, allow: Option<&AllowList>) -> Result<()> {
+    if let Some(allow) = allow {
+        allow.check(path)?;
+    }
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut node = tree;
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        if *segment == "*" && last {
+            node.all = true;
+            break;
+        }
+        match step(links, &node.model, segment, path, allow)? {
+            Step::Field(field) if last => {
+                if !node.fields.contains(&field) {
+                    node.fields.push(field);
+                }
             }
-            match step(links, &node.model, segment, path, allow)? {
-                Step::Field(field) if last => {
-                    if !node.fields.contains(&field) {
-                        node.fields.push(field);
-                    }
-                }
-                Step::Field(field) => {
-                    return Err(Error::UnknownField {
-                        message: format!(
-                            "`{}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
-                            shown(path),
-                            node.model.name,
-                            valid_names(links, &node.model, allow)
-                        ),
-                    });
-                }
-                Step::Hop(hop) => {
-                    node = node.child(*hop);
-                    if last {
-                        node.all = true;
-                    }
+            Step::Field(field) => {
+                return Err(Error::UnknownField {
+                    message: format!(
+                        "`{}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
+                        shown(path),
+                        node.model.name,
+                        valid_names(links, &node.model, allow)
+                    ),
+                });
+            }
+            Step::Hop(hop) => {
+                node = node.child(*hop);
+                if last {
+                    node.all = true;
                 }
             }
         }
     }
-    Ok(tree)
+    Ok(())
 }
 
 /// The paths an API lets its callers reach (SPEC §9.1): `title` allows that field,
