@@ -229,3 +229,62 @@ async fn uuid_keys_are_stored_lower_case_and_hyphenated() {
         assert_eq!(links.check(&t.db).await.expect("check").dangling(), 0);
     }
 }
+
+/// Keys found through a link and sent to a module on another connection keep their type there
+/// (PostgreSQL binds them as one array: `int4 = ANY(int8[])`, `uuid = ANY(uuid[])`), and a
+/// delete by another form of the key, retried, finds the same records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_pushed_to_another_connection_keep_their_type() {
+    for t in test_databases("keys_elsewhere").await {
+        // The tables and rows, made through the usual registry.
+        let home = registry(&t).await;
+        home.create(&t.db, RegionOneBrand::new(r("7"), b("b1")))
+            .await
+            .expect("region link");
+        home.create(
+            &t.db,
+            DeviceBrand::new(device::Model::key(DEVICE.to_uppercase().as_str()), b("b1")),
+        )
+        .await
+        .expect("device link");
+        // The region and device modules on a connection of their own.
+        let elsewhere = t.connect_again(2).await;
+        let links = Links::builder(t.db.clone())
+            .module_on("region", elsewhere.clone())
+            .module("brand")
+            .module_on("device", elsewhere)
+            .link::<RegionOneBrand>()
+            .link::<DeviceBrand>()
+            .build()
+            .expect("registry");
+        for (entity, id) in [("region", json!(7)), ("key_device", json!(DEVICE))] {
+            let page = links
+                .graph(
+                    &t.db,
+                    &link_runtime::query::GraphQuery::new(entity)
+                        .fields(["id", "brand.id"])
+                        .filters(json!({"brand": {"id": "b1"}})),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {entity}: {e}", t.backend));
+            let page = serde_json::to_value(&page).expect("json");
+            assert_eq!(
+                page["data"],
+                json!([{"id": id, "brand": {"id": "b1"}}]),
+                "{:?}: {entity}",
+                t.backend
+            );
+        }
+        // A client retrying a delete by the upper-case form: the second finds nothing to do.
+        let upper = [device::Model::key(DEVICE.to_uppercase().as_str())];
+        let first = links.delete(&t.db, upper.clone()).await.expect("delete");
+        assert_eq!(
+            first.links.get("DeviceBrand").map(|pairs| pairs.len()),
+            Some(1),
+            "{:?}: {first:?}",
+            t.backend
+        );
+        let second = links.delete(&t.db, upper).await.expect("delete again");
+        assert!(second.links.is_empty(), "{:?}: {second:?}", t.backend);
+    }
+}
