@@ -24,8 +24,10 @@ impl Links {
         L: LinkDefinition,
         C: LinkConnection,
     {
-        let entry = self.entry::<L>()?.clone();
-        let purged = self.purge_entries(conn, &[entry], before).await?;
+        let entry = self.entry::<L>()?;
+        let purged = self
+            .purge_entries(conn, std::slice::from_ref(entry), before)
+            .await?;
         Ok(purged.into_values().sum())
     }
 
@@ -39,8 +41,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        let entries: Vec<LinkEntry> = self.entries().to_vec();
-        self.purge_entries(conn, &entries, before).await
+        self.purge_entries(conn, self.entries(), before).await
     }
 
     async fn purge_entries<C>(

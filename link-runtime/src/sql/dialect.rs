@@ -161,7 +161,8 @@ impl Dialect {
         let values: Vec<Value> = values.into_iter().map(Into::into).collect();
         if self.lists_as_arrays {
             #[cfg(feature = "postgres")]
-            if let Some(array) = key_array(&values) {
+            if let Some(kind) = key_array_type(&values) {
+                let array = Value::Array(kind, Some(Box::new(values)));
                 return column.eq(sea_orm::sea_query::PgFunc::any(array));
             }
         }
@@ -250,24 +251,23 @@ impl Dialect {
     }
 }
 
-/// `values` as one PostgreSQL array, when they are all keys of one type (text, integer or
-/// UUID: the arrays sqlx binds for them are `text[]`, `int4[]`/`int8[]` and `uuid[]`, which
-/// compare with the key columns through their indexes). `None` for an empty list (its
-/// element type is unknown), a mixed one, or one holding a NULL (sqlx's array of `String`
-/// has no place for it).
+/// The element type of `values` as one PostgreSQL array, when they are all keys of one type
+/// (text, integer or UUID: the arrays sqlx binds for them are `text[]`, `int4[]`/`int8[]` and
+/// `uuid[]`, which compare with the key columns through their indexes). `None` for an empty
+/// list (its element type is unknown), a mixed one, or one holding a NULL (sqlx's array of
+/// `String` has no place for it).
 #[cfg(feature = "postgres")]
-fn key_array(values: &[Value]) -> Option<Value> {
+fn key_array_type(values: &[Value]) -> Option<sea_orm::sea_query::ArrayType> {
     use sea_orm::sea_query::ArrayType;
     let kind = values.first()?.array_type();
     let is_key = matches!(
         kind,
         ArrayType::String | ArrayType::Int | ArrayType::BigInt | ArrayType::Uuid
     );
-    (is_key
-        && values
-            .iter()
-            .all(|value| value.is_some() && value.array_type() == kind))
-    .then(|| Value::Array(kind, Some(Box::new(values.to_vec()))))
+    let uniform = values
+        .iter()
+        .all(|value| value.is_some() && value.array_type() == kind);
+    (is_key && uniform).then_some(kind)
 }
 
 /// The column type of a timestamp column (`created_at`, `updated_at`, `deleted_at`).
