@@ -191,19 +191,7 @@ async fn cardinality_holds_in_strict_and_non_strict_sql_mode() {
     let Some(lax) = link_tests::db::mysql_only("modes_lax", 5).await else {
         return;
     };
-    let db = lax
-        .connect_with(|options| {
-            // On each new session of the pool, as an application configured so would.
-            options.map_sqlx_mysql_pool_opts(|pool| {
-                pool.after_connect(|conn, _| {
-                    Box::pin(async move {
-                        use sea_orm::sqlx::Executor;
-                        conn.execute("SET SESSION sql_mode = ''").await.map(|_| ())
-                    })
-                })
-            });
-        })
-        .await;
+    let db = with_session(&lax, "SET SESSION sql_mode = ''").await;
     let mode = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -241,19 +229,7 @@ async fn literals_read_the_same_with_and_without_backslash_escapes() {
         };
         let db = match mode {
             None => t.db.clone(),
-            Some(mode) => {
-                t.connect_with(|options| {
-                    options.map_sqlx_mysql_pool_opts(move |pool| {
-                        pool.after_connect(move |conn, _| {
-                            Box::pin(async move {
-                                use sea_orm::sqlx::Executor;
-                                conn.execute(mode).await.map(|_| ())
-                            })
-                        })
-                    });
-                })
-                .await
-            }
+            Some(mode) => with_session(&t, mode).await,
         };
         let links = Links::builder(db.clone())
             .application("modes")
@@ -293,20 +269,11 @@ async fn not_filters_hold_under_high_not_precedence() {
     let Some(t) = link_tests::db::mysql_only("modes_high_not", 3).await else {
         return;
     };
-    let db = t
-        .connect_with(|options| {
-            options.map_sqlx_mysql_pool_opts(|pool| {
-                pool.after_connect(|conn, _| {
-                    Box::pin(async move {
-                        use sea_orm::sqlx::Executor;
-                        conn.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',HIGH_NOT_PRECEDENCE')")
-                            .await
-                            .map(|_| ())
-                    })
-                })
-            });
-        })
-        .await;
+    let db = with_session(
+        &t,
+        "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',HIGH_NOT_PRECEDENCE')",
+    )
+    .await;
     let links = Links::builder(db.clone())
         .module("product")
         .module("brand")
@@ -337,4 +304,20 @@ async fn not_filters_hold_under_high_not_precedence() {
             .collect();
         assert_eq!(ids, expected, "HIGH_NOT_PRECEDENCE: {filters}");
     }
+}
+
+/// A second pool on `t`'s database whose every new session first runs `sql` (a `SET SESSION
+/// sql_mode …`), as an application configured so would.
+async fn with_session(t: &TestDb, sql: &'static str) -> DatabaseConnection {
+    t.connect_with(|options| {
+        options.map_sqlx_mysql_pool_opts(move |pool| {
+            pool.after_connect(move |conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Executor;
+                    conn.execute(sql).await.map(|_| ())
+                })
+            })
+        });
+    })
+    .await
 }
