@@ -229,6 +229,8 @@ pub(crate) struct Linkable {
     pub(crate) primary_key: Option<(Ident, String)>,
     pub(crate) key_kind: KeyKind,
     pub(crate) fields: Vec<String>,
+    /// The fields whose column is named otherwise, with the column.
+    pub(crate) renamed_columns: Vec<(String, String)>,
     pub(crate) soft_deletable: bool,
     pub(crate) table: Option<String>,
     pub(crate) is_sea_orm: bool,

@@ -64,7 +64,7 @@ impl RawOption {
 
     /// The value of `name = value`, out of the invisible groups a `macro_rules!` fragment
     /// (`$m:literal`, `$m:expr`) puts around it.
-    fn eq_value(&self) -> Option<&Expr> {
+    pub(crate) fn eq_value(&self) -> Option<&Expr> {
         let OptionValue::Eq(expr) = &self.value else {
             return None;
         };

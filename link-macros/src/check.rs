@@ -385,6 +385,7 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
         primary_key: None,
         key_kind: KeyKind::String,
         fields: Vec::new(),
+        renamed_columns: Vec::new(),
         soft_deletable: false,
         table: None,
         is_sea_orm: false,
@@ -509,6 +510,11 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
                         Err(err) => cx.syn_error(err),
                     }
                 }
+            }
+            if column != field_name {
+                model
+                    .renamed_columns
+                    .push((field_name.clone(), column.clone()));
             }
             if is_pk {
                 marked.push((field_ident.clone(), column.clone(), field.ty.clone()));

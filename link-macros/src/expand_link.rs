@@ -78,6 +78,7 @@ pub(crate) fn expand(input: LinkInput) -> TokenStream {
         )
     };
 
+    let properties = crate::expand_property::expand(&link);
     let field_checks = field_checks(&link, &name_text);
     let direction = direction(&link, &left_text, &right_text);
     let errors = cx.into_compile_errors();
@@ -116,6 +117,8 @@ pub(crate) fn expand(input: LinkInput) -> TokenStream {
         }
 
         #stored
+
+        #properties
 
         #data_module
 

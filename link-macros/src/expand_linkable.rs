@@ -49,6 +49,12 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         .map(|f| quote::format_ident!("{}", f))
         .collect();
     let field_names = &model.fields;
+    let renamed = model
+        .renamed_columns
+        .iter()
+        .map(|(field, column)| quote!((#field, #column)));
+    // The plural as the runtime forms it (same crate, same version), for typed queries.
+    let plural = pluralizer::pluralize(name, 2, false);
     let errors = cx.into_compile_errors();
     quote! {
         #errors
@@ -65,6 +71,8 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                 table: #table,
                 rust_type: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
             };
+            const __COLUMNS: &'static [(&'static str, &'static str)] = &[#(#renamed),*];
+            const __PROPERTY_MANY: u64 = ::link_runtime::__private::typed::name_hash(#plural);
 
             fn link_key(&self) -> ::link_runtime::__private::Key<Self> {
                 #link_key

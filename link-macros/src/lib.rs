@@ -14,8 +14,12 @@ mod check;
 mod ctxt;
 mod expand_link;
 mod expand_linkable;
+mod expand_property;
+mod expand_query;
+mod expand_selection;
 #[cfg(test)]
 mod snapshots;
+mod typed_path;
 
 use proc_macro::TokenStream;
 
@@ -31,4 +35,24 @@ pub fn derive_linkable(input: TokenStream) -> TokenStream {
 pub fn define_link(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::LinkInput);
     expand_link::expand(input).into()
+}
+
+/// Declares a struct as a selection of one model's fields and links, read by typed queries:
+/// `#[selection(model = Type)]` on the struct; `#[selection(link)]` (or `link = LinkType`,
+/// with `take = n`, `skip = n`, `order = [path, path.desc()]` for a nested list) on a field
+/// holding a link as an `Option` or a `Vec` of another selection. See `link_runtime::query::Query`
+/// for an example.
+#[proc_macro_derive(Selection, attributes(selection))]
+pub fn derive_selection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand_selection::expand(&input).into()
+}
+
+/// A typed query of a selection, with a filter and an order the compiler checks:
+/// `query!(Selection, filter = brand.name == name && title.like("S%"), order = [brand.name, title.desc()])`.
+/// See `link_runtime::query::Query` for an example and the forms a filter takes.
+#[proc_macro]
+pub fn query(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as expand_query::QueryInput);
+    expand_query::expand(input).into()
 }

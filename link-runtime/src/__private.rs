@@ -10,6 +10,15 @@ pub use crate::key::Key;
 pub use crate::link::LinkPair;
 pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use crate::query::{EntitySource, RecordSource};
+
+/// What typed queries' generated code uses.
+pub mod typed {
+    pub use crate::query::typed::check::*;
+    pub use crate::query::typed::record::{
+        LinkedValue, field as read_field, linked as read_linked,
+    };
+    pub use crate::query::typed::{Query, Selection};
+}
 pub use sea_orm;
 pub use sea_orm::{DbErr, QueryResult, Value};
 pub use serde;

@@ -141,9 +141,10 @@ pub use link::{
 };
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use migrate::{Apply, Plan, Step, StepKind};
+pub use query::Selection;
 pub use registry::{DEFAULT_APPLICATION, Links, LinksBuilder};
 
-pub use link_macros::{Linkable, define_link};
+pub use link_macros::{Linkable, Selection, define_link, query};
 
 /// The sea-orm this crate is built on, so an application can use the exact same version
 /// (`use link_runtime::sea_orm;` is enough for sea-orm's derives, too).

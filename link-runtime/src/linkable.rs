@@ -19,6 +19,20 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     /// What the derive recorded about this model.
     const MODEL: ModelInfo;
 
+    /// Each field whose column is named otherwise (`#[sea_orm(column_name = …)]`), with its
+    /// column: typed queries name fields, the graph names columns.
+    #[doc(hidden)]
+    const __COLUMNS: &'static [(&'static str, &'static str)] = &[];
+
+    /// The hash of the property this model is shown under on a linked record: its name, and
+    /// its plural for a list side (pluralised when the derive runs, as the runtime does).
+    #[doc(hidden)]
+    const __PROPERTY_ONE: u64 = crate::query::typed::check::name_hash(Self::MODEL.name);
+
+    /// See `__PROPERTY_ONE`.
+    #[doc(hidden)]
+    const __PROPERTY_MANY: u64 = 0;
+
     /// The key of this record (its primary key as a string).
     fn link_key(&self) -> Key<Self>;
 

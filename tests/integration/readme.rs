@@ -9,8 +9,9 @@
 use std::error::Error;
 
 use link_runtime::query::{GraphQuery, Page};
-use link_runtime::{Links, ListFilter, define_link};
+use link_runtime::{Links, ListFilter, Selection, define_link, query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use serde::Serialize;
 use serde_json::json;
 
 #[rustfmt::skip]
@@ -95,6 +96,33 @@ async fn medusa_json(links: Links, db: DatabaseConnection) -> Result<(), BoxErro
     links.list_json(&db, &json!([{"brand": {"brand_id": ["b1", "b2"]}, "link": "ProductBrand"}, {"tag": {"tag_id": "t1"}, "link": "ProductTag"}])).await?;
     let data: product_brand::Data = serde_json::from_value(json!({"featured": true}))?; // the same checks
     links.delete_json(&db, &json!({"product": {"product_id": ["p1"]}})).await?;
+    Ok(())
+}
+
+#[rustfmt::skip]
+async fn typed_query(links: Links, db: DatabaseConnection) -> Result<(), BoxError> {
+    #[derive(Debug, Serialize, Selection)]
+    #[selection(model = product::Model)]
+    pub struct ProductCard {
+        pub id: String,                 // a selection holds its model's key
+        pub title: String,              // a field of product::Model, of its type
+        #[selection(link)]
+        pub brand: Option<BrandName>,   // one brand: an Option (a list side is a Vec)
+    }
+
+    #[derive(Debug, Serialize, Selection)]
+    #[selection(model = brand::Model)]
+    pub struct BrandName {
+        pub id: String,
+        pub name: String,
+    }
+
+    let page = query!(ProductCard,
+            filter = brand.name.ilike("acme%") && title != "Hat", // `filterable(name)` on the brand side
+            order = [brand.name, title.desc()])
+        .take(20)
+        .page(&links, &db)
+        .await?;                        // Paged { data: Vec<ProductCard>, count, skip, take }
     Ok(())
 }
 

@@ -1,0 +1,108 @@
+//! The part of `define_link!`'s expansion that typed queries read: for each model that gains a
+//! property, `Property<Link, hash(name)>` naming the linked model and its cardinality; for each
+//! `filterable` field (and the primary key), `Filterable<hash(property), hash(field)>`; and
+//! `FilterableLink` on a stored link. Names are hashed at compile time on both sides, so a
+//! property's name is decided where the runtime decides it: the alias, else the model's name
+//! (its plural, from the `Linkable` derive, for a list side).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::{Link, Side};
+
+const T: &str = "::link_runtime::__private::typed";
+
+fn typed() -> TokenStream {
+    T.parse().unwrap_or_default()
+}
+
+/// The hash of the property `side` is shown under on the other side's records.
+fn property_hash(side: &Side, list: bool) -> TokenStream {
+    let t = typed();
+    let ty = &side.ty;
+    match &side.alias {
+        Some(alias) => quote!(#t::name_hash(#alias)),
+        None if list => quote!(<#ty as ::link_runtime::__private::Linkable>::__PROPERTY_MANY),
+        None => quote!(<#ty as ::link_runtime::__private::Linkable>::__PROPERTY_ONE),
+    }
+}
+
+pub(crate) fn expand(link: &Link) -> TokenStream {
+    let t = typed();
+    let name = &link.name;
+    if link.read_only {
+        // As in Medusa, only the left model gains a property.
+        if link.left.field.is_none() {
+            return TokenStream::new();
+        }
+        let forced = link.read_only_list || link.right.is_list;
+        let many = match (forced, link.right.primary_key.is_some()) {
+            (true, _) => quote!(#t::List),
+            (false, true) => quote!(#t::One),
+            // A forward link's field decides: an array field is a list.
+            (false, false) => quote!(#t::ByField),
+        };
+        let hash = property_hash(&link.right, forced);
+        let (left, right) = (&link.left.ty, &link.right.ty);
+        return quote! {
+            impl #t::Property<#name, { #hash }> for #left {
+                type Target = #right;
+                type Many = #many;
+            }
+            // Every field passes this check, so a filter through a read-only link reports
+            // only that the link is read-only.
+            impl<const P: u64, const F: u64> #t::Filterable<P, F> for #name {}
+        };
+    }
+    let mut out = quote!(impl #t::FilterableLink for #name {});
+    if same_property_both_ways(link) {
+        // A link from a model to itself whose two sides would show under one name: the
+        // registry refuses it with a message that says which alias to add; two impls of one
+        // property here would only add a less helpful error.
+        return out;
+    }
+    for (near, far) in [(&link.left, &link.right), (&link.right, &link.left)] {
+        let hash = property_hash(far, far.is_list);
+        let many = if far.is_list {
+            quote!(#t::List)
+        } else {
+            quote!(#t::One)
+        };
+        let (near_ty, far_ty) = (&near.ty, &far.ty);
+        let declared: Vec<String> = far.filterable.iter().map(|f| f.to_string()).collect();
+        let filterable = declared.iter().map(|field| {
+            quote! {
+                impl #t::Filterable<{ #hash }, { #t::name_hash(#field) }> for #name {}
+            }
+        });
+        out.extend(quote! {
+            impl #t::Property<#name, { #hash }> for #near_ty {
+                type Target = #far_ty;
+                type Many = #many;
+            }
+            #(#filterable)*
+            // The primary key is always filterable; listed in `filterable(…)` too, it takes
+            // another hash so the two impls do not overlap.
+            impl #t::Filterable<{ #hash }, {
+                #t::key_hash(<#far_ty as ::link_runtime::__private::Linkable>::MODEL.primary_key, &[#(#declared),*])
+            }> for #name {}
+        });
+    }
+    out
+}
+
+/// Whether the two sides of a link from a model to itself are shown under the same property.
+fn same_property_both_ways(link: &Link) -> bool {
+    let text = |side: &Side| {
+        let ty = &side.ty;
+        quote!(#ty).to_string()
+    };
+    if text(&link.left) != text(&link.right) {
+        return false;
+    }
+    match (&link.left.alias, &link.right.alias) {
+        (Some(left), Some(right)) => left.value() == right.value(),
+        (None, None) => link.left.is_list == link.right.is_list,
+        _ => false,
+    }
+}
