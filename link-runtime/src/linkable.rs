@@ -27,7 +27,7 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     /// The hash of the property this model is shown under on a linked record: its name, and
     /// its plural for a list side (pluralised when the derive runs, as the runtime does).
     #[doc(hidden)]
-    const __PROPERTY_ONE: u64 = crate::query::typed::check::name_hash(Self::MODEL.name);
+    const __PROPERTY_ONE: u64 = name_hash(Self::MODEL.name);
 
     /// See `__PROPERTY_ONE`.
     #[doc(hidden)]
@@ -47,6 +47,21 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     fn __record_source() -> Option<std::sync::Arc<dyn crate::source::RecordSource>> {
         None
     }
+}
+
+/// The hash a property or field name is known by in trait impls (FNV-1a, 64 bits), computed
+/// at compile time on both sides: where a link is declared and where it is used.
+#[doc(hidden)]
+pub const fn name_hash(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 /// A field's value as the ids it holds (implemented for the types a read-only link's field may

@@ -11,19 +11,7 @@ use serde_json::{Map, Value as Json};
 use super::Selection;
 use crate::linkable::Linkable;
 
-/// The hash a property or field name is known by in trait impls (FNV-1a, 64 bits), computed
-/// at compile time on both sides: where a link is declared and where it is used.
-pub const fn name_hash(name: &str) -> u64 {
-    let bytes = name.as_bytes();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-        i += 1;
-    }
-    hash
-}
+pub use crate::linkable::name_hash;
 
 /// The column a field of `M` is stored in (its sea-orm `column_name`, else the field's name).
 pub fn column_of<M: Linkable>(field: &'static str) -> &'static str {
