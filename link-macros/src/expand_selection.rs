@@ -6,6 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, Type};
 
 use crate::attr::{known_options, parse_options};
@@ -40,10 +41,7 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             Ok(options) => {
                 for option in known_options(cx, &options, &["model"], "on a selection") {
                     match option.eq_value() {
-                        Some(expr) => match syn::parse2::<Type>(quote!(#expr)) {
-                            Ok(ty) => model = Some(ty),
-                            Err(err) => cx.syn_error(err),
-                        },
+                        Some(expr) => model = type_of(cx, expr),
                         None => cx.error_spanned_by(
                             &option.name,
                             "`model` expects the model's type: `model = product::Model`",
@@ -107,13 +105,10 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
                 match option.key().as_str() {
                     "link" => match option.eq_value() {
                         None => is_link = option.flag(cx),
-                        Some(expr) => match syn::parse2::<Type>(quote!(#expr)) {
-                            Ok(ty) => {
-                                is_link = true;
-                                read.link = Some(ty);
-                            }
-                            Err(err) => cx.syn_error(err),
-                        },
+                        Some(expr) => {
+                            read.link = type_of(cx, expr);
+                            is_link = read.link.is_some();
+                        }
                     },
                     "take" => read.take = integer(cx, option),
                     "skip" => read.skip = integer(cx, option),
@@ -135,6 +130,13 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
         });
     }
     (model, fields)
+}
+
+/// A type written as an option's value (`model = product::Model`), which parses as a path.
+fn type_of(cx: &mut Ctxt, expr: &Expr) -> Option<Type> {
+    syn::parse2::<Type>(quote!(#expr))
+        .map_err(|err| cx.syn_error(err))
+        .ok()
 }
 
 fn integer(cx: &mut Ctxt, option: &crate::attr::RawOption) -> Option<u64> {
@@ -213,7 +215,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                     #name: #t::read_field(&mut record, #t::column_of::<#model>(#text), #text)?
                 });
                 let access = quote_spanned! {span=> |__model: &#model| &__model.#name };
-                checks.extend(quote_spanned! {ty_span(ty)=>
+                checks.extend(quote_spanned! {ty.span()=>
                     #t::expect_field::<#model, #ty>(#access);
                 });
             }
@@ -298,9 +300,4 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
             }
         };
     }
-}
-
-fn ty_span(ty: &Type) -> proc_macro2::Span {
-    use syn::spanned::Spanned;
-    ty.span()
 }

@@ -5,6 +5,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Member, Type, UnOp};
 
 use crate::ctxt::Ctxt;
@@ -165,7 +166,7 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                 BinOp::Ge(_) => "gte",
                 _ => {
                     cx.error_spanned_by(binary.op, format!("unknown operator: {FILTER_FORMS}"));
-                    return quote!(#t::and(::std::vec![]));
+                    return no_filter();
                 }
             };
             let Some(path) = path_of(&binary.left) else {
@@ -173,10 +174,10 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                     &binary.left,
                     format!("expected a field path such as `title` or `brand.name` on the left: {FILTER_FORMS}"),
                 );
-                return quote!(#t::and(::std::vec![]));
+                return no_filter();
             };
             let column = column(root, &path, Use::Filter);
-            let method = Ident::new(method, binary_span(&binary.op));
+            let method = Ident::new(method, binary.op.span());
             let value = &binary.right;
             quote!(#column.#method(#value))
         }
@@ -190,7 +191,7 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                         crate::ctxt::did_you_mean(&name, METHODS)
                     ),
                 );
-                return quote!(#t::and(::std::vec![]));
+                return no_filter();
             }
             let Some(path) = path_of(&call.receiver) else {
                 cx.error_spanned_by(
@@ -199,7 +200,7 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                         "expected a field path such as `title` or `brand.name`: {FILTER_FORMS}"
                     ),
                 );
-                return quote!(#t::and(::std::vec![]));
+                return no_filter();
             };
             let column = column(root, &path, Use::Filter);
             let method = &call.method;
@@ -208,14 +209,16 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
         }
         other => {
             cx.error_spanned_by(other, FILTER_FORMS);
-            quote!(#t::and(::std::vec![]))
+            no_filter()
         }
     }
 }
 
-fn binary_span(op: &BinOp) -> Span {
-    use syn::spanned::Spanned;
-    op.span()
+/// What a filter with a mistake expands to once its error is reported: no condition, so the
+/// rest of the query still type-checks.
+fn no_filter() -> TokenStream {
+    let t = typed();
+    quote!(#t::and(::std::vec![]))
 }
 
 const ORDER_FORMS: &str = "an order is a field path, ascending (`title`, `brand.name`), or a path with `.asc()` or `.desc()` (`price.desc()`)";

@@ -14,11 +14,15 @@ use crate::linkable::Linkable;
 pub use crate::linkable::name_hash;
 
 /// The column a field of `M` is stored in (its sea-orm `column_name`, else the field's name).
-pub fn column_of<M: Linkable>(field: &'static str) -> &'static str {
-    M::__COLUMNS
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map_or(field, |(_, column)| column)
+pub const fn column_of<M: Linkable>(field: &'static str) -> &'static str {
+    let mut i = 0;
+    while i < M::__COLUMNS.len() {
+        if crate::linkable::const_str_eq(M::__COLUMNS[i].0, field) {
+            return M::__COLUMNS[i].1;
+        }
+        i += 1;
+    }
+    field
 }
 
 /// A side of one record.
@@ -437,19 +441,10 @@ pub fn expect_list<F: Pageable>() {}
 
 /// Whether the selection fields `fields` of `M` hold its primary key (checked at compile
 /// time: the graph always reads the key, and a selection reads exactly what the graph does).
-pub const fn holds_key<M: Linkable>(fields: &[&str]) -> bool {
-    let key = M::MODEL.primary_key;
+pub const fn holds_key<M: Linkable>(fields: &[&'static str]) -> bool {
     let mut i = 0;
     while i < fields.len() {
-        let mut column = fields[i];
-        let mut j = 0;
-        while j < M::__COLUMNS.len() {
-            if crate::linkable::const_str_eq(M::__COLUMNS[j].0, fields[i]) {
-                column = M::__COLUMNS[j].1;
-            }
-            j += 1;
-        }
-        if crate::linkable::const_str_eq(column, key) {
+        if crate::linkable::const_str_eq(column_of::<M>(fields[i]), M::MODEL.primary_key) {
             return true;
         }
         i += 1;

@@ -156,9 +156,7 @@ pub trait Selection: Sized {
 /// `&&`, `||` and `!`; an order is a list of paths, each optionally `.asc()` or `.desc()`.
 pub struct Query<T> {
     filters: Vec<Cond>,
-    order: Vec<(String, &'static str)>,
-    skip: u64,
-    take: Option<u64>,
+    page: Page,
     selection: PhantomData<fn() -> T>,
 }
 
@@ -166,9 +164,7 @@ impl<T> Clone for Query<T> {
     fn clone(&self) -> Self {
         Query {
             filters: self.filters.clone(),
-            order: self.order.clone(),
-            skip: self.skip,
-            take: self.take,
+            page: self.page.clone(),
             selection: PhantomData,
         }
     }
@@ -204,22 +200,20 @@ impl<T: Selection> Query<T> {
     pub fn new() -> Self {
         Query {
             filters: Vec::new(),
-            order: Vec::new(),
-            skip: 0,
-            take: None,
+            page: Page::default(),
             selection: PhantomData,
         }
     }
 
     /// Skips `skip` records.
     pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
+        self.page = self.page.skip(skip);
         self
     }
 
     /// Takes at most `take` records.
     pub fn take(mut self, take: u64) -> Self {
-        self.take = Some(take);
+        self.page = self.page.take(take);
         self
     }
 
@@ -233,7 +227,7 @@ impl<T: Selection> Query<T> {
     /// Adds an order (what `query!`'s `order = […]` expands to).
     #[doc(hidden)]
     pub fn __order(mut self, order: check::OrderTerm) -> Self {
-        self.order.push((order.path, order.direction));
+        self.page = self.page.order(order.path, order.direction);
         self
     }
 
@@ -254,13 +248,8 @@ impl<T: Selection> Query<T> {
             .fields(fields)
             .filters(filters);
         query.nested = nested;
-        if self.skip > 0 || self.take.is_some() || !self.order.is_empty() {
-            let mut page = Page::default().skip(self.skip);
-            page.take = self.take;
-            for (path, direction) in &self.order {
-                page = page.order(path.clone(), direction);
-            }
-            query.pagination = Some(page);
+        if self.page != Page::default() {
+            query.pagination = Some(self.page.clone());
         }
         query
     }
@@ -295,8 +284,8 @@ impl<T: Selection> Query<T> {
         Ok(Paged {
             data,
             count,
-            skip: self.skip,
-            take: self.take,
+            skip: self.page.skip,
+            take: self.page.take,
         })
     }
 }
