@@ -10,9 +10,10 @@ mod graph_world;
 use graph_world::{registry, seed};
 use link_runtime::query::{Paged, Query};
 use link_runtime::{Links, Selection, query};
-use link_tests::links::{ProductBrand, ProductPosts, ProductTag};
-use link_tests::models::{brand, post, product, tag};
+use link_tests::links::{ProductBrand, ProductPosts, ProductTag, RegionBrand};
+use link_tests::models::{brand, post, product, region, tag};
 use link_tests::{TestDb, test_databases};
+use sea_orm::EntityTrait;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -329,4 +330,166 @@ fn a_query_is_the_graph_query_it_runs() {
             "nested": {"posts": {"skip": 0, "take": 1, "order": {"body": "DESC"}}}
         })
     );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = region::Model)]
+struct RegionBrands {
+    id: i32,
+    name: String,
+    #[selection(link)]
+    brands: Vec<BrandName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = region::Model)]
+struct RegionName {
+    id: i32,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = brand::Model)]
+struct BrandRegions {
+    id: String,
+    #[selection(link)]
+    regions: Vec<RegionName>,
+}
+
+#[tokio::test]
+async fn integer_keys_are_read_and_compared_as_integers() {
+    for (t, links) in world("typed_int_keys").await {
+        t.regions(&[7, 12]).await;
+        let r = region::Model::key;
+        links
+            .create_many(
+                &t.db,
+                [
+                    RegionBrand::new(r("7"), brand::Model::key("b1")),
+                    RegionBrand::new(r("7"), brand::Model::key("b2")),
+                    RegionBrand::new(r("12"), brand::Model::key("b1")),
+                ],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let regions = both(&t, &links, query!(RegionBrands, filter = id.is_in([7]))).await;
+        assert_eq!(regions.len(), 1, "{:?}", t.backend);
+        assert_eq!(regions[0].id, 7);
+        let mut brands: Vec<&str> = regions[0].brands.iter().map(|b| b.id.as_str()).collect();
+        brands.sort_unstable();
+        assert_eq!(brands, ["b1", "b2"], "{:?}", t.backend);
+        // 12 > 7 as integers (as text, "12" < "7").
+        let regions = both(&t, &links, query!(RegionBrands, filter = id > 7)).await;
+        assert_eq!(regions.iter().map(|r| r.id).collect::<Vec<_>>(), [12]);
+        // From the other side, filtered by the linked integer key.
+        let brands = both(&t, &links, query!(BrandRegions, filter = regions.id == 12)).await;
+        assert_eq!(brands.len(), 1, "{:?}", t.backend);
+        assert_eq!(brands[0].id, "b1");
+        assert_eq!(brands[0].regions.len(), 2, "{:?}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_record_deleted_under_a_live_link_reads_as_missing_every_time() {
+    for (t, links) in world("typed_other_end_gone").await {
+        // The brand b2 is deleted by its own module, the links to it left in place.
+        brand::Entity::delete_by_id("b2")
+            .exec(&t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        for _ in 0..2 {
+            let cards = both(&t, &links, Query::<ProductCard>::new()).await;
+            assert_eq!(titles(&cards), ["Shirt", "Hat", "Shoe"], "{:?}", t.backend);
+            assert_eq!(cards[1].brand, None, "{:?}", t.backend);
+            assert_eq!(cards[0].maker, None, "{:?}", t.backend);
+            let zeta = both(
+                &t,
+                &links,
+                query!(ProductCard, filter = (brand as ProductBrand).name == "Zeta"),
+            )
+            .await;
+            assert!(zeta.is_empty(), "{:?}", t.backend);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_string_key_is_compared_byte_for_byte_on_every_backend() {
+    for (t, links) in world("typed_key_case").await {
+        let cards = both(&t, &links, query!(ProductCard, filter = id == "P1")).await;
+        assert!(cards.is_empty(), "{:?}: {:?}", t.backend, titles(&cards));
+        let cards = both(
+            &t,
+            &links,
+            query!(ProductCard, filter = (brand as ProductBrand).id == "B1"),
+        )
+        .await;
+        assert!(cards.is_empty(), "{:?}: {:?}", t.backend, titles(&cards));
+    }
+}
+
+/// As Medusa on PostgreSQL: `==`, `is_in` and `like` match text exactly, `ilike` ignores case,
+/// `\` escapes a wildcard — the same on SQLite (whose `LIKE` ignores ASCII case) and on
+/// MariaDB (whose default collations ignore case).
+#[tokio::test]
+async fn text_filters_match_alike_on_every_backend() {
+    for (t, links) in world("typed_text_case").await {
+        let cases: Vec<(Query<ProductCard>, Vec<&str>)> = vec![
+            (query!(ProductCard, filter = title.like("sh%")), vec![]),
+            (
+                query!(ProductCard, filter = title.like("Sh%")),
+                vec!["Shirt", "Shoe"],
+            ),
+            (
+                query!(ProductCard, filter = title.like("S_irt")),
+                vec!["Shirt"],
+            ),
+            (query!(ProductCard, filter = title.like("S\\_irt")), vec![]),
+            (query!(ProductCard, filter = title.like("%\\%")), vec![]),
+            (query!(ProductCard, filter = title == "shirt"), vec![]),
+            (
+                query!(ProductCard, filter = title != "shirt"),
+                vec!["Shirt", "Hat", "Shoe"],
+            ),
+            (
+                query!(ProductCard, filter = title.is_in(["shirt", "Hat"])),
+                vec!["Hat"],
+            ),
+            (
+                query!(ProductCard, filter = title.not_in(["shirt"])),
+                vec!["Shirt", "Hat", "Shoe"],
+            ),
+            (
+                query!(ProductCard, filter = title.ilike("sh%")),
+                vec!["Shirt", "Shoe"],
+            ),
+            (
+                query!(ProductCard, filter = title.ilike("%H_T")),
+                vec!["Hat"],
+            ),
+            (
+                query!(ProductCard, filter = (brand as ProductBrand).name == "acme"),
+                vec![],
+            ),
+            (
+                query!(
+                    ProductCard,
+                    filter = (brand as ProductBrand).name.like("A%")
+                ),
+                vec!["Shirt"],
+            ),
+            (
+                query!(
+                    ProductCard,
+                    filter = (brand as ProductBrand).name.like("a%")
+                ),
+                vec![],
+            ),
+        ];
+        for (query, expected) in cases {
+            let json = query.graph_query().filters;
+            let cards = both(&t, &links, query).await;
+            assert_eq!(titles(&cards), expected, "{:?}: {json}", t.backend);
+        }
+    }
 }

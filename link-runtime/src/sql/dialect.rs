@@ -5,6 +5,7 @@
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, RuntimeErr, Value};
 
+use super::text_match::TextMatch;
 use crate::definition::{ColumnType, DefaultValue};
 use crate::key::KeyKind;
 
@@ -62,6 +63,9 @@ pub(crate) struct Dialect {
     bind_limit: usize,
     /// The `LIMIT` an `OFFSET` needs to be valid (`None`: an `OFFSET` stands alone).
     pub(super) limit_for_offset: Option<u64>,
+    /// How text is matched exactly, as PostgreSQL's `=` and `LIKE` match it (see
+    /// `text_match.rs`).
+    pub(super) text_match: TextMatch,
 }
 
 /// SQLite.
@@ -85,6 +89,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     bind_limit: 32_766 - 16,
     // The largest limit SQLite binds (an i64): no limit.
     limit_for_offset: Some(u64::MAX >> 1),
+    text_match: TextMatch::Glob,
 };
 
 /// PostgreSQL.
@@ -107,6 +112,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     uuid_type: Some("uuid"),
     bind_limit: 65_535 - 16,
     limit_for_offset: None,
+    text_match: TextMatch::Native,
 };
 
 /// MySQL and MariaDB.
@@ -129,6 +135,7 @@ pub(crate) const MYSQL: Dialect = Dialect {
     uuid_type: None,
     bind_limit: 65_535 - 16,
     limit_for_offset: Some(u64::MAX),
+    text_match: TextMatch::Binary,
 };
 
 impl Dialect {

@@ -9,6 +9,8 @@
 //! - `link_table.rs`: statements on a link table (read, dismiss, revive, restamp);
 //!   `upsert.rs`: the statement a create writes with.
 //! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`).
+//! - `text_match.rs`: comparing text exactly, and `LIKE` with or without case, alike on every
+//!   backend.
 //! - `ddl.rs`: a link table's `CREATE TABLE` and indexes; `catalogue.rs`: reading them back.
 //! - `migration.rs`: what a migration runs and checks per backend.
 //! - `text.rs`: a writer of statements with bound values for the catalogue reads, which sea-query
@@ -22,6 +24,7 @@ mod link_table;
 pub(crate) mod migration;
 mod record_table;
 mod text;
+mod text_match;
 mod upsert;
 
 pub(crate) use dialect::*;

@@ -3,7 +3,7 @@
 //! a link table's text keys (which the backend's [`Dialect`] names).
 
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
 
 use super::*;
 
@@ -87,15 +87,15 @@ pub(crate) fn render(
         } => {
             let field = column(alias, name);
             let first = || Expr::val(values[0].clone());
+            let exact = |value: &sea_orm::Value| dialect.exact(value.clone());
             match op {
                 Op::In | Op::Nin if values.is_empty() => always(*op == Op::Nin),
-                Op::In => field.is_in(values.iter().cloned()),
-                Op::Nin => field.is_not_in(values.iter().cloned()),
-                Op::ILike => Expr::from(Func::lower(field))
-                    .binary(BinOper::Like, Expr::from(Func::lower(first()))),
-                Op::Like => field.binary(BinOper::Like, first()),
-                Op::Eq => field.eq(first()),
-                Op::Ne => field.ne(first()),
+                Op::In => field.is_in(values.iter().map(exact)),
+                Op::Nin => field.is_not_in(values.iter().map(exact)),
+                Op::ILike => dialect.like(field, values[0].clone(), true),
+                Op::Like => dialect.like(field, values[0].clone(), false),
+                Op::Eq => field.eq(exact(&values[0])),
+                Op::Ne => field.ne(exact(&values[0])),
                 Op::Gt => field.gt(first()),
                 Op::Gte => field.gte(first()),
                 Op::Lt => field.lt(first()),

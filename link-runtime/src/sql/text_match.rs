@@ -1,0 +1,110 @@
+//! Matching text alike on every backend, as Medusa's PostgreSQL does: `=` and `IN` compare
+//! exactly, `LIKE` matches case and all (`\` escaping `%`, `_` and itself), and the
+//! case-insensitive `LIKE` lowers both sides. SQLite's `LIKE` ignores ASCII case, and MySQL's
+//! and MariaDB's default collations ignore case in `=` and `LIKE` alike; each is declared here
+//! once, so a filter means the same on all three.
+
+use sea_orm::Value;
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
+
+use super::Dialect;
+
+/// How a backend matches text exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextMatch {
+    /// `=` and `LIKE` match exactly (PostgreSQL).
+    Native,
+    /// `=` matches exactly; `LIKE` ignores ASCII case, so an exact pattern is a `GLOB` (SQLite).
+    Glob,
+    /// The column's collation may ignore case: text operands are `BINARY` (MySQL, MariaDB). A
+    /// `BINARY` operand keeps the key's index in use for `=` and `IN`; `LIKE` is written twice,
+    /// once as the collation reads it (so the index serves a prefix), once exactly.
+    Binary,
+}
+
+impl Dialect {
+    /// A value a column is compared with by `=`, `<>`, `IN` or `NOT IN`, so text matches
+    /// exactly.
+    pub(crate) fn exact(&self, value: Value) -> Expr {
+        match (self.text_match, &value) {
+            (TextMatch::Binary, Value::String(Some(_))) => {
+                Expr::cust_with_values("BINARY ?", [value])
+            }
+            _ => Expr::val(value),
+        }
+    }
+
+    /// `field LIKE pattern`, matching case unless `ignore_case` (`$ilike`).
+    pub(crate) fn like(&self, field: Expr, pattern: Value, ignore_case: bool) -> Expr {
+        let text = match &pattern {
+            Value::String(Some(text)) => Some(text.as_str()),
+            _ => None,
+        };
+        match (self.text_match, text) {
+            (TextMatch::Glob, Some(text)) if ignore_case => {
+                let glob = glob_of(&text.to_lowercase());
+                Expr::cust_with_exprs(
+                    "? GLOB ?",
+                    [Expr::from(Func::lower(field)), Expr::val(glob)],
+                )
+            }
+            (TextMatch::Glob, Some(text)) => {
+                Expr::cust_with_exprs("? GLOB ?", [field, Expr::val(glob_of(text))])
+            }
+            (TextMatch::Binary, Some(_)) if !ignore_case => field
+                .clone()
+                .binary(BinOper::Like, Expr::val(pattern.clone()))
+                .and(field.binary(BinOper::Like, self.exact(pattern))),
+            _ if ignore_case => Expr::from(Func::lower(field))
+                .binary(BinOper::Like, Expr::from(Func::lower(Expr::val(pattern)))),
+            _ => field.binary(BinOper::Like, Expr::val(pattern)),
+        }
+    }
+}
+
+/// A `LIKE` pattern as the `GLOB` pattern that matches the same text: `%` is `*`, `_` is `?`,
+/// `\` makes the next character literal, and GLOB's own `*`, `?` and `[` are bracketed.
+fn glob_of(pattern: &str) -> String {
+    let mut glob = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let literal = match c {
+            '%' => {
+                glob.push('*');
+                continue;
+            }
+            '_' => {
+                glob.push('?');
+                continue;
+            }
+            // A trailing `\` stands for itself.
+            '\\' => chars.next().unwrap_or('\\'),
+            other => other,
+        };
+        match literal {
+            '*' | '?' | '[' => {
+                glob.push('[');
+                glob.push(literal);
+                glob.push(']');
+            }
+            other => glob.push(other),
+        }
+    }
+    glob
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_of;
+
+    #[test]
+    fn like_patterns_become_the_globs_that_match_the_same_text() {
+        assert_eq!(glob_of("Sh%"), "Sh*");
+        assert_eq!(glob_of("S_irt"), "S?irt");
+        assert_eq!(glob_of(r"100\%"), "100%");
+        assert_eq!(glob_of(r"a\_b"), "a_b");
+        assert_eq!(glob_of(r"a\\b"), r"a\b");
+        assert_eq!(glob_of("*?[x]"), "[*][?][[]x]");
+        assert_eq!(glob_of("end\\"), "end\\");
+    }
+}
