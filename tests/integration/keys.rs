@@ -288,3 +288,60 @@ async fn keys_pushed_to_another_connection_keep_their_type() {
         assert!(second.links.is_empty(), "{:?}: {second:?}", t.backend);
     }
 }
+
+/// A string key is taken byte for byte (SPEC §8) on every backend: under MariaDB's default
+/// collation, which ignores case, `"B1"` is not the brand `b1` either.
+#[tokio::test]
+async fn a_string_key_in_another_case_is_another_key() {
+    for t in test_databases("keys_string_case").await {
+        let links = registry(&t).await;
+        let upper = RegionOneBrand::new(region::Model::key("7"), brand::Model::key("B1"));
+        for _ in 0..2 {
+            match links.create(&t.db, upper.clone()).await {
+                Err(Error::NotFound { records, .. }) => {
+                    assert_eq!(
+                        records.values().flatten().collect::<Vec<_>>(),
+                        ["B1"],
+                        "{:?}",
+                        t.backend
+                    );
+                }
+                other => panic!("{:?}: expected NotFound for B1, got {other:?}", t.backend),
+            }
+        }
+        links
+            .create(
+                &t.db,
+                RegionOneBrand::new(region::Model::key("7"), brand::Model::key("b1")),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let listed = links
+            .list(
+                &t.db,
+                ListFilter::<RegionOneBrand>::all().right([brand::Model::key("B1")]),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert!(listed.is_empty(), "{:?}: {listed:?}", t.backend);
+        let report = links
+            .delete(&t.db, [brand::Model::key("B1")])
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let listed = links
+            .list(&t.db, ListFilter::<RegionOneBrand>::all())
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            listed.len(),
+            1,
+            "{:?}: deleting B1 touched b1: {report:?}",
+            t.backend
+        );
+        let kept = brand::Entity::find_by_id("b1")
+            .one(&t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert!(kept.is_some(), "{:?}: deleting B1 deleted b1", t.backend);
+    }
+}
