@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use link_runtime::query::GraphQuery;
-use link_runtime::{Links, define_link};
+use link_runtime::query::{GraphQuery, Query};
+use link_runtime::{Links, Selection, define_link, query};
 use link_tests::db::{Backend, TestDb, sqlite_database};
 use link_tests::links::{ProductBrand, product_brand};
 use link_tests::models::{brand, post, product};
@@ -27,6 +27,23 @@ define_link! {
     /// Two posts per product, deleted with it.
     pub ProductPostCascade: product::Model => post::Model [is_list, delete_cascade],
     table = "bench_product_post",
+}
+
+/// The graph benchmark's selection, read typed: a product with its brand.
+#[derive(Selection)]
+#[selection(model = product::Model)]
+struct ProductWithBrand {
+    id: String,
+    title: String,
+    #[selection(link = ProductBrand)]
+    brand: Option<BrandRecord>,
+}
+
+#[derive(Selection)]
+#[selection(model = brand::Model)]
+struct BrandRecord {
+    id: String,
+    name: String,
 }
 
 /// Sizes: the in a full run, small ones when `cargo test` runs each benchmark once.
@@ -452,15 +469,39 @@ fn reads(
     let mut group = c.benchmark_group(format!("{name}/graph"));
     for &n in &sizes.graphs {
         let wanted = &ids("p", n);
-        let query = &GraphQuery::new("product")
-            .fields(["id", "title", "brand.*"])
+        let query = &GraphQuery::new("product.product")
+            .fields(["id", "title", "brand.id", "brand.name"])
             .filters(json!({"id": {"$in": wanted}}));
+        let typed: &Query<ProductWithBrand> =
+            &query!(ProductWithBrand, filter = id.is_in(wanted.iter()));
+        assert_eq!(
+            &typed.graph_query(),
+            query,
+            "the typed query is the same query"
+        );
         let ours = rt.block_on(links.graph(&t.db, query)).unwrap();
         let theirs = rt.block_on(baseline_graph(&t.db, wanted));
         assert_eq!(ours.data.len(), theirs.len(), "the same records");
+        let typed_records = rt.block_on(typed.all(links, &t.db)).unwrap();
+        let as_json: Vec<Value> = typed_records
+            .iter()
+            .map(|p| {
+                let brand = p
+                    .brand
+                    .as_ref()
+                    .map(|b| json!({"id": b.id, "name": b.name}));
+                json!({"id": p.id, "title": p.title, "brand": brand})
+            })
+            .collect();
+        assert_eq!(as_json, theirs, "the same records, typed");
         group.bench_function(format!("{n}/links"), |b| {
             timed!(rt, b, async {}, async {
                 links.graph(&t.db, query).await.unwrap();
+            })
+        });
+        group.bench_function(format!("{n}/links typed"), |b| {
+            timed!(rt, b, async {}, async {
+                typed.all(links, &t.db).await.unwrap();
             })
         });
         group.bench_function(format!("{n}/sea-orm"), |b| {
@@ -472,6 +513,12 @@ fn reads(
             format!("{name}/graph/{n}/links"),
             rt.block_on(statements(t, async {
                 links.graph(&t.db, query).await.unwrap();
+            })),
+        ));
+        counts.push((
+            format!("{name}/graph/{n}/links typed"),
+            rt.block_on(statements(t, async {
+                typed.all(links, &t.db).await.unwrap();
             })),
         ));
         counts.push((
@@ -661,8 +708,16 @@ fn report(counts: &Counts) {
         "\n| benchmark | links (median) | sea-orm (median) | ratio | statements (links / sea-orm) |"
     );
     println!("|---|---|---|---|---|");
-    for (id, ours) in counts.iter().filter(|(id, _)| id.ends_with("/links")) {
-        let base = id.trim_end_matches("/links");
+    for (id, ours) in counts
+        .iter()
+        .filter(|(id, _)| id.ends_with("/links") || id.ends_with("/links typed"))
+    {
+        let base = id.trim_end_matches(" typed").trim_end_matches("/links");
+        let shown = if id.ends_with(" typed") {
+            format!("{base} (typed)")
+        } else {
+            base.to_string()
+        };
         let theirs = counts
             .iter()
             .find(|(other, _)| *other == format!("{base}/sea-orm"))
@@ -677,7 +732,7 @@ fn report(counts: &Counts) {
             _ => "–".into(),
         };
         println!(
-            "| {base} | {} | {} | {ratio} | {ours} / {} |",
+            "| {shown} | {} | {} | {ratio} | {ours} / {} |",
             ms(a),
             ms(b),
             theirs.unwrap_or_default()
