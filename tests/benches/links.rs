@@ -498,7 +498,11 @@ fn reads(
             records.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
             records
         };
-        assert_eq!(by_id(as_json), by_id(theirs.clone()), "the same records, typed");
+        assert_eq!(
+            by_id(as_json),
+            by_id(theirs.clone()),
+            "the same records, typed"
+        );
         group.bench_function(format!("{n}/links"), |b| {
             timed!(rt, b, async {}, async {
                 links.graph(&t.db, query).await.unwrap();

@@ -5,10 +5,28 @@ mod links;
 mod modules;
 
 use link_runtime::sea_orm::{ActiveModelTrait, ConnectionTrait, Database, IntoActiveModel, Schema};
-use link_runtime::{Error, Links, ListFilter};
+use link_runtime::{Error, Links, ListFilter, Selection, query};
 
 use crate::links::{ProductBrand, product_brand};
 use crate::modules::{brand, product};
+
+/// What the typed query below reads: a product's title and its brand's name. The compiler
+/// checks each field against the model and the link.
+#[derive(Debug, Selection)]
+#[selection(model = product::Model)]
+struct ProductWithBrand {
+    id: String,
+    title: String,
+    #[selection(link)]
+    brand: Option<BrandName>,
+}
+
+#[derive(Debug, Selection)]
+#[selection(model = brand::Model)]
+struct BrandName {
+    id: String,
+    name: String,
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -127,5 +145,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+
+    // Linked records read into structs, filtered by a linked field in one SQL statement.
+    let zeta_products = query!(
+        ProductWithBrand,
+        filter = brand.name == "Zeta",
+        order = [title]
+    )
+    .all(&links, &db)
+    .await?;
+    for product in &zeta_products {
+        let brand = product.brand.as_ref().map_or("none", |b| b.name.as_str());
+        println!("{} ({}) is made by {brand}", product.title, product.id);
+    }
+    if zeta_products.len() != 1
+        || zeta_products[0].brand.as_ref().map(|b| b.id.as_str()) != Some("brand_zeta")
+    {
+        return Err(format!("expected the shirt under Zeta, got {zeta_products:?}").into());
+    }
     Ok(())
 }

@@ -31,6 +31,22 @@ fn assert_error(answer: &(StatusCode, Value), status: StatusCode, kind: &str, co
 
 /// Every route, on a freshly seeded database.
 async fn exercise(c: &Client) {
+    // A typed route: every brand with its products by title, in a fixed shape.
+    let (status, body) = c.get("/store/brands").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let brands = body["brands"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = brands.iter().filter_map(|b| b["name"].as_str()).collect();
+    assert_eq!(names, ["Acme", "Globex", "Initech"]);
+    assert_eq!(
+        brands[0]["products"],
+        json!([
+            {"id": "prod_tote", "title": "Canvas Tote", "handle": "tote", "price": 1500},
+            {"id": "prod_tee", "title": "Classic Tee", "handle": "tee", "price": 2500},
+            {"id": "prod_shorts", "title": "Running Shorts", "handle": "shorts", "price": 3500},
+            {"id": "prod_hoodie", "title": "Zip Hoodie", "handle": "hoodie", "price": 6500}
+        ])
+    );
+
     // Listing: defaults, linked filters and order, operators, pages.
     let (status, body) = c.get("/store/products").await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -3,6 +3,7 @@
 mod admin;
 pub mod error;
 mod page;
+mod selections;
 pub mod store;
 
 use axum::Router;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(page::storefront))
         .route("/store/products", get(store::list_products))
         .route("/store/products/{id}", get(store::get_product))
+        .route("/store/brands", get(store::list_brands))
         .route(
             "/admin/links",
             get(admin::list_links).post(admin::create_links),

@@ -1,14 +1,14 @@
-//! `GET /`: the storefront page, rendered on the server from one graph query (no front-end
+//! `GET /`: the storefront page, rendered on the server from typed queries (no front-end
 //! build step): products with their brand, posts and reviews, a brand filter and pagination.
 
 use axum::extract::{Query, State};
 use axum::response::Html;
-use link_runtime::query::GraphQuery;
+use link_runtime::query;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
+use super::selections::{BrandName, ProductCard};
 
 const PER_PAGE: u64 = 6;
 
@@ -35,10 +35,6 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn text(value: &Value) -> String {
-    escape(value.as_str().unwrap_or_default())
-}
-
 /// A query-string value, percent-encoded.
 fn encode(text: &str) -> String {
     text.bytes()
@@ -58,40 +54,19 @@ pub async fn storefront(
 ) -> Result<Html<String>, ApiError> {
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
     let brand = query.brand.filter(|b| !b.is_empty());
-    let filters = match &brand {
-        Some(name) => json!({"brand": {"name": name}}),
-        None => Value::Null,
-    };
-    let products = state
-        .links
-        .graph(
-            &state.db,
-            &GraphQuery::new("product")
-                .fields([
-                    "id",
-                    "title",
-                    "price",
-                    "brand.name",
-                    "posts.title",
-                    "reviews.rating",
-                    "reviews.body",
-                ])
-                .filters(filters)
-                .order("title", "ASC")
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE),
-        )
+    // Typed queries: the compiler checks the fields, the link and the filter.
+    let products = match &brand {
+        Some(name) => query!(ProductCard, filter = brand.name == name, order = [title]),
+        None => query!(ProductCard, order = [title]),
+    }
+    .skip((page - 1) * PER_PAGE)
+    .take(PER_PAGE)
+    .page(&state.links, &state.db)
+    .await?;
+    let brands = query!(BrandName, order = [name])
+        .all(&state.links, &state.db)
         .await?;
-    let brands = state
-        .links
-        .graph(
-            &state.db,
-            &GraphQuery::new("brand")
-                .fields(["name"])
-                .order("name", "ASC"),
-        )
-        .await?;
-    let count = products.metadata.map(|m| m.count).unwrap_or_default();
+    let count = products.count;
     let pages = count.div_ceil(PER_PAGE).max(1);
 
     let mut html = String::from(
@@ -101,8 +76,8 @@ pub async fn storefront(
          .brand{color:#555}.reviews,.posts{font-size:.9rem}</style></head><body>\n<h1>Storefront</h1>\n",
     );
     html.push_str("<form method=\"get\" action=\"/\"><label>Brand <select name=\"brand\"><option value=\"\">All brands</option>");
-    for b in &brands.data {
-        let name = b["name"].as_str().unwrap_or_default();
+    for b in &brands {
+        let name = b.name.as_str();
         let selected = if brand.as_deref() == Some(name) {
             " selected"
         } else {
@@ -115,33 +90,31 @@ pub async fn storefront(
     for product in &products.data {
         html.push_str(&format!(
             "<div class=\"product\" id=\"{}\"><h2>{}</h2><p class=\"price\">${}.{:02}</p>",
-            text(&product["id"]),
-            text(&product["title"]),
-            product["price"].as_i64().unwrap_or_default() / 100,
-            product["price"].as_i64().unwrap_or_default() % 100
+            escape(&product.id),
+            escape(&product.title),
+            product.price / 100,
+            product.price % 100
         ));
-        match product["brand"]["name"].as_str() {
-            Some(name) => html.push_str(&format!("<p class=\"brand\">by {}</p>", escape(name))),
+        match &product.brand {
+            Some(b) => html.push_str(&format!("<p class=\"brand\">by {}</p>", escape(&b.name))),
             None => html.push_str("<p class=\"brand\">no brand</p>"),
         }
-        let posts = product["posts"].as_array().cloned().unwrap_or_default();
-        if !posts.is_empty() {
+        if !product.posts.is_empty() {
             html.push_str("<ul class=\"posts\">");
-            for post in &posts {
-                html.push_str(&format!("<li>{}</li>", text(&post["title"])));
+            for post in &product.posts {
+                html.push_str(&format!("<li>{}</li>", escape(&post.title)));
             }
             html.push_str("</ul>");
         }
-        let reviews = product["reviews"].as_array().cloned().unwrap_or_default();
         html.push_str(&format!(
             "<div class=\"reviews\">{} review(s)",
-            reviews.len()
+            product.reviews.len()
         ));
-        for review in &reviews {
+        for review in &product.reviews {
             html.push_str(&format!(
                 "<blockquote>{}/5 — {}</blockquote>",
-                review["rating"].as_i64().unwrap_or_default(),
-                text(&review["body"])
+                review.rating,
+                escape(&review.body)
             ));
         }
         html.push_str("</div></div>\n");

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::AppState;
 use super::error::{ApiError, quoted};
+use super::selections::BrandProducts;
 
 /// What `/store` callers may reach: no emails, no soft-delete stamps.
 pub fn allow_list() -> AllowList {
@@ -190,4 +191,13 @@ pub async fn get_product(
         .next()
         .ok_or_else(|| ApiError::not_found(format!("product {} was not found", quoted(&id))))?;
     Ok(Json(json!({"product": product})))
+}
+
+/// `GET /store/brands`: `{"brands": [{"id", "name", "products": [...]}]}`, every brand with its
+/// products by title, read as typed selections (a fixed shape, so no allow-list is needed).
+pub async fn list_brands(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let brands = link_runtime::query!(BrandProducts, order = [name])
+        .all(&state.links, &state.db)
+        .await?;
+    Ok(Json(json!({ "brands": brands })))
 }
