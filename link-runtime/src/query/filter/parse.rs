@@ -214,6 +214,16 @@ impl Parser<'_> {
                                 "filter on `{path}`: `$like` and `$ilike` match text, and `{path}` is not a text column; compare it with $eq, $ne, $in, $nin, $gt, $gte, $lt or $lte"
                             )));
                         }
+                        (Op::Like | Op::ILike, Json::String(pattern))
+                            if ends_in_escape(pattern) =>
+                        {
+                            // PostgreSQL refuses it; the other backends would each read it
+                            // their own way.
+                            return Err(Error::invalid(format!(
+                                "filter on `{path}`: the pattern {} ends with the escape character `\\`: write `\\\\` for a backslash itself",
+                                crate::input::shown(&operand.to_string())
+                            )));
+                        }
                         (Op::Like | Op::ILike, Json::String(_)) => Filter::Compare {
                             column: field,
                             op,
@@ -245,6 +255,11 @@ impl Parser<'_> {
             },
         })
     }
+}
+
+/// Whether a `$like` pattern ends with a `\` that escapes nothing.
+fn ends_in_escape(pattern: &str) -> bool {
+    pattern.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1
 }
 
 /// Whether a column holds text (what `$like` matches).
