@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The compile-time cost of the macros: a generated crate with 50 linkables and 50 links against
-# the same crate with the links removed. Reports the extra `cargo check` and `cargo build` time
+# the same crate with the links removed, and the crate with links plus 50 typed queries (a
+# selection through a link, with a filter and an order through it) against the one without. Reports the extra `cargo check` and `cargo build` time
 # of the crate itself (its dependencies built beforehand) and the size of the expanded code.
 #
 #   bash tests/benches/compile_time.sh
@@ -10,8 +11,8 @@ work="$root/target/compile-bench"
 export CARGO_TARGET_DIR="$work/target"
 mkdir -p "$work"
 
-generate() { # dir with_links
-    local dir="$1" with_links="$2"
+generate() { # dir with_links [with_queries]
+    local dir="$1" with_links="$2" with_queries="${3:-no}"
     mkdir -p "$dir/src"
     cat > "$dir/Cargo.toml" <<TOML
 [package]
@@ -54,6 +55,25 @@ RS
                 echo "link_runtime::define_link! { pub L$i: m$i::Model [is_list] => m$j::Model [filterable(name)], extra_columns { weight: i32 = 0, note: Option<String> } }"
             done
         fi
+        if [ "$with_queries" = yes ]; then
+            for i in $(seq 0 49); do
+                j=$(( (i + 1) % 50 ))
+                cat <<RS
+pub mod q$i {
+    use link_runtime::{Selection, query};
+    #[derive(Selection)]
+    #[selection(model = super::m$j::Model)]
+    pub struct Other { pub id: String, pub name: String }
+    #[derive(Selection)]
+    #[selection(model = super::m$i::Model)]
+    pub struct Card { pub id: String, pub name: String, #[selection(link)] pub m$j: Option<Other> }
+    pub fn q(name: &str) -> link_runtime::query::Query<Card> {
+        query!(Card, filter = m$j.name == name && name.like("a%"), order = [m$j.name, name.desc()])
+    }
+}
+RS
+            done
+        fi
     } > "$dir/src/lib.rs"
 }
 
@@ -73,10 +93,14 @@ measure() { # dir
 
 generate "$work/with_links" yes
 generate "$work/without_links" no
+generate "$work/with_queries" yes yes
 read -r wc wb ws < <(measure "$work/with_links")
 read -r nc nb ns < <(measure "$work/without_links")
+read -r qc qb qs < <(measure "$work/with_queries")
 echo "| crate | cargo check | cargo build | expanded code |"
 echo "|---|---|---|---|"
 echo "| 50 linkables, no links | ${nc} s | ${nb} s | $(( ns / 1024 )) KiB |"
 echo "| 50 linkables, 50 links | ${wc} s | ${wb} s | $(( ws / 1024 )) KiB |"
 echo "| extra for 50 links | $(printf '%.2f' "$(echo "$wc - $nc" | bc)") s | $(printf '%.2f' "$(echo "$wb - $nb" | bc)") s | $(( (ws - ns) / 1024 )) KiB |"
+echo "| 50 links and 50 typed queries | ${qc} s | ${qb} s | $(( qs / 1024 )) KiB |"
+echo "| extra for 50 typed queries | $(printf '%.2f' "$(echo "$qc - $wc" | bc)") s | $(printf '%.2f' "$(echo "$qb - $wb" | bc)") s | $(( (qs - ws) / 1024 )) KiB |"
