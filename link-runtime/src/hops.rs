@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::definition::LinkSpec;
+use crate::definition::{ExtraColumn, LinkSpec};
 use crate::linkable::ModelInfo;
 
 /// How a hop reaches its target records.
@@ -35,12 +35,33 @@ pub(crate) struct Hop {
     pub(crate) list: Option<bool>,
     /// The fields of the target that filters and order may name (`id` always may).
     pub(crate) filterable: &'static [&'static str],
+    /// The link's own columns (its `extra_columns`), which a path through a stored hop may name
+    /// beside the target's fields (`tags.position`); none for a read-only link.
+    pub(crate) columns: &'static [ExtraColumn],
 }
 
 impl Hop {
     /// Whether the target's `field` may be filtered and sorted by through this hop.
     pub(crate) fn filterable(&self, field: &str) -> bool {
         field == self.target.primary_key || self.filterable.contains(&field)
+    }
+
+    /// The link's own column `name` as this hop reaches it. A field of the target with the same
+    /// name wins: the column is then read through the link's entry point instead.
+    pub(crate) fn link_column(&self, name: &str) -> Option<&'static ExtraColumn> {
+        if self.target.has_field(name) {
+            return None;
+        }
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The names [`Hop::link_column`] reaches, for messages.
+    pub(crate) fn link_column_names(&self) -> Vec<&'static str> {
+        self.columns
+            .iter()
+            .filter(|c| !self.target.has_field(c.name))
+            .map(|c| c.name)
+            .collect()
     }
 }
 
@@ -68,6 +89,7 @@ pub(crate) fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> 
                     _ => None,
                 },
                 filterable: &[],
+                columns: &[],
             });
         }
         return hops;
@@ -87,6 +109,7 @@ pub(crate) fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> 
                 target: far.model,
                 list: Some(far.is_list),
                 filterable: far.filterable,
+                columns: spec.extra_columns,
             });
         }
     }

@@ -372,7 +372,7 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
         assert_eq!(
             message(e),
             "3 of the fields are wrong: unknown field `titel` in `titel`: did you mean `title`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts \
-             | unknown field `nmae` in `brand.nmae`: did you mean `name`? valid fields of brand: id, name; links: products, posts, regions, made_product \
+             | unknown field `nmae` in `brand.nmae`: did you mean `name`? valid fields of brand: id, name; links: products, posts, regions, made_product; columns of link ProductBrand (product → brand): featured, position, note \
              | unknown field `tag` in `tag.*`: did you mean `tags`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
         );
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["brand.nam"])).await;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionSession, Value};
 
 use super::{CreateOptions, LinkPair, PreparedPair, conflict, rows};
-use crate::definition::{ColumnType, LinkRow, LinkSpec, StoredLink};
+use crate::definition::{LinkRow, LinkSpec, StoredLink};
 use crate::error::{Error, Result};
 use crate::events::{LinkConnection, LinkEvent, LinkEventKind};
 use crate::registry::{LinkEntry, Links};
@@ -79,7 +79,7 @@ impl Undo {
                         .spec
                         .extra_columns
                         .iter()
-                        .map(|c| Ok((c.name, stored_value(row, c.name, c.ty)?)))
+                        .map(|c| Ok((c.name, super::rows::extra_value(row, c, what)?)))
                         .collect::<Result<_>>()?,
                 }),
             };
@@ -91,34 +91,6 @@ impl Undo {
             });
         }
         Ok(())
-    }
-}
-
-/// A stored extra column as a value of its own type.
-fn stored_value(row: &QueryResult, name: &str, ty: ColumnType) -> Result<Value> {
-    use ColumnType as C;
-    fn get<T>(row: &QueryResult, name: &str) -> Result<Value>
-    where
-        T: sea_orm::TryGetable,
-        Option<T>: Into<Value>,
-    {
-        crate::error::column::<Option<T>>(row, name, "a link row the undo record keeps")
-            .map(Into::into)
-    }
-    match ty {
-        C::Bool => get::<bool>(row, name),
-        C::SmallInt => get::<i16>(row, name),
-        C::Integer => get::<i32>(row, name),
-        C::BigInt => get::<i64>(row, name),
-        C::Float => get::<f32>(row, name),
-        C::Double => get::<f64>(row, name),
-        C::Text => get::<String>(row, name),
-        C::TimestampTz => get::<DateTime<Utc>>(row, name),
-        C::Timestamp => get::<chrono::NaiveDateTime>(row, name),
-        C::Date => get::<chrono::NaiveDate>(row, name),
-        C::Uuid => get::<sea_orm::prelude::Uuid>(row, name),
-        C::Json => get::<serde_json::Value>(row, name),
-        C::Decimal => get::<sea_orm::prelude::Decimal>(row, name),
     }
 }
 

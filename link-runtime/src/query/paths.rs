@@ -1,6 +1,7 @@
 //! The graph Query walks: from each model, the links it can follow (its *hops*, named as Medusa
 //! names them), and the tree of fields a request selects along them.
 
+use crate::definition::ExtraColumn;
 use crate::error::{Error, Result};
 pub(crate) use crate::hops::{Hop, Via, hops_of_link};
 use crate::input::shown;
@@ -23,8 +24,12 @@ pub(crate) struct Node {
     pub(crate) model: ModelInfo,
     /// Every field (`*`, or the hop named without a field).
     pub(crate) all: bool,
-    /// Fields named one by one, in request order (the primary key always comes back too).
+    /// Fields named one by one, in request order (the primary key always comes back too);
+    /// the link columns among them are in `link_fields` too.
     pub(crate) fields: Vec<&'static str>,
+    /// The columns of the link row that reached each record (`tags.position`), shown on the
+    /// record beside its own fields.
+    pub(crate) link_fields: Vec<&'static str>,
     pub(crate) children: Vec<(Hop, Node)>,
 }
 
@@ -34,6 +39,7 @@ impl Node {
             model,
             all: false,
             fields: Vec::new(),
+            link_fields: Vec::new(),
             children: Vec::new(),
         }
     }
@@ -98,22 +104,27 @@ pub(crate) fn closest<'c>(
         .map(|(_, candidate)| candidate)
 }
 
-/// A step of a field path: a hop to follow, or a field of the model reached.
+/// A step of a field path: a hop to follow, a field of the model reached, or a column of the
+/// link row that reached it.
 pub(crate) enum Step {
     Hop(Box<Hop>),
     Field(&'static str),
+    LinkColumn(&'static ExtraColumn),
 }
 
-/// Resolves one path segment on `model`.
+/// Resolves one path segment on `model`, reached through the hop `via` (if any).
 pub(crate) fn step(
     links: &Links,
-    model: &ModelInfo,
+    (model, via): (&ModelInfo, Option<&Hop>),
     name: &str,
     path: &str,
     allow: Option<&AllowList>,
 ) -> Result<Step> {
     if let Some(field) = model.fields.iter().find(|f| **f == name) {
         return Ok(Step::Field(field));
+    }
+    if let Some(column) = via.and_then(|hop| hop.link_column(name)) {
+        return Ok(Step::LinkColumn(column));
     }
     if let Some(hop) = hops_from(links, model).into_iter().find(|h| h.name == name) {
         return Ok(Step::Hop(Box::new(hop)));
@@ -123,20 +134,29 @@ pub(crate) fn step(
         return Err(allow.refused(path));
     }
     let hops = hops_from(links, model);
+    let columns = via.map(Hop::link_column_names).unwrap_or_default();
     let names = model
         .fields
         .iter()
         .copied()
+        .chain(columns.iter().copied())
         .chain(hops.iter().map(|h| h.name.as_str()));
     let guess = closest(name, names)
         .map(|name| format!("did you mean `{name}`? "))
         .unwrap_or_default();
+    let mut valid = valid_names(links, model, allow);
+    if let (Some(hop), false) = (via, columns.is_empty()) {
+        valid.push_str(&format!(
+            "; columns of link {}: {}",
+            hop.spec.display_name(),
+            columns.join(", ")
+        ));
+    }
     Err(Error::UnknownField {
         message: format!(
-            "unknown field `{}` in `{}`: {guess}{}",
+            "unknown field `{}` in `{}`: {guess}{valid}",
             shown(name),
             shown(path),
-            valid_names(links, model, allow)
         ),
     })
 }
@@ -182,19 +202,26 @@ fn add_path(links: &Links, tree: &mut Node, path: &str, allow: Option<&AllowList
     }
     let segments: Vec<&str> = path.split('.').collect();
     let mut node = tree;
+    let mut via: Option<Hop> = None;
     for (i, segment) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         if *segment == "*" && last {
             node.all = true;
             break;
         }
-        match step(links, &node.model, segment, path, allow)? {
+        match step(links, (&node.model, via.as_ref()), segment, path, allow)? {
             Step::Field(field) if last => {
                 if !node.fields.contains(&field) {
                     node.fields.push(field);
                 }
             }
-            Step::Field(field) => {
+            Step::LinkColumn(column) if last => {
+                if !node.fields.contains(&column.name) {
+                    node.fields.push(column.name);
+                    node.link_fields.push(column.name);
+                }
+            }
+            Step::LinkColumn(&ExtraColumn { name: field, .. }) | Step::Field(field) => {
                 return Err(Error::UnknownField {
                     message: format!(
                         "`{}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
@@ -205,7 +232,8 @@ fn add_path(links: &Links, tree: &mut Node, path: &str, allow: Option<&AllowList
                 });
             }
             Step::Hop(hop) => {
-                node = node.child(*hop);
+                node = node.child((*hop).clone());
+                via = Some(*hop);
                 if last {
                     node.all = true;
                 }

@@ -66,6 +66,9 @@ pub(crate) enum Filter {
     },
     /// Records whose primary key is one of these (a linked filter computed ahead).
     KeysIn(Vec<Value>),
+    /// `filter` on the columns of the link row that reached the records (`tags.position`),
+    /// inside a [`Filter::Linked`] or a join through a stored hop.
+    OnLink(Box<Filter>),
 }
 
 impl Filter {
@@ -73,11 +76,21 @@ impl Filter {
     pub(crate) fn bound_values(&self) -> usize {
         match self {
             Filter::All(parts) | Filter::Any(parts) => parts.iter().map(Filter::bound_values).sum(),
-            Filter::Not(inner) => inner.bound_values(),
+            Filter::Not(inner) | Filter::OnLink(inner) => inner.bound_values(),
             Filter::Compare { values, .. } => values.len(),
             Filter::Null { .. } => 0,
             Filter::Linked { filter, .. } => filter.bound_values(),
             Filter::KeysIn(keys) => keys.len(),
+        }
+    }
+
+    /// Whether the filter names a column of the link row that reached its records.
+    pub(crate) fn on_link(&self) -> bool {
+        match self {
+            Filter::All(parts) | Filter::Any(parts) => parts.iter().any(Filter::on_link),
+            Filter::Not(inner) => inner.on_link(),
+            Filter::OnLink(_) => true,
+            _ => false,
         }
     }
 }

@@ -17,13 +17,16 @@ pub(crate) struct OrderBy {
     pub(crate) field: &'static str,
     pub(crate) direction: Direction,
     pub(crate) nullable: bool,
+    /// `field` is a column of the link row that reached the record, not of the record.
+    pub(crate) on_link: bool,
 }
 
 impl Parser<'_> {
-    /// Parses `order` (`{"title": "ASC", "brand.name": "DESC"}`) on `model`.
+    /// Parses `order` (`{"title": "ASC", "brand.name": "DESC"}`) on `model`, reached through
+    /// `through` (a nested page's hop, whose link columns it may name).
     pub(crate) fn order(
         &self,
-        model: &ModelInfo,
+        (model, through): (&ModelInfo, Option<&Hop>),
         order: &serde_json::Map<String, Json>,
         prefix: &str,
         sql_side: bool,
@@ -47,11 +50,18 @@ impl Parser<'_> {
             let mut current = *model;
             let mut hops: Vec<Hop> = Vec::new();
             let mut field = None;
+            let mut on_link = None;
             for (i, segment) in segments.iter().enumerate() {
                 let last = i + 1 == segments.len();
-                match paths::step(self.links, &current, segment, path, self.allow)? {
+                let via = hops.last().or(through);
+                match paths::step(self.links, (&current, via), segment, path, self.allow)? {
                     Step::Field(f) if last => field = Some(f),
-                    Step::Field(f) => {
+                    Step::LinkColumn(column) if last => {
+                        field = Some(column.name);
+                        on_link = Some(column);
+                    }
+                    Step::LinkColumn(&crate::definition::ExtraColumn { name: f, .. })
+                    | Step::Field(f) => {
                         return Err(Error::UnknownField {
                             message: format!(
                                 "order `{path}`: `{f}` is a field of {}, not a link",
@@ -96,12 +106,15 @@ impl Parser<'_> {
             }
             let Some(field) = field else { continue };
             if let Some(hop) = hops.last()
+                && on_link.is_none()
                 && !hop.filterable(field)
             {
                 return Err(not_filterable(hop, field));
             }
             self.allowed_field(path)?;
-            let nullable = if sql_side {
+            let nullable = if let Some(column) = on_link {
+                column.nullable || !hops.is_empty()
+            } else if sql_side {
                 self.source(&current)?
                     .column(field)
                     .is_none_or(|(_, nullable)| nullable)
@@ -114,6 +127,7 @@ impl Parser<'_> {
                 field,
                 direction,
                 nullable,
+                on_link: on_link.is_some(),
             });
         }
         Ok(out)

@@ -97,7 +97,7 @@ impl Parser<'_> {
                 name => {
                     let path = format!("{prefix}{name}");
                     self.allowed(&path)?;
-                    match paths::step(self.links, model, name, &path, self.allow)? {
+                    match paths::step(self.links, (model, through), name, &path, self.allow)? {
                         Step::Field(field) => {
                             self.allowed_field(&path)?;
                             if let Some(hop) = through
@@ -105,7 +105,21 @@ impl Parser<'_> {
                             {
                                 return Err(not_filterable(hop, field));
                             }
-                            self.compare(model, field, value, &path)?
+                            let (ty, _) = self.source(model)?.column(field).ok_or_else(|| {
+                                Error::UnknownField {
+                                    message: format!(
+                                        "`{path}` is not a column of {}",
+                                        model.qualified_name()
+                                    ),
+                                }
+                            })?;
+                            compare(&ty, field, value, &path)?
+                        }
+                        // The link's own columns are always filterable: the link declares them.
+                        Step::LinkColumn(column) => {
+                            self.allowed_field(&path)?;
+                            let ty = column.ty.sea_orm_type();
+                            Filter::OnLink(Box::new(compare(&ty, column.name, value, &path)?))
                         }
                         Step::Hop(hop) => {
                             // Behind an allow-list, say nothing of a link it does not reach.
@@ -138,68 +152,63 @@ impl Parser<'_> {
             Filter::All(all)
         })
     }
+}
 
-    /// The condition `value` puts on `field`: a value, an array (`$in`), null, or an object of
-    /// operators.
-    fn compare(
-        &self,
-        model: &ModelInfo,
-        field: &'static str,
-        value: &Json,
-        path: &str,
-    ) -> Result<Filter> {
-        let (ty, _) = self
-            .source(model)?
-            .column(field)
-            .ok_or_else(|| Error::UnknownField {
-                message: format!("`{path}` is not a column of {}", model.qualified_name()),
-            })?;
-        let typed = |json: &Json| {
-            value_for(&ty, json).map_err(|expected| {
-                Error::invalid(format!(
-                    "filter on `{path}`: expected {expected}, got {}",
-                    crate::input::shown(&json.to_string())
-                ))
-            })
-        };
-        let list = |json: &Json, op: &str| match json {
-            Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
-            other => Err(Error::invalid(format!(
-                "filter on `{path}`: `{op}` takes an array, got {}",
-                crate::input::shown(&other.to_string())
-            ))),
-        };
-        Ok(match value {
-            Json::Null => Filter::Null {
-                column: field,
-                is_null: true,
-            },
-            Json::Array(_) => Filter::Compare {
-                column: field,
-                op: Op::In,
-                values: list(value, "$in")?,
-            },
-            Json::Object(ops) => {
-                let mut all = Vec::new();
-                for (op, operand) in ops {
-                    let op = match op.as_str() {
-                        "$eq" => Op::Eq,
-                        "$ne" => Op::Ne,
-                        "$gt" => Op::Gt,
-                        "$gte" => Op::Gte,
-                        "$lt" => Op::Lt,
-                        "$lte" => Op::Lte,
-                        "$like" => Op::Like,
-                        "$ilike" => Op::ILike,
-                        "$in" => Op::In,
-                        "$nin" => Op::Nin,
-                        other => {
-                            return Err(Error::invalid(format!(
-                                "unknown operator `{other}` on `{path}`: use one of {OPERATORS}"
-                            )));
-                        }
-                    };
-                    all.push(match (op, operand) {
+/// The condition `value` puts on `field`, a column of type `ty`: a value, an array (`$in`),
+/// null, or an object of operators.
+fn compare(
+    ty: &sea_orm::sea_query::ColumnType,
+    field: &'static str,
+    value: &Json,
+    path: &str,
+) -> Result<Filter> {
+    let ty = ty.clone();
+    let typed = |json: &Json| {
+        value_for(&ty, json).map_err(|expected| {
+            Error::invalid(format!(
+                "filter on `{path}`: expected {expected}, got {}",
+                crate::input::shown(&json.to_string())
+            ))
+        })
+    };
+    let list = |json: &Json, op: &str| match json {
+        Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
+        other => Err(Error::invalid(format!(
+            "filter on `{path}`: `{op}` takes an array, got {}",
+            crate::input::shown(&other.to_string())
+        ))),
+    };
+    Ok(match value {
+        Json::Null => Filter::Null {
+            column: field,
+            is_null: true,
+        },
+        Json::Array(_) => Filter::Compare {
+            column: field,
+            op: Op::In,
+            values: list(value, "$in")?,
+        },
+        Json::Object(ops) => {
+            let mut all = Vec::new();
+            for (op, operand) in ops {
+                let op = match op.as_str() {
+                    "$eq" => Op::Eq,
+                    "$ne" => Op::Ne,
+                    "$gt" => Op::Gt,
+                    "$gte" => Op::Gte,
+                    "$lt" => Op::Lt,
+                    "$lte" => Op::Lte,
+                    "$like" => Op::Like,
+                    "$ilike" => Op::ILike,
+                    "$in" => Op::In,
+                    "$nin" => Op::Nin,
+                    other => {
+                        return Err(Error::invalid(format!(
+                            "unknown operator `{other}` on `{path}`: use one of {OPERATORS}"
+                        )));
+                    }
+                };
+                all.push(match (op, operand) {
                         (Op::Eq | Op::Ne, Json::Null) => Filter::Null {
                             column: field,
                             is_null: op == Op::Eq,
@@ -241,20 +250,19 @@ impl Parser<'_> {
                             values: vec![typed(operand)?],
                         },
                     });
-                }
-                if all.len() == 1 {
-                    all.remove(0)
-                } else {
-                    Filter::All(all)
-                }
             }
-            scalar => Filter::Compare {
-                column: field,
-                op: Op::Eq,
-                values: vec![typed(scalar)?],
-            },
-        })
-    }
+            if all.len() == 1 {
+                all.remove(0)
+            } else {
+                Filter::All(all)
+            }
+        }
+        scalar => Filter::Compare {
+            column: field,
+            op: Op::Eq,
+            values: vec![typed(scalar)?],
+        },
+    })
 }
 
 /// Whether a `$like` pattern ends with a `\` that escapes nothing.

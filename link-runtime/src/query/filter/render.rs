@@ -12,6 +12,13 @@ pub(crate) fn column(alias: &str, column: &str) -> Expr {
     Expr::col((Alias::new(alias), Alias::new(column)))
 }
 
+/// The alias of the link row that reached the record aliased `target` (`t1` → `t1_l`): every
+/// join through a stored hop names the two this way, so a filter or order on a link column
+/// (`tags.position`) finds its row from the record's alias.
+pub(crate) fn link_alias(target: &str) -> String {
+    format!("{target}_l")
+}
+
 /// `1 = 1` or `1 = 0`: a condition that always holds, or never does.
 fn always(holds: bool) -> Expr {
     Expr::Constant(1.into()).eq(Expr::Constant(i32::from(holds).into()))
@@ -69,6 +76,7 @@ pub(crate) fn render(
         Filter::Not(inner) => {
             Expr::tuple([render(dialect, links, model, alias, inner, depth)]).not()
         }
+        Filter::OnLink(inner) => render(dialect, links, model, &link_alias(alias), inner, depth),
         Filter::Null {
             column: name,
             is_null,
@@ -115,7 +123,8 @@ pub(crate) fn render(
                 return always(false);
             };
             *depth += 1;
-            let (link_alias, target_alias) = (format!("l{depth}"), format!("t{depth}"));
+            let target_alias = format!("t{depth}");
+            let link_alias = link_alias(&target_alias);
             let target = &hop.target;
             let mut linked = Query::select();
             linked
@@ -209,7 +218,8 @@ pub(crate) fn filter_joins(
         .iter()
         .enumerate()
         .map(|(i, (hop, _))| {
-            let (link_alias, target_alias) = (format!("fj{i}"), format!("ft{i}"));
+            let target_alias = format!("ft{i}");
+            let link_alias = link_alias(&target_alias);
             hop_join(
                 select,
                 (dialect, links),
@@ -267,7 +277,8 @@ pub(crate) fn order_joins(
         let (mut outer_alias, mut outer) = (alias.to_string(), *model);
         for hop in &term.hops {
             next += 1;
-            let (link_alias, target_alias) = (format!("oj{next}"), format!("ot{next}"));
+            let target_alias = format!("ot{next}");
+            let link_alias = link_alias(&target_alias);
             hop_join(
                 select,
                 (dialect, links),
@@ -294,6 +305,11 @@ pub(crate) fn order_by(
     aliases: &[String],
 ) {
     for (term, from) in order.iter().zip(aliases) {
+        let from = &if term.on_link {
+            link_alias(from)
+        } else {
+            from.clone()
+        };
         let direction = if term.direction == Direction::Asc {
             Order::Asc
         } else {

@@ -87,6 +87,13 @@ struct NestedPage {
     order: Vec<OrderBy>,
 }
 
+impl NestedPage {
+    /// The link columns its order names (`{"tags": {"order": {"position": "ASC"}}}`).
+    fn link_columns(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.order.iter().filter(|o| o.on_link).map(|o| o.field)
+    }
+}
+
 async fn run<C: ConnectionTrait>(
     links: &Links,
     conn: &C,
@@ -124,7 +131,7 @@ async fn run<C: ConnectionTrait>(
             "pagination: `skip` and `take` must be at most {largest}"
         )));
     }
-    let order = parser.order(&model, &page.order, "", true)?;
+    let order = parser.order((&model, None), &page.order, "", true)?;
     let nested = nested_pages(&parser, &tree, &query.nested)?;
 
     let filter = filter::push_down(links, conn, &model, filter).await?;
@@ -169,7 +176,7 @@ async fn run<C: ConnectionTrait>(
     }
     let data = roots
         .iter()
-        .map(|&i| render(&tree, "", i, &mut arena, &uses, &children))
+        .map(|&i| render((&tree, None), "", i, &mut arena, &uses, &children))
         .collect();
     Ok(Graph {
         data,
@@ -270,7 +277,12 @@ fn nested_pages(
                 parent.model.name, hop.name
             )));
         }
-        let order = parser.order(&node.model, &page.order, &format!("{path}."), false)?;
+        let order = parser.order(
+            (&node.model, Some(hop)),
+            &page.order,
+            &format!("{path}."),
+            false,
+        )?;
         if order.iter().any(|o| !o.hops.is_empty()) {
             return Err(Error::invalid(format!(
                 "nested page for `{path}`: order by fields of the {} records themselves",
@@ -293,7 +305,7 @@ fn nested_pages(
 fn bound_keys(filter: &Filter) -> usize {
     match filter {
         Filter::All(parts) | Filter::Any(parts) => parts.iter().map(bound_keys).sum(),
-        Filter::Not(inner) => bound_keys(inner),
+        Filter::Not(inner) | Filter::OnLink(inner) => bound_keys(inner),
         Filter::KeysIn(keys) => keys.len(),
         _ => 0,
     }

@@ -4,6 +4,7 @@
 use sea_orm::sea_query::{Alias, Asterisk, Query};
 
 use super::*;
+use crate::definition::ExtraColumn;
 use crate::sql::RecordTable;
 
 /// The linked records of each parent record, by `(path of the hop, parent record)`.
@@ -17,6 +18,9 @@ pub(super) struct Work<'t> {
     /// Parent record → target keys, in link order (or, for an inverse hop, the values the
     /// targets' field must hold).
     edges: Vec<(usize, Vec<String>)>,
+    /// The link columns the request names, per (parent record, target key): each target is then
+    /// a record of its own per parent, carrying its link row's columns.
+    link_values: HashMap<(usize, String), Record>,
 }
 
 /// Resolves the hops of `tree` below the records `roots`, level by level.
@@ -38,12 +42,23 @@ pub(super) async fn resolve<C: ConnectionTrait>(
                 continue;
             }
             for (hop, child) in &node.children {
-                let edges = edges(links, conn, &node.model, hop, parents, arena).await?;
+                let path = format!("{prefix}{}", hop.name);
+                let mut columns: Vec<&'static str> = child.link_fields.clone();
+                if let Some(page) = nested.get(&path) {
+                    for column in page.link_columns() {
+                        if !columns.contains(&column) {
+                            columns.push(column);
+                        }
+                    }
+                }
+                let (edges, link_values) =
+                    edges(links, conn, (&node.model, hop), parents, arena, &columns).await?;
                 works.push(Work {
                     hop,
                     node: child,
-                    path: format!("{prefix}{}", hop.name),
+                    path,
                     edges,
+                    link_values,
                 });
             }
         }
@@ -101,10 +116,22 @@ pub(super) async fn resolve<C: ConnectionTrait>(
             } else {
                 let loaded = found.get(&(target.module, target.name));
                 for (parent, keys) in &work.edges {
-                    let items = keys
-                        .iter()
-                        .filter_map(|k| loaded.and_then(|l| l.get(k)).copied())
-                        .collect();
+                    let mut items = Vec::with_capacity(keys.len());
+                    for key in keys {
+                        let Some(&at) = loaded.and_then(|l| l.get(key)) else {
+                            continue;
+                        };
+                        match work.link_values.get(&(*parent, key.clone())) {
+                            // The target as this parent's link row reached it.
+                            Some(values) => {
+                                let mut record = arena[at].clone();
+                                record.extend(values.clone());
+                                arena.push(record);
+                                items.push(arena.len() - 1);
+                            }
+                            None => items.push(at),
+                        }
+                    }
                     grouped.push((*parent, items));
                 }
             }
@@ -128,20 +155,28 @@ pub(super) async fn resolve<C: ConnectionTrait>(
     Ok(children)
 }
 
-/// The target keys each parent needs through `hop`.
+/// Per parent record, the target keys it needs through `hop`.
+type Edges = Vec<(usize, Vec<String>)>;
+
+/// The target keys each parent needs through `hop`, and the link `columns` of each of its link
+/// rows.
 pub(super) async fn edges<C: ConnectionTrait>(
     links: &Links,
     conn: &C,
-    model: &ModelInfo,
-    hop: &Hop,
+    (model, hop): (&ModelInfo, &Hop),
     parents: &[usize],
     arena: &[Record],
-) -> Result<Vec<(usize, Vec<String>)>> {
+    columns: &[&'static str],
+) -> Result<(Edges, HashMap<(usize, String), Record>)> {
+    let mut link_values = HashMap::new();
     match hop.via {
-        Via::Forward { field } | Via::Inverse { field, .. } => Ok(parents
-            .iter()
-            .map(|&p| (p, field_keys(arena[p].get(field))))
-            .collect()),
+        Via::Forward { field } | Via::Inverse { field, .. } => Ok((
+            parents
+                .iter()
+                .map(|&p| (p, field_keys(arena[p].get(field))))
+                .collect(),
+            link_values,
+        )),
         Via::Stored { .. } => {
             let keyed: Vec<(usize, String)> = parents
                 .iter()
@@ -153,18 +188,41 @@ pub(super) async fn edges<C: ConnectionTrait>(
             let Some((rows, near, far)) =
                 filter::hop_rows(conn, links, hop, Some(keys), None).await?
             else {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), link_values));
             };
-            let mut targets: HashMap<String, Vec<String>> = HashMap::new();
+            let wanted: Vec<&ExtraColumn> = hop
+                .columns
+                .iter()
+                .filter(|c| columns.contains(&c.name))
+                .collect();
+            let mut targets: HashMap<String, Vec<(String, Option<Record>)>> = HashMap::new();
             for row in &rows {
                 let n = crate::error::column::<String>(row, near, "a link row")?;
                 let f = crate::error::column::<String>(row, far, "a link row")?;
-                targets.entry(n).or_default().push(f);
+                let values = if wanted.is_empty() {
+                    None
+                } else {
+                    let mut values = Record::new();
+                    for column in &wanted {
+                        let value = crate::link::rows::extra_value(row, column, "a link row")?;
+                        values.insert(column.name.to_string(), crate::source::json_of(&value));
+                    }
+                    Some(values)
+                };
+                targets.entry(n).or_default().push((f, values));
             }
-            Ok(keyed
-                .into_iter()
-                .map(|(p, k)| (p, targets.get(&k).cloned().unwrap_or_default()))
-                .collect())
+            let mut out = Vec::with_capacity(keyed.len());
+            for (p, k) in keyed {
+                let mut keys = Vec::new();
+                for (far, values) in targets.get(&k).cloned().unwrap_or_default() {
+                    if let Some(values) = values {
+                        link_values.insert((p, far.clone()), values);
+                    }
+                    keys.push(far);
+                }
+                out.push((p, keys));
+            }
+            Ok((out, link_values))
         }
     }
 }

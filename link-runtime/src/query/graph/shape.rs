@@ -90,9 +90,9 @@ pub(super) fn count_uses(
 }
 
 /// Writes the record `index` as `node` selects it, with its linked records. A record with one
-/// use is taken out of the arena; others are copied.
+/// use is taken out of the arena; others are copied. `via` is the hop that reached it.
 pub(super) fn render(
-    node: &Node,
+    (node, via): (&Node, Option<&Hop>),
     prefix: &str,
     index: usize,
     arena: &mut [Record],
@@ -140,6 +140,16 @@ pub(super) fn render(
             })
             .collect()
     };
+    if node.all
+        && let Some(hop) = via
+    {
+        // Link columns read only to order the list are not shown unless selected.
+        for column in hop.link_column_names() {
+            if !node.link_fields.contains(&column) {
+                out.remove(column);
+            }
+        }
+    }
     for ((hop, child), list) in node.children.iter().zip(lists) {
         let path = format!("{prefix}{}", hop.name);
         let items = children
@@ -151,13 +161,13 @@ pub(super) fn render(
             Json::Array(
                 items
                     .iter()
-                    .map(|&i| render(child, &child_prefix, i, arena, uses, children))
+                    .map(|&i| render((child, Some(hop)), &child_prefix, i, arena, uses, children))
                     .collect(),
             )
         } else {
             items
                 .first()
-                .map(|&i| render(child, &child_prefix, i, arena, uses, children))
+                .map(|&i| render((child, Some(hop)), &child_prefix, i, arena, uses, children))
                 .unwrap_or(Json::Null)
         };
         out.insert(hop.name.clone(), value);
