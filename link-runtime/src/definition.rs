@@ -349,6 +349,32 @@ pub(crate) fn plural(word: &str) -> String {
 }
 
 impl LinkSpec {
+    /// The name Query reads the link's table by as an entity of its own, with its own columns
+    /// and the records of both sides (Medusa's `Link.entryPoint`): the two sides' aliases
+    /// joined by `_`, e.g. `product_brand`.
+    ///
+    /// ```
+    /// # use link_runtime::{define_link, Linkable, LinkDefinition};
+    /// # mod product { use link_runtime::Linkable; use sea_orm::entity::prelude::*;
+    /// #   #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+    /// #   #[sea_orm(table_name = "product")] #[linkable(module = "product")]
+    /// #   pub struct Model { #[sea_orm(primary_key, auto_increment = false)] pub id: String }
+    /// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)] pub enum Relation {}
+    /// #   impl ActiveModelBehavior for ActiveModel {} }
+    /// # mod brand { use link_runtime::Linkable; use sea_orm::entity::prelude::*;
+    /// #   #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+    /// #   #[sea_orm(table_name = "brand")] #[linkable(module = "brand")]
+    /// #   pub struct Model { #[sea_orm(primary_key, auto_increment = false)] pub id: String }
+    /// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)] pub enum Relation {}
+    /// #   impl ActiveModelBehavior for ActiveModel {} }
+    /// define_link! { pub ProductBrand: product::Model [is_list] => brand::Model }
+    ///
+    /// assert_eq!(ProductBrand::SPEC.entry_point(), "product_brand");
+    /// ```
+    pub fn entry_point(&self) -> String {
+        format!("{}_{}", self.left.alias(), self.right.alias())
+    }
+
     /// Whether the link joins a model to itself.
     pub(crate) fn is_self_link(&self) -> bool {
         self.left.model.is(&self.right.model)

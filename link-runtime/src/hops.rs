@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::definition::{ExtraColumn, LinkSpec};
+use crate::key::KeyKind;
 use crate::linkable::ModelInfo;
+use crate::naming::{intern, intern_list};
 
 /// How a hop reaches its target records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +67,52 @@ impl Hop {
     }
 }
 
+/// The module the entry points of link tables are registered under (`link.product_brand`).
+pub(crate) const LINK_MODULE: &str = "link";
+
+/// A stored link's table as a model Query can start from (its entry point, Medusa's
+/// `Link.entryPoint`): its rows are the records, keyed by their `id`, with the two key columns,
+/// the extra columns and the timestamps as fields.
+pub(crate) fn entry_point_model(spec: &LinkSpec, table: &str) -> ModelInfo {
+    let fields: Vec<&'static str> = ["id", spec.left.column, spec.right.column]
+        .into_iter()
+        .chain(spec.extra_columns.iter().map(|c| c.name))
+        .chain(["created_at", "updated_at", "deleted_at"])
+        .collect();
+    ModelInfo {
+        module: LINK_MODULE,
+        name: intern(&spec.entry_point()),
+        primary_key: "id",
+        key_kind: KeyKind::String,
+        key: "id",
+        fields: intern_list(&fields),
+        soft_deletable: true,
+        table: Some(intern(table)),
+        rust_type: spec.name,
+    }
+}
+
 /// The hops of `spec` (registered as link `index`) that start at `model`.
 pub(crate) fn hops_of_link(index: usize, spec: &LinkSpec, model: &ModelInfo) -> Vec<Hop> {
     let mut hops = Vec::new();
+    if model.module == LINK_MODULE {
+        // From a link row of the entry point, each side's record, named by its alias as
+        // Medusa names them (`product`, `brand`); the row holds both keys.
+        if !spec.read_only && model.name == spec.entry_point() {
+            for side in [&spec.left, &spec.right] {
+                hops.push(Hop {
+                    name: side.alias().to_string(),
+                    via: Via::Forward { field: side.column },
+                    spec: *spec,
+                    target: side.model,
+                    list: Some(false),
+                    filterable: &[],
+                    columns: &[],
+                });
+            }
+        }
+        return hops;
+    }
     if spec.read_only {
         // As in Medusa, only the left model gains a property.
         if spec.left.model.is(model)

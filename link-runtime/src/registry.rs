@@ -382,9 +382,18 @@ impl LinksBuilder {
             });
         }
 
+        // Each stored link's table is an entity Query can start from (`link.product_brand`).
+        let entry_points = entries
+            .iter()
+            .filter(|e| !e.spec.read_only)
+            .map(|e| ModelEntry {
+                info: crate::hops::entry_point_model(&e.spec, &e.names.table),
+                source: Some(Arc::new(crate::sql::LinkRowSource { spec: e.spec })),
+            });
         let models = self
             .models
             .into_iter()
+            .chain(entry_points)
             .map(|entry| ((entry.info.module, entry.info.name), entry))
             .collect();
         let by_type = self

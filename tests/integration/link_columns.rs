@@ -308,3 +308,191 @@ async fn an_unknown_name_lists_the_link_columns_and_guesses() {
         assert!(matches!(error, Error::UnknownField { .. }), "{error}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_table_is_an_entry_point_with_its_rows_and_both_sides() {
+    for t in test_databases("link_entry_point").await {
+        let links = world(&t).await;
+        // Medusa's `query.graph({ entity: ProductTagLink.entryPoint, fields: [...] })`.
+        assert_eq!(
+            <ProductTag as link_runtime::LinkDefinition>::SPEC.entry_point(),
+            "product_tag"
+        );
+        let query = GraphQuery::new("product_tag")
+            .fields(["*", "product.title", "tag.*"])
+            .filters(json!({"product_id": "p1"}))
+            .order("weight", "DESC")
+            .take(10);
+        t.take_statements();
+        let answer = graph(&links, &t, query).await;
+        assert_eq!(
+            t.take_statements().len(),
+            4,
+            "{:?}: the rows, their count, then one statement per side",
+            t.backend
+        );
+        assert_eq!(answer.metadata.map(|m| m.count), Some(2), "{:?}", t.backend);
+        let rows = &answer.data;
+        assert_eq!(rows.len(), 2, "{:?}: {rows:?}", t.backend);
+        let mut keys: Vec<&str> = rows[0]
+            .as_object()
+            .map(|row| row.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "added_at",
+                "created_at",
+                "deleted_at",
+                "id",
+                "label",
+                "meta",
+                "product",
+                "product_id",
+                "tag",
+                "tag_id",
+                "updated_at",
+                "weight"
+            ],
+            "{:?}: every column of the row, and both sides",
+            t.backend
+        );
+        let shown: Vec<Value> = rows
+            .iter()
+            .map(|row| {
+                json!([
+                    row["product_id"],
+                    row["tag_id"],
+                    row["weight"],
+                    row["label"],
+                    row["deleted_at"],
+                    row["product"],
+                    row["tag"],
+                ])
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                json!(["p1", "t1", 2.0, "plain", null, {"id": "p1", "title": "Shirt"}, {"id": "t1", "label": "Tag t1"}]),
+                json!(["p1", "t2", 0.5, "plain", null, {"id": "p1", "title": "Shirt"}, {"id": "t2", "label": "Tag t2"}]),
+            ],
+            "{:?}",
+            t.backend
+        );
+        assert!(
+            rows.iter()
+                .all(|row| row["id"].as_str().is_some_and(|id| id.starts_with("link_"))),
+            "{:?}: {rows:?}",
+            t.backend
+        );
+
+        // A dismissed row is not shown (as Medusa's link service lists live rows), and the
+        // qualified name reaches the same entity.
+        links
+            .dismiss(
+                &t.db,
+                ProductTag::new(product::Model::key("p1"), tag::Model::key("t2")),
+            )
+            .await
+            .expect("dismiss");
+        let live = graph(
+            &links,
+            &t,
+            GraphQuery::new("link.product_tag")
+                .fields(["tag_id"])
+                .filters(json!({"product_id": {"$in": ["p1", "p2"]}}))
+                .order("tag_id", "ASC"),
+        )
+        .await;
+        let tags: Vec<&Value> = live.data.iter().map(|row| &row["tag_id"]).collect();
+        assert_eq!(tags, [&json!("t1"), &json!("t1")], "{:?}", t.backend);
+
+        // Integer keys on one side: the row holds them as text, the side comes back whole.
+        t.regions(&[1, 2]).await;
+        links
+            .create(
+                &t.db,
+                link_tests::links::RegionBrand::new(
+                    link_tests::models::region::Model::key("2"),
+                    brand::Model::key("b1"),
+                ),
+            )
+            .await
+            .expect("region brand");
+        let regions = graph(
+            &links,
+            &t,
+            GraphQuery::new("region_brand").fields(["region_id", "region.name", "brand.name"]),
+        )
+        .await;
+        assert_eq!(
+            Value::Array(regions.data),
+            json!([{
+                "id": regions_id(&links, &t).await,
+                "region_id": "2",
+                "region": {"id": 2, "name": "Region 2"},
+                "brand": {"id": "b1", "name": "Acme"},
+            }]),
+            "{:?}",
+            t.backend
+        );
+    }
+}
+
+/// The id of the one region–brand row.
+async fn regions_id(links: &Links, t: &TestDb) -> Value {
+    let rows = graph(links, t, GraphQuery::new("region_brand").fields(["id"])).await;
+    rows.data[0]["id"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_point_refuses_what_it_cannot_do_and_says_what_to_do() {
+    for t in test_databases("link_entry_point_errors").await {
+        let links = world(&t).await;
+        let filter = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product_brand")
+                .fields(["id"])
+                .filters(json!({"product": {"title": "Shirt"}})),
+        )
+        .await;
+        assert!(
+            filter.to_string().contains("filter on the row's `product_id`"),
+            "{:?}: {filter}",
+            t.backend
+        );
+        let order = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product_brand")
+                .fields(["id"])
+                .order("brand.name", "ASC"),
+        )
+        .await;
+        assert!(
+            order.to_string().contains("order `brand.name`"),
+            "{:?}: {order}",
+            t.backend
+        );
+        // A read-only link has no table, so no entry point.
+        let read_only = graph_err(&links, &t, GraphQuery::new("post_product")).await;
+        assert!(
+            matches!(&read_only, Error::UnknownField { message } if message.contains("unknown entity `post_product`")),
+            "{read_only}"
+        );
+        // A column the link does not have.
+        let unknown = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product_brand").fields(["postion"]),
+        )
+        .await;
+        assert!(
+            unknown.to_string().contains("did you mean `position`?"),
+            "{unknown}"
+        );
+    }
+}

@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::PreparedPair;
 use super::write::{ends, pairs_per_statement};
-use crate::definition::{ExtraColumn, ExtraColumns, LinkDefinition, LinkRow};
+use crate::definition::{ExtraColumns, LinkDefinition, LinkRow};
 use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::registry::LinkEntry;
@@ -124,33 +124,4 @@ pub(crate) async fn list<L: LinkDefinition, C: ConnectionTrait>(
         .iter()
         .map(|row| decode::<L>(entry, row))
         .collect()
-}
-
-/// A stored extra column of a link row as a value of its own type (`what` names the row in an
-/// error).
-pub(crate) fn extra_value(row: &QueryResult, column: &ExtraColumn, what: &str) -> Result<Value> {
-    use crate::definition::ColumnType as C;
-    fn get<T>(row: &QueryResult, name: &str, what: &str) -> Result<Value>
-    where
-        T: sea_orm::TryGetable,
-        Option<T>: Into<Value>,
-    {
-        crate::error::column::<Option<T>>(row, name, what).map(Into::into)
-    }
-    let name = column.name;
-    match column.ty {
-        C::Bool => get::<bool>(row, name, what),
-        C::SmallInt => get::<i16>(row, name, what),
-        C::Integer => get::<i32>(row, name, what),
-        C::BigInt => get::<i64>(row, name, what),
-        C::Float => get::<f32>(row, name, what),
-        C::Double => get::<f64>(row, name, what),
-        C::Text => get::<String>(row, name, what),
-        C::TimestampTz => get::<chrono::DateTime<chrono::Utc>>(row, name, what),
-        C::Timestamp => get::<chrono::NaiveDateTime>(row, name, what),
-        C::Date => get::<chrono::NaiveDate>(row, name, what),
-        C::Uuid => get::<sea_orm::prelude::Uuid>(row, name, what),
-        C::Json => get::<serde_json::Value>(row, name, what),
-        C::Decimal => get::<sea_orm::prelude::Decimal>(row, name, what),
-    }
 }

@@ -79,7 +79,7 @@ impl Undo {
                         .spec
                         .extra_columns
                         .iter()
-                        .map(|c| Ok((c.name, super::rows::extra_value(row, c, what)?)))
+                        .map(|c| Ok((c.name, crate::sql::extra_value(row, c, what)?)))
                         .collect::<Result<_>>()?,
                 }),
             };

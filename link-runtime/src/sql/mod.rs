@@ -7,6 +7,7 @@
 //! - `dialect.rs`: each backend's differences, declared once ([`Dialect`]), and its column types,
 //!   literals and error codes.
 //! - `link_table.rs`: statements on a link table (read, dismiss, revive, restamp);
+//!   `link_row.rs`: a link row's columns read with their declared types;
 //!   `upsert.rs`: the statement a create writes with.
 //! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`).
 //! - `text_match.rs`: comparing text exactly, and `LIKE` with or without case, alike on every
@@ -20,6 +21,7 @@
 pub(crate) mod catalogue;
 pub mod ddl;
 mod dialect;
+mod link_row;
 mod link_table;
 pub(crate) mod migration;
 mod record_table;
@@ -28,6 +30,7 @@ mod text_match;
 mod upsert;
 
 pub(crate) use dialect::*;
+pub(crate) use link_row::{LinkRowSource, extra_value};
 pub(crate) use link_table::{LinkTable, live, row_ids};
 pub(crate) use record_table::{RecordTable, deleted_at_any, read_key};
 pub(crate) use text::{Sql, quote};

@@ -78,13 +78,10 @@ impl Parser<'_> {
                                 ),
                             });
                         }
-                        if hop.spec.read_only {
-                            return Err(Error::UnknownField {
-                                message: format!(
-                                    "order `{path}`: link {} is read-only, and read-only links are not filterable or sortable",
-                                    hop.spec.display_name()
-                                ),
-                            });
+                        if let Some(error) =
+                            not_through_link_table(&hop, &format!("order `{path}`"))
+                        {
+                            return Err(error);
                         }
                         if hop.list != Some(false) {
                             return Err(Error::invalid(format!(

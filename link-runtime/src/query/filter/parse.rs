@@ -124,14 +124,9 @@ impl Parser<'_> {
                         Step::Hop(hop) => {
                             // Behind an allow-list, say nothing of a link it does not reach.
                             self.allowed_link(&path)?;
-                            if hop.spec.read_only {
-                                return Err(Error::UnknownField {
-                                    message: format!(
-                                        "`{path}`: link {} is read-only, and read-only links are not filterable (as in Medusa); filter on `{}` instead",
-                                        hop.spec.display_name(),
-                                        hop.spec.left.field.unwrap_or("its field")
-                                    ),
-                                });
+                            if let Some(error) = not_through_link_table(&hop, &format!("`{path}`"))
+                            {
+                                return Err(error);
                             }
                             self.source(&hop.target)?;
                             let inner =
@@ -263,6 +258,29 @@ fn compare(
             values: vec![typed(scalar)?],
         },
     })
+}
+
+/// The error for a filter or order through `hop` when it does not go through a link table:
+/// a read-only link (not filterable, as in Medusa), or a side of a link row read from its entry
+/// point (its key column is). `at` names the place: `` `brand.name` `` or `` order `brand.name` ``.
+pub(crate) fn not_through_link_table(hop: &Hop, at: &str) -> Option<Error> {
+    let (Via::Forward { field } | Via::Inverse { field, .. }) = hop.via else {
+        return None;
+    };
+    let message = if hop.spec.read_only {
+        format!(
+            "{at}: link {} is read-only, and read-only links are not filterable or sortable (as in Medusa); filter on `{field}` instead",
+            hop.spec.display_name(),
+        )
+    } else {
+        format!(
+            "{at}: the {} of a row of link {} cannot be filtered or sorted by from the link's entry point; filter on the row's `{field}`, or query {} with a filter through the link",
+            hop.name,
+            hop.spec.display_name(),
+            hop.target.name
+        )
+    };
+    Some(Error::UnknownField { message })
 }
 
 /// Whether a `$like` pattern ends with a `\` that escapes nothing.

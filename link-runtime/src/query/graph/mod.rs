@@ -145,7 +145,12 @@ async fn run<C: ConnectionTrait>(
 
     // As Medusa's `listAndCount`: a page (skip or take) is counted; an order alone is not.
     let paged = page.take.is_some() || page.skip > 0;
-    let (rows, count) = match links.binding(model.module) {
+    // A link table's entry point is read where link tables live.
+    let binding = match model.module {
+        crate::hops::LINK_MODULE => Some(&ModuleBinding::Home),
+        module => links.binding(module),
+    };
+    let (rows, count) = match binding {
         Some(ModuleBinding::Elsewhere(other)) => {
             roots(links, other, &model, &filter, &order, &page, paged).await?
         }

@@ -204,7 +204,7 @@ pub(super) async fn edges<C: ConnectionTrait>(
                 } else {
                     let mut values = Record::new();
                     for column in &wanted {
-                        let value = crate::link::rows::extra_value(row, column, "a link row")?;
+                        let value = crate::sql::extra_value(row, column, "a link row")?;
                         values.insert(column.name.to_string(), crate::source::json_of(&value));
                     }
                     Some(values)
