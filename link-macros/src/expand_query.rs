@@ -37,7 +37,7 @@ pub(crate) fn expand(input: QueryInput) -> TokenStream {
     let mut cx = Ctxt::default();
     let t = typed();
     let selection = &input.selection;
-    let root = quote!(#selection);
+    let root = typed_path::Start::Root(quote!(#selection));
     let mut calls = TokenStream::new();
     let mut seen = Vec::new();
     for (name, value) in &input.options {

@@ -13,11 +13,20 @@ use crate::attr::{known_options, parse_options};
 use crate::ctxt::Ctxt;
 use crate::typed_path::{self, typed};
 
-/// A field of the selection: a column of the model, or a link of it.
+/// A field of the selection: a column of the model, a link of it, or a column of the link
+/// row that reached the record (`#[selection(link_column)]`).
 struct Field {
     ident: Ident,
     ty: Type,
     link: Option<LinkField>,
+    link_column: bool,
+}
+
+/// What the struct's own `#[selection(…)]` says.
+struct Head {
+    model: Option<Type>,
+    /// `through = ProductTag`: the link whose columns its `link_column` fields read.
+    through: Option<Type>,
 }
 
 /// `#[selection(link, take = …, skip = …, order = […])]`.
@@ -30,8 +39,11 @@ struct LinkField {
     order: Option<Expr>,
 }
 
-fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
-    let mut model = None;
+fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Head, Vec<Field>) {
+    let mut head = Head {
+        model: None,
+        through: None,
+    };
     for attr in input
         .attrs
         .iter()
@@ -39,9 +51,15 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
     {
         match attr.parse_args_with(parse_options) {
             Ok(options) => {
-                for option in known_options(cx, &options, &["model"], "on a selection") {
+                for option in known_options(cx, &options, &["model", "through"], "on a selection") {
+                    let through = option.key() == "through";
                     match option.eq_value() {
-                        Some(expr) => model = type_of(cx, expr),
+                        Some(expr) if through => head.through = type_of(cx, expr),
+                        Some(expr) => head.model = type_of(cx, expr),
+                        None if through => cx.error_spanned_by(
+                            &option.name,
+                            "`through` expects the link whose columns the selection reads: `through = ProductTag`",
+                        ),
                         None => cx.error_spanned_by(
                             &option.name,
                             "`model` expects the model's type: `model = product::Model`",
@@ -52,6 +70,7 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             Err(err) => cx.syn_error(err),
         }
     }
+    let model = &head.model;
     if model.is_none() {
         cx.error_spanned_by(
             &input.ident,
@@ -73,7 +92,7 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             &input.ident,
             "a selection is a struct with named fields, each named as the model's field or link it reads",
         );
-        return (model, Vec::new());
+        return (head, Vec::new());
     };
     let mut fields = Vec::new();
     for field in &named.named {
@@ -81,6 +100,7 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             continue;
         };
         let mut link = None;
+        let mut link_column = false;
         for attr in field
             .attrs
             .iter()
@@ -96,13 +116,22 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             let known = known_options(
                 cx,
                 &options,
-                &["link", "take", "skip", "order"],
+                &["link", "take", "skip", "order", "link_column"],
                 "on a field of a selection",
             );
             let mut read = LinkField::default();
             let mut is_link = false;
             for option in known {
                 match option.key().as_str() {
+                    "link_column" => {
+                        link_column = option.flag(cx);
+                        if link_column && head.through.is_none() {
+                            cx.error_spanned_by(
+                                &option.name,
+                                "a link column is read from the link row that reached the record: name the link on the struct, `#[selection(model = …, through = ProductTag)]`",
+                            );
+                        }
+                    }
                     "link" => match option.eq_value() {
                         None => is_link = option.flag(cx),
                         Some(expr) => {
@@ -119,6 +148,12 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             if !is_link && paged {
                 cx.error_spanned_by(attr, "`take`, `skip` and `order` page a linked list: mark the field `#[selection(link, …)]`");
             }
+            if is_link && link_column {
+                cx.error_spanned_by(
+                    attr,
+                    "a field is a link or a link column, not both: remove one of `link` and `link_column`",
+                );
+            }
             if is_link {
                 link = Some(read);
             }
@@ -127,9 +162,11 @@ fn parse(cx: &mut Ctxt, input: &DeriveInput) -> (Option<Type>, Vec<Field>) {
             ident,
             ty: field.ty.clone(),
             link,
+            link_column,
         });
     }
-    (model, fields)
+    let _ = model;
+    (head, fields)
 }
 
 /// A type written as an option's value (`model = product::Model`), which parses as a path.
@@ -160,22 +197,10 @@ fn integer(cx: &mut Ctxt, option: &crate::attr::RawOption) -> Option<u64> {
     }
 }
 
-/// The selection type a list field holds: `S` of `Vec<S>`, for the order of its nested page.
-fn item_type(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(inner) => Some(inner),
-        _ => None,
-    }
-}
-
 pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
-    let (model, fields) = parse(&mut cx, input);
+    let (head, fields) = parse(&mut cx, input);
+    let Head { model, through } = head;
     let t = typed();
     let ident = &input.ident;
     // Without a model, the impl still exists (for a placeholder model) so uses of the
@@ -186,6 +211,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
             #errors
             impl #t::Selection for #ident {
                 type Model = #t::NoModel;
+                type Through = #t::AnyLink;
                 fn __select(
                     _: &str,
                     _: &mut ::std::vec::Vec<::std::string::String>,
@@ -206,6 +232,31 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         let text = name.to_string();
         let ty = &field.ty;
         let span = name.span();
+        if field.link_column {
+            // The graph shows it on the record beside its fields: `tags.weight`.
+            select.extend(quote! {
+                fields.push(::std::format!("{prefix}{}", #text));
+            });
+            read.push(quote! {
+                #name: #t::read_field(&mut record, #text, #text)?
+            });
+            if let Some(through) = &through {
+                let access = quote_spanned! {span=> |__extra| &__extra.#name };
+                checks.extend(quote_spanned! {ty.span()=>
+                    #t::expect_column::<#through, #ty>(#access);
+                });
+            }
+            let shadowed = format!(
+                "`{text}` is a field of the selection's model too, and the model's field wins on the record: read the link's column from the link's entry point (a selection of the link's rows)"
+            );
+            checks.extend(quote_spanned! {span=>
+                const _: () = ::core::assert!(
+                    !<#model as ::link_runtime::__private::Linkable>::MODEL.has_field(#text),
+                    #shadowed
+                );
+            });
+            continue;
+        }
         match &field.link {
             None => {
                 select.extend(quote! {
@@ -232,11 +283,21 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                     #at::expect_link::<#model, #link, { #t::name_hash(#text) }, #ty, <#ty as #t::LinkedValue>::Item>();
                 });
                 if page.take.is_some() || page.skip.is_some() || page.order.is_some() {
-                    let terms = match (&page.order, item_type(ty)) {
-                        (Some(order), Some(item)) => {
-                            typed_path::order_list(&mut cx, &quote!(#item), order)
-                        }
-                        _ => Vec::new(),
+                    // Paths relative to the linked records, from the hop that reached them, so
+                    // `link.weight` names a column of its link row.
+                    let start = quote! {
+                        #t::rebase(#t::hop::<_, _, _, _, #link, { #t::name_hash(#text) }>(
+                            #t::root::<Self>(),
+                            #text,
+                        ))
+                    };
+                    let terms = match &page.order {
+                        Some(order) => typed_path::order_list(
+                            &mut cx,
+                            &typed_path::Start::Nested(start),
+                            order,
+                        ),
+                        None => Vec::new(),
                     };
                     let take = match page.take {
                         Some(n) => quote!(::core::option::Option::Some(#n)),
@@ -258,7 +319,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     }
     let own: Vec<String> = fields
         .iter()
-        .filter(|f| f.link.is_none())
+        .filter(|f| f.link.is_none() && !f.link_column)
         .map(|f| f.ident.to_string())
         .collect();
     let key_message = format!(
@@ -266,6 +327,10 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     );
     let key_check = quote_spanned! {ident.span()=>
         const _: () = ::core::assert!(#t::holds_key::<#model>(&[#(#own),*]), #key_message);
+    };
+    let through_ty = match &through {
+        Some(link) => quote!(#link),
+        None => quote!(#t::AnyLink),
     };
     let errors = cx.into_compile_errors();
     quote! {
@@ -275,6 +340,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
 
         impl #t::Selection for #ident {
             type Model = #model;
+            type Through = #through_ty;
 
             fn __select(
                 prefix: &str,

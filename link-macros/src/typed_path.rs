@@ -83,12 +83,43 @@ pub(crate) fn link_arg(link: Option<&Type>, span: Span) -> TokenStream {
     }
 }
 
-/// The `Col` at the end of `path`, from the root selection `root`, checked for `usage`.
-pub(crate) fn column(root: &TokenStream, path: &[Step], usage: Use) -> TokenStream {
+/// Where paths start: the records of a query's root selection, or the records of a nested
+/// list (an expression of the `Via` that reached them, so `link.weight` names a column of its
+/// link row).
+pub(crate) enum Start {
+    Root(TokenStream),
+    Nested(TokenStream),
+}
+
+/// The segment that names the link row which reached the records before it:
+/// `tags.link.weight` is the `weight` column of the product–tag row.
+const LINK_ROW: &str = "link";
+
+/// The `Col` at the end of `path` from `start`, checked for `usage`.
+pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) -> TokenStream {
     let t = typed();
-    let Some((field, hops)) = path.split_last() else {
+    let Some((field, mut hops)) = path.split_last() else {
         return TokenStream::new();
     };
+    // `….link.column`: a column of the link row that reached the records.
+    let mut on_link = false;
+    if let Some((row, before)) = hops.split_last()
+        && row.name == LINK_ROW
+        && row.link.is_none()
+    {
+        if before.is_empty() && matches!(start, Start::Root(_)) {
+            cx.error_spanned_by(
+                &row.name,
+                format!(
+                    "`link.{0}` names a column of the link row that reached a record, and nothing reached the query's roots: write it after a link, as in `tags.link.{0}`",
+                    field.name
+                ),
+            );
+            return TokenStream::new();
+        }
+        on_link = true;
+        hops = before;
+    }
     let mut steps = TokenStream::new();
     for hop in hops {
         let name = hop.name.to_string();
@@ -105,6 +136,19 @@ pub(crate) fn column(root: &TokenStream, path: &[Step], usage: Use) -> TokenStre
     let field_name = field.name.to_string();
     let span = field.name.span();
     let field = &field.name;
+    let start = match start {
+        Start::Root(root) => quote!(#t::root::<#root>()),
+        Start::Nested(via) => via.clone(),
+    };
+    if on_link {
+        // The link's own columns are always filterable.
+        let access = quote_spanned! {span=> |__extra| &__extra.#field };
+        return quote! {{
+            let __via = #start;
+            #steps
+            #t::link_field(&__via, #field_name, #access)
+        }};
+    }
     let filterable = (!hops.is_empty()).then(|| {
         quote_spanned! {span=>
             #t::filterable::<_, _, _, { #t::name_hash(#field_name) }, _>(&__via);
@@ -112,7 +156,7 @@ pub(crate) fn column(root: &TokenStream, path: &[Step], usage: Use) -> TokenStre
     });
     let access = quote_spanned! {span=> |__model| &__model.#field };
     quote! {{
-        let __via = #t::root::<#root>();
+        let __via = #start;
         #steps
         #filterable
         #t::field(&__via, #field_name, #access)
@@ -137,7 +181,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// A filter expression as a `Cond`.
-pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStream {
+pub(crate) fn filter(cx: &mut Ctxt, root: &Start, expr: &Expr) -> TokenStream {
     let t = typed();
     match expr {
         Expr::Paren(inner) => filter(cx, root, &inner.expr),
@@ -176,7 +220,10 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                 );
                 return no_filter();
             };
-            let column = column(root, &path, Use::Filter);
+            let column = column(cx, root, &path, Use::Filter);
+            if column.is_empty() {
+                return no_filter();
+            }
             let method = Ident::new(method, binary.op.span());
             let value = &binary.right;
             quote!(#column.#method(#value))
@@ -202,7 +249,10 @@ pub(crate) fn filter(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStr
                 );
                 return no_filter();
             };
-            let column = column(root, &path, Use::Filter);
+            let column = column(cx, root, &path, Use::Filter);
+            if column.is_empty() {
+                return no_filter();
+            }
             let method = &call.method;
             let args = &call.args;
             quote!(#column.#method(#args))
@@ -224,7 +274,7 @@ fn no_filter() -> TokenStream {
 const ORDER_FORMS: &str = "an order is a field path, ascending (`title`, `brand.name`), or a path with `.asc()` or `.desc()` (`price.desc()`)";
 
 /// An order term (`title`, `brand.name.desc()`) as an `OrderTerm`.
-pub(crate) fn order(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStream {
+pub(crate) fn order(cx: &mut Ctxt, root: &Start, expr: &Expr) -> TokenStream {
     let (path_expr, direction) = match expr {
         Expr::MethodCall(call)
             if call.args.is_empty() && (call.method == "asc" || call.method == "desc") =>
@@ -237,12 +287,15 @@ pub(crate) fn order(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> TokenStre
         cx.error_spanned_by(expr, ORDER_FORMS);
         return TokenStream::new();
     };
-    let column = column(root, &path, Use::Order);
+    let column = column(cx, root, &path, Use::Order);
+    if column.is_empty() {
+        return column;
+    }
     quote!(#column.#direction())
 }
 
 /// The terms of `[a, b.desc()]`.
-pub(crate) fn order_list(cx: &mut Ctxt, root: &TokenStream, expr: &Expr) -> Vec<TokenStream> {
+pub(crate) fn order_list(cx: &mut Ctxt, root: &Start, expr: &Expr) -> Vec<TokenStream> {
     match expr {
         Expr::Array(array) => array
             .elems

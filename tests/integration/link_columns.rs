@@ -9,11 +9,12 @@ mod common;
 mod graph_world;
 
 use link_runtime::query::{Graph, GraphQuery, Page};
-use link_runtime::{Error, Links};
+use link_runtime::{Error, Links, Selection, query};
 use link_tests::TestDb;
 use link_tests::links::{ProductBrand, ProductTag, product_brand, product_tag};
 use link_tests::models::{brand, product, tag};
 use link_tests::test_databases;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use graph_world::{registry, seed};
@@ -460,7 +461,9 @@ async fn an_entry_point_refuses_what_it_cannot_do_and_says_what_to_do() {
         )
         .await;
         assert!(
-            filter.to_string().contains("filter on the row's `product_id`"),
+            filter
+                .to_string()
+                .contains("filter on the row's `product_id`"),
             "{:?}: {filter}",
             t.backend
         );
@@ -493,6 +496,116 @@ async fn an_entry_point_refuses_what_it_cannot_do_and_says_what_to_do() {
         assert!(
             unknown.to_string().contains("did you mean `position`?"),
             "{unknown}"
+        );
+    }
+}
+
+/// A tag as a product's link row reached it: its own fields and the row's `weight`.
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = tag::Model, through = ProductTag)]
+struct WeightedTag {
+    id: String,
+    label: String,
+    #[selection(link_column)]
+    weight: f64,
+}
+
+/// A product with its tags, heaviest first, and its brand with the row's position.
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = product::Model)]
+struct ProductTags {
+    id: String,
+    #[selection(link = ProductTag, order = [link.weight.desc()])]
+    tags: Vec<WeightedTag>,
+    #[selection(link = ProductBrand)]
+    brand: Option<PlacedBrand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = brand::Model, through = ProductBrand)]
+struct PlacedBrand {
+    id: String,
+    #[selection(link_column)]
+    position: i32,
+    #[selection(link_column)]
+    note: Option<String>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_selections_read_filter_and_order_by_link_columns() {
+    for t in test_databases("link_columns_typed").await {
+        let links = world(&t).await;
+        let heavy = 2.5;
+        let query = query!(
+            ProductTags,
+            filter = (tags as ProductTag).link.weight < heavy
+                || (brand as ProductBrand).link.position == 3,
+            order = [(brand as ProductBrand).link.position.desc()]
+        );
+        // The typed answer serialised is the graph's JSON for the same selection.
+        let graph_query = query.graph_query();
+        assert_eq!(
+            graph_query.fields,
+            [
+                "id",
+                "tags.id",
+                "tags.label",
+                "tags.weight",
+                "brand.id",
+                "brand.position",
+                "brand.note"
+            ],
+        );
+        let typed = query
+            .all(&links, &t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let json = graph(&links, &t, graph_query).await;
+        assert_eq!(
+            serde_json::to_value(&typed).ok(),
+            Some(Value::Array(json.data)),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            typed,
+            [
+                ProductTags {
+                    id: "p1".into(),
+                    tags: vec![
+                        WeightedTag {
+                            id: "t1".into(),
+                            label: "Tag t1".into(),
+                            weight: 2.0
+                        },
+                        WeightedTag {
+                            id: "t2".into(),
+                            label: "Tag t2".into(),
+                            weight: 0.5
+                        },
+                    ],
+                    brand: Some(PlacedBrand {
+                        id: "b1".into(),
+                        position: 7,
+                        note: None
+                    }),
+                },
+                ProductTags {
+                    id: "p2".into(),
+                    tags: vec![WeightedTag {
+                        id: "t1".into(),
+                        label: "Tag t1".into(),
+                        weight: 3.0
+                    }],
+                    brand: Some(PlacedBrand {
+                        id: "b2".into(),
+                        position: 3,
+                        note: None
+                    }),
+                },
+            ],
+            "{:?}: p1 by a light tag, p2 by its brand's position; p1's position 7 first",
+            t.backend
         );
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::Selection;
+use crate::definition::LinkDefinition;
 use crate::linkable::Linkable;
 
 pub use crate::linkable::name_hash;
@@ -146,17 +147,59 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Result<Json, String> {
 }
 
 /// Checks that the link property `P` of `M`, declared by `L`, is read into a field of type `F`
-/// holding selections `S` of the linked model.
+/// holding selections `S` of the linked model, which read no other link's columns.
 pub fn expect_link<M, L, const P: u64, F, S>()
 where
     M: Property<L, P>,
     F: Fits<<M as Property<L, P>>::Many>,
     S: Selection<Model = <M as Property<L, P>>::Target>,
+    S::Through: Reached<L>,
 {
 }
 
 /// Checks that a selection's field has the type of the model's field it names.
 pub fn expect_field<M, T>(_: impl Fn(&M) -> &T) {}
+
+/// The `Through` of a selection that reads no link's columns: it fits under any link.
+#[derive(Debug)]
+pub enum AnyLink {}
+
+/// A selection reading the columns of link `Self` is reached through link `L`.
+#[diagnostic::on_unimplemented(
+    message = "this selection reads the columns of link `{Self}`, and this field reaches it through link `{L}`",
+    label = "reached through `{L}`, not `{Self}`",
+    note = "a selection with `through = {Self}` is read under a link field of `{Self}`; use another selection here, or name the link with `link = {Self}`"
+)]
+pub trait Reached<L> {}
+impl<L> Reached<L> for AnyLink {}
+impl<L: LinkDefinition> Reached<L> for L {}
+
+/// Checks that a selection's `#[selection(link_column)]` field has the type of the column of
+/// link `L` it names.
+pub fn expect_column<L: LinkDefinition, T>(_: impl Fn(&L::Extra) -> &T) {}
+
+/// The records `via` reached, as the start of paths relative to them (a nested list's order):
+/// the same model and link, an empty path.
+pub fn rebase<M, L, const P: u64, K>(via: Via<M, L, P, K>) -> Via<M, L, P, K> {
+    Via {
+        path: String::new(),
+        model: via.model,
+    }
+}
+
+/// The column `name` of the link row that reached the records of `via` (`tags.link.weight`),
+/// of type `C` (found by `access`, a field access on the link's `Extra` the compiler checks).
+/// The graph names it without `link`: `tags.weight`.
+pub fn link_field<M, L: LinkDefinition, const P: u64, K, C>(
+    via: &Via<M, L, P, K>,
+    name: &'static str,
+    _access: impl Fn(&L::Extra) -> &C,
+) -> Col<C> {
+    Col {
+        path: format!("{}{name}", via.path),
+        column: PhantomData,
+    }
+}
 
 /// A type carried for the compiler only.
 type Marker<T> = PhantomData<fn() -> T>;

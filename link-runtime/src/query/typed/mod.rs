@@ -38,6 +38,11 @@ pub trait Selection: Sized {
     /// The model whose records this selection reads.
     type Model: Linkable;
 
+    /// The link whose columns it reads beside the model's fields
+    /// (`#[selection(through = ProductTag)]`), or `AnyLink` when it reads none.
+    #[doc(hidden)]
+    type Through;
+
     /// Adds the field paths this selection reads, under `prefix` (`""` at the root,
     /// `"brand."` under a link), and the pages of its nested lists.
     #[doc(hidden)]
