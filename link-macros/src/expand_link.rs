@@ -78,7 +78,7 @@ pub(crate) fn expand(input: LinkInput) -> TokenStream {
         )
     };
 
-    let properties = crate::expand_property::expand(&link);
+    let properties = crate::expand_property::expand(&link, &module);
     let field_checks = field_checks(&link, &name_text);
     let direction = direction(&link, &left_text, &right_text);
     let errors = cx.into_compile_errors();

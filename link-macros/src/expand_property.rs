@@ -27,7 +27,7 @@ fn property_hash(side: &Side, list: bool) -> TokenStream {
     }
 }
 
-pub(crate) fn expand(link: &Link) -> TokenStream {
+pub(crate) fn expand(link: &Link, module: &syn::Ident) -> TokenStream {
     let t = typed();
     let name = &link.name;
     if link.read_only {
@@ -61,6 +61,7 @@ pub(crate) fn expand(link: &Link) -> TokenStream {
         // property here would only add a less helpful error.
         return out;
     }
+    out.extend(entry_point(link, module));
     for (near, far) in [(&link.left, &link.right), (&link.right, &link.left)] {
         let hash = property_hash(far, far.is_list);
         let many = if far.is_list {
@@ -104,5 +105,46 @@ fn same_property_both_ways(link: &Link) -> bool {
         (Some(left), Some(right)) => left.value() == right.value(),
         (None, None) => link.left.is_list == link.right.is_list,
         _ => false,
+    }
+}
+
+/// The link table's entity `Model` as what a selection reads from the link's entry point: its
+/// fields (`left` and `right` are the key columns), and each side as a property of one record
+/// under the side's alias.
+fn entry_point(link: &Link, module: &syn::Ident) -> TokenStream {
+    let t = typed();
+    let p: TokenStream = "::link_runtime::__private".parse().unwrap_or_default();
+    let name = &link.name;
+    let extras: Vec<String> = link
+        .extra_columns
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    let sides = [(&link.left, "LeftSide"), (&link.right, "RightSide")].map(|(side, which)| {
+        let hash = property_hash(side, false);
+        let ty = &side.ty;
+        let which = syn::Ident::new(which, proc_macro2::Span::call_site());
+        quote! {
+            impl #t::Property<#t::RowSide<#name, #t::#which>, { #hash }> for #module::Model {
+                type Target = #ty;
+                type Many = #t::One;
+            }
+        }
+    });
+    quote! {
+        impl #t::Queryable for #module::Model {
+            const KEY: &'static str = "id";
+            const COLUMNS: &'static [(&'static str, &'static str)] = &[
+                ("left", <#name as #p::LinkDefinition>::SPEC.left.column),
+                ("right", <#name as #p::LinkDefinition>::SPEC.right.column),
+            ];
+            const FIELDS: &'static [&'static str] = &[
+                "left", "right", "id", "created_at", "updated_at", "deleted_at", #(#extras),*
+            ];
+            fn entity() -> ::std::string::String {
+                #t::entry_point_entity(&<#name as #p::LinkDefinition>::SPEC)
+            }
+        }
+        #(#sides)*
     }
 }

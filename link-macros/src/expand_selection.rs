@@ -250,10 +250,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                 "`{text}` is a field of the selection's model too, and the model's field wins on the record: read the link's column from the link's entry point (a selection of the link's rows)"
             );
             checks.extend(quote_spanned! {span=>
-                const _: () = ::core::assert!(
-                    !<#model as ::link_runtime::__private::Linkable>::MODEL.has_field(#text),
-                    #shadowed
-                );
+                const _: () = ::core::assert!(!#t::has_field::<#model>(#text), #shadowed);
             });
             continue;
         }

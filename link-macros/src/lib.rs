@@ -38,10 +38,12 @@ pub fn define_link(input: TokenStream) -> TokenStream {
 }
 
 /// Declares a struct as a selection of one model's fields and links, read by typed queries:
-/// `#[selection(model = Type)]` on the struct; `#[selection(link)]` (or `link = LinkType`,
-/// with `take = n`, `skip = n`, `order = [path, path.desc()]` for a nested list) on a field
-/// holding a link as an `Option` or a `Vec` of another selection. See `link_runtime::query::Query`
-/// for an example.
+/// `#[selection(model = Type)]` on the struct (with `through = LinkType` when it reads that
+/// link's own columns); `#[selection(link)]` (or `link = LinkType`, with `take = n`, `skip = n`,
+/// `order = [path, path.desc(), link.column]` for a nested list) on a field holding a link as an
+/// `Option` or a `Vec` of another selection; `#[selection(link_column)]` on a field holding a
+/// column of the link row that reached the record. See `link_runtime::query::Query` for an
+/// example.
 #[proc_macro_derive(Selection, attributes(selection))]
 pub fn derive_selection(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -49,7 +51,8 @@ pub fn derive_selection(input: TokenStream) -> TokenStream {
 }
 
 /// A typed query of a selection, with a filter and an order the compiler checks:
-/// `query!(Selection, filter = brand.name == name && title.like("S%"), order = [brand.name, title.desc()])`.
+/// `query!(Selection, filter = brand.name == name && title.like("S%"), order = [brand.name, title.desc()])`;
+/// `tags.link.weight` names a column of the link row (`weight` of the product–tag row).
 /// See `link_runtime::query::Query` for an example and the forms a filter takes.
 #[proc_macro]
 pub fn query(input: TokenStream) -> TokenStream {

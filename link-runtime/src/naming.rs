@@ -147,6 +147,43 @@ impl TableNames {
     }
 }
 
+/// `text` with a `'static` lifetime, allocated once per distinct text for the life of the
+/// process: the names of a link's entry point (its table, its columns) live in the same
+/// `'static` descriptions as the models' names, and a registry built again (say, once per test)
+/// finds the text it needs already there.
+pub(crate) fn intern(text: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = texts.get(text) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    texts.insert(leaked);
+    leaked
+}
+
+/// [`intern`] for a list of names.
+pub(crate) fn intern_list(names: &[&'static str]) -> &'static [&'static str] {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
+    let mut lists = LISTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = lists.get(names) {
+        return found;
+    }
+    let leaked: &'static [&'static str] = Box::leak(names.to_vec().into_boxed_slice());
+    lists.insert(leaked);
+    leaked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,41 +282,4 @@ mod tests {
     fn short_names_are_only_lowercased() {
         assert_eq!(compress_name("Product_Brand", 58), "product_brand");
     }
-}
-
-/// `text` with a `'static` lifetime, allocated once per distinct text for the life of the
-/// process: the names of a link's entry point (its table, its columns) live in the same
-/// `'static` descriptions as the models' names, and a registry built again (say, once per test)
-/// finds the text it needs already there.
-pub(crate) fn intern(text: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock, PoisonError};
-    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut texts = TEXTS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = texts.get(text) {
-        return found;
-    }
-    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    texts.insert(leaked);
-    leaked
-}
-
-/// [`intern`] for a list of names.
-pub(crate) fn intern_list(names: &[&'static str]) -> &'static [&'static str] {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock, PoisonError};
-    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
-    let mut lists = LISTS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = lists.get(names) {
-        return found;
-    }
-    let leaked: &'static [&'static str] = Box::leak(names.to_vec().into_boxed_slice());
-    lists.insert(leaked);
-    leaked
 }

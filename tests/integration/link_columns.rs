@@ -609,3 +609,82 @@ async fn typed_selections_read_filter_and_order_by_link_columns() {
         );
     }
 }
+
+/// A row of the product–tag link table, read from its entry point with both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = product_tag::Model)]
+struct TagRow {
+    id: String,
+    left: String, // the product's key column, `product_id`
+    weight: f64,
+    deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[selection(link)]
+    product: Option<ProductTitle>,
+    #[selection(link)]
+    tag: Option<TagLabel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = product::Model)]
+struct ProductTitle {
+    id: String,
+    title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = tag::Model)]
+struct TagLabel {
+    id: String,
+    label: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_selections_read_a_link_tables_rows_from_its_entry_point() {
+    for t in test_databases("link_entry_point_typed").await {
+        let links = world(&t).await;
+        let query = query!(TagRow, filter = weight > 1.0, order = [weight.desc()]).take(1);
+        let graph_query = query.graph_query();
+        assert_eq!(graph_query.entity, "link.product_tag");
+        let page = query
+            .page(&links, &t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            page.count, 2,
+            "{:?}: p1–t1 and p2–t1 weigh more than 1",
+            t.backend
+        );
+        let [row] = page.data.as_slice() else {
+            panic!("{:?}: one row, got {:?}", t.backend, page.data);
+        };
+        assert_eq!(
+            (
+                row.left.as_str(),
+                row.weight,
+                row.deleted_at,
+                &row.product,
+                &row.tag
+            ),
+            (
+                "p2",
+                3.0,
+                None,
+                &Some(ProductTitle {
+                    id: "p2".into(),
+                    title: "Hat".into()
+                }),
+                &Some(TagLabel {
+                    id: "t1".into(),
+                    label: "Tag t1".into()
+                })
+            ),
+            "{:?}",
+            t.backend
+        );
+        assert!(row.id.starts_with("link_"), "{:?}: {}", t.backend, row.id);
+        // The typed answer is the graph's, but for the key column's name (`left` here).
+        let json = graph(&links, &t, graph_query).await;
+        assert_eq!(json.data[0]["product_id"], "p2", "{:?}", t.backend);
+        assert_eq!(json.data[0]["id"], row.id.as_str(), "{:?}", t.backend);
+    }
+}

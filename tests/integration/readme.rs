@@ -141,6 +141,39 @@ async fn query(links: Links, db: DatabaseConnection) -> Result<(), BoxError> {
 }
 
 #[rustfmt::skip]
+async fn link_columns(links: Links, db: DatabaseConnection) -> Result<(), BoxError> {
+    #[derive(Debug, Serialize, Selection)]
+    #[selection(model = product::Model)]
+    pub struct ProductPlacement {
+        pub id: String,
+        #[selection(link)]
+        pub brand: Option<PlacedBrand>,
+    }
+
+    let featured = links.graph(&db, &GraphQuery::new("product")
+        .fields(["id", "brand.name", "brand.position"])        // `position` is the link row's
+        .filters(json!({"brand": {"featured": true}}))
+        .order("brand.position", "ASC")).await?;
+    let rows = links.graph(&db, &GraphQuery::new("product_brand") // the link table's rows
+        .fields(["*", "product.title", "brand.name"])
+        .filters(json!({"product_id": "p1"}))).await?;
+
+    #[derive(Debug, Serialize, Selection)]
+    #[selection(model = brand::Model, through = ProductBrand)]
+    pub struct PlacedBrand {
+        pub id: String,
+        #[selection(link_column)]
+        pub position: i32,              // a column of the product–brand row, of its type
+    }
+    let placed = query!(ProductPlacement,                       // `brand: Option<PlacedBrand>`
+            filter = brand.link.featured == true,
+            order = [brand.link.position])
+        .all(&links, &db)
+        .await?;
+    Ok(())
+}
+
+#[rustfmt::skip]
 async fn typed_loading(
     links: Links,
     db: DatabaseConnection,

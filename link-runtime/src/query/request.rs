@@ -10,6 +10,12 @@ use serde_json::{Map, Value};
 /// the entity (and on `filterable` fields of linked records), pagination, and per-parent
 /// pagination of nested lists.
 ///
+/// A stored link's own columns are named after the link like the linked record's fields
+/// (`tags.weight`): selected, filtered by and ordering a nested list, each record showing its
+/// link row's value. The entity may be a stored link's table by its entry point
+/// (`product_tag`, [`LinkSpec::entry_point`](crate::LinkSpec::entry_point)): its live rows
+/// with every column, and both sides under their aliases (`product.title`, `tag.*`).
+///
 /// ```
 /// use link_runtime::query::{GraphQuery, Page};
 /// use serde_json::json;
@@ -34,7 +40,8 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphQuery {
-    /// The root model, by name (`product`) or as `module.model`.
+    /// The root model, by name (`product`) or as `module.model`, or a stored link's entry point
+    /// (`product_tag`, or `link.product_tag`).
     pub entity: String,
     /// Field paths: `id`, `title`, `*`, `brand.*`, `brand.name`, `brand.posts.*`. Empty: every
     /// field of the root.

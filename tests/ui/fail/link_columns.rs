@@ -85,7 +85,18 @@ struct ItemId {
     id: String,
 }
 
+/// A row of the item–tag table, read from the link's entry point.
+#[derive(Selection)]
+#[selection(model = item_tag::Model)]
+struct ItemTagRow {
+    id: String,
+    left: String,
+    weight: f64,
+}
+
 fn main() {
+    // A row's sides are read, not filtered through: its key column is.
+    let _ = query!(ItemTagRow, filter = item.title == "Shirt");
     // A link column at the root, which no link row reached.
     let _ = query!(ItemId, filter = link.weight > 1.0);
     // A misspelled column through a link.

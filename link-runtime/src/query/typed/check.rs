@@ -14,16 +14,74 @@ use crate::linkable::Linkable;
 
 pub use crate::linkable::name_hash;
 
+/// What a selection reads the records of: a linkable model, or a stored link's table through its
+/// entry point (`define_link!` implements it for the link's entity `Model`).
+pub trait Queryable: 'static {
+    /// The primary key's column.
+    const KEY: &'static str;
+    /// Each field whose column is named otherwise, with its column.
+    const COLUMNS: &'static [(&'static str, &'static str)];
+    /// Every field.
+    const FIELDS: &'static [&'static str];
+    /// Its name in a graph query: `module.model`, or `link.<entry point>`.
+    fn entity() -> String;
+}
+
+impl<M: Linkable> Queryable for M {
+    const KEY: &'static str = M::MODEL.primary_key;
+    const COLUMNS: &'static [(&'static str, &'static str)] = M::__COLUMNS;
+    const FIELDS: &'static [&'static str] = M::MODEL.fields;
+    fn entity() -> String {
+        M::MODEL.qualified_name()
+    }
+}
+
+/// The graph entity of a stored link's table: `link.product_tag`.
+pub fn entry_point_entity(spec: &crate::definition::LinkSpec) -> String {
+    format!("{}.{}", crate::hops::LINK_MODULE, spec.entry_point())
+}
+
+/// The link `L` as a row of its entry point reaches its side `S` ([`LeftSide`] or
+/// [`RightSide`]): a hop that filters and order cannot go through (the row's key column can be
+/// filtered instead). The side keeps the two hops apart even where their names cannot be told
+/// apart at compile time.
+#[derive(Debug)]
+pub struct RowSide<L, S>(PhantomData<fn() -> (L, S)>);
+
+/// The left side of a link row.
+#[derive(Debug)]
+pub enum LeftSide {}
+
+/// The right side of a link row.
+#[derive(Debug)]
+pub enum RightSide {}
+
+// Every field passes this check, so a filter through a row's side reports only that it
+// cannot go through.
+impl<L, S, const P: u64, const F: u64> Filterable<P, F> for RowSide<L, S> {}
+
 /// The column a field of `M` is stored in (its sea-orm `column_name`, else the field's name).
-pub const fn column_of<M: Linkable>(field: &'static str) -> &'static str {
+pub const fn column_of<M: Queryable>(field: &'static str) -> &'static str {
     let mut i = 0;
-    while i < M::__COLUMNS.len() {
-        if crate::linkable::const_str_eq(M::__COLUMNS[i].0, field) {
-            return M::__COLUMNS[i].1;
+    while i < M::COLUMNS.len() {
+        if crate::linkable::const_str_eq(M::COLUMNS[i].0, field) {
+            return M::COLUMNS[i].1;
         }
         i += 1;
     }
     field
+}
+
+/// Whether `field` is a field of `M`.
+pub const fn has_field<M: Queryable>(field: &str) -> bool {
+    let mut i = 0;
+    while i < M::FIELDS.len() {
+        if crate::linkable::const_str_eq(M::FIELDS[i], field) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// A side of one record.
@@ -62,9 +120,9 @@ pub trait Filterable<const P: u64, const F: u64> {}
 /// A link Query may filter and order through: a stored link (read-only links are not
 /// filterable, as in Medusa).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is a read-only link: read-only links are not filterable or sortable (as in Medusa)",
-    label = "filters and order cannot go through this read-only link",
-    note = "filter on the field that holds the linked id instead"
+    message = "filters and order cannot go through `{Self}`: a read-only link (not filterable or sortable, as in Medusa), or a side of a link row read from its entry point",
+    label = "filters and order cannot go through this link",
+    note = "filter on the field that holds the linked id instead (a link row's `left` or `right`)"
 )]
 pub trait FilterableLink {}
 
@@ -245,7 +303,7 @@ pub fn filterable<M, L: Filterable<P, F>, const P: u64, const F: u64, K>(_: &Via
 
 /// The field `name` of the model reached by `via`, of type `C` (found by `access`, a field
 /// access the compiler checks).
-pub fn field<M: Linkable, L, const P: u64, K, C>(
+pub fn field<M: Queryable, L, const P: u64, K, C>(
     via: &Via<M, L, P, K>,
     name: &'static str,
     _access: impl Fn(&M) -> &C,
@@ -484,10 +542,10 @@ pub fn expect_list<F: Pageable>() {}
 
 /// Whether the selection fields `fields` of `M` hold its primary key (checked at compile
 /// time: the graph always reads the key, and a selection reads exactly what the graph does).
-pub const fn holds_key<M: Linkable>(fields: &[&'static str]) -> bool {
+pub const fn holds_key<M: Queryable>(fields: &[&'static str]) -> bool {
     let mut i = 0;
     while i < fields.len() {
-        if crate::linkable::const_str_eq(column_of::<M>(fields[i]), M::MODEL.primary_key) {
+        if crate::linkable::const_str_eq(column_of::<M>(fields[i]), M::KEY) {
             return true;
         }
         i += 1;

@@ -22,7 +22,6 @@ use serde_json::{Map, Value as Json};
 
 use super::request::{GraphQuery, Page};
 use crate::error::{Error, Result};
-use crate::linkable::Linkable;
 use crate::registry::Links;
 
 pub use check::Cond;
@@ -35,8 +34,9 @@ pub use check::Cond;
     note = "add `#[derive(Selection)]` and `#[selection(model = …)]` to `{Self}`"
 )]
 pub trait Selection: Sized {
-    /// The model whose records this selection reads.
-    type Model: Linkable;
+    /// The model whose records this selection reads (or, for a link's entry point, the
+    /// link table's entity `Model`).
+    type Model: check::Queryable;
 
     /// The link whose columns it reads beside the model's fields
     /// (`#[selection(through = ProductTag)]`), or `AnyLink` when it reads none.
@@ -150,15 +150,20 @@ pub trait Selection: Sized {
 /// # }
 /// ```
 ///
-/// The options of `#[derive(Selection)]`: `#[selection(model = Type)]` on the struct (required);
-/// on a field, `#[selection(link)]` (or `link = LinkType` where two links in the build give the
-/// model this property), with `take = n`, `skip = n` and `order = [path, path.desc()]` to page a
-/// nested list per parent. A selection must hold its model's primary key.
+/// The options of `#[derive(Selection)]`: `#[selection(model = Type)]` on the struct (required),
+/// with `through = LinkType` for a selection that reads that link's own columns; on a field,
+/// `#[selection(link)]` (or `link = LinkType` where two links in the build give the model this
+/// property), with `take = n`, `skip = n` and `order = [path, path.desc()]` to page a nested
+/// list per parent, or `#[selection(link_column)]` for a column of the link row that reached the
+/// record (of the struct's `through` link, with the column's type). A selection must hold its
+/// model's primary key.
 ///
 /// `query!(Selection, filter = …, order = […])`: a filter compares a field path (`title`,
-/// `brand.name`, `(brand as ProductBrand).name`) with `==`, `!=`, `<`, `<=`, `>`, `>=`, or
-/// calls `like`, `ilike`, `is_in`, `not_in`, `is_null` or `is_not_null` on it, combined with
-/// `&&`, `||` and `!`; an order is a list of paths, each optionally `.asc()` or `.desc()`.
+/// `brand.name`, `(brand as ProductBrand).name`, `tags.link.weight` for the `weight` column of
+/// the product–tag row) with `==`, `!=`, `<`, `<=`, `>`, `>=`, or calls `like`, `ilike`,
+/// `is_in`, `not_in`, `is_null` or `is_not_null` on it, combined with `&&`, `||` and `!`; an
+/// order is a list of paths, each optionally `.asc()` or `.desc()` (a nested list's order may
+/// name `link.weight`).
 pub struct Query<T> {
     filters: Vec<Cond>,
     page: Page,
@@ -238,7 +243,6 @@ impl<T: Selection> Query<T> {
 
     /// The [`GraphQuery`] this query runs, as [`Links::graph`] would take it from JSON.
     pub fn graph_query(&self) -> GraphQuery {
-        let model = T::Model::MODEL;
         let mut fields = Vec::new();
         let mut nested = BTreeMap::new();
         T::__select("", &mut fields, &mut nested);
@@ -249,7 +253,7 @@ impl<T: Selection> Query<T> {
                 serde_json::json!({ "$and": many.iter().map(Cond::to_json).collect::<Vec<_>>() })
             }
         };
-        let mut query = GraphQuery::new(model.qualified_name())
+        let mut query = GraphQuery::new(<T::Model as check::Queryable>::entity())
             .fields(fields)
             .filters(filters);
         query.nested = nested;

@@ -6,14 +6,13 @@ use serde_json::{Map, Value as Json};
 
 use super::Selection;
 use crate::error::{Error, Result};
-use crate::linkable::Linkable;
 
 /// One root record as a `T`; a record that does not fit is a schema error naming the field.
 pub(super) fn read<T: Selection>(record: Json) -> Result<T> {
     from_json::<T>(record).map_err(|message| Error::Schema {
         message: format!(
             "reading {} records as {}: {message}",
-            T::Model::MODEL.qualified_name(),
+            <T::Model as super::check::Queryable>::entity(),
             std::any::type_name::<T>()
         ),
     })
