@@ -120,17 +120,21 @@ pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) ->
         on_link = true;
         hops = before;
     }
+    // One name for the path's value at every step, spanned at the macro: steps are spanned at
+    // the user's names (for errors), which may come from a `macro_rules!` of the user's with
+    // hygiene of its own.
+    let via = Ident::new("__via", Span::call_site());
     let mut steps = TokenStream::new();
     for hop in hops {
         let name = hop.name.to_string();
         let span = hop.name.span();
         let link = link_arg(hop.link.as_ref(), span);
         steps.extend(quote_spanned! {span=>
-            let __via = #t::hop::<_, _, _, _, #link, { #t::name_hash(#name) }>(__via, #name);
-            #t::through_stored(&__via);
+            let #via = #t::hop::<_, _, _, _, #link, { #t::name_hash(#name) }>(#via, #name);
+            #t::through_stored(&#via);
         });
         if usage == Use::Order {
-            steps.extend(quote_spanned! {span=> #t::through_single(&__via); });
+            steps.extend(quote_spanned! {span=> #t::through_single(&#via); });
         }
     }
     let field_name = field.name.to_string();
@@ -144,22 +148,22 @@ pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) ->
         // The link's own columns are always filterable.
         let access = quote_spanned! {span=> |__extra| &__extra.#field };
         return quote! {{
-            let __via = #start;
+            let #via = #start;
             #steps
-            #t::link_field(&__via, #field_name, #access)
+            #t::link_field(&#via, #field_name, #access)
         }};
     }
     let filterable = (!hops.is_empty()).then(|| {
         quote_spanned! {span=>
-            #t::filterable::<_, _, _, { #t::name_hash(#field_name) }, _>(&__via);
+            #t::filterable::<_, _, _, { #t::name_hash(#field_name) }, _>(&#via);
         }
     });
     let access = quote_spanned! {span=> |__model| &__model.#field };
     quote! {{
-        let __via = #start;
+        let #via = #start;
         #steps
         #filterable
-        #t::field(&__via, #field_name, #access)
+        #t::field(&#via, #field_name, #access)
     }}
 }
 

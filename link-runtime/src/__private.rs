@@ -14,6 +14,8 @@ pub use crate::query::{EntitySource, RecordSource};
 /// What typed queries' generated code uses.
 pub mod typed {
     pub use crate::query::typed::check::*;
+    pub use crate::query::typed::cond::*;
+    pub use crate::query::typed::entity::*;
     pub use crate::query::typed::record::{
         LinkedValue, field as read_field, linked as read_linked,
     };

@@ -7,7 +7,7 @@ use link_runtime::{Links, LinksBuilder};
 use link_tests::TestDb;
 use link_tests::links::{
     BrandPost, CollectionProducts, ProductBrand, ProductMaker, ProductPosts, ProductTag,
-    ProductVariant,
+    ProductVariant, product_brand, product_tag,
 };
 use link_tests::models::{brand, collection, post, product, tag, variant};
 use sea_orm::{EntityTrait, IntoActiveModel};
@@ -179,4 +179,44 @@ pub async fn seed(t: &TestDb, links: &Links) {
         .await
         .expect("posts");
     t.take_statements();
+}
+
+/// Weights on the product–tag rows (p1–t1 2.0, p1–t2 0.5, p2–t1 3.0) and positions on the
+/// product–brand rows (p1–b1 7, p2–b2 3). The rows exist already, so these creates update them
+/// in place.
+pub async fn seed_link_columns(t: &TestDb, links: &Links) {
+    let (p, tg) = (product::Model::key, tag::Model::key);
+    links
+        .create_many(
+            &t.db,
+            [
+                ProductTag::new(p("p1"), tg("t1")).with(product_tag::Data::default().weight(2.0)),
+                ProductTag::new(p("p1"), tg("t2")).with(product_tag::Data::default().weight(0.5)),
+                ProductTag::new(p("p2"), tg("t1")).with(product_tag::Data::default().weight(3.0)),
+            ],
+        )
+        .await
+        .expect("weights");
+    let b = brand::Model::key;
+    links
+        .create_many(
+            &t.db,
+            [
+                ProductBrand::new(p("p1"), b("b1"))
+                    .with(product_brand::Data::default().position(7)),
+                ProductBrand::new(p("p2"), b("b2"))
+                    .with(product_brand::Data::default().position(3)),
+            ],
+        )
+        .await
+        .expect("positions");
+    t.take_statements();
+}
+
+/// The graph world, seeded, with weights and positions on its link rows.
+pub async fn with_link_columns(t: &TestDb) -> Links {
+    let links = registry(t).await;
+    seed(t, &links).await;
+    seed_link_columns(t, &links).await;
+    links
 }

@@ -291,6 +291,24 @@ async fn order_and_pages_count_every_match() {
     }
 }
 
+/// A filter handed to `query!` by a `macro_rules!` of the user's: its names carry that macro's
+/// hygiene, and the path through them still reads as one.
+#[test]
+fn a_query_written_inside_a_macro_rules_is_the_same_query() {
+    macro_rules! cards_where {
+        ($($filter:tt)*) => {
+            query!(ProductCard, filter = $($filter)*, order = [(brand as ProductBrand).name])
+        };
+    }
+    let wrapped = cards_where!((brand as ProductBrand).name == "Acme" || title.like("S%"));
+    let direct = query!(
+        ProductCard,
+        filter = (brand as ProductBrand).name == "Acme" || title.like("S%"),
+        order = [(brand as ProductBrand).name]
+    );
+    assert_eq!(wrapped.graph_query(), direct.graph_query());
+}
+
 #[test]
 fn a_query_is_the_graph_query_it_runs() {
     let query = query!(

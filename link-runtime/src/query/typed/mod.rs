@@ -10,6 +10,8 @@
 //!   [`Links::graph`](crate::Links::graph), in the same statements.
 
 pub(crate) mod check;
+pub(crate) mod cond;
+pub(crate) mod entity;
 pub(crate) mod record;
 
 use std::collections::BTreeMap;
@@ -24,7 +26,7 @@ use super::request::{GraphQuery, Page};
 use crate::error::{Error, Result};
 use crate::registry::Links;
 
-pub use check::Cond;
+pub use cond::Cond;
 
 /// A struct that is a selection of one model's fields and links. Implemented by
 /// `#[derive(Selection)]`; see [`query!`](crate::query!) for an example.
@@ -36,7 +38,7 @@ pub use check::Cond;
 pub trait Selection: Sized {
     /// The model whose records this selection reads (or, for a link's entry point, the
     /// link table's entity `Model`).
-    type Model: check::Queryable;
+    type Model: entity::Queryable;
 
     /// The link whose columns it reads beside the model's fields
     /// (`#[selection(through = ProductTag)]`), or `AnyLink` when it reads none.
@@ -236,7 +238,7 @@ impl<T: Selection> Query<T> {
 
     /// Adds an order (what `query!`'s `order = […]` expands to).
     #[doc(hidden)]
-    pub fn __order(mut self, order: check::OrderTerm) -> Self {
+    pub fn __order(mut self, order: cond::OrderTerm) -> Self {
         self.page = self.page.order(order.path, order.direction);
         self
     }
@@ -253,7 +255,7 @@ impl<T: Selection> Query<T> {
                 serde_json::json!({ "$and": many.iter().map(Cond::to_json).collect::<Vec<_>>() })
             }
         };
-        let mut query = GraphQuery::new(<T::Model as check::Queryable>::entity())
+        let mut query = GraphQuery::new(<T::Model as entity::Queryable>::entity())
             .fields(fields)
             .filters(filters);
         query.nested = nested;

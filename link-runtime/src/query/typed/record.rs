@@ -12,7 +12,7 @@ pub(super) fn read<T: Selection>(record: Json) -> Result<T> {
     from_json::<T>(record).map_err(|message| Error::Schema {
         message: format!(
             "reading {} records as {}: {message}",
-            <T::Model as super::check::Queryable>::entity(),
+            <T::Model as super::entity::Queryable>::entity(),
             std::any::type_name::<T>()
         ),
     })

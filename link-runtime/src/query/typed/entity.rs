@@ -1,0 +1,117 @@
+//! What a typed query reads records of ([`Queryable`]): a linkable model, or a stored link's
+//! table through its entry point, whose rows reach both sides ([`RowSide`]); and the
+//! compile-time lookups of their fields.
+
+use std::marker::PhantomData;
+
+use super::check::Filterable;
+use crate::linkable::Linkable;
+
+/// What a selection reads the records of: a linkable model, or a stored link's table through its
+/// entry point (`define_link!` implements it for the link's entity `Model`).
+pub trait Queryable: 'static {
+    /// The primary key's column.
+    const KEY: &'static str;
+    /// Each field whose column is named otherwise, with its column.
+    const COLUMNS: &'static [(&'static str, &'static str)];
+    /// Every field.
+    const FIELDS: &'static [&'static str];
+    /// Its name in a graph query: `module.model`, or `link.<entry point>`.
+    fn entity() -> String;
+}
+
+impl<M: Linkable> Queryable for M {
+    const KEY: &'static str = M::MODEL.primary_key;
+    const COLUMNS: &'static [(&'static str, &'static str)] = M::__COLUMNS;
+    const FIELDS: &'static [&'static str] = M::MODEL.fields;
+    fn entity() -> String {
+        M::MODEL.qualified_name()
+    }
+}
+
+/// The graph entity of a stored link's table: `link.product_tag`.
+pub fn entry_point_entity(spec: &crate::definition::LinkSpec) -> String {
+    format!("{}.{}", crate::hops::LINK_MODULE, spec.entry_point())
+}
+
+/// The link `L` as a row of its entry point reaches its side `S` ([`LeftSide`] or
+/// [`RightSide`]): a hop that filters and order cannot go through (the row's key column can be
+/// filtered instead). The side keeps the two hops apart even where their names cannot be told
+/// apart at compile time.
+#[derive(Debug)]
+pub struct RowSide<L, S>(PhantomData<fn() -> (L, S)>);
+
+/// The left side of a link row.
+#[derive(Debug)]
+pub enum LeftSide {}
+
+/// The right side of a link row.
+#[derive(Debug)]
+pub enum RightSide {}
+
+// Every field passes this check, so a filter through a row's side reports only that it
+// cannot go through.
+impl<L, S, const P: u64, const F: u64> Filterable<P, F> for RowSide<L, S> {}
+
+/// The column a field of `M` is stored in (its sea-orm `column_name`, else the field's name).
+pub const fn column_of<M: Queryable>(field: &'static str) -> &'static str {
+    let mut i = 0;
+    while i < M::COLUMNS.len() {
+        if crate::linkable::const_str_eq(M::COLUMNS[i].0, field) {
+            return M::COLUMNS[i].1;
+        }
+        i += 1;
+    }
+    field
+}
+
+/// Whether `field` is a field of `M`.
+pub const fn has_field<M: Queryable>(field: &str) -> bool {
+    let mut i = 0;
+    while i < M::FIELDS.len() {
+        if crate::linkable::const_str_eq(M::FIELDS[i], field) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether the selection fields `fields` of `M` hold its primary key (checked at compile
+/// time: the graph always reads the key, and a selection reads exactly what the graph does).
+pub const fn holds_key<M: Queryable>(fields: &[&'static str]) -> bool {
+    let mut i = 0;
+    while i < fields.len() {
+        if crate::linkable::const_str_eq(column_of::<M>(fields[i]), M::KEY) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The model of a selection that names none (its derive already reported the error).
+#[derive(Debug)]
+pub enum NoModel {}
+
+impl Linkable for NoModel {
+    const MODEL: crate::linkable::ModelInfo = crate::linkable::ModelInfo {
+        module: "",
+        name: "",
+        primary_key: "id",
+        key_kind: crate::linkable::KeyKind::String,
+        key: "",
+        fields: &[],
+        soft_deletable: false,
+        table: None,
+        rust_type: "",
+    };
+
+    fn link_key(&self) -> crate::key::Key<Self> {
+        match *self {}
+    }
+
+    fn field_ids(&self, _: &str) -> Option<Vec<String>> {
+        match *self {}
+    }
+}
