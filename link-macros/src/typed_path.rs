@@ -120,15 +120,16 @@ pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) ->
         on_link = true;
         hops = before;
     }
-    // One name for the path's value at every step, spanned at the macro: steps are spanned at
-    // the user's names (for errors), which may come from a `macro_rules!` of the user's with
-    // hygiene of its own.
-    let via = Ident::new("__via", Span::call_site());
+    // One name for the path's value at every step, resolved at the macro (the user's names may
+    // come from a `macro_rules!` of the user's, with hygiene of its own) and located at the
+    // name each step checks, so an error points there.
+    let via = |span: Span| Ident::new("__via", Span::call_site().located_at(span));
     let mut steps = TokenStream::new();
     for hop in hops {
         let name = hop.name.to_string();
         let span = hop.name.span();
         let link = link_arg(hop.link.as_ref(), span);
+        let via = via(span);
         steps.extend(quote_spanned! {span=>
             let #via = #t::hop::<_, _, _, _, #link, { #t::name_hash(#name) }>(#via, #name);
             #t::through_stored(&#via);
@@ -140,6 +141,7 @@ pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) ->
     let field_name = field.name.to_string();
     let span = field.name.span();
     let field = &field.name;
+    let via = via(span);
     let start = match start {
         Start::Root(root) => quote!(#t::root::<#root>()),
         Start::Nested(via) => via.clone(),

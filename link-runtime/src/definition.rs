@@ -369,7 +369,9 @@ impl LinkSpec {
     /// #   impl ActiveModelBehavior for ActiveModel {} }
     /// define_link! { pub ProductBrand: product::Model [is_list] => brand::Model }
     ///
-    /// assert_eq!(ProductBrand::SPEC.entry_point(), "product_brand");
+    /// fn main() {
+    ///     assert_eq!(ProductBrand::SPEC.entry_point(), "product_brand");
+    /// }
     /// ```
     pub fn entry_point(&self) -> String {
         format!("{}_{}", self.left.alias(), self.right.alias())

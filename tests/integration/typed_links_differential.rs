@@ -1,7 +1,7 @@
 //! A differential test of typed queries over a selection of every kind of link: one record, a
 //! list, many-to-many with the link's own columns, read-only forward (one record, and a list
-//! through an array field) and inverse, a second link between the same models by alias, a link
-//! table's entry point. Generated filters, orders and pages must read the same records on
+//! through an array field) and inverse, a second link between the same models by alias, external
+//! models (through a link table of ours, and read-only), a link table's entry point. Generated filters, orders and pages must read the same records on
 //! SQLite, PostgreSQL and MariaDB, and each typed answer, serialized, must be the `graph`'s JSON
 //! for the same query. Written from SPEC §9 and issue 16 (item 4).
 
@@ -10,17 +10,19 @@
 mod common;
 mod graph_world;
 
-use graph_world::{registry, seed, seed_link_columns};
+use graph_world::{seed, seed_link_columns};
 use link_runtime::query::Query;
+use link_runtime::query::{BoxError, ExternalModels, ListRequest};
 use link_runtime::{Error, Links, Selection, query};
 use link_tests::links::{
-    CollectionProducts, PostProduct, ProductBrand, ProductPosts, ProductTag, ProductVariant,
-    product_tag,
+    CollectionProducts, PostProduct, ProductBrand, ProductPage, ProductPosts, ProductReview,
+    ProductTag, ProductVariant, product_tag,
 };
-use link_tests::models::{brand, collection, post, product, tag, variant};
+use link_tests::models::{brand, cms, collection, post, product, tag, variant};
 use link_tests::{TestDb, test_databases};
 use proptest::prelude::*;
 use serde::Serialize;
+use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Selection)]
 #[selection(model = product::Model)]
@@ -34,6 +36,58 @@ struct Item {
 struct Maker {
     id: String,
     name: String,
+}
+
+/// The `cms` module's service, in this process: reviews and pages by any field.
+struct Cms;
+
+impl ExternalModels for Cms {
+    async fn list(&self, request: ListRequest<'_>) -> Result<Vec<Value>, BoxError> {
+        let all = match request.model {
+            "review" => vec![
+                json!({"id": "r1", "rating": 5, "body": "Great"}),
+                json!({"id": "r2", "rating": 3, "body": "Fine"}),
+                json!({"id": "r3", "rating": 1, "body": "Bad"}),
+            ],
+            "page" => vec![json!({"id": "pg1", "product_id": "p1", "title": "Shirt page"})],
+            _ => Vec::new(),
+        };
+        Ok(all
+            .into_iter()
+            .filter(|record| {
+                record[request.field]
+                    .as_str()
+                    .is_some_and(|id| request.ids.iter().any(|wanted| wanted == id))
+            })
+            .collect())
+    }
+}
+
+/// The graph world with weights and positions on its link rows, and the `cms` module's
+/// reviews (p1: r1, r2; p2: r3) and pages (p1's).
+async fn world(t: &TestDb) -> Links {
+    let links = graph_world::builder(t)
+        .external("cms", Cms)
+        .link::<ProductReview>()
+        .link::<ProductPage>()
+        .build()
+        .expect("the test links with the cms module");
+    links.migrate().await.expect("migrate");
+    seed(t, &links).await;
+    seed_link_columns(t, &links).await;
+    let (p, r) = (product::Model::key, cms::Review::key);
+    links
+        .create_many(
+            &t.db,
+            [
+                ProductReview::new(p("p1"), r("r1")),
+                ProductReview::new(p("p1"), r("r2")),
+                ProductReview::new(p("p2"), r("r3")),
+            ],
+        )
+        .await
+        .expect("reviews");
+    links
 }
 
 /// Text for `like` patterns: letters of the world's titles and the pattern characters.
@@ -72,6 +126,20 @@ struct Sku {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = cms::Review)]
+struct Rating {
+    id: String,
+    rating: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
+#[selection(model = cms::Page)]
+struct PageTitle {
+    id: String,
+    title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Selection)]
 #[selection(model = post::Model)]
 struct Body {
     id: String,
@@ -79,8 +147,9 @@ struct Body {
 }
 
 /// A product with a stored link of one record with its row's column, a many-to-many list
-/// ordered by its row's column, a one-to-many list, the same models linked again by alias, and
-/// a read-only inverse list paged per product.
+/// ordered by its row's column, a one-to-many list, the same models linked again by alias, a
+/// read-only inverse list paged per product, and external records through a link table of ours
+/// (ordered per product) and read-only.
 #[derive(Debug, Clone, PartialEq, Serialize, Selection)]
 #[selection(model = product::Model)]
 struct Everything {
@@ -96,6 +165,10 @@ struct Everything {
     variants: Vec<Sku>,
     #[selection(link = ProductPosts, take = 1, order = [body])]
     posts: Vec<Body>,
+    #[selection(link = ProductReview, order = [rating])]
+    reviews: Vec<Rating>,
+    #[selection(link = ProductPage)]
+    page: Option<PageTitle>,
 }
 
 /// A collection and the products its array field names (read-only, forward, a list).
@@ -384,9 +457,7 @@ fn generated_queries_over_every_kind_of_link_read_alike_on_every_backend() {
     let worlds: Vec<(TestDb, Links)> = rt.block_on(async {
         let mut worlds = Vec::new();
         for t in test_databases("typed_differential_links").await {
-            let links = registry(&t).await;
-            seed(&t, &links).await;
-            seed_link_columns(&t, &links).await;
+            let links = world(&t).await;
             worlds.push((t, links));
         }
         worlds

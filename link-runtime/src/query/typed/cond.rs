@@ -59,9 +59,128 @@ impl FilterValue<Option<String>> for &str {
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<Json, String> {
     // The graph reads the JSON back with the column's type. A value that does not serialize
-    // makes the whole query fail: read as null it would widen the filter.
+    // makes the whole query fail: read as null it would widen the filter. serde_json writes a
+    // NaN or an infinite float as null, which would compare as `IS NULL`: refused too.
+    if value.serialize(NonFinite).unwrap_or(false) {
+        return Err(
+            "a filter value is a NaN or infinite float, which JSON cannot carry: compare with a finite number"
+                .to_string(),
+        );
+    }
     serde_json::to_value(value)
         .map_err(|err| format!("a filter value cannot be written as JSON: {err}"))
+}
+
+/// A serializer that answers whether a value is a non-finite float (itself, or inside `Some`
+/// or a newtype); any compound value answers with an error, read as "no".
+struct NonFinite;
+
+macro_rules! finite_scalars {
+    ($($method:ident: $ty:ty),* $(,)?) => {$(
+        fn $method(self, _: $ty) -> Result<bool, Self::Error> {
+            Ok(false)
+        }
+    )*};
+}
+
+impl serde::Serializer for NonFinite {
+    type Ok = bool;
+    type Error = serde::de::value::Error;
+    type SerializeSeq = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeTuple = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeMap = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeStruct = serde::ser::Impossible<bool, Self::Error>;
+    type SerializeStructVariant = serde::ser::Impossible<bool, Self::Error>;
+
+    finite_scalars!(
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_char: char,
+        serialize_str: &str, serialize_bytes: &[u8], serialize_unit_struct: &'static str,
+    );
+
+    fn serialize_f32(self, v: f32) -> Result<bool, Self::Error> {
+        Ok(!v.is_finite())
+    }
+    fn serialize_f64(self, v: f64) -> Result<bool, Self::Error> {
+        Ok(!v.is_finite())
+    }
+    fn serialize_none(self) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, Self::Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+    ) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<bool, Self::Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        value: &T,
+    ) -> Result<bool, Self::Error> {
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Self::Error> {
+        Err(serde::ser::Error::custom("compound"))
+    }
 }
 
 /// A field at the end of a path, of type `C`: what a filter compares and an order sorts by.
@@ -249,4 +368,40 @@ pub fn or(parts: Vec<Cond>) -> Cond {
 /// `!a`.
 pub fn not(cond: Cond) -> Cond {
     Cond::Not(Box::new(cond))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col<C>(path: &str) -> Col<C> {
+        Col {
+            path: path.to_string(),
+            column: PhantomData,
+        }
+    }
+
+    #[test]
+    fn a_nan_or_infinite_value_is_refused_not_read_as_null() {
+        for cond in [
+            col::<f64>("weight").eq(f64::NAN),
+            col::<f64>("weight").gt(f64::INFINITY),
+            col::<Option<f32>>("score").ne(f32::NEG_INFINITY),
+            col::<f64>("weight").is_in([1.0, f64::NAN]),
+        ] {
+            assert!(
+                matches!(&cond, Cond::Invalid(message) if message.contains("NaN or infinite")),
+                "{cond:?}"
+            );
+        }
+        // A finite float, and `None` for a nullable column, are values.
+        assert_eq!(
+            col::<f64>("weight").eq(2.5).to_json(),
+            serde_json::json!({"weight": {"$eq": 2.5}})
+        );
+        assert_eq!(
+            col::<Option<f64>>("weight").eq(None::<f64>).to_json(),
+            serde_json::json!({"weight": {"$eq": null}})
+        );
+    }
 }
