@@ -32,7 +32,9 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
     let record_source = model.is_sea_orm.then(|| {
         quote! {
             fn __record_source() -> ::core::option::Option<::std::sync::Arc<dyn ::link_runtime::__private::RecordSource>> {
-                ::core::option::Option::Some(::std::sync::Arc::new(::link_runtime::__private::EntitySource::<Entity>::new()))
+                ::core::option::Option::Some(::std::sync::Arc::new(::link_runtime::__private::EntitySource::<Entity>::named(
+                    <Self as ::link_runtime::__private::Linkable>::MODEL.renamed,
+                )))
             }
         }
     });
@@ -67,11 +69,11 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                 key_kind: ::link_runtime::__private::KeyKind::#key_kind,
                 key: #key,
                 fields: &[#(#fields),*],
+                renamed: &[#(#renamed),*],
                 soft_deletable: #soft_deletable,
                 table: #table,
                 rust_type: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
             };
-            const __COLUMNS: &'static [(&'static str, &'static str)] = &[#(#renamed),*];
             const __PROPERTY_MANY: u64 = ::link_runtime::__private::typed::name_hash(#plural);
 
             fn link_key(&self) -> ::link_runtime::__private::Key<Self> {

@@ -45,7 +45,7 @@ pub(crate) struct Hop {
 impl Hop {
     /// Whether the target's `field` may be filtered and sorted by through this hop.
     pub(crate) fn filterable(&self, field: &str) -> bool {
-        field == self.target.primary_key || self.filterable.contains(&field)
+        field == self.target.key_field() || self.filterable.contains(&field)
     }
 
     /// The link's own column `name` as this hop reaches it. A field of the target with the same
@@ -86,6 +86,7 @@ pub(crate) fn entry_point_model(spec: &LinkSpec, table: &str) -> ModelInfo {
         key_kind: KeyKind::String,
         key: "id",
         fields: intern_list(&fields),
+        renamed: &[],
         soft_deletable: true,
         table: Some(intern(table)),
         rust_type: spec.name,

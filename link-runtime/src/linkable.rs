@@ -19,11 +19,6 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     /// What the derive recorded about this model.
     const MODEL: ModelInfo;
 
-    /// Each field whose column is named otherwise (`#[sea_orm(column_name = …)]`), with its
-    /// column: typed queries name fields, the graph names columns.
-    #[doc(hidden)]
-    const __COLUMNS: &'static [(&'static str, &'static str)] = &[];
-
     /// The hash of the property this model is shown under on a linked record: its name, and
     /// its plural for a list side (pluralised when the derive runs, as the runtime does).
     #[doc(hidden)]
@@ -109,7 +104,7 @@ pub struct ModelInfo {
     pub module: &'static str,
     /// The model's name, e.g. `product` (the sea-orm table name, or the struct name in snake case).
     pub name: &'static str,
-    /// The primary-key field, e.g. `id`.
+    /// The primary key's column, e.g. `id`.
     pub primary_key: &'static str,
     /// How the primary key is stored, so ids can be bound with the column's own type.
     pub key_kind: KeyKind,
@@ -117,6 +112,9 @@ pub struct ModelInfo {
     pub key: &'static str,
     /// Every field of the model, in declaration order.
     pub fields: &'static [&'static str],
+    /// Each field stored in a column of another name (`#[sea_orm(column_name = …)]`), with its
+    /// column: Query speaks the fields (as the model's serde does), its SQL the columns.
+    pub renamed: &'static [(&'static str, &'static str)],
     /// Whether the model has a `deleted_at: Option<…>` field.
     pub soft_deletable: bool,
     /// The table a sea-orm model lives in; `None` for an external model.
@@ -136,6 +134,35 @@ impl ModelInfo {
             i += 1;
         }
         false
+    }
+
+    /// The column `field` is stored in.
+    pub const fn column_of(&self, field: &'static str) -> &'static str {
+        let mut i = 0;
+        while i < self.renamed.len() {
+            if const_str_eq(self.renamed[i].0, field) {
+                return self.renamed[i].1;
+            }
+            i += 1;
+        }
+        field
+    }
+
+    /// The field stored in `column`.
+    pub const fn field_of(&self, column: &'static str) -> &'static str {
+        let mut i = 0;
+        while i < self.renamed.len() {
+            if const_str_eq(self.renamed[i].1, column) {
+                return self.renamed[i].0;
+            }
+            i += 1;
+        }
+        column
+    }
+
+    /// The primary key's field, as Query's records name it.
+    pub const fn key_field(&self) -> &'static str {
+        self.field_of(self.primary_key)
     }
 
     /// Whether `other` is the same model (same module, same name).
@@ -263,6 +290,7 @@ mod canonical_keys {
             key_kind,
             key: "region_id",
             fields: &["id"],
+            renamed: &[],
             soft_deletable: false,
             table: Some("region"),
             rust_type: "region::Model",

@@ -18,22 +18,49 @@ pub(crate) type Record = Map<String, Json>;
 /// [`EntitySource`]; the `Linkable` derive hands one to the registry.
 #[doc(hidden)]
 pub trait RecordSource: Send + Sync + 'static {
-    /// The declared type of `column`, and whether it is nullable; `None` when the entity has no
-    /// such column.
-    fn column(&self, column: &str) -> Option<(ColumnType, bool)>;
+    /// The declared type of the column of `field`, and whether it is nullable; `None` when the
+    /// entity has no such field.
+    fn column(&self, field: &str) -> Option<(ColumnType, bool)>;
 
-    /// One row (selected with `*`) as JSON.
+    /// One row (selected with `*`) as JSON, keyed by field name.
     fn decode(&self, row: &QueryResult) -> Result<Record, DbErr>;
 }
 
-/// The [`RecordSource`] of the sea-orm entity `E`.
+/// The [`RecordSource`] of the sea-orm entity `E`: records keyed by the model's field names,
+/// a field stored in a column of another name read from its column.
 #[doc(hidden)]
-pub struct EntitySource<E>(PhantomData<fn() -> E>);
+pub struct EntitySource<E> {
+    /// (field, column) of each field stored in a column of another name.
+    renamed: &'static [(&'static str, &'static str)],
+    entity: PhantomData<fn() -> E>,
+}
 
 impl<E> EntitySource<E> {
-    /// The source of `E`.
+    /// The source of `E`, whose fields are named as their columns.
     pub const fn new() -> Self {
-        EntitySource(PhantomData)
+        Self::named(&[])
+    }
+
+    /// The source of `E`, whose fields `renamed` are stored in columns of other names.
+    pub const fn named(renamed: &'static [(&'static str, &'static str)]) -> Self {
+        EntitySource {
+            renamed,
+            entity: PhantomData,
+        }
+    }
+
+    fn column_of<'n>(&self, field: &'n str) -> &'n str {
+        match self.renamed.iter().find(|(f, _)| *f == field) {
+            Some((_, column)) => column,
+            None => field,
+        }
+    }
+
+    fn field_of<'n>(&self, column: &'n str) -> &'n str {
+        match self.renamed.iter().find(|(_, c)| *c == column) {
+            Some((field, _)) => field,
+            None => column,
+        }
     }
 }
 
@@ -50,7 +77,8 @@ impl<E> std::fmt::Debug for EntitySource<E> {
 }
 
 impl<E: EntityTrait> RecordSource for EntitySource<E> {
-    fn column(&self, column: &str) -> Option<(ColumnType, bool)> {
+    fn column(&self, field: &str) -> Option<(ColumnType, bool)> {
+        let column = self.column_of(field);
         E::Column::iter().find(|c| c.as_str() == column).map(|c| {
             let def = c.def();
             (def.get_column_type().clone(), def.is_null())
@@ -60,7 +88,12 @@ impl<E: EntityTrait> RecordSource for EntitySource<E> {
     fn decode(&self, row: &QueryResult) -> Result<Record, DbErr> {
         let model = <E::Model as FromQueryResult>::from_query_result(row, "")?;
         Ok(E::Column::iter()
-            .map(|c| (c.as_str().to_string(), json_of(&model.get(c))))
+            .map(|c| {
+                (
+                    self.field_of(c.as_str()).to_string(),
+                    json_of(&model.get(c)),
+                )
+            })
             .collect())
     }
 }

@@ -188,7 +188,7 @@ async fn live_records<T, C>(
     conn: &C,
     model: &ModelInfo,
     ids: &[String],
-    by_field: Option<&str>,
+    by_field: Option<&'static str>,
 ) -> Result<HashMap<String, T>>
 where
     T: SeaOrmLinkable,
@@ -206,7 +206,7 @@ where
             crate::linkable::key_values(model, &refs)?,
         ),
         Some(field) => (
-            field,
+            model.column_of(field),
             ids.iter()
                 .map(|id| sea_orm::Value::from(id.clone()))
                 .collect(),

@@ -14,7 +14,10 @@ pub(crate) enum Direction {
 #[derive(Debug, Clone)]
 pub(crate) struct OrderBy {
     pub(crate) hops: Vec<Hop>,
+    /// The field, as records name it (a nested list is sorted by it in memory).
     pub(crate) field: &'static str,
+    /// Its column, for SQL.
+    pub(crate) column: &'static str,
     pub(crate) direction: Direction,
     pub(crate) nullable: bool,
     /// `field` is a column of the link row that reached the record, not of the record.
@@ -120,6 +123,11 @@ impl Parser<'_> {
                 true
             };
             out.push(OrderBy {
+                column: if on_link.is_some() {
+                    field
+                } else {
+                    current.column_of(field)
+                },
                 hops,
                 field,
                 direction,

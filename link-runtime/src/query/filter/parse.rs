@@ -113,7 +113,7 @@ impl Parser<'_> {
                                     ),
                                 }
                             })?;
-                            compare(&ty, field, value, &path)?
+                            compare(&ty, model.column_of(field), value, &path)?
                         }
                         // The link's own columns are always filterable: the link declares them.
                         Step::LinkColumn(column) => {

@@ -316,9 +316,9 @@ pub(crate) fn order_by(
             Order::Desc
         };
         if term.nullable {
-            select.order_by_expr(column(from, term.field).is_null(), direction.clone());
+            select.order_by_expr(column(from, term.column).is_null(), direction.clone());
         }
-        select.order_by_expr(column(from, term.field), direction);
+        select.order_by_expr(column(from, term.column), direction);
     }
     select.order_by_expr(column(alias, model.primary_key), Order::Asc);
 }

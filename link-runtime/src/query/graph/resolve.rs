@@ -234,7 +234,7 @@ pub(super) async fn fetch<C: ConnectionTrait>(
     links: &Links,
     conn: &C,
     model: &ModelInfo,
-    by_field: Option<&str>,
+    by_field: Option<&'static str>,
     keys: &[String],
     arena: &mut Vec<Record>,
 ) -> Result<HashMap<String, usize>> {
@@ -245,7 +245,7 @@ pub(super) async fn fetch<C: ConnectionTrait>(
     let records: Vec<Record> = match links.binding(model.module) {
         Some(ModuleBinding::External(service)) => {
             let context = || format!("the external service of module `{}`", model.module);
-            let field = by_field.unwrap_or(model.primary_key);
+            let field = by_field.unwrap_or(model.key_field());
             let request = crate::external::ListRequest {
                 model: model.name,
                 field,
@@ -302,13 +302,16 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     links: &Links,
     conn: &C,
     model: &ModelInfo,
-    by_field: Option<&str>,
+    by_field: Option<&'static str>,
     keys: &[String],
 ) -> Result<Vec<Record>> {
     let (Some(table), Some(source)) = (model.table, links.source_of(model)) else {
         return Ok(Vec::new());
     };
-    let column = by_field.unwrap_or(model.primary_key);
+    let column = match by_field {
+        Some(field) => model.column_of(field),
+        None => model.primary_key,
+    };
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let values: Vec<Value> = match by_field {
         // A key that cannot be this model's (text in an integer key) matches nothing.
@@ -347,7 +350,7 @@ pub(super) async fn table_records<C: ConnectionTrait>(
 
 /// A record's key as link tables store it.
 pub(super) fn key_of(record: &Record, model: &ModelInfo) -> Option<String> {
-    record.get(model.primary_key).and_then(key_text)
+    record.get(model.key_field()).and_then(key_text)
 }
 
 /// The ids a field holds: one for a string or number, each of an array, none for null.

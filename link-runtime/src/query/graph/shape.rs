@@ -111,7 +111,7 @@ pub(super) fn render(
             })
         })
         .collect();
-    let pk = node.model.primary_key;
+    let pk = node.model.key_field();
     let selected = std::iter::once(pk).chain(node.fields.iter().copied().filter(|f| *f != pk));
     let mut out = if uses[index] <= 1 {
         let mut record = std::mem::take(&mut arena[index]);

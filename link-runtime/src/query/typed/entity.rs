@@ -10,9 +10,10 @@ use crate::linkable::Linkable;
 /// What a selection reads the records of: a linkable model, or a stored link's table through its
 /// entry point (`define_link!` implements it for the link's entity `Model`).
 pub trait Queryable: 'static {
-    /// The primary key's column.
+    /// The primary key, as the graph names it.
     const KEY: &'static str;
-    /// Each field whose column is named otherwise, with its column.
+    /// Each field the graph names otherwise, with that name (a link row's `left` is its
+    /// `product_id`).
     const COLUMNS: &'static [(&'static str, &'static str)];
     /// Every field.
     const FIELDS: &'static [&'static str];
@@ -21,8 +22,9 @@ pub trait Queryable: 'static {
 }
 
 impl<M: Linkable> Queryable for M {
-    const KEY: &'static str = M::MODEL.primary_key;
-    const COLUMNS: &'static [(&'static str, &'static str)] = M::__COLUMNS;
+    const KEY: &'static str = M::MODEL.key_field();
+    // The graph names a model's fields as the model does.
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[];
     const FIELDS: &'static [&'static str] = M::MODEL.fields;
     fn entity() -> String {
         M::MODEL.qualified_name()
@@ -53,7 +55,7 @@ pub enum RightSide {}
 // cannot go through.
 impl<L, S, const P: u64, const F: u64> Filterable<P, F> for RowSide<L, S> {}
 
-/// The column a field of `M` is stored in (its sea-orm `column_name`, else the field's name).
+/// The name the graph gives a field of `M`.
 pub const fn column_of<M: Queryable>(field: &'static str) -> &'static str {
     let mut i = 0;
     while i < M::COLUMNS.len() {
@@ -102,6 +104,7 @@ impl Linkable for NoModel {
         key_kind: crate::linkable::KeyKind::String,
         key: "",
         fields: &[],
+        renamed: &[],
         soft_deletable: false,
         table: None,
         rust_type: "",
