@@ -1,5 +1,6 @@
 //! A picture of the link graph: the declared modules, their models and the links between them
-//! with cardinality and options, as Mermaid or Graphviz DOT text.
+//! with cardinality and options, as Mermaid or Graphviz DOT text, or (with the `svg` feature) an
+//! SVG drawing laid out in pure Rust.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,10 @@ pub enum DiagramFormat {
     Mermaid,
     /// Graphviz DOT (`dot -Tsvg`).
     Dot,
+    /// An SVG drawing, laid out here (no Graphviz needed): a box per model, an arrow per link
+    /// labelled with its cardinality and options, dashed for a read-only link.
+    #[cfg(feature = "svg")]
+    Svg,
 }
 
 fn node_id(model: &ModelInfo) -> String {
@@ -55,6 +60,22 @@ fn label(spec: &LinkSpec) -> String {
     if !spec.extra_columns.is_empty() {
         let names: Vec<&str> = spec.extra_columns.iter().map(|c| c.name).collect();
         parts.push(format!("data({})", names.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// `ProductBrand n:1 · cascade → brand`: the link's name, its cardinality, and whether it is
+/// read-only or cascades (a drawing's label, short enough to keep the drawing narrow).
+#[cfg(feature = "svg")]
+fn short_label(spec: &LinkSpec) -> String {
+    let mut parts = vec![format!("{} {}", spec.name, cardinality(spec))];
+    if spec.read_only {
+        parts.push(String::from("read-only"));
+    }
+    for side in [&spec.left, &spec.right] {
+        if side.delete_cascade {
+            parts.push(format!("cascade → {}", side.model.name));
+        }
     }
     parts.join(" · ")
 }
@@ -145,7 +166,70 @@ impl Links {
                 }
                 out.push_str("}\n");
             }
+            #[cfg(feature = "svg")]
+            DiagramFormat::Svg => out = svg(&modules, self.specs()),
         }
         out
     }
+}
+
+/// The link graph drawn as SVG by `layout-rs` (Graphviz's layered layout, in pure Rust): a box
+/// per model (`model · module`), an arrow per link from its left model to its right one,
+/// labelled with [`short_label`] (the DOT and Mermaid text carry every option).
+#[cfg(feature = "svg")]
+fn svg<'s>(
+    modules: &BTreeMap<&str, BTreeMap<&str, ModelInfo>>,
+    specs: impl Iterator<Item = &'s LinkSpec>,
+) -> String {
+    use layout::backends::svg::SVGWriter;
+    use layout::core::base::Orientation;
+    use layout::core::color::Color;
+    use layout::core::geometry::Point;
+    use layout::core::style::{LineStyleKind, StyleAttr};
+    use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
+    use layout::topo::layout::VisualGraph;
+
+    let mut graph = VisualGraph::new(Orientation::LeftToRight);
+    let mut nodes = BTreeMap::new();
+    for (module, models) in modules {
+        for model in models.values() {
+            let look = StyleAttr::new(
+                Color::fast("black"),
+                2,
+                Some(Color::fast("lightyellow")),
+                5,
+                15,
+            );
+            let shape = ShapeKind::new_box(&format!("{} · {module}", model.name));
+            let element =
+                Element::create(shape, look, Orientation::LeftToRight, Point::new(190., 44.));
+            nodes.insert(node_id(model), graph.add_node(element));
+        }
+    }
+    for spec in specs {
+        let (Some(&from), Some(&to)) = (
+            nodes.get(&node_id(&spec.left.model)),
+            nodes.get(&node_id(&spec.right.model)),
+        ) else {
+            continue;
+        };
+        let style = if spec.read_only {
+            LineStyleKind::Dashed
+        } else {
+            LineStyleKind::Normal
+        };
+        let arrow = Arrow::new(
+            LineEndKind::None,
+            LineEndKind::Arrow,
+            style,
+            &short_label(spec),
+            &StyleAttr::simple(),
+            &None,
+            &None,
+        );
+        graph.add_edge(arrow, from, to);
+    }
+    let mut writer = SVGWriter::new();
+    graph.do_it(false, false, false, &mut writer);
+    writer.finalize()
 }

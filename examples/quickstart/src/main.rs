@@ -1,5 +1,6 @@
 //! Declares two modules and a link, migrates, then creates, lists and dismisses links on
-//! embedded SQLite (in memory, or the database `DATABASE_URL` names), printing what it does.
+//! embedded SQLite (in memory, or the SQLite database `DATABASE_URL` names), printing what it
+//! does. It is built with link-runtime's `sqlite` feature alone (see its `Cargo.toml`).
 
 mod links;
 mod modules;

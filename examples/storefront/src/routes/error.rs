@@ -124,3 +124,37 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+/// An error of a server-rendered page: the same status and message, as a page.
+#[derive(Debug)]
+pub struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<link_runtime::Error> for PageError {
+    fn from(error: link_runtime::Error) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let ApiError {
+            status, message, ..
+        } = self.0;
+        let body = format!(
+            "<h1>{}</h1><p id=\"error\">{}</p>",
+            status.canonical_reason().unwrap_or("Error"),
+            super::html::escape(&message)
+        );
+        (
+            status,
+            axum::response::Html(super::html::page("Error", &body)),
+        )
+            .into_response()
+    }
+}

@@ -2,8 +2,10 @@
 
 mod admin;
 pub mod error;
+mod html;
 mod page;
 mod selections;
+mod showcase;
 pub mod store;
 
 use axum::Router;
@@ -22,6 +24,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(page::storefront))
+        .route("/products/{handle}", get(showcase::product))
+        .route("/brands/{id}", get(showcase::brand))
+        .route("/customers/{id}", get(showcase::customer))
+        .route("/links", get(showcase::graph))
         .route("/store/products", get(store::list_products))
         .route("/store/products/{id}", get(store::get_product))
         .route("/store/brands", get(store::list_brands))

@@ -1,0 +1,246 @@
+//! The server-rendered pages: each page's sections as a shopper reads them over HTTP, then the
+//! pages as headless Chromium renders them, reached by following the links between them, with
+//! a screenshot of each saved for review.
+
+// A failing test panics on purpose.
+#![allow(clippy::panic)]
+
+mod common;
+
+use common::serve;
+use reqwest::StatusCode;
+
+/// The HTML of `path`, and its status.
+async fn html(base: &str, path: &str) -> (StatusCode, String) {
+    let response = reqwest::get(format!("{base}{path}")).await.expect("GET");
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// The text of the `<section id="…">` of `page`.
+fn section<'p>(page: &'p str, id: &str) -> &'p str {
+    let start = page
+        .find(&format!("<section id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no section `{id}` in {page}"));
+    let end = page[start..]
+        .find("</section>")
+        .map_or(page.len(), |end| start + end);
+    &page[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_record_page_shows_a_section_per_kind_of_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = serve(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("store.db").display()
+    ))
+    .await;
+    let base = format!("http://{}", running.addr);
+
+    let (status, tee) = html(&base, "/products/tee").await;
+    assert_eq!(status, StatusCode::OK, "{tee}");
+    assert!(tee.contains("<h1 id=\"title\">Classic Tee</h1>"), "{tee}");
+    let brand = section(&tee, "brand");
+    assert!(
+        brand.contains("stored link")
+            && brand.contains("<a href=\"/brands/brand_acme\">Acme</a> (featured)"),
+        "{brand}"
+    );
+    assert!(
+        section(&tee, "posts").contains("Caring for your tee"),
+        "{tee}"
+    );
+    let reviews = section(&tee, "reviews");
+    assert!(reviews.contains("read-only"), "{reviews}");
+    // Best first, each with its customer (a second read-only hop).
+    let ada = reviews.find("5/5 Perfect fit.").expect("Ada's review");
+    let alan = reviews.find("4/5").expect("Alan's review");
+    assert!(ada < alan, "{reviews}");
+    assert!(
+        reviews.contains("<a href=\"/customers/cus_ada\">Ada</a>"),
+        "{reviews}"
+    );
+    let channels = section(&tee, "sales-channels");
+    assert!(
+        channels.contains("many-to-many") && channels.contains("Web (position 0)"),
+        "{channels}"
+    );
+    assert!(
+        section(&tee, "cms-page").contains("The tee we wear every day"),
+        "{tee}"
+    );
+
+    // The inverse side: a brand's products, featured first.
+    let (status, acme) = html(&base, "/brands/brand_acme").await;
+    assert_eq!(status, StatusCode::OK, "{acme}");
+    let products = section(&acme, "products");
+    let first = products.find("<li>").expect("a product");
+    assert!(
+        products[first..]
+            .starts_with("<li><a href=\"/products/tee\">Classic Tee</a> $25.00 (featured)"),
+        "{products}"
+    );
+    assert_eq!(products.matches("<li>").count(), 4, "{products}");
+
+    let (status, ada) = html(&base, "/customers/cus_ada").await;
+    assert_eq!(status, StatusCode::OK, "{ada}");
+    assert!(
+        section(&ada, "wishlist").contains("Ada&#39;s wishlist"),
+        "{ada}"
+    );
+
+    // A product with no brand, no post, no review, no page: each section says so.
+    let (_, poster) = html(&base, "/products/poster").await;
+    for empty in ["No brand.", "No posts.", "No reviews.", "No CMS page."] {
+        assert!(poster.contains(empty), "{empty}: {poster}");
+    }
+
+    // The link graph, drawn on the server: every model, every link, read-only ones dashed.
+    let (status, graph) = html(&base, "/links").await;
+    assert_eq!(status, StatusCode::OK, "{graph}");
+    for label in [
+        "product · product",
+        "sales_channel · sales_channel",
+        "cms_page · cms",
+        "ProductBrand n:1",
+        "CustomerWishlist 1:1 · cascade → wishlist",
+        "ProductReviews 1:n · read-only",
+    ] {
+        assert!(graph.contains(label), "{label}: {graph}");
+    }
+    assert!(
+        graph.contains("stroke-dasharray"),
+        "read-only links are dashed"
+    );
+
+    // Unknown records are a 404 that names them.
+    for (path, what) in [
+        ("/products/nope", "no product `nope`"),
+        ("/brands/nope", "no brand `nope`"),
+        ("/customers/nope", "no customer `nope`"),
+    ] {
+        let (status, body) = html(&base, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(body.contains(what), "{path}: {body}");
+    }
+}
+
+/// Headless Chromium, if the machine has it.
+fn chromium() -> Option<&'static str> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|path| std::path::Path::new(path).exists())
+}
+
+/// The first `href="…"` of `page` that starts with `prefix`.
+fn link<'p>(page: &'p str, prefix: &str) -> &'p str {
+    let needle = format!("href=\"{prefix}");
+    let start = page
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no link to {prefix}… in {page}"))
+        + "href=\"".len();
+    let end = page[start..]
+        .find('"')
+        .map_or(page.len(), |end| start + end);
+    &page[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_as_headless_chromium_shows_them() {
+    let Some(chromium) = chromium() else {
+        eprintln!(
+            "page test skipped: no Chromium (`apt-get install chromium`; .ci/run installs it)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = serve(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("store.db").display()
+    ))
+    .await;
+    // Screenshots for review, where cargo keeps the tests' output.
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("storefront-pages");
+    std::fs::create_dir_all(&shots).expect("the screenshot directory");
+    let profile = dir.path().join("chromium-profile");
+    let chrome = |args: Vec<String>| {
+        let profile = profile.clone();
+        async move {
+            let output = tokio::process::Command::new(chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--hide-scrollbars",
+                ])
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .args(args)
+                .output()
+                .await
+                .expect("run chromium");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        }
+    };
+    // The DOM Chromium built from `path`, and a screenshot of it as `name.png`.
+    let visit = |path: String, name: &'static str| {
+        let url = format!("http://{}{path}", running.addr);
+        let shot = shots.join(format!("{name}.png"));
+        let chrome = &chrome;
+        async move {
+            chrome(vec![
+                "--window-size=1200,1400".into(),
+                format!("--screenshot={}", shot.display()),
+                url.clone(),
+            ])
+            .await;
+            let png = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+            assert!(png > 1_000, "{name}: a screenshot at {}", shot.display());
+            chrome(vec!["--dump-dom".into(), url]).await
+        }
+    };
+
+    let home = visit("/".into(), "storefront").await;
+    assert!(home.contains("<p id=\"count\">12 products</p>"), "{home}");
+    assert!(home.contains("Baseball Cap"), "{home}");
+    assert!(home.contains("Page 1 of 2"), "{home}");
+    let acme = visit("/?brand=Acme".into(), "storefront-acme").await;
+    assert!(acme.contains("<p id=\"count\">4 products</p>"), "{acme}");
+    assert!(acme.contains("5/5 — Perfect fit."), "{acme}");
+    assert!(!acme.contains("Baseball Cap"), "{acme}");
+    let second = visit("/?page=2".into(), "storefront-page-2").await;
+    assert!(second.contains("Page 2 of 2") && second.contains("rel=\"prev\""));
+
+    // From the list to a product, to its brand, back to a product, to a reviewer.
+    let tee = visit(link(&acme, "/products/tee").to_string(), "product").await;
+    assert!(tee.contains("<h1 id=\"title\">Classic Tee</h1>"), "{tee}");
+    assert!(tee.contains("The tee we wear every day"), "{tee}");
+    let brand = visit(link(&tee, "/brands/").to_string(), "brand").await;
+    assert!(brand.contains("<h1 id=\"title\">Acme</h1>"), "{brand}");
+    assert!(brand.contains("(featured)"), "{brand}");
+    let customer = visit(link(&tee, "/customers/").to_string(), "customer").await;
+    assert!(customer.contains("<h1 id=\"title\">Ada</h1>"), "{customer}");
+    assert!(customer.contains("wishlist"), "{customer}");
+    // The picture of the link graph, reached from every page's navigation.
+    let graph = visit(link(&customer, "/links").to_string(), "links").await;
+    assert!(graph.contains("<svg"), "{graph}");
+    for label in [
+        "product · product",
+        "brand · brand",
+        "cms_page · cms",
+        "ProductBrand n:1",
+    ] {
+        assert!(graph.contains(label), "{label}: {graph}");
+    }
+    eprintln!("screenshots: {}", shots.display());
+}
