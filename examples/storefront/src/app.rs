@@ -24,6 +24,8 @@ pub struct Config {
     pub port: u16,
     /// The CMS service's port on 127.0.0.1 (0: any free port).
     pub cms_port: u16,
+    /// The token the `/admin` routes need (`None`: open, on 127.0.0.1).
+    pub admin_token: Option<String>,
 }
 
 /// The embedded SQLite database in `examples/storefront/data/`, created on first start.
@@ -102,6 +104,11 @@ pub async fn start(config: &Config) -> Result<Running, BoxError> {
     let app = router(AppState {
         links: links.clone(),
         db: db.clone(),
+        admin_token: config
+            .admin_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(crate::routes::AdminToken::new),
     });
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(Running {

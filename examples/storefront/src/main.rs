@@ -18,6 +18,10 @@ struct Cli {
     /// do not serve it, name it to the registry as 9001).
     #[arg(long)]
     cms_port: Option<u16>,
+    /// The token every /admin route needs, as `Authorization: Bearer <token>` or through the
+    /// sign-in form at /admin/sign-in (default: none; the admin routes are open, on 127.0.0.1).
+    #[arg(long, env = "STOREFRONT_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -63,6 +67,7 @@ async fn run() -> Result<(), BoxError> {
         database_url: database_url.clone(),
         port: cli.port,
         cms_port: cli.cms_port.unwrap_or(0),
+        admin_token: cli.admin_token.clone(),
     })
     .await?;
     println!("storefront on {database_url}");
@@ -74,7 +79,10 @@ async fn run() -> Result<(), BoxError> {
         "  products:  curl 'http://{}/store/products?fields=id,title,brand.name&brand.name=Acme'",
         running.addr
     );
-    println!("  links:     curl http://{}/admin/links", running.addr);
+    println!("  admin:     http://{}/admin", running.addr);
+    if cli.admin_token.is_some() {
+        println!("             (with the admin token: Authorization: Bearer …, or sign in there)");
+    }
     println!("  CMS:       http://{}/pages/list", running.cms_addr);
     running.server.await??;
     Ok(())

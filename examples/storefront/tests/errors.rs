@@ -165,6 +165,7 @@ async fn a_port_in_use_is_named_with_the_flag_that_changes_it() {
         database_url: url("second.db"),
         port,
         cms_port,
+        admin_token: None,
     };
     let taken = |result: Result<storefront::app::Running, storefront::app::BoxError>| match result {
         Ok(running) => panic!("started on a port in use: {}", running.addr),

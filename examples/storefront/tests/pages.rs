@@ -231,6 +231,9 @@ async fn the_pages_as_headless_chromium_shows_them() {
     let customer = visit(link(&tee, "/customers/").to_string(), "customer").await;
     assert!(customer.contains("<h1 id=\"title\">Ada</h1>"), "{customer}");
     assert!(customer.contains("wishlist"), "{customer}");
+    // The admin page, with its forms.
+    let admin = visit("/admin".into(), "admin").await;
+    assert!(admin.contains("action=\"/admin/forms/brand\""), "{admin}");
     // The picture of the link graph, reached from every page's navigation.
     let graph = visit(link(&customer, "/links").to_string(), "links").await;
     assert!(graph.contains("<svg"), "{graph}");
@@ -243,4 +246,221 @@ async fn the_pages_as_headless_chromium_shows_them() {
         assert!(graph.contains(label), "{label}: {graph}");
     }
     eprintln!("screenshots: {}", shots.display());
+}
+
+/// A form post as a browser sends it, and the page it answers with.
+async fn post_form(base: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .form(form)
+        .send()
+        .await
+        .expect("POST");
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// The row of the links table for `product`.
+fn row<'p>(page: &'p str, product: &str) -> &'p str {
+    let start = page
+        .find(&format!("<tr id=\"row-{product}\">"))
+        .unwrap_or_else(|| panic!("no row for {product} in {page}"));
+    let end = page[start..]
+        .find("</tr>")
+        .map_or(page.len(), |end| start + end);
+    &page[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_links_unlinks_deletes_and_restores_with_the_librarys_messages() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = serve(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("store.db").display()
+    ))
+    .await;
+    let base = format!("http://{}", running.addr);
+    let (status, admin) = html(&base, "/admin").await;
+    assert_eq!(status, StatusCode::OK, "{admin}");
+    assert!(
+        row(&admin, "prod_tee").contains("Acme (featured)"),
+        "{admin}"
+    );
+
+    let brand = |product: &'static str, brand: &'static str, action: &'static str| {
+        let base = base.clone();
+        async move {
+            post_form(
+                &base,
+                "/admin/forms/brand",
+                &[("product", product), ("brand", brand), ("action", action)],
+            )
+            .await
+        }
+    };
+    let (status, linked) = brand("prod_poster", "brand_acme", "link").await;
+    assert_eq!(status, StatusCode::OK, "{linked}");
+    assert!(
+        linked.contains("Linked prod_poster to brand_acme."),
+        "{linked}"
+    );
+    assert!(row(&linked, "prod_poster").contains("Acme"), "{linked}");
+    // A second brand for a product: the library's conflict, as the page shows it.
+    let (status, refused) = brand("prod_poster", "brand_globex", "link").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("role=\"alert\"")
+            && refused.contains("already linked to brand brand_acme"),
+        "{refused}"
+    );
+    // A record that does not exist.
+    let (status, missing) = brand("prod_nope", "brand_acme", "link").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{missing}");
+    assert!(missing.contains("prod_nope"), "{missing}");
+    let (_, unlinked) = brand("prod_poster", "brand_acme", "unlink").await;
+    assert!(
+        unlinked.contains("Unlinked prod_poster from brand_acme."),
+        "{unlinked}"
+    );
+    // The same call again (a retry) changes nothing, and says so.
+    let (status, again) = brand("prod_poster", "brand_acme", "unlink").await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(again.contains("were not linked"), "{again}");
+    assert!(
+        row(&unlinked, "prod_poster").contains("<td>—</td>"),
+        "{unlinked}"
+    );
+
+    // A sales channel at a position, and moved.
+    for position in ["5", "2"] {
+        let (status, placed) = post_form(
+            &base,
+            "/admin/forms/channel",
+            &[
+                ("product", "prod_tee"),
+                ("channel", "sc_retail"),
+                ("position", position),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{placed}");
+        assert!(
+            placed.contains(&format!("prod_tee is in sc_retail at position {position}."))
+                && row(&placed, "prod_tee").contains(&format!("Retail @{position}")),
+            "{placed}"
+        );
+    }
+
+    // Medusa's JSON shape with the sides the wrong way round: the library's message.
+    let wrong =
+        r#"{"brand": {"brand_id": "brand_acme"}, "product": {"product_id": "prod_poster"}}"#;
+    let (status, refused) = post_form(&base, "/admin/forms/json", &[("json", wrong)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.contains("declared with product first"), "{refused}");
+
+    // A delete shows what the cascade removed; the restore brings exactly that back.
+    let (status, deleted) =
+        post_form(&base, "/admin/forms/delete", &[("product", "prod_tee")]).await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    for removed in [
+        "Deleted product.product: prod_tee",
+        "Deleted blog.post: post_tee_care, post_tee_story",
+        "Deleted link ProductBrand: prod_tee → brand_acme",
+    ] {
+        assert!(deleted.contains(removed), "{removed}: {deleted}");
+    }
+    assert!(!deleted.contains("row-prod_tee"), "{deleted}");
+    let (status, restored) =
+        post_form(&base, "/admin/forms/restore", &[("product", "prod_tee")]).await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert!(
+        restored.contains("Restored product.product: prod_tee")
+            && row(&restored, "prod_tee").contains("Acme (featured)"),
+        "{restored}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_admin_token_every_admin_route_needs_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = storefront::app::start(&storefront::app::Config {
+        database_url: format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("store.db").display()
+        ),
+        port: 0,
+        cms_port: 0,
+        admin_token: Some("s3cret".into()),
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start: {e}"));
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+
+    // Without it: the page answers with the sign-in form, the JSON routes with JSON.
+    let (status, page) = html(&base, "/admin").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("action=\"/admin/sign-in\""), "{page}");
+    let json = http
+        .get(format!("{base}/admin/links"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(json.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = json.json().await.unwrap_or_default();
+    assert_eq!(body["type"], "unauthorized", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Authorization: Bearer")),
+        "{body}"
+    );
+    let (status, _) = post_form(&base, "/admin/forms/delete", &[("product", "prod_tee")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a form post needs it too");
+    let wrong = http
+        .get(format!("{base}/admin/links"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    // With it, as a bearer token or through the sign-in form's cookie.
+    let right = http
+        .get(format!("{base}/admin/links"))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(right.status(), StatusCode::OK);
+    let signed = http
+        .post(format!("{base}/admin/sign-in"))
+        .form(&[("token", "s3cret")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let cookie = signed
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_string();
+    let admin = http
+        .get(format!("{base}/admin"))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(admin.status(), StatusCode::OK);
+    let bad = post_form(&base, "/admin/sign-in", &[("token", "nope")]).await;
+    assert_eq!(bad.0, StatusCode::UNAUTHORIZED);
+
+    // The shop stays open.
+    let (status, _) = html(&base, "/products/tee").await;
+    assert_eq!(status, StatusCode::OK);
 }

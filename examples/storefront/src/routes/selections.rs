@@ -170,3 +170,16 @@ pub struct WishlistTitle {
     pub id: String,
     pub title: String,
 }
+
+/// A product as the admin page lists it: its brand and its sales channels, with the links'
+/// columns.
+#[derive(Debug, Serialize, Selection)]
+#[selection(model = product::Model)]
+pub struct AdminRow {
+    pub id: String,
+    pub title: String,
+    #[selection(link)]
+    pub brand: Option<FeaturedBrand>,
+    #[selection(link, order = [link.position])]
+    pub sales_channels: Vec<ChannelAt>,
+}

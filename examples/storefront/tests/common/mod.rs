@@ -12,6 +12,7 @@ pub async fn serve(database_url: String) -> Running {
         database_url,
         port: 0,
         cms_port: 0,
+        admin_token: None,
     })
     .await
     .unwrap_or_else(|e| panic!("start the storefront: {e}"))
