@@ -524,6 +524,13 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
             }
             if field_name == "deleted_at" && option_inner(&field.ty).is_some() {
                 model.soft_deletable = true;
+                if column != field_name {
+                    // Deletes, restores and every read of live records name the column.
+                    cx.error_spanned_by(
+                        field_ident,
+                        format!("`deleted_at` is read and stamped by its column, which must be named `deleted_at` too: remove `column_name = \"{column}\"`"),
+                    );
+                }
             }
         }
     }
@@ -538,10 +545,16 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
                 .find(|f| f.ident.as_ref().is_some_and(|i| *i == named.value()))
         });
         match found {
-            Some(field) => field
-                .ident
-                .clone()
-                .map(|i| (i.clone(), i.to_string(), field.ty.clone())),
+            Some(field) => field.ident.clone().map(|i| {
+                // The key's column: the field's own `column_name`, if it has one.
+                let name = i.to_string();
+                let column = model
+                    .renamed_columns
+                    .iter()
+                    .find(|(f, _)| *f == name)
+                    .map_or(name, |(_, c)| c.clone());
+                (i.clone(), column, field.ty.clone())
+            }),
             None => {
                 let known: Vec<&str> = model.fields.iter().map(String::as_str).collect();
                 cx.error_spanned_by(

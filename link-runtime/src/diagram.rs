@@ -8,8 +8,10 @@ use crate::definition::{Cardinality, LinkSpec};
 use crate::linkable::ModelInfo;
 use crate::registry::Links;
 
-/// The text format of [`Links::diagram`].
+/// The text format of [`Links::diagram`]. Non-exhaustive: `Svg` exists only with the `svg`
+/// feature, which another crate of a build may turn on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DiagramFormat {
     /// A Mermaid `flowchart` (renders on GitHub and in most Markdown viewers).

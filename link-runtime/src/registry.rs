@@ -366,6 +366,27 @@ impl LinksBuilder {
                 ));
             }
         }
+        // Each stored link's table is an entity Query reads by its entry point: one name, one
+        // table, and no module of models may take the module they are registered under.
+        if modules.contains_key(crate::hops::LINK_MODULE) {
+            problems.push(format!(
+                "module `{0}` is where Query keeps the link tables' entry points (`{0}.product_brand`): give the module another name",
+                crate::hops::LINK_MODULE
+            ));
+        }
+        let mut entry_points: BTreeMap<String, &LinkEntry> = BTreeMap::new();
+        for entry in entries.iter().filter(|e| !e.spec.read_only) {
+            let name = entry.spec.entry_point();
+            if let Some(first) = entry_points.insert(name.clone(), entry) {
+                problems.push(format!(
+                    "links {} (defined at {}) and {} (defined at {}) have the same entry point `{name}` (their sides' aliases joined): give a side of one of them `alias = \"…\"`",
+                    first.spec.display_name(),
+                    first.spec.defined_at,
+                    entry.spec.display_name(),
+                    entry.spec.defined_at
+                ));
+            }
+        }
         for entry in &entries {
             if RESERVED_TABLES.contains(&entry.names.table.as_str()) {
                 problems.push(format!(

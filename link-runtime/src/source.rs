@@ -152,8 +152,11 @@ pub(crate) fn value_for(ty: &ColumnType, json: &Json) -> Result<Value, &'static 
         T::Float | T::Double => json
             .as_f64()
             .or_else(|| text.and_then(|s| s.parse().ok()))
+            // "NaN" and "inf" parse, and no two backends compare them alike (SQLite binds NaN
+            // as NULL).
+            .filter(|f: &f64| f.is_finite())
             .map(Value::from)
-            .ok_or("a number")?,
+            .ok_or("a finite number")?,
         T::Decimal(_) | T::Money(_) => {
             let digits = match json {
                 Json::Number(n) => Some(n.to_string()),
@@ -238,6 +241,16 @@ mod tests {
             Err("an integer")
         );
         assert_eq!(value_for(&ColumnType::Text, &json!(1)), Err("a string"));
+        for not_finite in ["NaN", "inf", "-infinity"] {
+            assert_eq!(
+                value_for(&ColumnType::Double, &json!(not_finite)),
+                Err("a finite number")
+            );
+        }
+        assert_eq!(
+            value_for(&ColumnType::Double, &json!("2.5")),
+            Ok(Value::from(2.5_f64))
+        );
         assert_eq!(
             value_for(&ColumnType::Boolean, &json!(true)),
             Ok(Value::from(true))

@@ -14,6 +14,8 @@ use link_tests::TestDb;
 use link_tests::links::ProductTag;
 use link_tests::models::{brand, product, tag};
 use link_tests::test_databases;
+
+use graph_world::seed;
 use serde_json::{Value, json};
 
 async fn graph(links: &Links, t: &TestDb, query: GraphQuery) -> Graph {
@@ -463,5 +465,128 @@ async fn an_entry_point_refuses_what_it_cannot_do_and_says_what_to_do() {
             unknown.to_string().contains("did you mean `position`?"),
             "{unknown}"
         );
+    }
+}
+
+link_runtime::define_link! {
+    /// Posts featuring a product, ranked: a link of one record to a soft-deletable model.
+    pub PostFeature: link_tests::models::post::Model [is_list, alias = "featured_in"]
+        => product::Model [alias = "featured"],
+    extra_columns { rank: i32 = 0 },
+    table = "post_feature",
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_column_of_a_record_its_module_soft_deleted_orders_as_missing() {
+    use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait};
+    for t in test_databases("link_columns_deleted_target").await {
+        let links = graph_world::builder(&t)
+            .link::<PostFeature>()
+            .build()
+            .expect("registry");
+        links.migrate().await.expect("migrate");
+        seed(&t, &links).await;
+        let post = link_tests::models::post::Model::key;
+        links
+            .create_many(
+                &t.db,
+                [
+                    PostFeature::new(post("s1"), product::Model::key("p1"))
+                        .with(post_feature::Data::default().rank(9)),
+                    PostFeature::new(post("s2"), product::Model::key("p2"))
+                        .with(post_feature::Data::default().rank(5)),
+                ],
+            )
+            .await
+            .expect("features");
+        // The product module soft-deletes p1 on its own: the link row stays live.
+        let mut shirt: product::ActiveModel = product::Entity::find_by_id("p1")
+            .one(&t.db)
+            .await
+            .ok()
+            .flatten()
+            .expect("p1")
+            .into();
+        shirt.deleted_at = ActiveValue::Set(Some(chrono::Utc::now()));
+        shirt.update(&t.db).await.expect("soft-delete p1");
+        let ordered = graph(
+            &links,
+            &t,
+            GraphQuery::new("post")
+                .fields(["id", "featured.rank"])
+                .order("featured.rank", "DESC"),
+        )
+        .await;
+        assert_eq!(
+            ids(&ordered),
+            ["s1", "s3", "s5", "s6", "s2"],
+            "{:?}: s1's product is gone, so it has no rank (first descending, as no product)",
+            t.backend
+        );
+        assert_eq!(ordered.data[0]["featured"], Value::Null, "{:?}", t.backend);
+    }
+}
+
+mod clash {
+    use link_runtime::{Linkable, define_link};
+
+    #[derive(Linkable)]
+    #[linkable(module = "sales", name = "order")]
+    pub struct SalesOrder {
+        pub id: String,
+    }
+
+    #[derive(Linkable)]
+    #[linkable(module = "returns", name = "order")]
+    pub struct ReturnOrder {
+        pub id: String,
+    }
+
+    #[derive(Linkable)]
+    #[linkable(module = "people", name = "customer")]
+    pub struct Customer {
+        pub id: String,
+    }
+
+    #[derive(Linkable)]
+    #[linkable(module = "link", name = "badge")]
+    pub struct Badge {
+        pub id: String,
+    }
+
+    define_link! { pub SalesOrderCustomer: SalesOrder => Customer }
+    define_link! { pub ReturnOrderCustomer: ReturnOrder [is_list] => Customer }
+    define_link! { pub CustomerBadge: Customer => Badge }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_links_with_one_entry_point_or_a_module_named_link_are_refused() {
+    let db = link_tests::db::sqlite_database().await.db;
+    let both = Links::builder(db.clone())
+        .module("sales")
+        .module("returns")
+        .module("people")
+        .link::<clash::SalesOrderCustomer>()
+        .link::<clash::ReturnOrderCustomer>()
+        .build();
+    match both {
+        Err(Error::Definition { message }) => assert!(
+            message.contains("the same entry point `order_customer`")
+                && message.contains("SalesOrderCustomer")
+                && message.contains("ReturnOrderCustomer"),
+            "{message}"
+        ),
+        other => panic!("expected a definition error, got {other:?}"),
+    }
+    let link_module = Links::builder(db)
+        .module("people")
+        .module("link")
+        .link::<clash::CustomerBadge>()
+        .build();
+    match link_module {
+        Err(Error::Definition { message }) => {
+            assert!(message.contains("module `link`"), "{message}")
+        }
+        other => panic!("expected a definition error, got {other:?}"),
     }
 }

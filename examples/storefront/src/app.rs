@@ -84,6 +84,14 @@ pub fn registry(db: DatabaseConnection, cms_url: &str) -> Result<Links, BoxError
 
 /// Connects, migrates, seeds once, and serves the CMS service and the storefront.
 pub async fn start(config: &Config) -> Result<Running, BoxError> {
+    if let Some(token) = &config.admin_token
+        && !token
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
+    {
+        // The sign-in form keeps it in a cookie.
+        return Err("the admin token must be visible ASCII without spaces, quotes, commas, semicolons or backslashes: pick another with --admin-token".into());
+    }
     let cms = listen(
         config.cms_port,
         "the CMS service",

@@ -80,7 +80,7 @@ async fn run() -> Result<(), BoxError> {
         running.addr
     );
     println!("  admin:     http://{}/admin", running.addr);
-    if cli.admin_token.is_some() {
+    if cli.admin_token.as_deref().is_some_and(|t| !t.is_empty()) {
         println!("             (with the admin token: Authorization: Bearer …, or sign in there)");
     }
     println!("  CMS:       http://{}/pages/list", running.cms_addr);

@@ -216,17 +216,24 @@ fn add_path(links: &Links, tree: &mut Node, path: &str, allow: Option<&AllowList
                 }
             }
             Step::LinkColumn(column) if last => {
+                if let Some(allow) = allow {
+                    allow.check_exact(path)?;
+                }
                 if !node.fields.contains(&column.name) {
                     node.fields.push(column.name);
                     node.link_fields.push(column.name);
                 }
             }
             Step::LinkColumn(&ExtraColumn { name: field, .. }) | Step::Field(field) => {
+                let what = if node.model.has_field(field) {
+                    format!("a field of {}", node.model.name)
+                } else {
+                    format!("a column of the link that reached {}", node.model.name)
+                };
                 return Err(Error::UnknownField {
                     message: format!(
-                        "`{}`: `{field}` is a field of {}, not a link, so nothing follows it; {}",
+                        "`{}`: `{field}` is {what}, not a link, so nothing follows it; {}",
                         shown(path),
-                        node.model.name,
                         valid_names(links, &node.model, allow)
                     ),
                 });
@@ -272,7 +279,7 @@ impl AllowList {
     }
 
     /// Whether a caller may reach the field path `path`: a pattern names it, or `x.*` covers
-    /// it as a field of `x`. A `*` covers fields, never links: Query follows a link only where
+    /// it as a field of `x` (a link's own column only where a pattern names it). A `*` covers fields, never links: Query follows a link only where
     /// [`AllowList::permits_link`] says so, so `brand.*` reaches `brand.name` but not
     /// `brand.products.title`, nor a filter through `brand.products`.
     pub fn permits(&self, path: &str) -> bool {
@@ -308,6 +315,16 @@ impl AllowList {
     /// resolved, so a name the list hides and a name that does not exist get one answer.
     pub(crate) fn check(&self, path: &str) -> Result<()> {
         if self.permits(path) || self.permits_link(path) {
+            return Ok(());
+        }
+        Err(self.refused(path))
+    }
+
+    /// `Err` unless a pattern names `path` itself: a link's own column (`tags.weight`) is
+    /// reached only where the list names it, not through `tags.*`, which is the records' own
+    /// fields, as in a query's fields.
+    pub(crate) fn check_exact(&self, path: &str) -> Result<()> {
+        if self.patterns.iter().any(|pattern| pattern == path) {
             return Ok(());
         }
         Err(self.refused(path))

@@ -95,6 +95,8 @@ struct ItemTagRow {
 }
 
 fn main() {
+    // A selection read through a link, as a query's root.
+    let _ = query!(RankedTag);
     // A row's sides are read, not filtered through: its key column is.
     let _ = query!(ItemTagRow, filter = item.title == "Shirt");
     // A link column at the root, which no link row reached.

@@ -50,6 +50,9 @@ pub async fn require_admin(
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(refused) = cross_site_write(&request) {
+        return refused;
+    }
     let Some(expected) = state.admin_token.as_ref().map(|t| t.as_str()) else {
         return next.run(request).await;
     };
@@ -73,6 +76,32 @@ pub async fn require_admin(
         header::HeaderValue::from_static("Bearer"),
     );
     response
+}
+
+/// A 403 for a write a browser sends from another site (a form on any page can post to
+/// 127.0.0.1): its `Sec-Fetch-Site` says so, or its `Origin` is not this server. A client that
+/// sends neither (curl, a script) is not a browser acting for another site.
+fn cross_site_write(request: &Request) -> Option<Response> {
+    let method = request.method();
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        return None;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let site = text(header::HeaderName::from_static("sec-fetch-site"));
+    let cross_site = site.is_some_and(|site| site != "same-origin" && site != "none");
+    let foreign_origin = match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    (cross_site || foreign_origin).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            "a write to the admin routes from another site is refused; send it from this site's own pages",
+        )
+            .into_response()
+    })
 }
 
 fn sign_in_page(message: Option<&str>) -> String {
@@ -131,6 +160,51 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignIn>) ->
 mod tests {
     use super::{carried, same};
     use axum::http::{HeaderMap, HeaderValue, header};
+
+    #[test]
+    fn writes_from_another_site_are_refused() {
+        use super::cross_site_write;
+        use axum::body::Body;
+        use axum::http::Request;
+        let request = |method: &str, headers: &[(&str, &str)]| {
+            let mut builder = Request::builder().method(method).uri("/admin/forms/delete");
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            builder.body(Body::empty()).expect("a request")
+        };
+        let host = ("host", "127.0.0.1:9000");
+        assert!(
+            cross_site_write(&request("POST", &[host])).is_none(),
+            "curl"
+        );
+        assert!(
+            cross_site_write(&request(
+                "POST",
+                &[
+                    host,
+                    ("origin", "http://127.0.0.1:9000"),
+                    ("sec-fetch-site", "same-origin")
+                ]
+            ))
+            .is_none(),
+            "this site's own form"
+        );
+        assert!(
+            cross_site_write(&request(
+                "POST",
+                &[host, ("origin", "https://evil.example")]
+            ))
+            .is_some()
+        );
+        assert!(
+            cross_site_write(&request("POST", &[host, ("sec-fetch-site", "cross-site")])).is_some()
+        );
+        assert!(
+            cross_site_write(&request("GET", &[host, ("sec-fetch-site", "cross-site")])).is_none(),
+            "reads are not writes"
+        );
+    }
 
     #[test]
     fn tokens_are_read_from_the_header_or_the_cookie_and_compared_whole() {

@@ -63,8 +63,15 @@ impl Parser<'_> {
                         field = Some(column.name);
                         on_link = Some(column);
                     }
-                    Step::LinkColumn(&crate::definition::ExtraColumn { name: f, .. })
-                    | Step::Field(f) => {
+                    Step::LinkColumn(&crate::definition::ExtraColumn { name: f, .. }) => {
+                        return Err(Error::UnknownField {
+                            message: format!(
+                                "order `{path}`: `{f}` is a column of the link that reached {}, not a link",
+                                current.name
+                            ),
+                        });
+                    }
+                    Step::Field(f) => {
                         return Err(Error::UnknownField {
                             message: format!(
                                 "order `{path}`: `{f}` is a field of {}, not a link",
@@ -77,7 +84,7 @@ impl Parser<'_> {
                             return Err(Error::UnknownField {
                                 message: format!(
                                     "order `{path}` names a link; name one of its fields, such as `{path}.{}`",
-                                    hop.target.primary_key
+                                    hop.target.key_field()
                                 ),
                             });
                         }
@@ -105,6 +112,9 @@ impl Parser<'_> {
                 }
             }
             let Some(field) = field else { continue };
+            if let (Some(_), Some(allow)) = (on_link, self.allow) {
+                allow.check_exact(path)?;
+            }
             if let Some(hop) = hops.last()
                 && on_link.is_none()
                 && !hop.filterable(field)

@@ -117,7 +117,9 @@ impl Parser<'_> {
                         }
                         // The link's own columns are always filterable: the link declares them.
                         Step::LinkColumn(column) => {
-                            self.allowed_field(&path)?;
+                            if let Some(allow) = self.allow {
+                                allow.check_exact(&path)?;
+                            }
                             let ty = column.ty.sea_orm_type();
                             Filter::OnLink(Box::new(compare(&ty, column.name, value, &path)?))
                         }

@@ -44,7 +44,7 @@ pub(crate) async fn push_down<C: ConnectionTrait>(
                 let inner = push_down(links, conn, &hop.target, *filter).await?;
                 if inner.on_link() && !joinable(links, model, &hop) {
                     return Err(Error::invalid(format!(
-                        "a filter on a column of link {} runs in SQL beside the link table, and {} or {} is not on the connection that holds it: bind both modules with `.module(…)`, or read the link's rows through its entry point",
+                        "a filter on a column of link {} runs in SQL beside the link table, and {} or {} is not on the connection that holds it (bound with `.module_on(…)`, or an external model): bind both with `.module(…)`, or read the link's rows through its entry point",
                         hop.spec.display_name(),
                         model.qualified_name(),
                         hop.target.qualified_name()

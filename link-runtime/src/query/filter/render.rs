@@ -305,10 +305,15 @@ pub(crate) fn order_by(
     aliases: &[String],
 ) {
     for (term, from) in order.iter().zip(aliases) {
-        let from = &if term.on_link {
-            link_alias(from)
-        } else {
-            from.clone()
+        let value = match term.hops.last() {
+            // The link row is joined apart from its record: its column counts only where the
+            // record is there and live (a record its module soft-deleted reads as missing).
+            Some(hop) if term.on_link => Expr::case(
+                column(from, hop.target.primary_key).is_not_null(),
+                column(&link_alias(from), term.column),
+            )
+            .into(),
+            _ => column(from, term.column),
         };
         let direction = if term.direction == Direction::Asc {
             Order::Asc
@@ -316,9 +321,9 @@ pub(crate) fn order_by(
             Order::Desc
         };
         if term.nullable {
-            select.order_by_expr(column(from, term.column).is_null(), direction.clone());
+            select.order_by_expr(value.clone().is_null(), direction.clone());
         }
-        select.order_by_expr(column(from, term.column), direction);
+        select.order_by_expr(value, direction);
     }
     select.order_by_expr(column(alias, model.primary_key), Order::Asc);
 }

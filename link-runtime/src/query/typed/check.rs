@@ -106,6 +106,16 @@ pub trait Reached<L> {}
 impl<L> Reached<L> for AnyLink {}
 impl<L: LinkDefinition> Reached<L> for L {}
 
+/// A selection a query may start from: one that reads no link's columns (a selection declared
+/// `through` a link is read under a link field, where a link row reached each record).
+#[diagnostic::on_unimplemented(
+    message = "this selection reads the columns of link `{Self}`, which only a link row reaching its records has: it cannot be a query's root",
+    label = "declared `through = {Self}`",
+    note = "query a selection of the model without `through` (and its link columns), or read the rows of `{Self}` from its entry point: a selection of its table's `Model`"
+)]
+pub trait RootSelection {}
+impl RootSelection for AnyLink {}
+
 /// Checks that a selection's `#[selection(link_column)]` field has the type of the column of
 /// link `L` it names.
 pub fn expect_column<L: LinkDefinition, T>(_: impl Fn(&L::Extra) -> &T) {}
@@ -122,13 +132,28 @@ pub fn rebase<M, L, const P: u64, K>(via: Via<M, L, P, K>) -> Via<M, L, P, K> {
 /// The column `name` of the link row that reached the records of `via` (`tags.link.weight`),
 /// of type `C` (found by `access`, a field access on the link's `Extra` the compiler checks).
 /// The graph names it without `link`: `tags.weight`.
-pub fn link_field<M, L: LinkDefinition, const P: u64, K, C>(
+///
+/// Where the linked model has a field of the same name, the graph reads that field under
+/// `tags.<name>`: the column cannot be named in a path, and a condition or order of it fails the
+/// query, saying so.
+pub fn link_field<M: Queryable, L: LinkDefinition, const P: u64, K, C>(
     via: &Via<M, L, P, K>,
     name: &'static str,
     _access: impl Fn(&L::Extra) -> &C,
 ) -> Col<C> {
+    let path = format!("{}{name}", via.path);
+    let invalid = super::entity::has_field::<M>(name).then(|| {
+        format!(
+            "`{path}`: `{name}` is a field of the linked records too, and a path names their field; read the link's `{name}` from the link's entry point (a selection of its table's `Model`)"
+        )
+    });
     Col {
-        path: format!("{}{name}", via.path),
+        // A nested list's order has no way to fail but its path: one the graph refuses.
+        path: match invalid {
+            Some(_) => format!("{}link.{name}", via.path),
+            None => path,
+        },
+        invalid,
         column: PhantomData,
     }
 }
@@ -184,6 +209,7 @@ pub fn field<M: Queryable, L, const P: u64, K, C>(
 ) -> Col<C> {
     Col {
         path: format!("{}{}", via.path, column_of::<M>(name)),
+        invalid: None,
         column: PhantomData,
     }
 }

@@ -187,11 +187,17 @@ impl serde::Serializer for NonFinite {
 #[derive(Debug)]
 pub struct Col<C> {
     pub(super) path: String,
+    /// Why the path cannot be used, found where the compiler could not tell: every condition
+    /// and order made of it then fails the query with this message.
+    pub(super) invalid: Option<String>,
     pub(super) column: PhantomData<fn() -> C>,
 }
 
 impl<C> Col<C> {
     fn op(self, op: &str, value: Result<Json, String>) -> Cond {
+        if let Some(message) = self.invalid {
+            return Cond::Invalid(message);
+        }
         match value {
             Ok(value) => Cond::Leaf {
                 path: self.path,
@@ -257,6 +263,7 @@ impl<C> Col<C> {
         OrderTerm {
             path: self.path,
             direction: "ASC",
+            invalid: self.invalid,
         }
     }
     /// Descending order (missing or NULL values first).
@@ -264,6 +271,7 @@ impl<C> Col<C> {
         OrderTerm {
             path: self.path,
             direction: "DESC",
+            invalid: self.invalid,
         }
     }
 }
@@ -292,6 +300,8 @@ impl<C> Col<C> {
 pub struct OrderTerm {
     pub(super) path: String,
     pub(super) direction: &'static str,
+    /// Why the path cannot be used (see [`Col`]).
+    pub(super) invalid: Option<String>,
 }
 
 /// A checked filter condition, written as the graph's filters (Medusa's shape).
@@ -377,6 +387,7 @@ mod tests {
     fn col<C>(path: &str) -> Col<C> {
         Col {
             path: path.to_string(),
+            invalid: None,
             column: PhantomData,
         }
     }

@@ -188,7 +188,10 @@ impl<T: Selection> fmt::Debug for Query<T> {
     }
 }
 
-impl<T: Selection> Default for Query<T> {
+impl<T: Selection> Default for Query<T>
+where
+    T::Through: check::RootSelection,
+{
     fn default() -> Self {
         Self::new()
     }
@@ -209,7 +212,10 @@ pub struct Paged<T> {
 
 impl<T: Selection> Query<T> {
     /// Every record of `T`'s model, in key order.
-    pub fn new() -> Self {
+    pub fn new() -> Self
+    where
+        T::Through: check::RootSelection,
+    {
         Query {
             filters: Vec::new(),
             page: Page::default(),
@@ -239,6 +245,10 @@ impl<T: Selection> Query<T> {
     /// Adds an order (what `query!`'s `order = […]` expands to).
     #[doc(hidden)]
     pub fn __order(mut self, order: cond::OrderTerm) -> Self {
+        if let Some(message) = order.invalid {
+            // The query fails with it, as for a filter that cannot be written.
+            self.filters.push(Cond::Invalid(message));
+        }
         self.page = self.page.order(order.path, order.direction);
         self
     }
