@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::browser::Browser;
 use common::serve;
 use reqwest::StatusCode;
 
@@ -126,17 +127,6 @@ async fn each_record_page_shows_a_section_per_kind_of_link() {
     }
 }
 
-/// Headless Chromium, if the machine has it.
-fn chromium() -> Option<&'static str> {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .into_iter()
-    .find(|path| std::path::Path::new(path).exists())
-}
-
 /// The first `href="…"` of `page` that starts with `prefix`.
 fn link<'p>(page: &'p str, prefix: &str) -> &'p str {
     let needle = format!("href=\"{prefix}");
@@ -150,9 +140,14 @@ fn link<'p>(page: &'p str, prefix: &str) -> &'p str {
     &page[start..end]
 }
 
+/// JavaScript that clicks the link to `href`, as a user would.
+fn click(href: &str) -> String {
+    format!("document.querySelector('a[href=\"{href}\"]').click()")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_as_headless_chromium_shows_them() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) = common::browser::chromium() else {
         eprintln!(
             "page test skipped: no Chromium (`apt-get install chromium`; .ci/run installs it)"
         );
@@ -164,78 +159,49 @@ async fn the_pages_as_headless_chromium_shows_them() {
         dir.path().join("store.db").display()
     ))
     .await;
+    let base = format!("http://{}", running.addr);
     // Screenshots for review, where cargo keeps the tests' output.
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("storefront-pages");
     std::fs::create_dir_all(&shots).expect("the screenshot directory");
-    let profile = dir.path().join("chromium-profile");
-    let chrome = |args: Vec<String>| {
-        let profile = profile.clone();
-        async move {
-            let output = tokio::process::Command::new(chromium)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--hide-scrollbars",
-                ])
-                .arg(format!("--user-data-dir={}", profile.display()))
-                .args(args)
-                .output()
-                .await
-                .expect("run chromium");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            String::from_utf8_lossy(&output.stdout).into_owned()
-        }
-    };
-    // The DOM Chromium built from `path`, and a screenshot of it as `name.png`.
-    let visit = |path: String, name: &'static str| {
-        let url = format!("http://{}{path}", running.addr);
-        let shot = shots.join(format!("{name}.png"));
-        let chrome = &chrome;
-        async move {
-            chrome(vec![
-                "--window-size=1200,1400".into(),
-                format!("--screenshot={}", shot.display()),
-                url.clone(),
-            ])
-            .await;
-            let png = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-            assert!(png > 1_000, "{name}: a screenshot at {}", shot.display());
-            chrome(vec!["--dump-dom".into(), url]).await
-        }
-    };
+    let mut browser = Browser::launch(chromium).await;
 
-    let home = visit("/".into(), "storefront").await;
+    let home = browser.open(&format!("{base}/")).await;
+    browser.screenshot(&shots.join("storefront.png")).await;
     assert!(home.contains("<p id=\"count\">12 products</p>"), "{home}");
     assert!(home.contains("Baseball Cap"), "{home}");
     assert!(home.contains("Page 1 of 2"), "{home}");
-    let acme = visit("/?brand=Acme".into(), "storefront-acme").await;
+    // The brand filter, chosen and submitted.
+    let acme = browser
+        .act("document.querySelector('select[name=brand]').value = 'Acme'; document.forms[0].submit()")
+        .await;
+    browser.screenshot(&shots.join("storefront-acme.png")).await;
     assert!(acme.contains("<p id=\"count\">4 products</p>"), "{acme}");
     assert!(acme.contains("5/5 — Perfect fit."), "{acme}");
     assert!(!acme.contains("Baseball Cap"), "{acme}");
-    let second = visit("/?page=2".into(), "storefront-page-2").await;
+    browser.open(&format!("{base}/")).await;
+    let second = browser
+        .act("document.querySelector('a[rel=next]').click()")
+        .await;
     assert!(second.contains("Page 2 of 2") && second.contains("rel=\"prev\""));
 
     // From the list to a product, to its brand, back to a product, to a reviewer.
-    let tee = visit(link(&acme, "/products/tee").to_string(), "product").await;
+    browser.open(&format!("{base}/?brand=Acme")).await;
+    let tee = browser.act(&click("/products/tee")).await;
+    browser.screenshot(&shots.join("product.png")).await;
     assert!(tee.contains("<h1 id=\"title\">Classic Tee</h1>"), "{tee}");
     assert!(tee.contains("The tee we wear every day"), "{tee}");
-    let brand = visit(link(&tee, "/brands/").to_string(), "brand").await;
+    let brand = browser.act(&click(link(&tee, "/brands/"))).await;
+    browser.screenshot(&shots.join("brand.png")).await;
     assert!(brand.contains("<h1 id=\"title\">Acme</h1>"), "{brand}");
     assert!(brand.contains("(featured)"), "{brand}");
-    let customer = visit(link(&tee, "/customers/").to_string(), "customer").await;
+    let tee = browser.act(&click("/products/tee")).await;
+    let customer = browser.act(&click(link(&tee, "/customers/"))).await;
+    browser.screenshot(&shots.join("customer.png")).await;
     assert!(customer.contains("<h1 id=\"title\">Ada</h1>"), "{customer}");
     assert!(customer.contains("wishlist"), "{customer}");
-    // The admin page, with its forms.
-    let admin = visit("/admin".into(), "admin").await;
-    assert!(admin.contains("action=\"/admin/forms/brand\""), "{admin}");
     // The picture of the link graph, reached from every page's navigation.
-    let graph = visit(link(&customer, "/links").to_string(), "links").await;
+    let graph = browser.act(&click("/links")).await;
+    browser.screenshot(&shots.join("links.png")).await;
     assert!(graph.contains("<svg"), "{graph}");
     for label in [
         "product · product",
@@ -245,6 +211,60 @@ async fn the_pages_as_headless_chromium_shows_them() {
     ] {
         assert!(graph.contains(label), "{label}: {graph}");
     }
+
+    // The admin page: a form filled in and submitted, and what the page then shows.
+    browser.act(&click("/admin")).await;
+    browser.screenshot(&shots.join("admin.png")).await;
+    let linked = browser
+        .act(
+            "const f = document.querySelector('#brand-form form'); \
+             f.product.value = 'prod_poster'; f.brand.value = 'brand_globex'; \
+             f.querySelector('button[value=link]').click()",
+        )
+        .await;
+    browser.screenshot(&shots.join("admin-linked.png")).await;
+    assert!(
+        linked.contains("Linked prod_poster to brand_globex."),
+        "{linked}"
+    );
+    assert!(row(&linked, "prod_poster").contains("Globex"), "{linked}");
+    // The same product to a second brand: the library's refusal, on the page.
+    let refused = browser
+        .act(
+            "const f = document.querySelector('#brand-form form'); \
+             f.product.value = 'prod_poster'; f.brand.value = 'brand_acme'; \
+             f.querySelector('button[value=link]').click()",
+        )
+        .await;
+    browser.screenshot(&shots.join("admin-refused.png")).await;
+    assert!(
+        refused.contains("id=\"error\"")
+            && refused.contains("already linked to brand brand_globex"),
+        "{refused}"
+    );
+    // A delete shows what the cascade removed; restore brings it back.
+    let deleted = browser
+        .act(
+            "const f = document.querySelector('#delete-form form'); \
+             f.product.value = 'prod_tee'; f.submit()",
+        )
+        .await;
+    browser.screenshot(&shots.join("admin-deleted.png")).await;
+    assert!(
+        deleted.contains("Deleted blog.post: post_tee_care, post_tee_story"),
+        "{deleted}"
+    );
+    let restored = browser
+        .act(
+            "const f = document.querySelectorAll('#delete-form form')[1]; \
+             f.product.value = 'prod_tee'; f.submit()",
+        )
+        .await;
+    assert!(
+        restored.contains("Restored product.product: prod_tee")
+            && row(&restored, "prod_tee").contains("Acme (featured)"),
+        "{restored}"
+    );
     eprintln!("screenshots: {}", shots.display());
 }
 

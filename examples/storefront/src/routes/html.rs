@@ -38,7 +38,7 @@ pub fn page(title: &str, body: &str) -> String {
          .brand{{color:#555}}.reviews,.posts{{font-size:.9rem}}\
          .kind{{font-size:.75rem;color:#fff;background:#557;border-radius:3px;padding:.1rem .4rem;\
          margin-left:.5rem;vertical-align:middle}}\
-         nav.site a{{margin-right:1rem}}figure svg{{max-width:100%;height:auto}}</style></head><body>\n\
+         nav.site a{{margin-right:1rem}}figure svg{{max-width:100%;height:auto}}         #error{{color:#a00;font-weight:bold}}#notice{{background:#efe;padding:.5rem}}</style></head><body>\n\
          <nav class=\"site\"><a href=\"/\">Products</a><a href=\"/links\">How the modules are linked</a><a href=\"/admin\">Admin</a></nav>\n{body}</body></html>\n",
         escape(title)
     )

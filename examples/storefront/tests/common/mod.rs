@@ -3,6 +3,8 @@
 // A failing test panics on purpose.
 #![allow(clippy::panic, dead_code)]
 
+pub mod browser;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 use storefront::app::{Config, Running, start};
