@@ -375,6 +375,26 @@ async fn mistakes_are_errors_that_say_what_is_valid() {
              | unknown field `nmae` in `brand.nmae`: did you mean `name`? valid fields of brand: id, name; links: products, posts, regions, made_product; columns of link ProductBrand (product → brand): featured, position, note \
              | unknown field `tag` in `tag.*`: did you mean `tags`? valid fields of product: id, title, deleted_at; links: brand, tags, variants, maker, posts"
         );
+        // Every mistake of fields, filters and order in one answer.
+        let e = graph_err(
+            &links,
+            &t,
+            GraphQuery::new("product")
+                .fields(["id", "titel"])
+                .filters(json!({"titel": "x", "brand": {"nmae": "y"}}))
+                .order("tite", "ASC"),
+        )
+        .await;
+        assert!(matches!(e, Error::UnknownField { .. }), "{e}");
+        let all = message(e);
+        assert!(
+            all.starts_with("3 of the parts of the query are wrong: ")
+                && all.contains("2 of the filters are wrong: ")
+                && all.contains("unknown field `titel` in `titel`")
+                && all.contains("unknown field `nmae` in `brand.nmae`: did you mean `name`?")
+                && all.contains("unknown field `tite` in `tite`: did you mean `title`?"),
+            "{all}"
+        );
         let e = graph_err(&links, &t, GraphQuery::new("product").fields(["brand.nam"])).await;
         assert!(message(e).contains(
             "valid fields of brand: id, name; links: products, posts, regions, made_product"

@@ -223,6 +223,21 @@ async fn roots_are_filtered_and_ordered_by_a_link_column() {
         )
         .await;
         assert_eq!(ids(&page), ["p2", "p1"], "{:?}", t.backend);
+        // The backend's own `NULLS LAST`, which an index can serve, where it has one.
+        t.take_statements();
+        graph(
+            &links,
+            &t,
+            GraphQuery::new("product")
+                .fields(["id"])
+                .order("brand.name", "ASC"),
+        )
+        .await;
+        let sql = t.take_statements().join("\n");
+        match t.backend {
+            link_tests::Backend::MySql => assert!(sql.contains("IS NULL"), "{sql}"),
+            _ => assert!(sql.contains("NULLS LAST"), "{:?}: {sql}", t.backend),
+        }
         assert_eq!(page.metadata.map(|m| m.count), Some(2), "{:?}", t.backend);
         let descending = graph(
             &links,

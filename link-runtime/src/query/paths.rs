@@ -179,19 +179,43 @@ pub(crate) fn parse_fields(
             wrong.push(error);
         }
     }
-    match wrong.len() {
-        0 => Ok(tree),
-        1 => Err(wrong.remove(0)),
-        n => Err(Error::UnknownField {
-            message: format!(
-                "{n} of the fields are wrong: {}",
-                wrong
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ),
-        }),
+    at_once("fields", wrong)?;
+    Ok(tree)
+}
+
+/// `Ok` when `wrong` is empty; else one error for every mistake in it, so a caller fixes them
+/// all in one round: the one, or `"n of the <what> are wrong: a | b"`, unknown names when all
+/// are.
+pub(crate) fn at_once(what: &str, wrong: Vec<Error>) -> Result<()> {
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(combined(what, wrong))
+}
+
+/// The one error for the mistakes `wrong` (at least one) of [`at_once`].
+pub(crate) fn combined(what: &str, mut wrong: Vec<Error>) -> Error {
+    if wrong.len() < 2 {
+        return wrong
+            .pop()
+            .unwrap_or_else(|| Error::invalid(format!("the {what} are wrong")));
+    }
+    let message = format!(
+        "{} of the {what} are wrong: {}",
+        wrong.len(),
+        wrong
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    if wrong
+        .iter()
+        .all(|e| matches!(e, Error::UnknownField { .. }))
+    {
+        Error::UnknownField { message }
+    } else {
+        Error::invalid(message)
     }
 }
 

@@ -67,86 +67,101 @@ impl Parser<'_> {
             }
         };
         let mut all = Vec::new();
+        // Every mistake of the filters is reported at once.
+        let mut wrong = Vec::new();
         for (key, value) in object {
-            let filter = match key.as_str() {
-                "$and" | "$or" => {
-                    let Json::Array(items) = value else {
-                        return Err(Error::invalid(format!(
-                            "`{key}`{} takes an array of filters, not {}",
-                            at(prefix),
-                            crate::input::shown(&value.to_string())
-                        )));
-                    };
-                    let parts = items
-                        .iter()
-                        .map(|item| self.parse(model, item, prefix, through))
-                        .collect::<Result<Vec<_>>>()?;
-                    if key == "$and" {
-                        Filter::All(parts)
-                    } else {
-                        Filter::Any(parts)
-                    }
-                }
-                "$not" => Filter::Not(Box::new(self.parse(model, value, prefix, through)?)),
-                op if op.starts_with('$') => {
-                    return Err(Error::invalid(format!(
-                        "unknown operator `{op}`{}: combine filters with $and, $or, $not; compare a field with {OPERATORS}",
-                        at(prefix)
-                    )));
-                }
-                name => {
-                    let path = format!("{prefix}{name}");
-                    self.allowed(&path)?;
-                    match paths::step(self.links, (model, through), name, &path, self.allow)? {
-                        Step::Field(field) => {
-                            self.allowed_field(&path)?;
-                            if let Some(hop) = through
-                                && !hop.filterable(field)
-                            {
-                                return Err(not_filterable(hop, field));
-                            }
-                            let (ty, _) = self.source(model)?.column(field).ok_or_else(|| {
-                                Error::UnknownField {
-                                    message: format!(
-                                        "`{path}` is not a column of {}",
-                                        model.qualified_name()
-                                    ),
-                                }
-                            })?;
-                            compare(&ty, model.column_of(field), value, &path)?
-                        }
-                        // The link's own columns are always filterable: the link declares them.
-                        Step::LinkColumn(column) => {
-                            if let Some(allow) = self.allow {
-                                allow.check_exact(&path)?;
-                            }
-                            let ty = column.ty.sea_orm_type();
-                            Filter::OnLink(Box::new(compare(&ty, column.name, value, &path)?))
-                        }
-                        Step::Hop(hop) => {
-                            // Behind an allow-list, say nothing of a link it does not reach.
-                            self.allowed_link(&path)?;
-                            if let Some(error) = not_through_link_table(&hop, &format!("`{path}`"))
-                            {
-                                return Err(error);
-                            }
-                            self.source(&hop.target)?;
-                            let inner =
-                                self.parse(&hop.target, value, &format!("{path}."), Some(&hop))?;
-                            Filter::Linked {
-                                hop,
-                                filter: Box::new(inner),
-                            }
-                        }
-                    }
-                }
-            };
-            all.push(filter);
+            match self.parse_key(model, (key, value), prefix, through) {
+                Ok(filter) => all.push(filter),
+                Err(error) => wrong.push(error),
+            }
         }
+        crate::query::paths::at_once("filters", wrong)?;
         Ok(if all.len() == 1 {
             all.remove(0)
         } else {
             Filter::All(all)
+        })
+    }
+
+    /// One entry of a filter object: `$and`, `$or`, `$not`, or a field or link of `model`.
+    fn parse_key(
+        &self,
+        model: &ModelInfo,
+        (key, value): (&String, &Json),
+        prefix: &str,
+        through: Option<&Hop>,
+    ) -> Result<Filter> {
+        Ok(match key.as_str() {
+            "$and" | "$or" => {
+                let Json::Array(items) = value else {
+                    return Err(Error::invalid(format!(
+                        "`{key}`{} takes an array of filters, not {}",
+                        at(prefix),
+                        crate::input::shown(&value.to_string())
+                    )));
+                };
+                let parts = items
+                    .iter()
+                    .map(|item| self.parse(model, item, prefix, through))
+                    .collect::<Result<Vec<_>>>()?;
+                if key == "$and" {
+                    Filter::All(parts)
+                } else {
+                    Filter::Any(parts)
+                }
+            }
+            "$not" => Filter::Not(Box::new(self.parse(model, value, prefix, through)?)),
+            op if op.starts_with('$') => {
+                return Err(Error::invalid(format!(
+                    "unknown operator `{op}`{}: combine filters with $and, $or, $not; compare a field with {OPERATORS}",
+                    at(prefix)
+                )));
+            }
+            name => {
+                let path = format!("{prefix}{name}");
+                self.allowed(&path)?;
+                match paths::step(self.links, (model, through), name, &path, self.allow)? {
+                    Step::Field(field) => {
+                        self.allowed_field(&path)?;
+                        if let Some(hop) = through
+                            && !hop.filterable(field)
+                        {
+                            return Err(not_filterable(hop, field));
+                        }
+                        let (ty, _) = self.source(model)?.column(field).ok_or_else(|| {
+                            Error::UnknownField {
+                                message: format!(
+                                    "`{path}` is not a column of {}",
+                                    model.qualified_name()
+                                ),
+                            }
+                        })?;
+                        compare(&ty, model.column_of(field), value, &path)?
+                    }
+                    // The link's own columns are always filterable: the link declares them.
+                    Step::LinkColumn(column) => {
+                        if let Some(allow) = self.allow {
+                            allow.check_exact(&path)?;
+                        }
+                        let ty = column.ty.sea_orm_type();
+                        Filter::OnLink(Box::new(compare(&ty, column.name, value, &path)?))
+                    }
+                    Step::Hop(hop) => {
+                        // Behind an allow-list, say nothing of a link it does not reach.
+                        self.allowed_link(&path)?;
+                        if let Some(error) = not_through_link_table(&hop, &format!("`{path}`")) {
+                            return Err(error);
+                        }
+                        self.source(&hop.target)?;
+                        let inner =
+                            self.parse(&hop.target, value, &format!("{path}."), Some(&hop))?;
+                        Filter::Linked {
+                            hop,
+                            filter: Box::new(inner),
+                        }
+                    }
+                }
+            }
         })
     }
 }

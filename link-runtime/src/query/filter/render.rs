@@ -3,7 +3,7 @@
 //! a link table's text keys (which the backend's [`Dialect`] names).
 
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, NullOrdering, Order, Query};
 
 use super::*;
 
@@ -296,7 +296,8 @@ pub(crate) fn order_joins(
 
 /// The `ORDER BY` terms of `order` (each read from its alias of [`order_joins`]), then the
 /// root's primary key so pages are stable. Missing and NULL values sort last ascending and
-/// first descending on every backend.
+/// first descending on every backend (the backend's `NULLS LAST`/`NULLS FIRST`, written by
+/// sea-query, which emulates them on MySQL).
 pub(crate) fn order_by(
     select: &mut SelectStatement,
     model: &ModelInfo,
@@ -315,15 +316,18 @@ pub(crate) fn order_by(
             .into(),
             _ => column(from, term.column),
         };
-        let direction = if term.direction == Direction::Asc {
-            Order::Asc
+        let (direction, nulls) = if term.direction == Direction::Asc {
+            (Order::Asc, NullOrdering::Last)
         } else {
-            Order::Desc
+            (Order::Desc, NullOrdering::First)
         };
         if term.nullable {
-            select.order_by_expr(value.clone().is_null(), direction.clone());
+            // `NULLS LAST`/`FIRST` where the backend has it (PostgreSQL, SQLite), which lets an
+            // index on the column be walked in order; MySQL gets sea-query's `IS NULL` term.
+            select.order_by_expr_with_nulls(value, direction, nulls);
+        } else {
+            select.order_by_expr(value, direction);
         }
-        select.order_by_expr(value, direction);
     }
     select.order_by_expr(column(alias, model.primary_key), Order::Asc);
 }

@@ -111,12 +111,25 @@ async fn run<C: ConnectionTrait>(
     };
     let parser = Parser { links, allow };
 
-    // Check everything before the first statement.
-    let tree = paths::parse_fields(links, model, &query.fields, allow)?;
+    // Check everything before the first statement, and report every mistake of the fields,
+    // the filters and the order at once.
+    let tree = paths::parse_fields(links, model, &query.fields, allow);
+    let filter = parser.parse(&model, &query.filters, "", None);
+    let page = query.pagination.clone().unwrap_or_default();
+    let order = parser.order((&model, None), &page.order, "", true);
+    let (tree, filter, order) = match (tree, filter, order) {
+        (Ok(tree), Ok(filter), Ok(order)) => (tree, filter, order),
+        (tree, filter, order) => {
+            let wrong = [tree.err(), filter.err(), order.err()];
+            return Err(paths::combined(
+                "parts of the query",
+                wrong.into_iter().flatten().collect(),
+            ));
+        }
+    };
     if let Some(allow) = allow {
         check_allowed(&tree, "", allow)?;
     }
-    let filter = parser.parse(&model, &query.filters, "", None)?;
     let bound = filter.bound_values();
     if bound > crate::input::MAX_FILTER_VALUES {
         return Err(Error::invalid(format!(
@@ -124,14 +137,12 @@ async fn run<C: ConnectionTrait>(
             crate::input::MAX_FILTER_VALUES
         )));
     }
-    let page = query.pagination.clone().unwrap_or_default();
     let largest = i64::MAX.unsigned_abs();
     if page.skip > largest || page.take.is_some_and(|take| take > largest) {
         return Err(Error::invalid(format!(
             "pagination: `skip` and `take` must be at most {largest}"
         )));
     }
-    let order = parser.order((&model, None), &page.order, "", true)?;
     let nested = nested_pages(&parser, &tree, &query.nested)?;
 
     let filter = filter::push_down(links, conn, &model, filter).await?;
