@@ -38,16 +38,10 @@ fn cardinality(spec: &LinkSpec) -> &'static str {
 }
 
 /// `ProductBrand n:1 · cascade → brand · filterable brand(id, name)`: the link's name, its
-/// cardinality and its options.
+/// cardinality and its options ([`short_label`]'s, then `filterable`, aliases and data).
 fn label(spec: &LinkSpec) -> String {
-    let mut parts = vec![format!("{} {}", spec.name, cardinality(spec))];
-    if spec.read_only {
-        parts.push(String::from("read-only"));
-    }
+    let mut parts = vec![short_label(spec)];
     for side in [&spec.left, &spec.right] {
-        if side.delete_cascade {
-            parts.push(format!("cascade → {}", side.model.name));
-        }
         if !side.filterable.is_empty() {
             parts.push(format!(
                 "filterable {}({})",
@@ -68,7 +62,6 @@ fn label(spec: &LinkSpec) -> String {
 
 /// `ProductBrand n:1 · cascade → brand`: the link's name, its cardinality, and whether it is
 /// read-only or cascades (a drawing's label, short enough to keep the drawing narrow).
-#[cfg(feature = "svg")]
 fn short_label(spec: &LinkSpec) -> String {
     let mut parts = vec![format!("{} {}", spec.name, cardinality(spec))];
     if spec.read_only {

@@ -8,11 +8,9 @@ mod graph_world;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use link_runtime::query::{
-    AllowList, BoxError, ExternalModels, Graph, GraphQuery, ListRequest, Page,
-};
+use link_runtime::query::{AllowList, BoxError, ExternalModels, GraphQuery, ListRequest, Page};
 use link_runtime::{Error, Links};
-use link_tests::TestDb;
+
 use link_tests::db::sqlite_database;
 use link_tests::links::{ProductBrand, ProductMaker, ProductPage, ProductReview, ProductTag};
 use link_tests::models::{brand, cms, post, product, tag};
@@ -20,29 +18,7 @@ use link_tests::test_databases;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde_json::{Value, json};
 
-use graph_world::{builder, insert, product, registry, seed};
-
-async fn graph(links: &Links, t: &TestDb, query: GraphQuery) -> Graph {
-    links
-        .graph(&t.db, &query)
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
-}
-
-async fn graph_err(links: &Links, t: &TestDb, query: GraphQuery) -> Error {
-    match links.graph(&t.db, &query).await {
-        Ok(graph) => panic!("{:?}: expected an error, got {:?}", t.backend, graph.data),
-        Err(e) => e,
-    }
-}
-
-fn ids(graph: &Graph) -> Vec<&str> {
-    graph
-        .data
-        .iter()
-        .map(|record| record["id"].as_str().unwrap_or("?"))
-        .collect()
-}
+use graph_world::{builder, graph, graph_err, ids, insert, product, registry, seed};
 
 fn by_id() -> GraphQuery {
     GraphQuery::new("product").fields(["id"]).order("id", "ASC")

@@ -2,8 +2,10 @@
 //! brands, tags, variants, posts and collections linked in every way.
 
 #![allow(dead_code)] // Each test file compiles this module; not every one uses every helper.
+#![allow(clippy::panic)] // A failing test panics on purpose.
 
-use link_runtime::{Links, LinksBuilder};
+use link_runtime::query::{Graph, GraphQuery};
+use link_runtime::{Error, Links, LinksBuilder};
 use link_tests::TestDb;
 use link_tests::links::{
     BrandPost, CollectionProducts, ProductBrand, ProductMaker, ProductPosts, ProductTag,
@@ -219,4 +221,29 @@ pub async fn with_link_columns(t: &TestDb) -> Links {
     seed(t, &links).await;
     seed_link_columns(t, &links).await;
     links
+}
+
+/// The graph's answer to `query` on `t`; an error fails the test, naming the backend.
+pub async fn graph(links: &Links, t: &TestDb, query: GraphQuery) -> Graph {
+    links
+        .graph(&t.db, &query)
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
+}
+
+/// The graph's error for `query` on `t`; an answer fails the test.
+pub async fn graph_err(links: &Links, t: &TestDb, query: GraphQuery) -> Error {
+    match links.graph(&t.db, &query).await {
+        Ok(graph) => panic!("{:?}: expected an error, got {:?}", t.backend, graph.data),
+        Err(e) => e,
+    }
+}
+
+/// The `id` of each record of an answer, in order.
+pub fn ids(graph: &Graph) -> Vec<&str> {
+    graph
+        .data
+        .iter()
+        .map(|record| record["id"].as_str().unwrap_or("?"))
+        .collect()
 }

@@ -8,37 +8,15 @@
 mod common;
 mod graph_world;
 
-use link_runtime::query::{Graph, GraphQuery, Page};
+use link_runtime::query::{GraphQuery, Page};
 use link_runtime::{Error, Links};
 use link_tests::TestDb;
 use link_tests::links::ProductTag;
 use link_tests::models::{brand, product, tag};
 use link_tests::test_databases;
 
-use graph_world::seed;
+use graph_world::{graph, graph_err, ids, seed};
 use serde_json::{Value, json};
-
-async fn graph(links: &Links, t: &TestDb, query: GraphQuery) -> Graph {
-    links
-        .graph(&t.db, &query)
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
-}
-
-async fn graph_err(links: &Links, t: &TestDb, query: GraphQuery) -> Error {
-    match links.graph(&t.db, &query).await {
-        Ok(graph) => panic!("{:?}: expected an error, got {:?}", t.backend, graph.data),
-        Err(e) => e,
-    }
-}
-
-fn ids(graph: &Graph) -> Vec<&str> {
-    graph
-        .data
-        .iter()
-        .map(|record| record["id"].as_str().unwrap_or("?"))
-        .collect()
-}
 
 async fn world(t: &TestDb) -> Links {
     graph_world::with_link_columns(t).await

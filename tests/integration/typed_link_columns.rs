@@ -8,23 +8,15 @@
 mod common;
 mod graph_world;
 
-use link_runtime::query::Graph;
-use link_runtime::{Links, Selection, query};
-use link_tests::TestDb;
+use link_runtime::{Selection, query};
 use link_tests::links::{ProductBrand, ProductTag, product_tag};
 use link_tests::models::{brand, product, tag};
 use link_tests::test_databases;
 use serde::Serialize;
 use serde_json::Value;
 
+use graph_world::graph;
 use graph_world::with_link_columns as world;
-
-async fn graph(links: &Links, t: &TestDb, query: link_runtime::query::GraphQuery) -> Graph {
-    links
-        .graph(&t.db, &query)
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
-}
 
 /// A tag as a product's link row reached it: its own fields and the row's `weight`.
 #[derive(Debug, Clone, PartialEq, Serialize, Selection)]

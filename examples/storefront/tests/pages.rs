@@ -18,15 +18,23 @@ async fn html(base: &str, path: &str) -> (StatusCode, String) {
     (status, response.text().await.unwrap_or_default())
 }
 
+/// The element of `page` that begins with `start`, up to its `end` tag.
+fn element<'p>(page: &'p str, start: &str, end: &str) -> &'p str {
+    let at = page
+        .find(start)
+        .unwrap_or_else(|| panic!("no `{start}` in {page}"));
+    let to = page[at..].find(end).map_or(page.len(), |to| at + to);
+    &page[at..to]
+}
+
 /// The text of the `<section id="…">` of `page`.
 fn section<'p>(page: &'p str, id: &str) -> &'p str {
-    let start = page
-        .find(&format!("<section id=\"{id}\">"))
-        .unwrap_or_else(|| panic!("no section `{id}` in {page}"));
-    let end = page[start..]
-        .find("</section>")
-        .map_or(page.len(), |end| start + end);
-    &page[start..end]
+    element(page, &format!("<section id=\"{id}\">"), "</section>")
+}
+
+/// The row of the admin page's links table for `product`.
+fn row<'p>(page: &'p str, product: &str) -> &'p str {
+    element(page, &format!("<tr id=\"row-{product}\">"), "</tr>")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,17 +286,6 @@ async fn post_form(base: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode
         .expect("POST");
     let status = response.status();
     (status, response.text().await.unwrap_or_default())
-}
-
-/// The row of the links table for `product`.
-fn row<'p>(page: &'p str, product: &str) -> &'p str {
-    let start = page
-        .find(&format!("<tr id=\"row-{product}\">"))
-        .unwrap_or_else(|| panic!("no row for {product} in {page}"));
-    let end = page[start..]
-        .find("</tr>")
-        .map_or(page.len(), |end| start + end);
-    &page[start..end]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
