@@ -378,6 +378,12 @@ impl LinksBuilder {
         for entry in entries.iter().filter(|e| !e.spec.read_only) {
             let name = entry.spec.entry_point();
             if let Some(first) = entry_points.insert(name.clone(), entry) {
+                if first.spec.joins_same_models(&entry.spec)
+                    && !first.spec.aliases_differ(&entry.spec)
+                {
+                    // Already reported as two links with the same aliases.
+                    continue;
+                }
                 problems.push(format!(
                     "links {} (defined at {}) and {} (defined at {}) have the same entry point `{name}` (their sides' aliases joined): give a side of one of them `alias = \"…\"`",
                     first.spec.display_name(),
