@@ -57,6 +57,11 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         .map(|(field, column)| quote!((#field, #column)));
     // The plural as the runtime forms it (same crate, same version), for typed queries.
     let plural = pluralizer::pluralize(name, 2, false);
+    let names = crate::expand_property::name_types(
+        &quote::format_ident!("__{}_property_names", ident),
+        &[name.as_str(), plural.as_str()],
+    );
+    let (one_ty, many_ty, name_items) = (names.path(name), names.path(&plural), names.items());
     let errors = cx.into_compile_errors();
     quote! {
         #errors
@@ -75,6 +80,8 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                 rust_type: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
             };
             const __PROPERTY_MANY: u64 = ::link_runtime::__private::typed::name_hash(#plural);
+            type __One = #one_ty;
+            type __Many = #many_ty;
 
             fn link_key(&self) -> ::link_runtime::__private::Key<Self> {
                 #link_key
@@ -100,5 +107,7 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         }
 
         #sea_orm
+
+        #name_items
     }
 }

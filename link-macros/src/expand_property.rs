@@ -16,6 +16,17 @@ fn typed() -> TokenStream {
     T.parse().unwrap_or_default()
 }
 
+/// The name type of the property `side` is shown under (see [`NameTypes`]): the alias's, in
+/// the link's own module of names, else the model's.
+fn property_name(side: &Side, list: bool, names: &NameTypes) -> TokenStream {
+    let ty = &side.ty;
+    match &side.alias {
+        Some(alias) => names.path(&alias.value()),
+        None if list => quote!(<#ty as ::link_runtime::__private::Linkable>::__Many),
+        None => quote!(<#ty as ::link_runtime::__private::Linkable>::__One),
+    }
+}
+
 /// The hash of the property `side` is shown under on the other side's records.
 fn property_hash(side: &Side, list: bool) -> TokenStream {
     let t = typed();
@@ -30,6 +41,19 @@ fn property_hash(side: &Side, list: bool) -> TokenStream {
 pub(crate) fn expand(link: &Link, module: &syn::Ident) -> TokenStream {
     let t = typed();
     let name = &link.name;
+    let aliases: Vec<String> = [&link.left, &link.right]
+        .iter()
+        .filter_map(|side| side.alias.as_ref().map(|a| a.value()))
+        .collect();
+    let names = name_types(
+        &quote::format_ident!("__{}_property_names", module),
+        &aliases.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let name_items = if aliases.is_empty() {
+        TokenStream::new()
+    } else {
+        names.items()
+    };
     if link.read_only {
         // As in Medusa, only the left model gains a property.
         if link.left.field.is_none() {
@@ -43,9 +67,11 @@ pub(crate) fn expand(link: &Link, module: &syn::Ident) -> TokenStream {
             (false, false) => quote!(#t::ByField),
         };
         let hash = property_hash(&link.right, forced);
+        let property = property_name(&link.right, forced, &names);
         let (left, right) = (&link.left.ty, &link.right.ty);
         return quote! {
-            impl #t::Property<#name, { #hash }> for #left {
+            #name_items
+            impl #t::Property<#name, { #hash }, #property> for #left {
                 type Target = #right;
                 type Many = #many;
             }
@@ -54,16 +80,20 @@ pub(crate) fn expand(link: &Link, module: &syn::Ident) -> TokenStream {
             impl<const P: u64, const F: u64> #t::Filterable<P, F> for #name {}
         };
     }
-    let mut out = quote!(impl #t::FilterableLink for #name {});
+    let mut out = quote! {
+        #name_items
+        impl #t::FilterableLink for #name {}
+    };
     if same_property_both_ways(link) {
         // A link from a model to itself whose two sides would show under one name: the
         // registry refuses it with a message that says which alias to add; two impls of one
         // property here would only add a less helpful error.
         return out;
     }
-    out.extend(entry_point(link, module));
+    out.extend(entry_point(link, module, &names));
     for (near, far) in [(&link.left, &link.right), (&link.right, &link.left)] {
         let hash = property_hash(far, far.is_list);
+        let property = property_name(far, far.is_list, &names);
         let many = if far.is_list {
             quote!(#t::List)
         } else {
@@ -77,7 +107,7 @@ pub(crate) fn expand(link: &Link, module: &syn::Ident) -> TokenStream {
             }
         });
         out.extend(quote! {
-            impl #t::Property<#name, { #hash }> for #near_ty {
+            impl #t::Property<#name, { #hash }, #property> for #near_ty {
                 type Target = #far_ty;
                 type Many = #many;
             }
@@ -111,7 +141,7 @@ fn same_property_both_ways(link: &Link) -> bool {
 /// The link table's entity `Model` as what a selection reads from the link's entry point: its
 /// fields (`left` and `right` are the key columns), and each side as a property of one record
 /// under the side's alias.
-fn entry_point(link: &Link, module: &syn::Ident) -> TokenStream {
+fn entry_point(link: &Link, module: &syn::Ident, names: &NameTypes) -> TokenStream {
     let t = typed();
     let p: TokenStream = "::link_runtime::__private".parse().unwrap_or_default();
     let name = &link.name;
@@ -122,10 +152,11 @@ fn entry_point(link: &Link, module: &syn::Ident) -> TokenStream {
         .collect();
     let sides = [(&link.left, "LeftSide"), (&link.right, "RightSide")].map(|(side, which)| {
         let hash = property_hash(side, false);
+        let property = property_name(side, false, names);
         let ty = &side.ty;
         let which = syn::Ident::new(which, proc_macro2::Span::call_site());
         quote! {
-            impl #t::Property<#t::RowSide<#name, #t::#which>, { #hash }> for #module::Model {
+            impl #t::Property<#t::RowSide<#name, #t::#which>, { #hash }, #property> for #module::Model {
                 type Target = #ty;
                 type Many = #t::One;
             }
@@ -146,5 +177,56 @@ fn entry_point(link: &Link, module: &syn::Ident) -> TokenStream {
             }
         }
         #(#sides)*
+    }
+}
+
+/// Types named as properties (`brand`, `brands`), in a hidden module, so that a compile error
+/// listing a model's `Property` impls shows the name of each: rustc prints types by name, and
+/// the name of a property is a string the impls otherwise know only by its hash.
+pub(crate) struct NameTypes {
+    module: syn::Ident,
+    names: Vec<(String, syn::Ident)>,
+}
+
+/// The name types of `names` in the module `module` (a name that is no identifier gets none).
+pub(crate) fn name_types(module: &syn::Ident, names: &[&str]) -> NameTypes {
+    let mut out: Vec<(String, syn::Ident)> = Vec::new();
+    for name in names {
+        if out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let ident = syn::parse_str::<syn::Ident>(name)
+            .or_else(|_| syn::parse_str::<syn::Ident>(&format!("r#{name}")));
+        if let Ok(ident) = ident {
+            out.push((name.to_string(), ident));
+        }
+    }
+    NameTypes {
+        module: module.clone(),
+        names: out,
+    }
+}
+
+impl NameTypes {
+    /// The type named `name`, or `()` where the name is no identifier.
+    pub(crate) fn path(&self, name: &str) -> TokenStream {
+        let module = &self.module;
+        match self.names.iter().find(|(n, _)| n == name) {
+            Some((_, ident)) => quote!(#module::#ident),
+            None => quote!(()),
+        }
+    }
+
+    /// The module holding the types.
+    pub(crate) fn items(&self) -> TokenStream {
+        let module = &self.module;
+        let idents = self.names.iter().map(|(_, ident)| ident);
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_snake_case, non_camel_case_types, dead_code, missing_docs, unreachable_pub)]
+            pub mod #module {
+                #(pub enum #idents {})*
+            }
+        }
     }
 }

@@ -277,13 +277,13 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
                 let link = typed_path::link_arg(page.link.as_ref(), span);
                 let at = typed_path::typed_at(span);
                 checks.extend(quote_spanned! {span=>
-                    #at::expect_link::<#model, #link, { #t::name_hash(#text) }, #ty, <#ty as #t::LinkedValue>::Item>();
+                    #at::expect_link::<#model, #link, { #t::name_hash(#text) }, #ty, <#ty as #t::LinkedValue>::Item, _>();
                 });
                 if page.take.is_some() || page.skip.is_some() || page.order.is_some() {
                     // Paths relative to the linked records, from the hop that reached them, so
                     // `link.weight` names a column of its link row.
                     let start = quote! {
-                        #t::rebase(#t::hop::<_, _, _, _, #link, { #t::name_hash(#text) }>(
+                        #t::rebase(#t::hop::<_, _, _, _, #link, { #t::name_hash(#text) }, _>(
                             #t::root::<Self>(),
                             #text,
                         ))

@@ -131,7 +131,7 @@ pub(crate) fn column(cx: &mut Ctxt, start: &Start, path: &[Step], usage: Use) ->
         let link = link_arg(hop.link.as_ref(), span);
         let via = via(span);
         steps.extend(quote_spanned! {span=>
-            let #via = #t::hop::<_, _, _, _, #link, { #t::name_hash(#name) }>(#via, #name);
+            let #via = #t::hop::<_, _, _, _, #link, { #t::name_hash(#name) }, _>(#via, #name);
             #t::through_stored(&#via);
         });
         if usage == Use::Order {

@@ -28,6 +28,15 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     const __PROPERTY_MANY: u64 = 0;
 
+    /// A type named as this model is shown on a linked record (`brand`), so a compile error
+    /// listing a model's links shows their names.
+    #[doc(hidden)]
+    type __One;
+
+    /// See `__One`: the plural (`brands`).
+    #[doc(hidden)]
+    type __Many;
+
     /// The key of this record (its primary key as a string).
     fn link_key(&self) -> Key<Self>;
 

@@ -26,13 +26,14 @@ pub enum List {}
 pub enum ByField {}
 
 /// `Self` has a link shown under the property whose name hashes to `P`, declared by the link
-/// type `L` (implemented by `define_link!` for each side that gains a property).
+/// type `L` (implemented by `define_link!` for each side that gains a property). `N` is a type
+/// named as the property, there so an error listing a model's links shows their names.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no link by this name",
     label = "not a link of `{Self}`",
-    note = "a link is shown under its side's `alias`, else the other model's name, plural when that side `is_list` (`brand`, `products`); links are declared with `define_link!`"
+    note = "a link is shown under its side's `alias`, else the other model's name, plural when that side `is_list` (`brand`, `products`); the links of `{Self}` are listed below, each with its name last; links are declared with `define_link!`"
 )]
-pub trait Property<L, const P: u64> {
+pub trait Property<L, const P: u64, N> {
     /// The linked model.
     type Target: Linkable;
     /// [`One`], [`List`] or [`ByField`].
@@ -80,11 +81,11 @@ impl Single for One {}
 
 /// Checks that the link property `P` of `M`, declared by `L`, is read into a field of type `F`
 /// holding selections `S` of the linked model, which read no other link's columns.
-pub fn expect_link<M, L, const P: u64, F, S>()
+pub fn expect_link<M, L, const P: u64, F, S, N>()
 where
-    M: Property<L, P>,
-    F: Fits<<M as Property<L, P>>::Many>,
-    S: Selection<Model = <M as Property<L, P>>::Target>,
+    M: Property<L, P, N>,
+    F: Fits<<M as Property<L, P, N>>::Many>,
+    S: Selection<Model = <M as Property<L, P, N>>::Target>,
     S::Through: Reached<L>,
 {
 }
@@ -178,12 +179,12 @@ pub fn root<S: Selection>() -> Via<S::Model, (), 0, One> {
 }
 
 /// One step along the property `name` (hashing to `P`) of `M`.
-pub fn hop<M, L0, const P0: u64, K0, L, const P: u64>(
+pub fn hop<M, L0, const P0: u64, K0, L, const P: u64, N>(
     from: Via<M, L0, P0, K0>,
     name: &str,
-) -> Via<<M as Property<L, P>>::Target, L, P, <M as Property<L, P>>::Many>
+) -> Via<<M as Property<L, P, N>>::Target, L, P, <M as Property<L, P, N>>::Many>
 where
-    M: Property<L, P>,
+    M: Property<L, P, N>,
 {
     Via {
         path: format!("{}{name}.", from.path),

@@ -97,6 +97,9 @@ pub const fn holds_key<M: Queryable>(fields: &[&'static str]) -> bool {
 pub enum NoModel {}
 
 impl Linkable for NoModel {
+    type __One = ();
+    type __Many = ();
+
     const MODEL: crate::linkable::ModelInfo = crate::linkable::ModelInfo {
         module: "",
         name: "",
