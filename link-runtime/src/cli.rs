@@ -26,6 +26,8 @@ use crate::migrate::{Apply, Plan};
 use crate::registry::Links;
 
 /// `links plan | migrate | check | graph`.
+///
+/// Example: [the module docs](crate::cli).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum LinksCommand {
     /// Show what the link tables need to match the declared links, with the SQL of each step.
@@ -55,6 +57,8 @@ pub type Confirm<'a> = Option<&'a mut (dyn FnMut(&Plan) -> bool + Send)>;
 
 impl LinksCommand {
     /// Runs the command, writing to stdout and asking on the terminal when stdin is one.
+    ///
+    /// Example: [the module docs](crate::cli).
     pub async fn run(&self, links: &Links) -> Result<()> {
         let mut ask = |plan: &Plan| {
             eprint!("{plan}\nApply the drops and unsafe steps above? [y/N] ");

@@ -7,6 +7,8 @@ use crate::linkable::{Linkable, ModelInfo};
 
 /// A link declared with `define_link!`. The marker type carries the two sides as types and
 /// everything else as one constant.
+///
+/// Example: [`define_link!`](crate::define_link!).
 pub trait LinkDefinition: Send + Sync + 'static {
     /// The left (first) side: every create and dismiss names its record first.
     type Left: Linkable;
@@ -23,6 +25,8 @@ pub trait LinkDefinition: Send + Sync + 'static {
 
 /// A link that stores its pairs in a link table. Read-only links do not implement it, so they
 /// cannot be created, dismissed or deleted.
+///
+/// Example: [the crate's example](crate#example) (`ProductBrand` is one).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a read-only link: it has no link table, so it cannot be created, dismissed, listed or deleted",
     label = "read-only link used where a stored link is required",
@@ -31,6 +35,8 @@ pub trait LinkDefinition: Send + Sync + 'static {
 pub trait StoredLink: LinkDefinition {}
 
 /// The extra columns of one stored link row, read back from the database.
+///
+/// Example: [the crate's example](crate#example) (`row.extra`).
 pub trait ExtraColumns:
     Sized + Clone + std::fmt::Debug + serde::Serialize + Send + Sync + 'static
 {
@@ -39,6 +45,8 @@ pub trait ExtraColumns:
 }
 
 /// Extra-column values given to a create: only the named columns are written.
+///
+/// Example: [the crate's example](crate#example) (`product_brand::Data`).
 pub trait LinkData: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The named columns with their values, in declaration order.
     fn named(&self) -> Vec<(&'static str, Value)>;
@@ -57,6 +65,8 @@ impl LinkData for () {
 }
 
 /// Everything a `define_link!` declaration says, as a constant.
+///
+/// Example: [`define_link!`](crate::define_link!) (`ProductBrand::SPEC`).
 #[derive(Debug, Clone, Copy)]
 pub struct LinkSpec {
     /// The marker type's name, e.g. `ProductBrand`.
@@ -80,6 +90,8 @@ pub struct LinkSpec {
 }
 
 /// One side of a link, with its options.
+///
+/// Example: [`define_link!`](crate::define_link!) (`spec.left`).
 #[derive(Debug, Clone, Copy)]
 pub struct Side {
     /// The model on this side.
@@ -110,6 +122,8 @@ impl Side {
     /// The property this side's records show under on the other side's records (SPEC §9.1):
     /// an explicit alias verbatim; else the model's name, plural when `list` (Medusa's rule:
     /// `products`).
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     pub fn property(&self, list: bool) -> String {
         match self.alias {
             Some(alias) => alias.to_string(),
@@ -326,6 +340,8 @@ impl LinkSpec {
 /// One live row of a stored link, with its typed extra columns. It serialises as an HTTP
 /// answer would show it: `{"id", "left", "right", "created_at", "updated_at", "extra": {…}}`,
 /// the keys as strings.
+///
+/// Example: [the crate's example](crate#example) (`row`).
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(bound(serialize = ""))]
 pub struct LinkRow<L: LinkDefinition> {

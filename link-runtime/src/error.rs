@@ -1,5 +1,7 @@
 //! The one error type of the runtime. Every message names the link (`ProductBrand (product →
 //! brand)`), the records involved and the fix.
+//!
+//! Example: [`ErrorKind::status`](crate::ErrorKind::status).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,7 @@
 //! Typed keys: `Key<product::Model>` and `Key<brand::Model>` are different types, so a link's two
 //! records cannot be swapped without the compiler noticing.
+//!
+//! Example: [the crate's example](crate#example).
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -9,6 +11,8 @@ use std::marker::PhantomData;
 ///
 /// Build one from an id (`product::Model::key("prod_1")`, `Key::new("prod_1")`) or from a model
 /// (`Key::from(&product)`).
+///
+/// Example: [the crate's example](crate#example).
 pub struct Key<M> {
     id: String,
     model: PhantomData<fn() -> M>,
@@ -16,6 +20,8 @@ pub struct Key<M> {
 
 impl<M> Key<M> {
     /// A key for the record of `M` whose primary key is `id`.
+    ///
+    /// Example: [the crate's example](crate#example), through `product::Model::key`.
     pub fn new(id: impl Into<String>) -> Self {
         Key {
             id: id.into(),
@@ -24,6 +30,8 @@ impl<M> Key<M> {
     }
 
     /// The id, as written to the link table.
+    ///
+    /// Example: [`#[derive(Linkable)]`](derive@crate::Linkable).
     pub fn as_str(&self) -> &str {
         &self.id
     }

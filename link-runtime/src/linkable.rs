@@ -10,6 +10,8 @@ pub use crate::key::KeyKind;
 
 /// A data model that can take part in links. Implemented by `#[derive(Linkable)]`; do not
 /// implement it by hand.
+///
+/// Example: [`#[derive(Linkable)]`](derive@crate::Linkable).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not linkable",
     label = "this side of the link has no `#[derive(Linkable)]`",
@@ -101,12 +103,16 @@ impl<T: IdField> IdField for Vec<T> {
 
 /// A linkable model that is a sea-orm entity's `Model`, so the runtime can load, soft-delete
 /// and restore its records generically.
+///
+/// Example: the models of [the crate's example](crate#example) implement it.
 pub trait SeaOrmLinkable: Linkable {
     /// The sea-orm entity whose `Model` this is.
     type Entity: sea_orm::EntityTrait;
 }
 
 /// What `#[derive(Linkable)]` records about a model. Everything here is known at compile time.
+///
+/// Example: [`#[derive(Linkable)]`](derive@crate::Linkable) (`Page::MODEL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelInfo {
     /// The module the model belongs to, e.g. `product`.
@@ -180,6 +186,8 @@ impl ModelInfo {
     }
 
     /// `module.model`, the name reports and messages use.
+    ///
+    /// Example: [`#[derive(Linkable)]`](derive@crate::Linkable).
     pub fn qualified_name(&self) -> String {
         format!("{}.{}", self.module, self.name)
     }

@@ -41,6 +41,8 @@ use crate::migrate::{Apply, Plan, locked};
 use crate::registry::{Links, LinksBuilder};
 
 /// A sea-orm-migration migration that brings the link tables up to the declarations.
+///
+/// Example: [the module docs](crate::migration).
 #[derive(Debug)]
 pub struct LinkTables {
     name: String,
@@ -50,6 +52,8 @@ pub struct LinkTables {
 impl LinkTables {
     /// The migration `name`, for the links `declare` registers (the builder's connection is
     /// not used: the migration runs on the migrator's).
+    ///
+    /// Example: [the module docs](crate::migration).
     pub fn new(
         name: impl Into<String>,
         declare: impl FnOnce(LinksBuilder) -> LinksBuilder,

@@ -1,5 +1,7 @@
 //! The registry: modules bound to connections and the links between them, checked once at
 //! start-up. Every check the compiler cannot do happens in [`LinksBuilder::build`].
+//!
+//! Example: [the crate's example](crate#example).
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +17,8 @@ use crate::naming::TableNames;
 use crate::source::RecordSource;
 
 /// The application's modules and links. Cheap to clone; build it once with [`Links::builder`].
+///
+/// Example: [the crate's example](crate#example).
 #[derive(Clone, Debug)]
 pub struct Links {
     inner: Arc<Registry>,
@@ -87,6 +91,8 @@ impl LinkEntry {
 
 impl Links {
     /// Starts a registry whose link tables live on `home`.
+    ///
+    /// Example: [the crate's example](crate#example).
     pub fn builder(home: DatabaseConnection) -> LinksBuilder {
         LinksBuilder {
             home,
@@ -191,6 +197,8 @@ impl Links {
 }
 
 /// Collects modules and links; [`build`](LinksBuilder::build) checks them together.
+///
+/// Example: [the crate's example](crate#example).
 #[derive(Debug)]
 pub struct LinksBuilder {
     home: DatabaseConnection,
@@ -208,6 +216,8 @@ const RESERVED_TABLES: [&str; 2] = ["link_table_owners", "link_module_migrations
 
 impl LinksBuilder {
     /// Binds `module` to the home connection.
+    ///
+    /// Example: [the crate's example](crate#example).
     pub fn module(mut self, module: &'static str) -> Self {
         self.modules.push((module, ModuleBinding::Home));
         self
@@ -230,6 +240,8 @@ impl LinksBuilder {
 
     /// Registers the link `L` (and its two models, for Query). Registering the same link twice
     /// is harmless.
+    ///
+    /// Example: [the crate's example](crate#example).
     pub fn link<L: LinkDefinition>(mut self) -> Self {
         let id = TypeId::of::<L>();
         if !self.links.iter().any(|(seen, _)| *seen == id) {
@@ -262,6 +274,8 @@ impl LinksBuilder {
 
     /// Checks the declarations together and returns the registry, or an error naming every
     /// problem found, the definitions involved and the fix.
+    ///
+    /// Example: [the crate's example](crate#example).
     pub fn build(self) -> Result<Links> {
         let mut problems = Vec::new();
 

@@ -4,6 +4,8 @@
 //! `DatabaseTransaction`), so a link can be written in the same transaction as the record it
 //! links. A call that writes several rows is atomic: it runs in its own transaction (a savepoint
 //! inside a caller's transaction) and writes one statement per chunk of rows, never one per row.
+//!
+//! Example: [the crate's example](crate#example).
 
 mod conflict;
 mod create;
@@ -44,6 +46,8 @@ pub use undo::Undo;
 ///
 /// Built by the link's marker, `ProductBrand::new(product_key, brand_key)`, which refuses keys
 /// in the wrong order at compile time.
+///
+/// Example: [the crate's example](crate#example).
 pub struct LinkPair<L: LinkDefinition> {
     left: Key<L::Left>,
     right: Key<L::Right>,
@@ -52,6 +56,8 @@ pub struct LinkPair<L: LinkDefinition> {
 
 impl<L: LinkDefinition> LinkPair<L> {
     /// A pair with no extra data named.
+    ///
+    /// Example: [the crate's example](crate#example), through the marker's `new`.
     pub fn new(left: Key<L::Left>, right: Key<L::Right>) -> Self {
         LinkPair {
             left,
@@ -62,6 +68,8 @@ impl<L: LinkDefinition> LinkPair<L> {
 
     /// Names extra-column values: on create, these columns take them and the others keep their
     /// values (or take their declared defaults on a new row).
+    ///
+    /// Example: [the crate's example](crate#example).
     pub fn with(mut self, data: L::Data) -> Self {
         self.data = data;
         self
@@ -181,6 +189,8 @@ fn check_id(spec_name: &str, model: &str, id: &str) -> Result<()> {
 
 impl Links {
     /// Links one pair. See [`Links::create_many`].
+    ///
+    /// Example: [the crate's example](crate#example).
     pub async fn create<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
     where
         L: StoredLink,

@@ -104,6 +104,8 @@ impl Links {
     /// Creates missing link tables and applies the other safe steps ([`Apply::Safe`]); drops
     /// and unsafe changes wait for a reviewed [`Links::apply`] with [`Apply::All`]. Running it
     /// again changes nothing.
+    ///
+    /// Example: [the crate's example](crate#example).
     pub async fn migrate(&self) -> Result<()> {
         let nothing_reviewed = Plan::nothing_reviewed(self.home());
         self.apply(&nothing_reviewed, Apply::Safe).await.map(|_| ())

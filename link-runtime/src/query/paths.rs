@@ -292,6 +292,8 @@ pub struct AllowList {
 
 impl AllowList {
     /// An allow-list of these paths.
+    ///
+    /// Example: [`AllowList`](crate::query::AllowList).
     pub fn new<I, S>(patterns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -306,6 +308,8 @@ impl AllowList {
     /// it as a field of `x` (a link's own column only where a pattern names it). A `*` covers fields, never links: Query follows a link only where
     /// [`AllowList::permits_link`] says so, so `brand.*` reaches `brand.name` but not
     /// `brand.products.title`, nor a filter through `brand.products`.
+    ///
+    /// Example: [`AllowList`](crate::query::AllowList).
     pub fn permits(&self, path: &str) -> bool {
         self.patterns.iter().any(|pattern| {
             if pattern == path {

@@ -63,6 +63,8 @@ pub struct GraphQuery {
 
 /// A page: how many records to skip and take, and their order
 /// (`{"title": "ASC", "brand.name": "DESC"}`; the primary key breaks ties).
+///
+/// Example: [`GraphQuery`](crate::query::GraphQuery).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
@@ -85,12 +87,16 @@ impl Page {
     }
 
     /// Takes at most `take` records.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn take(mut self, take: u64) -> Self {
         self.take = Some(take);
         self
     }
 
     /// Orders by `path` (`"ASC"` or `"DESC"`) after the orders given before.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn order(mut self, path: impl Into<String>, direction: &str) -> Self {
         self.order
             .insert(path.into(), Value::String(direction.to_string()));
@@ -100,6 +106,8 @@ impl Page {
 
 impl GraphQuery {
     /// A query of every field of `entity`'s records.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn new(entity: impl Into<String>) -> Self {
         GraphQuery {
             entity: entity.into(),
@@ -108,6 +116,8 @@ impl GraphQuery {
     }
 
     /// The field paths to return.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn fields<I, S>(mut self, fields: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -118,6 +128,8 @@ impl GraphQuery {
     }
 
     /// The filters, in Medusa's shape.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn filters(mut self, filters: Value) -> Self {
         self.filters = filters;
         self
@@ -130,18 +142,24 @@ impl GraphQuery {
     }
 
     /// Takes at most `take` root records.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn take(mut self, take: u64) -> Self {
         self.pagination = Some(self.pagination.unwrap_or_default().take(take));
         self
     }
 
     /// Orders the roots by `path` (`"ASC"` or `"DESC"`).
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn order(mut self, path: impl Into<String>, direction: &str) -> Self {
         self.pagination = Some(self.pagination.unwrap_or_default().order(path, direction));
         self
     }
 
     /// Pages the list at `path` per parent.
+    ///
+    /// Example: [`GraphQuery`](crate::query::GraphQuery).
     pub fn nested(mut self, path: impl Into<String>, page: Page) -> Self {
         self.nested.insert(path.into(), page);
         self

@@ -305,6 +305,8 @@ pub struct OrderTerm {
 }
 
 /// A checked filter condition, written as the graph's filters (Medusa's shape).
+///
+/// Example: [`Query`](crate::query::Query) (its `filter = …`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
     /// A comparison of the field at `path` (`brand.name`).

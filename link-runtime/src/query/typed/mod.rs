@@ -30,6 +30,8 @@ pub use cond::Cond;
 
 /// A struct that is a selection of one model's fields and links. Implemented by
 /// `#[derive(Selection)]`; see [`query!`](crate::query!) for an example.
+///
+/// Example: [`Query`](crate::query::Query).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a selection",
     label = "a linked record is read into a struct with `#[derive(Selection)]`",
@@ -198,6 +200,8 @@ where
 }
 
 /// A page of a typed query's answer, with how many records match in all.
+///
+/// Example: [`Query`](crate::query::Query).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Paged<T> {
     /// The records of this page.
@@ -230,6 +234,8 @@ impl<T: Selection> Query<T> {
     }
 
     /// Takes at most `take` records.
+    ///
+    /// Example: [`Query`](crate::query::Query).
     pub fn take(mut self, take: u64) -> Self {
         self.page = self.page.take(take);
         self
@@ -284,6 +290,8 @@ impl<T: Selection> Query<T> {
     }
 
     /// The matching records, each read as a `T`.
+    ///
+    /// Example: [`Query`](crate::query::Query).
     pub async fn all<C: ConnectionTrait>(&self, links: &Links, conn: &C) -> Result<Vec<T>> {
         let graph = links.graph(conn, &self.checked()?).await?;
         graph.data.into_iter().map(record::read::<T>).collect()
@@ -291,6 +299,8 @@ impl<T: Selection> Query<T> {
 
     /// A page of the matching records, with how many match in all (counted in one more
     /// statement when the query takes or skips).
+    ///
+    /// Example: [`Query`](crate::query::Query).
     pub async fn page<C: ConnectionTrait>(&self, links: &Links, conn: &C) -> Result<Paged<T>> {
         let graph = links.graph(conn, &self.checked()?).await?;
         let count = match graph.metadata {
