@@ -100,7 +100,116 @@
 //! # Ok(())
 //! # }
 //! ```
-
+//!
+//! # Service example
+//!
+//! The Link service, Query, deleting and restoring, undo and maintenance, end to end:
+//!
+//! ```
+//! # use link_runtime::{define_link, Linkable, Links, ListFilter};
+//! # use link_runtime::query::{AllowList, GraphQuery};
+//! # use sea_orm::entity::prelude::*;
+//! # use serde_json::json;
+//! # mod product {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "product")]
+//! #     #[linkable(module = "product")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub title: String,
+//! #         pub deleted_at: Option<DateTimeUtc>,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # mod brand {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "brand")]
+//! #     #[linkable(module = "brand")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub name: String,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! define_link! {
+//!     pub ProductBrand: product::Model [is_list] => brand::Model [filterable(name)],
+//!     extra_columns { featured: bool = false },
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.execute_unprepared("create table product (id text primary key, title text not null, deleted_at text)").await?;
+//! # db.execute_unprepared("create table brand (id text primary key, name text not null)").await?;
+//! # db.execute_unprepared("insert into product values ('p1', 'Shirt', null), ('p2', 'Hat', null), ('p3', 'Sock', null)").await?;
+//! # db.execute_unprepared("insert into brand values ('b1', 'Acme')").await?;
+//! let links = Links::builder(db.clone())
+//!     .application("shop")
+//!     .module("product")
+//!     .module("brand")
+//!     .link::<ProductBrand>()
+//!     .build()?;
+//! assert!(!links.plan().await?.is_up_to_date()); // the link table is missing
+//! links.migrate().await?;
+//! assert!(links.plan().await?.is_up_to_date());
+//!
+//! let (p1, p2, p3) = (product::Model::key("p1"), product::Model::key("p2"), product::Model::key("p3"));
+//! let b1 = brand::Model::key("b1");
+//! let pair = |p: &link_runtime::Key<product::Model>| ProductBrand::new(p.clone(), b1.clone());
+//! assert_eq!((pair(&p1).left(), pair(&p1).right()), (&p1, &b1));
+//! links.create_many(&db, [pair(&p1), pair(&p2)]).await?;
+//! let row = links
+//!     .update(&db, pair(&p1).with(product_brand::Data::default().featured(true)))
+//!     .await?;
+//! assert!(row.extra.featured);
+//! let of_acme = links.list(&db, ListFilter::<ProductBrand>::all().right([b1.clone()])).await?;
+//! assert_eq!(of_acme.len(), 2);
+//! assert!(links.dismiss(&db, pair(&p2)).await?);
+//!
+//! // Medusa's JSON shape.
+//! links.create_json(&db, &json!({"product": {"product_id": "p2"}, "brand": {"brand_id": "b1"}})).await?;
+//! assert_eq!(links.list_json(&db, &json!({"brand": {"brand_id": "b1"}})).await?.len(), 2);
+//!
+//! // Query, and the typed loader.
+//! let page = GraphQuery::new("product")
+//!     .fields(["id", "brand.name"])
+//!     .filters(json!({"brand": {"name": "Acme"}}))
+//!     .order("id", "ASC");
+//! assert_eq!(links.graph(&db, &page).await?.data[0]["brand"]["name"], "Acme");
+//! let allow = AllowList::new(["id", "brand.name"]);
+//! let hidden = GraphQuery::new("product").fields(["title"]);
+//! assert!(links.graph_within(&db, &hidden, &allow).await.is_err());
+//! let products = product::Entity::find().all(&db).await?;
+//! let brands = links.load_right::<ProductBrand, _>(&db, &products).await?;
+//! assert_eq!(brands[0][0].name, "Acme");
+//!
+//! // Delete a product with its links, and restore exactly that.
+//! let report = links.delete(&db, [p1.clone()]).await?;
+//! assert!(report.records["product.product"].contains("p1"));
+//! links.restore(&db, [p1.clone()]).await?;
+//!
+//! // A write undone.
+//! let (_, undo) = links.create_undoable(&db, [pair(&p3)]).await?;
+//! links.undo(&db, undo).await?;
+//! assert_eq!(links.list(&db, ListFilter::<ProductBrand>::all().left([p3])).await?.len(), 0);
+//!
+//! // Maintenance.
+//! assert_eq!(links.check(&db).await?.dangling(), 0);
+//! links.repair(&db).await?;
+//! links.purge_all(&db, chrono::Utc::now()).await?;
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
 #[cfg(feature = "cli")]

@@ -258,6 +258,8 @@ impl LinksBuilder {
     /// `"default"`, a name two applications could share, so its plans never drop or rename);
     /// tables a Medusa backend or another application uses are listed as foreign and left
     /// alone.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn application(mut self, name: impl Into<String>) -> Self {
         self.application = Some(name.into());
         self

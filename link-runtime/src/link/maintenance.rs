@@ -33,6 +33,8 @@ impl Links {
 
     /// Hard-deletes the rows of every stored link dismissed before `before`, in one transaction.
     /// Returns how many per link.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn purge_all<C>(
         &self,
         conn: &C,
@@ -87,6 +89,8 @@ impl Links {
 const SAMPLES: usize = 10;
 
 /// What [`Links::check`] found (or [`Links::repair`] dismissed).
+///
+/// Example: [the service example](crate#service-example).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Audit {
     /// One entry per stored link.
@@ -95,6 +99,8 @@ pub struct Audit {
 
 impl Audit {
     /// Live rows found dangling, over every link.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn dangling(&self) -> u64 {
         self.links
             .iter()
@@ -134,12 +140,16 @@ impl Links {
     /// with counts and samples. Where the model's table shares the home connection this is two
     /// statements per side (a count and a sample, each one `NOT EXISTS` query); otherwise the
     /// live keys are read once and checked on the model's connection in chunks.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn check<C: ConnectionTrait>(&self, conn: &C) -> Result<Audit> {
         self.audit(conn, None).await
     }
 
     /// Dismisses every live link row that [`Links::check`] reports, in one transaction, and
     /// returns what it dismissed.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn repair<C>(&self, conn: &C) -> Result<Audit>
     where
         C: LinkConnection,

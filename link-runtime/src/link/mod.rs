@@ -76,11 +76,15 @@ impl<L: LinkDefinition> LinkPair<L> {
     }
 
     /// The left record.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn left(&self) -> &Key<L::Left> {
         &self.left
     }
 
     /// The right record.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn right(&self) -> &Key<L::Right> {
         &self.right
     }
@@ -113,6 +117,8 @@ impl<L: LinkDefinition> fmt::Debug for LinkPair<L> {
 
 /// Which live rows of a link [`Links::list`] returns: all of them, or those of the given left
 /// and/or right records.
+///
+/// Example: [the service example](crate#service-example).
 pub struct ListFilter<L: LinkDefinition> {
     left: Option<Vec<Key<L::Left>>>,
     right: Option<Vec<Key<L::Right>>>,
@@ -120,6 +126,8 @@ pub struct ListFilter<L: LinkDefinition> {
 
 impl<L: LinkDefinition> ListFilter<L> {
     /// Every live row.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn all() -> Self {
         ListFilter {
             left: None,
@@ -128,12 +136,16 @@ impl<L: LinkDefinition> ListFilter<L> {
     }
 
     /// Only rows whose left record is one of `keys`.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn left(mut self, keys: impl IntoIterator<Item = Key<L::Left>>) -> Self {
         self.left = Some(keys.into_iter().collect());
         self
     }
 
     /// Only rows whose right record is one of `keys`.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn right(mut self, keys: impl IntoIterator<Item = Key<L::Right>>) -> Self {
         self.right = Some(keys.into_iter().collect());
         self
@@ -211,6 +223,8 @@ impl Links {
     /// [`Error::Conflict`] naming the records and the fix. On any error nothing is written.
     ///
     /// Returns the live rows, in the order of the first occurrence of each pair.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn create_many<L, C>(
         &self,
         conn: &C,
@@ -239,6 +253,8 @@ impl Links {
     }
 
     /// Changes the extra data of one live pair. See [`Links::update_many`].
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn update<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<LinkRow<L>>
     where
         L: StoredLink,
@@ -265,6 +281,8 @@ impl Links {
     }
 
     /// Dismisses one pair. Returns whether it was live. See [`Links::dismiss_many`].
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn dismiss<L, C>(&self, conn: &C, pair: LinkPair<L>) -> Result<bool>
     where
         L: StoredLink,
@@ -292,6 +310,8 @@ impl Links {
     }
 
     /// The live rows of link `L` that match `filter`, ordered by creation.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn list<L, C>(&self, conn: &C, filter: ListFilter<L>) -> Result<Vec<LinkRow<L>>>
     where
         L: StoredLink,

@@ -20,6 +20,8 @@ use sea_orm::sea_query::Alias;
 /// [`Links::undo`]. Rows the write created are dismissed; rows it revived go back to dismissed;
 /// rows it updated get their previous extra data; rows it dismissed come back with their data.
 /// Rows the write did not change are left alone.
+///
+/// Example: [the service example](crate#service-example).
 #[derive(Debug, Clone, Default)]
 pub struct Undo {
     steps: Vec<UndoStep>,
@@ -153,6 +155,8 @@ pub(crate) fn not_linked(missing: &[(LinkSpec, Vec<(String, String)>)]) -> Optio
 
 impl Links {
     /// [`Links::create_many`], also returning how to undo it.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn create_undoable<L, C>(
         &self,
         conn: &C,
@@ -234,6 +238,8 @@ impl Links {
     /// Puts every row an undoable write changed back as it was, in one transaction, the latest
     /// change first. Reviving a row that would now break its link's cardinality is a
     /// `Conflict`, and nothing is undone.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn undo<C>(&self, conn: &C, undo: Undo) -> Result<()>
     where
         C: LinkConnection,

@@ -24,6 +24,8 @@ impl Links {
     /// What the link tables on the home connection need to match the declared links: a step
     /// per table (create, update, rename, adopt, unsafe, drop, release, foreign, or up to date)
     /// with its SQL. Reads only.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn plan(&self) -> Result<Plan> {
         planner::plan(self, self.home()).await
     }

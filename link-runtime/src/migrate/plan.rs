@@ -97,6 +97,8 @@ pub enum Apply {
 
 /// What the link tables of a database need to match the declared links. `Display` writes it
 /// for review.
+///
+/// Example: [the service example](crate#service-example).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The backend it was planned for.
@@ -109,6 +111,8 @@ pub struct Plan {
 
 impl Plan {
     /// Whether nothing needs to change (foreign tables are never changed).
+    ///
+    /// Example: [the service example](crate#service-example).
     pub fn is_up_to_date(&self) -> bool {
         self.steps.iter().all(|s| !s.kind.changes())
     }

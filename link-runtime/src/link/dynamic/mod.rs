@@ -62,6 +62,8 @@ pub(super) fn items(input: &Json) -> Vec<&Json> {
 impl Links {
     /// Creates the links of a Medusa-shaped definition or array of definitions, atomically
     /// (several link tables included). Returns the rows in the same shape.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn create_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
     where
         C: LinkConnection,
@@ -122,6 +124,8 @@ impl Links {
     /// filters lists the rows of each, united without duplicates, in the order found. Rows come
     /// back in the definition's shape, with `"link"` when their models have several links and
     /// `"data"` when the link has extra columns.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn list_json<C: ConnectionTrait>(
         &self,
         conn: &C,

@@ -43,6 +43,8 @@ use crate::registry::{LinkEntry, Links, ModuleBinding};
 use crate::stamp::next_stamp;
 
 /// What a [`Links::delete`] or [`Links::restore`] changed.
+///
+/// Example: [the service example](crate#service-example).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LifecycleReport {
     /// The stamp every `deleted_at` of a delete got; for a restore, the stamps it matched.
@@ -135,6 +137,8 @@ impl Links {
     /// link table, and, for sides marked `delete_cascade`, the linked records too, recursively.
     /// Ids that do not exist are not an error (cleanup after a hard delete works); the report
     /// says what was found.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn delete<M, C>(
         &self,
         conn: &C,
@@ -152,6 +156,8 @@ impl Links {
     /// link rows and cascaded records whose `deleted_at` equals theirs (links dismissed earlier
     /// stay dismissed). A revived link that would break cardinality is a `Conflict`, and nothing
     /// is restored.
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn restore<M, C>(
         &self,
         conn: &C,

@@ -38,12 +38,16 @@ impl Links {
     /// table and the linked model share `conn`; otherwise the linked ids are computed first, in
     /// chunks, on the connections that hold them (order then has to share `conn`: an error says
     /// so).
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn graph<C: ConnectionTrait>(&self, conn: &C, query: &GraphQuery) -> Result<Graph> {
         run(self, conn, query, None).await
     }
 
     /// [`Links::graph`] for a caller that may only reach the paths of `allow` (an HTTP route):
     /// fields, filters and order outside it are refused with [`Error::UnknownField`].
+    ///
+    /// Example: [the service example](crate#service-example).
     pub async fn graph_within<C: ConnectionTrait>(
         &self,
         conn: &C,
