@@ -11,6 +11,8 @@ use sea_orm::DbErr;
 ///
 /// `Debug` reads as the message too, after the kind, so an `Error` returned from `main` or
 /// shown by `unwrap` says what happened and the fix.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -161,6 +163,8 @@ impl ErrorKind {
 
 impl Error {
     /// What kind of failure this is.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Conflict { .. } => ErrorKind::Conflict,
@@ -177,6 +181,8 @@ impl Error {
     }
 
     /// The HTTP status an API answers this error with ([`ErrorKind::status`]).
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn status(&self) -> u16 {
         self.kind().status()
     }

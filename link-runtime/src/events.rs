@@ -22,6 +22,8 @@ pub use crate::link_event::{EventRow, LinkEvent, LinkEventKind};
 
 impl Links {
     /// A receiver of every link event from now on.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {
         self.events().subscribe()
     }
@@ -29,6 +31,8 @@ impl Links {
     /// Starts a transaction on `conn` whose link events are emitted when it commits. Use it
     /// (as the connection of the operations) to write records and links together and still get
     /// events.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn begin<C>(&self, conn: &C) -> Result<LinkTransaction>
     where
         C: TransactionTrait<Transaction = DatabaseTransaction>,
@@ -123,6 +127,8 @@ impl LinkConnection for LinkTransaction {
 
 /// A transaction whose link events are emitted when it commits. Use it wherever a connection
 /// is taken; [`commit`](LinkTransaction::commit) or [`rollback`](LinkTransaction::rollback) it.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 pub struct LinkTransaction {
     txn: DatabaseTransaction,
     pending: Mutex<Vec<LinkEvent>>,
@@ -137,6 +143,8 @@ impl std::fmt::Debug for LinkTransaction {
 
 impl LinkTransaction {
     /// Commits, then emits the events of the writes made in it.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn commit(self) -> Result<()> {
         self.txn
             .commit()

@@ -210,6 +210,113 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # More of the service
+//!
+//! Batches, options, events inside a transaction, the rest of the JSON shape, applying a
+//! reviewed plan, errors:
+//!
+//! ```
+//! # use link_runtime::{define_link, Apply, CreateOptions, ErrorKind, LinkEventKind, Linkable, Links};
+//! # use link_runtime::query::{AllowList, GraphQuery};
+//! # use sea_orm::entity::prelude::*;
+//! # use serde_json::json;
+//! # mod product {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "product")]
+//! #     #[linkable(module = "product")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub title: String,
+//! #         pub deleted_at: Option<DateTimeUtc>,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # mod brand {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "brand")]
+//! #     #[linkable(module = "brand")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub name: String,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! define_link! {
+//!     pub ProductBrand: product::Model [is_list] => brand::Model [filterable(name)],
+//!     extra_columns { featured: bool = false },
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.execute_unprepared("create table product (id text primary key, title text not null, deleted_at text)").await?;
+//! # db.execute_unprepared("create table brand (id text primary key, name text not null)").await?;
+//! # db.execute_unprepared("insert into product values ('p1', 'Shirt', null), ('p2', 'Hat', null), ('p3', 'Sock', null)").await?;
+//! # db.execute_unprepared("insert into brand values ('b1', 'Acme')").await?;
+//! let links = Links::builder(db.clone())
+//!     .module("product")
+//!     .module("brand")
+//!     .link::<ProductBrand>()
+//!     .build()?;
+//! let plan = links.plan().await?;
+//! links.apply(&plan, Apply::Safe).await?; // what `migrate()` does
+//! assert_eq!(links.table_name::<ProductBrand>()?, "product_product_brand_brand");
+//! assert_eq!(links.specs().count(), 1);
+
+//! let (p1, p2) = (product::Model::key("p1"), product::Model::key("p2"));
+//! let b1 = brand::Model::key("b1");
+//! let mut events = links.subscribe();
+//! // A bulk import that knows its records exist.
+//! let options = CreateOptions::default().skip_record_check();
+//! links
+//!     .create_many_with(&db, [ProductBrand::new(p1.clone(), b1.clone())], options)
+//!     .await?;
+//! let event = events.try_recv()?;
+//! assert_eq!((event.name(), event.kind), ("ProductBrand.attached".to_string(), LinkEventKind::Attached));
+
+//! // In a transaction: events wait for its commit.
+//! let txn = links.begin(&db).await?;
+//! links.create(&txn, ProductBrand::new(p2.clone(), b1.clone())).await?;
+//! assert!(events.try_recv().is_err());
+//! txn.commit().await?;
+//! assert_eq!(events.try_recv()?.rows.len(), 1);
+
+//! let featured = product_brand::Data::default().featured(true);
+//! links
+//!     .update_many(&db, [ProductBrand::new(p2.clone(), b1.clone()).with(featured)])
+//!     .await?;
+//! links.update_json(&db, &json!({"product": {"product_id": "p2"}, "brand": {"brand_id": "b1"}, "data": {"featured": false}})).await?;
+//! assert_eq!(links.dismiss_many(&db, [ProductBrand::new(p2.clone(), b1.clone())]).await?, 1);
+//! assert_eq!(links.dismiss_json(&db, &json!({"product": {"product_id": "p1"}, "brand": {"brand_id": "b1"}})).await?, 1);
+
+//! // Records by JSON, and the typed loader from the right side.
+//! links.create_json(&db, &json!({"product": {"product_id": "p1"}, "brand": {"brand_id": "b1"}})).await?;
+//! let brands = brand::Entity::find().all(&db).await?;
+//! assert_eq!(links.load_left::<ProductBrand, _>(&db, &brands).await?[0].len(), 1);
+//! let report = links.delete_json(&db, &json!({"product": {"product_id": ["p1"]}})).await?;
+//! assert!(!report.links.is_empty());
+//! links.restore_json(&db, &json!({"product": {"product_id": ["p1"]}})).await?;
+
+//! // A mistake of the caller's: a kind an HTTP layer maps in one line.
+//! let missing = links
+//!     .create(&db, ProductBrand::new(product::Model::key("nope"), b1.clone()))
+//!     .await
+//!     .unwrap_err();
+//! assert_eq!((missing.kind(), missing.status()), (ErrorKind::NotFound, 404));
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
 #[cfg(feature = "cli")]

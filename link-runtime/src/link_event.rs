@@ -6,6 +6,8 @@
 pub(crate) const CHANNEL_CAPACITY: usize = 1024;
 
 /// Whether rows were linked or unlinked.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkEventKind {
@@ -16,6 +18,8 @@ pub enum LinkEventKind {
 }
 
 /// One row an event is about.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EventRow {
     /// The link row's id.
@@ -27,6 +31,8 @@ pub struct EventRow {
 }
 
 /// Rows of one link attached or detached by one committed write.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LinkEvent {
     /// The link's name, e.g. `ProductBrand`.
@@ -39,6 +45,8 @@ pub struct LinkEvent {
 
 impl LinkEvent {
     /// Medusa's event name, e.g. `ProductBrand.attached`.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn name(&self) -> String {
         let kind = match self.kind {
             LinkEventKind::Attached => "attached",

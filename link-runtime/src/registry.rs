@@ -109,6 +109,8 @@ impl Links {
     }
 
     /// The name of the link table of `L` (Medusa's name unless `table = "…"` was given).
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn table_name<L: LinkDefinition>(&self) -> Result<&str> {
         Ok(&self.entry::<L>()?.names.table)
     }
@@ -132,6 +134,8 @@ impl Links {
     }
 
     /// Every registered link, in registration order.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn specs(&self) -> impl Iterator<Item = &LinkSpec> {
         self.inner.links.iter().map(|entry| &entry.spec)
     }

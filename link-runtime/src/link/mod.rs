@@ -163,6 +163,8 @@ impl<L: LinkDefinition> fmt::Debug for ListFilter<L> {
 }
 
 /// Options of [`Links::create_many_with`].
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
     skip_record_check: bool,
@@ -173,6 +175,8 @@ pub struct CreateOptions {
 impl CreateOptions {
     /// Do not check that both records exist and are live. For bulk imports whose ids are known
     /// to be good: a link to a missing record is then stored as given (Medusa's behaviour).
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub fn skip_record_check(mut self) -> Self {
         self.skip_record_check = true;
         self
@@ -239,6 +243,8 @@ impl Links {
     }
 
     /// [`Links::create_many`] with options.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn create_many_with<L, C>(
         &self,
         conn: &C,
@@ -268,6 +274,8 @@ impl Links {
     /// Changes the extra data of pairs that must all be live (Medusa's
     /// `updateRemoteLinksStep`): the named columns take the new values, the others keep theirs.
     /// If any pair is not linked, [`Error::NotFound`] names it and nothing changes.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn update_many<L, C>(
         &self,
         conn: &C,
@@ -293,6 +301,8 @@ impl Links {
 
     /// Soft-deletes the live rows of the given pairs (their `deleted_at` is set), atomically.
     /// A pair that is not linked is not an error. Returns how many rows were dismissed.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn dismiss_many<L, C>(
         &self,
         conn: &C,

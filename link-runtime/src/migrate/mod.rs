@@ -45,6 +45,8 @@ impl Links {
     ///
     /// PostgreSQL and SQLite run it in one transaction: all or nothing. MySQL/MariaDB commit
     /// each DDL statement: see [`Plan::failure_note`].
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn apply(&self, reviewed: &Plan, mode: Apply) -> Result<Plan> {
         self.apply_reporting(reviewed, mode, &mut |_| {}).await
     }

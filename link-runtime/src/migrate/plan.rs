@@ -87,6 +87,8 @@ pub struct Step {
 }
 
 /// Which steps [`Links::apply`](crate::Links::apply) runs.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apply {
     /// Create, update, rename, adopt and release; never drop, never an unsafe change.

@@ -32,6 +32,8 @@ impl Links {
     }
 
     /// The reverse of [`Links::load_right`]: for each of `rights`, its live left records.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn load_left<L, C>(&self, conn: &C, rights: &[L::Right]) -> Result<Vec<Vec<L::Left>>>
     where
         L: StoredLink,

@@ -79,6 +79,8 @@ impl Links {
     /// `updateRemoteLinksStep`), atomically: the named columns take the new values, the others
     /// keep theirs. If any pair is not linked, [`Error::NotFound`] names every such pair and
     /// nothing changes. Returns the rows in the same shape.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn update_json<C>(&self, conn: &C, input: &Json) -> Result<Vec<Json>>
     where
         C: LinkConnection,
@@ -106,6 +108,8 @@ impl Links {
     /// Dismisses the links of a Medusa-shaped definition or array of definitions, atomically.
     /// `data` is ignored; a pair that is not linked is not an error. Returns how many rows
     /// were dismissed.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn dismiss_json<C>(&self, conn: &C, input: &Json) -> Result<u64>
     where
         C: LinkConnection,
@@ -216,6 +220,8 @@ impl Links {
 
     /// Deletes records given as `{"product": {"product_id": ["p1", "p2"]}, …}` with everything
     /// linked to them; see [`Links::delete`].
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn delete_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
         C: LinkConnection,
@@ -225,6 +231,8 @@ impl Links {
     }
 
     /// Restores records given as for [`Links::delete_json`]; see [`Links::restore`].
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn restore_json<C>(&self, conn: &C, input: &Json) -> Result<LifecycleReport>
     where
         C: LinkConnection,
