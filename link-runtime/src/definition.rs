@@ -115,6 +115,8 @@ pub struct Side {
 
 impl Side {
     /// The alias this side is reached by.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn alias(&self) -> &'static str {
         self.alias.unwrap_or(self.model.name)
     }
@@ -134,6 +136,8 @@ impl Side {
 }
 
 /// An extra column of a link table.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExtraColumn {
     /// The column name.
@@ -147,6 +151,8 @@ pub struct ExtraColumn {
 }
 
 /// The column types extra columns may have.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ColumnType {
@@ -201,6 +207,8 @@ impl ColumnType {
 }
 
 /// A column default, from a literal in the declaration.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DefaultValue {
     /// `true` / `false`.
@@ -290,6 +298,8 @@ impl DefaultValue {
 }
 
 /// How many records each side of a link may have.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cardinality {
     /// Neither side is a list.
@@ -304,6 +314,8 @@ pub enum Cardinality {
 
 impl LinkSpec {
     /// The link's cardinality.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn cardinality(&self) -> Cardinality {
         match (self.left.is_list, self.right.is_list) {
             (false, false) => Cardinality::OneToOne,
@@ -314,16 +326,22 @@ impl LinkSpec {
     }
 
     /// A left record may have at most one live right record.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn left_unique(&self) -> bool {
         !self.right.is_list
     }
 
     /// A right record may have at most one live left record.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn right_unique(&self) -> bool {
         !self.left.is_list
     }
 
     /// `ProductBrand (product → brand)`, how messages name the link.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn display_name(&self) -> String {
         format!(
             "{} ({} → {})",
@@ -332,6 +350,8 @@ impl LinkSpec {
     }
 
     /// An extra column by name.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn extra_column(&self, name: &str) -> Option<&ExtraColumn> {
         self.extra_columns.iter().find(|c| c.name == name)
     }

@@ -101,6 +101,8 @@ impl<'de, M> serde::Deserialize<'de> for Key<M> {
 }
 
 /// How a model's primary key is stored in its own table (link tables always store a string).
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyKind {

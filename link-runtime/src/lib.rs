@@ -317,6 +317,148 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Declarations and reports
+//!
+//! What a declaration says, read back; a read-only link; paging and its count; what a delete,
+//! an undo, an audit and a plan report:
+//!
+//! ```
+//! # use link_runtime::{define_link, Cardinality, Error, KeyKind, LinkDefinition, Linkable, Links, Selection, StepKind};
+//! # use link_runtime::definition::{ColumnType, DefaultValue};
+//! # use link_runtime::query::{AllowList, GraphQuery, Query};
+//! # use sea_orm::entity::prelude::*;
+//! # mod product {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "product")]
+//! #     #[linkable(module = "product")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub title: String,
+//! #         pub deleted_at: Option<DateTimeUtc>,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # mod brand {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "brand")]
+//! #     #[linkable(module = "brand")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub name: String,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # mod post {
+//! #     use link_runtime::Linkable;
+//! #     use sea_orm::entity::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+//! #     #[sea_orm(table_name = "post")]
+//! #     #[linkable(module = "blog")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key, auto_increment = false)]
+//! #         pub id: String,
+//! #         pub product_id: Option<String>,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! define_link! {
+//!     pub ProductBrand: product::Model [is_list] => brand::Model [alias = "maker"],
+//!     extra_columns { featured: bool = false },
+//! }
+//! define_link! { pub PostProduct: post::Model [field = product_id] => product::Model, read_only }
+//!
+//! #[derive(Debug, Selection)]
+//! #[selection(model = product::Model)]
+//! struct Title {
+//!     id: String,
+//!     title: String,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let spec = ProductBrand::SPEC;
+//! assert_eq!(spec.display_name(), "ProductBrand (product → brand)");
+//! assert_eq!(spec.cardinality(), Cardinality::ManyToOne);
+//! assert!(spec.left_unique() && !spec.right_unique()); // a product has one brand
+//! assert_eq!(spec.right.alias(), "maker");
+//! let featured = spec.extra_column("featured").ok_or("no column")?;
+//! assert_eq!((featured.ty, featured.default), (ColumnType::Bool, Some(DefaultValue::Bool(false))));
+//! assert_eq!(product::Model::MODEL.key_kind, KeyKind::String);
+//!
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.execute_unprepared("create table product (id text primary key, title text not null, deleted_at text)").await?;
+//! # db.execute_unprepared("create table brand (id text primary key, name text not null)").await?;
+//! # db.execute_unprepared("create table post (id text primary key, product_id text)").await?;
+//! # db.execute_unprepared("insert into product values ('p1', 'Shirt', null), ('p2', 'Hat', null)").await?;
+//! # db.execute_unprepared("insert into brand values ('b1', 'Acme')").await?;
+//! # db.execute_unprepared("insert into post values ('s1', 'p1')").await?;
+//! let links = Links::builder(db.clone())
+//!     .module("product")
+//!     .module("brand")
+//!     .module_on("blog", db.clone()) // a module on a connection of its own
+//!     .model::<post::Model>()
+//!     .link::<ProductBrand>()
+//!     .link::<PostProduct>()
+//!     .build()?;
+//! assert_eq!(links.home().get_database_backend(), sea_orm::DbBackend::Sqlite);
+//! assert_eq!(link_runtime::DEFAULT_APPLICATION, "default");
+//! let plan = links.plan().await?;
+//! assert_eq!(plan.steps_of(StepKind::Create).count(), 1);
+//! assert!(StepKind::Create.changes() && !plan.failure_note().is_empty());
+//! links.migrate().await?;
+//!
+//! // A read-only link: the post's own field, one statement.
+//! let posts = post::Entity::find().all(&db).await?;
+//! let products = links.load_read_only::<PostProduct, _>(&db, &posts).await?;
+//! assert_eq!(products[0][0].title, "Shirt");
+//!
+//! // A page and its count, typed and JSON.
+//! let typed = Query::<Title>::new().skip(1).take(1);
+//! let graph = typed.graph_query();
+//! assert_eq!(graph.pagination.as_ref().map(|p| p.skip), Some(1));
+//! let page = links.graph(&db, &GraphQuery::new("product").fields(["title"]).skip(1).take(1)).await?;
+//! let info = page.metadata.ok_or("a page")?;
+//! assert_eq!((info.count, info.skip, info.take), (2, 1, Some(1)));
+//! assert!(AllowList::new(["maker.name"]).permits_link("maker"));
+//!
+//! // A write undone, merged with another; a dangling link found and reported.
+//! let p1 = product::Model::key("p1");
+//! let (_, mut undo) = links.create_undoable(&db, [ProductBrand::new(p1.clone(), brand::Model::key("b1"))]).await?;
+//! let pair = ProductBrand::new(product::Model::key("p2"), brand::Model::key("b1"));
+//! // Nothing named: the columns' defaults are written.
+//! assert!(link_runtime::definition::LinkData::named(pair.data()).is_empty());
+//! let (_, later) = links.create_undoable(&db, [pair]).await?;
+//! undo.merge(later);
+//! assert!(!undo.is_empty());
+//! # db.execute_unprepared("delete from brand").await?;
+//! let audit = links.check(&db).await?;
+//! let product_brand = &audit.links[0];
+//! assert_eq!((product_brand.link.as_str(), product_brand.right.dangling), ("ProductBrand", 2));
+//! links.undo(&db, undo).await?;
+//! assert_eq!(links.purge::<ProductBrand, _>(&db, chrono::Utc::now()).await?, 2);
+//!
+//! // What a refusal names.
+//! let missing = links.create(&db, ProductBrand::new(p1, brand::Model::key("b9"))).await;
+//! match missing {
+//!     Err(Error::NotFound { records, .. }) => assert_eq!(records["brand.brand"], ["b9"]),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
 #[cfg(feature = "cli")]

@@ -104,6 +104,8 @@ impl Links {
     }
 
     /// The connection link tables live on.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn home(&self) -> &DatabaseConnection {
         &self.inner.home
     }
@@ -213,6 +215,8 @@ pub struct LinksBuilder {
 }
 
 /// The name a registry that does not set one owns its link tables under.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 pub const DEFAULT_APPLICATION: &str = "default";
 
 /// Table names a link may not take: the migrations' bookkeeping.
@@ -228,6 +232,8 @@ impl LinksBuilder {
     }
 
     /// Binds `module` to a connection of its own (another pool or another database).
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn module_on(mut self, module: &'static str, connection: DatabaseConnection) -> Self {
         self.modules
             .push((module, ModuleBinding::Elsewhere(connection)));
@@ -270,6 +276,8 @@ impl LinksBuilder {
     }
 
     /// Makes the model `M` queryable as a graph root even if no registered link uses it.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn model<M: Linkable>(mut self) -> Self {
         self.models.push(ModelEntry {
             info: M::MODEL,

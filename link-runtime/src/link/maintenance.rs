@@ -19,6 +19,8 @@ impl Links {
     ///
     /// A purged pair can no longer be revived by `restore` (Medusa keeps dismissed rows forever;
     /// purge what is older than anything you would restore).
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub async fn purge<L, C>(&self, conn: &C, before: DateTime<Utc>) -> Result<u64>
     where
         L: LinkDefinition,
@@ -110,6 +112,8 @@ impl Audit {
 }
 
 /// The audit of one link.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LinkAudit {
     /// The link's name.
@@ -123,6 +127,8 @@ pub struct LinkAudit {
 }
 
 /// The dangling rows of one side of a link.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SideAudit {
     /// `module.model`.

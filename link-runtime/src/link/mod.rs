@@ -90,6 +90,8 @@ impl<L: LinkDefinition> LinkPair<L> {
     }
 
     /// The extra data named.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn data(&self) -> &L::Data {
         &self.data
     }

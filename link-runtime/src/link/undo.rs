@@ -45,12 +45,16 @@ struct Snapshot {
 
 impl Undo {
     /// Whether there is nothing to undo.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 
     /// Appends the steps of a later write (of the same registry), so one `undo` reverts both,
     /// the later first.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn merge(&mut self, later: Undo) {
         self.steps.extend(later.steps);
     }

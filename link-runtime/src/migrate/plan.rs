@@ -8,6 +8,8 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use crate::sql::migration::MigrationSql;
 
 /// What a [`Step`] does to one link table.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StepKind {
@@ -49,6 +51,8 @@ impl StepKind {
     }
 
     /// Whether a step of this kind changes anything.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn changes(self) -> bool {
         !matches!(self, StepKind::Noop | StepKind::Foreign)
     }
@@ -120,11 +124,15 @@ impl Plan {
     }
 
     /// The steps of `kind`.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn steps_of(&self, kind: StepKind) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(move |s| s.kind == kind)
     }
 
     /// What happens if a step fails midway, on this backend.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn failure_note(&self) -> &'static str {
         if MigrationSql::for_backend(self.backend).transactional_ddl() {
             "the whole apply runs in one transaction (DDL is transactional here): if a step fails, nothing is applied"

@@ -50,6 +50,8 @@ impl Links {
     /// `lefts`: forward through the left model's `field` (ids in a `String`, `Option` or `Vec`
     /// field), or inverse through the right model's `primary_key` field pointing back at the
     /// left's `field`. One statement (per chunk of ids); soft-deleted records are left out.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub async fn load_read_only<L, C>(
         &self,
         conn: &C,

@@ -330,6 +330,8 @@ impl AllowList {
 
     /// Whether a caller may follow the link at `path` (`brand`, `brand.products`): a pattern
     /// goes through it (`brand.name` and `brand.*` go through `brand`).
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn permits_link(&self, path: &str) -> bool {
         self.patterns.iter().any(|pattern| {
             pattern == path

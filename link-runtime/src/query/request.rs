@@ -136,6 +136,8 @@ impl GraphQuery {
     }
 
     /// Skips `skip` root records.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn skip(mut self, skip: u64) -> Self {
         self.pagination = Some(self.pagination.unwrap_or_default().skip(skip));
         self
@@ -167,6 +169,8 @@ impl GraphQuery {
 }
 
 /// The answer: the records, and `metadata` when the query asked for a page (`skip` or `take`).
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Graph {
     /// The root records with their linked records nested under each link's name.
@@ -177,6 +181,8 @@ pub struct Graph {
 }
 
 /// What a paginated answer says about its page.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
     /// How many roots match the filters, across all pages.

@@ -216,6 +216,8 @@ pub struct Paged<T> {
 
 impl<T: Selection> Query<T> {
     /// Every record of `T`'s model, in key order.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn new() -> Self
     where
         T::Through: check::RootSelection,
@@ -228,6 +230,8 @@ impl<T: Selection> Query<T> {
     }
 
     /// Skips `skip` records.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn skip(mut self, skip: u64) -> Self {
         self.page = self.page.skip(skip);
         self
@@ -260,6 +264,8 @@ impl<T: Selection> Query<T> {
     }
 
     /// The [`GraphQuery`] this query runs, as [`Links::graph`] would take it from JSON.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn graph_query(&self) -> GraphQuery {
         let mut fields = Vec::new();
         let mut nested = BTreeMap::new();
