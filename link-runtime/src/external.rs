@@ -8,14 +8,14 @@ use std::pin::Pin;
 
 /// The error an external service returns.
 ///
-/// Example: [`ExternalModels`](crate::query::ExternalModels).
+/// Example: [`ExternalModels`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What Query asks an external service for: the records of `model` whose `field` holds one of
 /// `ids`. `field` is the model's primary key, or, for an inverse read-only link, the field that
 /// points back at the parent (as Medusa calls `listPosts({product_id: ids})`).
 ///
-/// Example: [`ExternalModels`](crate::query::ExternalModels).
+/// Example: [`ExternalModels`].
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct ListRequest<'a> {
@@ -54,7 +54,7 @@ pub trait ExternalModels: Send + Sync + 'static {
     /// The records the request names, as JSON objects holding the requested field, in any
     /// order. Ids the service does not know are left out (they read as no record).
     ///
-    /// Example: [`ExternalModels`](crate::query::ExternalModels).
+    /// Example: [`ExternalModels`].
     fn list(
         &self,
         request: ListRequest<'_>,
