@@ -34,3 +34,17 @@ pub fn builder(t: &TestDb) -> LinksBuilder {
         .link::<PostProduct>()
         .link::<TagPost>()
 }
+
+/// A proptest run of `LINK_PROPTEST_CASES` cases (`default` without it), nothing persisted.
+#[allow(dead_code)]
+pub fn proptest_config(default: u32) -> proptest::prelude::ProptestConfig {
+    let cases = std::env::var("LINK_PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default);
+    proptest::prelude::ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    }
+}

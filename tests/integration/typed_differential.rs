@@ -162,15 +162,7 @@ fn generated_text_filters_select_alike_on_every_backend() {
         }
         worlds
     });
-    let cases: u32 = std::env::var("LINK_PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(128);
-    let config = ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let config = common::proptest_config(128);
     proptest!(config, |(case in case())| {
         let refused = case.patterns().iter().any(|p| dangling_escape(p));
         for (t, links) in &worlds {

@@ -462,15 +462,8 @@ fn generated_queries_over_every_kind_of_link_read_alike_on_every_backend() {
         }
         worlds
     });
-    let cases: u32 = std::env::var("LINK_PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(128);
-    let config = ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let config = common::proptest_config(128);
+    let cases = config.cases;
     // Generated queries that read something: the comparison is not of empty answers only.
     let read_something = std::sync::atomic::AtomicUsize::new(0);
     proptest!(config, |(generated in generated())| {
@@ -504,6 +497,7 @@ fn generated_queries_over_every_kind_of_link_read_alike_on_every_backend() {
     let read = read_something.into_inner();
     assert!(
         read * 2 >= cases as usize,
-        "only {read} of {cases} generated queries (times the backends) read a record"
+        "only {read} of {} generated queries (times the backends) read a record",
+        cases
     );
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::html::{escape, page};
-use super::selections::{AdminRow, BrandName};
+use super::selections::{AdminRow, BrandName, ChannelName};
 use crate::links::{ProductBrand, ProductSalesChannel, product_sales_channel};
 use crate::modules::{brand, product, sales_channel};
 
@@ -201,9 +201,12 @@ async fn render(state: &AppState, outcome: Outcome) -> (StatusCode, Html<String>
         let brands = query!(BrandName, order = [name])
             .all(&state.links, &state.db)
             .await?;
-        Ok::<_, link_runtime::Error>((products, brands))
+        let channels = query!(ChannelName, order = [name])
+            .all(&state.links, &state.db)
+            .await?;
+        Ok::<_, link_runtime::Error>((products, brands, channels))
     };
-    let (products, brands) = match read.await {
+    let (products, brands, channels) = match read.await {
         Ok(read) => read,
         Err(error) => {
             tracing::error!(error = %error, "admin page failed");
@@ -213,7 +216,7 @@ async fn render(state: &AppState, outcome: Outcome) -> (StatusCode, Html<String>
     };
     let product_options = options(products.iter().map(|p| (p.id.as_str(), p.title.as_str())));
     let brand_options = options(brands.iter().map(|b| (b.id.as_str(), b.name.as_str())));
-    let channel_options = options([("sc_web", "Web"), ("sc_retail", "Retail")].into_iter());
+    let channel_options = options(channels.iter().map(|c| (c.id.as_str(), c.name.as_str())));
     let mut rows = String::new();
     for p in &products {
         let brand = p.brand.as_ref().map_or("—".to_string(), |b| {

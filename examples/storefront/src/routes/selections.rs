@@ -183,3 +183,11 @@ pub struct AdminRow {
     #[selection(link, order = [link.position])]
     pub sales_channels: Vec<ChannelAt>,
 }
+
+/// A sales channel, as the admin page's form offers it.
+#[derive(Debug, Serialize, Selection)]
+#[selection(model = sales_channel::Model)]
+pub struct ChannelName {
+    pub id: String,
+    pub name: String,
+}
