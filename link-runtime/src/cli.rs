@@ -17,6 +17,28 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! The same commands writing to a buffer, as a test or an admin console runs them, with an
+//! answer for the question a terminal would be asked:
+//!
+//! ```
+//! use link_runtime::cli::{Confirm, LinksCommand};
+//! use link_runtime::{Links, Plan};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! let links = Links::builder(db).build()?;
+//! let mut out = Vec::new();
+//! // Never drop a table from here: drops and unsafe steps are skipped.
+//! let mut keep_tables = |_: &Plan| false;
+//! let confirm: Confirm<'_> = Some(&mut keep_tables);
+//! let migrate = LinksCommand::Migrate { execute_safe: false, execute_all: false };
+//! migrate.run_with(&links, &mut out, confirm).await?;
+//! assert_eq!(String::from_utf8(out)?, "link tables are up to date\n");
+//! # Ok(())
+//! # }
+//! ```
 
 use std::io::{IsTerminal, Write};
 
@@ -53,6 +75,8 @@ pub enum LinksCommand {
 }
 
 /// Asks whether to run the drops and unsafe steps of a plan; `None` when no one can answer.
+///
+/// Example: [the module docs](crate::cli).
 pub type Confirm<'a> = Option<&'a mut (dyn FnMut(&Plan) -> bool + Send)>;
 
 impl LinksCommand {
@@ -76,6 +100,8 @@ impl LinksCommand {
     }
 
     /// Runs the command, writing to `out`; `confirm` answers for a terminal.
+    ///
+    /// Example: [the module docs](crate::cli).
     pub async fn run_with(
         &self,
         links: &Links,

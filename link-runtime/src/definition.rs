@@ -11,15 +11,25 @@ use crate::linkable::{Linkable, ModelInfo};
 /// Example: [`define_link!`](crate::define_link!).
 pub trait LinkDefinition: Send + Sync + 'static {
     /// The left (first) side: every create and dismiss names its record first.
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     type Left: Linkable;
     /// The right (second) side.
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     type Right: Linkable;
     /// What the declaration said.
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     const SPEC: LinkSpec;
     /// The typed values of the extra columns of one stored row (`()` for a read-only link).
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     type Extra: ExtraColumns;
     /// The extra columns a create names; the others keep their values, or take their defaults
     /// (`()` for a read-only link).
+    ///
+    /// Example: [`define_link!`](crate::define_link!).
     type Data: LinkData;
 }
 
@@ -41,6 +51,8 @@ pub trait ExtraColumns:
     Sized + Clone + std::fmt::Debug + serde::Serialize + Send + Sync + 'static
 {
     /// Reads the extra columns from a row that selected them by name.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
@@ -49,6 +61,8 @@ pub trait ExtraColumns:
 /// Example: [the crate's example](crate#example) (`product_brand::Data`).
 pub trait LinkData: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The named columns with their values, in declaration order.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     fn named(&self) -> Vec<(&'static str, Value)>;
 }
 

@@ -197,6 +197,8 @@ impl std::fmt::Debug for Error {
 }
 
 /// One record, as errors name it.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct RecordRef {
     /// Its model, as `module.model`.
@@ -269,6 +271,8 @@ pub(crate) fn column<T: sea_orm::TryGetable>(
 }
 
 /// The runtime's result type.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

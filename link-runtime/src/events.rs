@@ -87,12 +87,18 @@ impl Links {
 /// [`Commits::Itself`] only for a connection whose every statement commits on its own: the
 /// service then skips its transaction for a one-statement write, emits events at once, and runs
 /// a deadlock victim again.
+///
+/// Example: [more of the service](crate#more-of-the-service).
 pub trait LinkConnection: ConnectionTrait + TransactionTrait {
     /// What commits a write made through this connection.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     fn commits(&self) -> Commits<'_>;
 }
 
 /// What commits a write made through a [`LinkConnection`].
+///
+/// Example: [more of the service](crate#more-of-the-service).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Commits<'a> {
@@ -158,6 +164,8 @@ impl LinkTransaction {
     }
 
     /// Rolls back; the events of its writes are dropped.
+    ///
+    /// Example: [more of the service](crate#more-of-the-service).
     pub async fn rollback(self) -> Result<()> {
         self.txn
             .rollback()

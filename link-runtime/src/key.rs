@@ -37,6 +37,8 @@ impl<M> Key<M> {
     }
 
     /// The id, owned.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn into_string(self) -> String {
         self.id
     }

@@ -217,7 +217,7 @@
 //! reviewed plan, errors:
 //!
 //! ```
-//! # use link_runtime::{define_link, Apply, CreateOptions, ErrorKind, LinkEventKind, Linkable, Links};
+//! # use link_runtime::{define_link, Apply, Commits, CreateOptions, Error, ErrorKind, LinkConnection, LinkEventKind, Linkable, Links};
 //! # use link_runtime::query::{AllowList, GraphQuery};
 //! # use sea_orm::entity::prelude::*;
 //! # use serde_json::json;
@@ -257,13 +257,26 @@
 //!     extra_columns { featured: bool = false },
 //! }
 //!
+//! /// Code of your own that writes links takes any connection the service does: a pool, a
+//! /// `links.begin()` transaction or a sea-orm one.
+//! async fn set_brand(
+//!     links: &Links,
+//!     conn: &impl LinkConnection,
+//!     product: &str,
+//!     brand: &str,
+//! ) -> link_runtime::Result<()> {
+//!     let pair = ProductBrand::new(product::Model::key(product), brand::Model::key(brand));
+//!     links.create(conn, pair).await?;
+//!     Ok(())
+//! }
+//!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
 //! # db.execute_unprepared("create table product (id text primary key, title text not null, deleted_at text)").await?;
 //! # db.execute_unprepared("create table brand (id text primary key, name text not null)").await?;
 //! # db.execute_unprepared("insert into product values ('p1', 'Shirt', null), ('p2', 'Hat', null), ('p3', 'Sock', null)").await?;
-//! # db.execute_unprepared("insert into brand values ('b1', 'Acme')").await?;
+//! # db.execute_unprepared("insert into brand values ('b1', 'Acme'), ('b2', 'Zeta')").await?;
 //! let links = Links::builder(db.clone())
 //!     .module("product")
 //!     .module("brand")
@@ -291,6 +304,13 @@
 //! assert!(events.try_recv().is_err());
 //! txn.commit().await?;
 //! assert_eq!(events.try_recv()?.rows.len(), 1);
+//! // Rolled back: nothing written, no event.
+//! let txn = links.begin(&db).await?;
+//! assert!(matches!(txn.commits(), Commits::With(_)));
+//! set_brand(&links, &txn, "p3", "b1").await?;
+//! txn.rollback().await?;
+//! assert!(events.try_recv().is_err());
+//! assert!(matches!(db.commits(), Commits::Itself));
 
 //! let featured = product_brand::Data::default().featured(true);
 //! links
@@ -307,6 +327,15 @@
 //! let report = links.delete_json(&db, &json!({"product": {"product_id": ["p1"]}})).await?;
 //! assert!(!report.links.is_empty());
 //! links.restore_json(&db, &json!({"product": {"product_id": ["p1"]}})).await?;
+
+//! // A product has one brand: a second is refused, naming both records.
+//! match set_brand(&links, &db, "p1", "b2").await {
+//!     Err(Error::Conflict { record: Some(record), already_linked_to: Some(brand), .. }) => {
+//!         assert_eq!((record.model.as_str(), record.id.as_str()), ("product.product", "p1"));
+//!         assert_eq!((brand.model.as_str(), brand.id.as_str()), ("brand.brand", "b1"));
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
 
 //! // A mistake of the caller's: a kind an HTTP layer maps in one line.
 //! let missing = links
@@ -326,8 +355,13 @@
 //! ```
 //! # use link_runtime::{define_link, Cardinality, Error, KeyKind, LinkDefinition, Linkable, Links, Selection, StepKind};
 //! # use link_runtime::definition::{ColumnType, DefaultValue};
-//! # use link_runtime::query::{AllowList, GraphQuery, Query};
+//! # use link_runtime::definition::ExtraColumns;
+//! # use link_runtime::linkable::IdField;
+//! # use link_runtime::query::{AllowList, GraphQuery, Page, Query};
+//! # use link_runtime::schema::{ddl, TableNames};
+//! # use link_runtime::SeaOrmLinkable;
 //! # use sea_orm::entity::prelude::*;
+//! # use sea_orm::Statement;
 //! # mod product {
 //! #     use link_runtime::Linkable;
 //! #     use sea_orm::entity::prelude::*;
@@ -387,6 +421,11 @@
 //!     title: String,
 //! }
 //!
+//! /// Generic code over any linkable sea-orm model reaches its entity.
+//! async fn count<M: SeaOrmLinkable>(db: &DatabaseConnection) -> Result<usize, DbErr> {
+//!     Ok(M::Entity::find().all(db).await?.len())
+//! }
+//!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let spec = ProductBrand::SPEC;
@@ -397,6 +436,14 @@
 //! let featured = spec.extra_column("featured").ok_or("no column")?;
 //! assert_eq!((featured.ty, featured.default), (ColumnType::Bool, Some(DefaultValue::Bool(false))));
 //! assert_eq!(product::Model::MODEL.key_kind, KeyKind::String);
+//! // The names Query and the SQL use (they differ for a `column_name`).
+//! let model = product::Model::MODEL;
+//! assert!(model.has_field("title") && !model.has_field("name"));
+//! assert_eq!((model.key_field(), model.column_of("title"), model.field_of("title")), ("id", "title", "title"));
+//! assert_eq!(product::Model::key("p1").into_string(), "p1");
+//! // The statements that create the link table, for a migration tool of your own.
+//! let created = ddl::create_table(sea_orm::DbBackend::Sqlite, &spec, &TableNames::of(&spec));
+//! assert!(created[0].starts_with(r#"create table if not exists "product_product_brand_brand""#));
 //!
 //! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
 //! # db.execute_unprepared("create table product (id text primary key, title text not null, deleted_at text)").await?;
@@ -424,11 +471,16 @@
 //! let posts = post::Entity::find().all(&db).await?;
 //! let products = links.load_read_only::<PostProduct, _>(&db, &posts).await?;
 //! assert_eq!(products[0][0].title, "Shirt");
+//! // What the read-only link reads off each post.
+//! assert_eq!(posts[0].link_key().as_str(), "s1");
+//! assert_eq!(posts[0].field_ids("product_id"), Some(vec!["p1".to_string()]));
+//! assert_eq!(posts[0].product_id.ids(), ["p1"]);
+//! assert_eq!(count::<post::Model>(&db).await?, 1);
 //!
 //! // A page and its count, typed and JSON.
 //! let typed = Query::<Title>::new().skip(1).take(1);
 //! let graph = typed.graph_query();
-//! assert_eq!(graph.pagination.as_ref().map(|p| p.skip), Some(1));
+//! assert_eq!(graph.pagination, Some(Page::default().skip(1).take(1)));
 //! let page = links.graph(&db, &GraphQuery::new("product").fields(["title"]).skip(1).take(1)).await?;
 //! let info = page.metadata.ok_or("a page")?;
 //! assert_eq!((info.count, info.skip, info.take), (2, 1, Some(1)));
@@ -443,6 +495,10 @@
 //! let (_, later) = links.create_undoable(&db, [pair]).await?;
 //! undo.merge(later);
 //! assert!(!undo.is_empty());
+//! // A link row read with plain sea-orm, its extra columns typed.
+//! let sql = "select featured from product_product_brand_brand";
+//! let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+//! assert!(!product_brand::Extra::from_row(&row.ok_or("a row")?)?.featured);
 //! # db.execute_unprepared("delete from brand").await?;
 //! let audit = links.check(&db).await?;
 //! let product_brand = &audit.links[0];

@@ -19,6 +19,8 @@ pub use crate::key::KeyKind;
 )]
 pub trait Linkable: Sized + Send + Sync + 'static {
     /// What the derive recorded about this model.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     const MODEL: ModelInfo;
 
     /// The hash of the property this model is shown under on a linked record: its name, and
@@ -40,11 +42,15 @@ pub trait Linkable: Sized + Send + Sync + 'static {
     type __Many;
 
     /// The key of this record (its primary key as a string).
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     fn link_key(&self) -> Key<Self>;
 
     /// The ids held by the field `field` (a read-only link's `field` or `primary_key`): one for a
     /// `String`, integer or UUID field, none or one for an `Option`, any number for a `Vec`;
     /// `None` if there is no such field or it cannot hold ids.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     fn field_ids(&self, field: &str) -> Option<Vec<String>>;
 
     /// How Query reads this model's records by name: the derive returns its sea-orm entity's
@@ -72,8 +78,12 @@ pub const fn name_hash(name: &str) -> u64 {
 
 /// A field's value as the ids it holds (implemented for the types a read-only link's field may
 /// have).
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 pub trait IdField {
     /// The ids.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     fn ids(&self) -> Vec<String>;
 }
 
@@ -107,6 +117,8 @@ impl<T: IdField> IdField for Vec<T> {
 /// Example: the models of [the crate's example](crate#example) implement it.
 pub trait SeaOrmLinkable: Linkable {
     /// The sea-orm entity whose `Model` this is.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     type Entity: sea_orm::EntityTrait;
 }
 
@@ -140,6 +152,8 @@ pub struct ModelInfo {
 
 impl ModelInfo {
     /// Whether `field` is a field of this model.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub const fn has_field(&self, field: &str) -> bool {
         let mut i = 0;
         while i < self.fields.len() {
@@ -152,6 +166,8 @@ impl ModelInfo {
     }
 
     /// The column `field` is stored in.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub const fn column_of(&self, field: &'static str) -> &'static str {
         let mut i = 0;
         while i < self.renamed.len() {
@@ -164,6 +180,8 @@ impl ModelInfo {
     }
 
     /// The field stored in `column`.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub const fn field_of(&self, column: &'static str) -> &'static str {
         let mut i = 0;
         while i < self.renamed.len() {
@@ -176,6 +194,8 @@ impl ModelInfo {
     }
 
     /// The primary key's field, as Query's records name it.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub const fn key_field(&self) -> &'static str {
         self.field_of(self.primary_key)
     }

@@ -64,7 +64,21 @@ impl LinkTables {
         }
     }
 
-    /// The migration `name` for a registry already built.
+    /// The migration `name` for a registry already built (the one the application runs
+    /// with, so the two cannot differ).
+    ///
+    /// ```
+    /// # use link_runtime::migration::LinkTables;
+    /// # use sea_orm_migration::MigrationName;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// let links = link_runtime::Links::builder(db).application("shop").build()?;
+    /// let migration = LinkTables::from_links("m20261122_000001_link_tables", links);
+    /// assert_eq!(migration.name(), "m20261122_000001_link_tables");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_links(name: impl Into<String>, links: Links) -> Self {
         LinkTables {
             name: name.into(),

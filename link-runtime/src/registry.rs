@@ -242,6 +242,8 @@ impl LinksBuilder {
 
     /// Binds `module` to an external service that serves its models' records (SPEC §9.6):
     /// Query calls it once per hop with every id it needs.
+    ///
+    /// Example: [`ExternalModels`].
     pub fn external(mut self, module: &'static str, service: impl ExternalModels) -> Self {
         self.modules
             .push((module, ModuleBinding::External(Arc::new(service))));

@@ -400,6 +400,44 @@ async fn a_link_table_is_an_entry_point_with_its_rows_and_both_sides() {
             "{:?}",
             t.backend
         );
+
+        // A key column is filtered by its side's key: a number, or the canonical text, finds
+        // the row; a form the key cannot take is refused (as a create refuses it), not missed.
+        for filter in [
+            json!({"region_id": 2}),
+            json!({"region_id": [2, 7]}),
+            json!({"region_id": {"$eq": "2"}}),
+            json!({"region_id": {"$in": ["2"]}, "brand_id": "b1"}),
+        ] {
+            let found = graph(
+                &links,
+                &t,
+                GraphQuery::new("region_brand")
+                    .fields(["region_id"])
+                    .filters(filter.clone()),
+            )
+            .await;
+            assert_eq!(found.data.len(), 1, "{filter} {:?}", t.backend);
+        }
+        for (filter, named) in [
+            (json!({"region_id": "02"}), "02"),
+            (json!({"region_id": {"$in": [2, "x"]}}), "x"),
+        ] {
+            let error = graph_err(
+                &links,
+                &t,
+                GraphQuery::new("region_brand").filters(filter.clone()),
+            )
+            .await;
+            let message = error.to_string();
+            assert!(
+                matches!(error, Error::InvalidInput { .. })
+                    && message.contains(named)
+                    && message.contains("region_id")
+                    && message.contains("integer"),
+                "{filter}: {message}"
+            );
+        }
     }
 }
 

@@ -81,6 +81,8 @@ pub struct Page {
 
 impl Page {
     /// Skips `skip` records.
+    ///
+    /// Example: [declarations and reports](crate#declarations-and-reports).
     pub fn skip(mut self, skip: u64) -> Self {
         self.skip = skip;
         self

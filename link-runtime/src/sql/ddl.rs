@@ -201,6 +201,8 @@ pub(crate) fn indexes(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -
 
 /// The statements that create the link table of `spec` and its indexes, each idempotent
 /// (`IF NOT EXISTS`), in the order they must run.
+///
+/// Example: [declarations and reports](crate#declarations-and-reports).
 pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> Vec<String> {
     let q = |name: &str| quote(backend, name);
     let table = q(&names.table);

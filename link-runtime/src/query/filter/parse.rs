@@ -2,6 +2,8 @@
 //! the link hops and the allow-list.
 
 use super::*;
+use crate::linkable::canonical;
+use crate::source::key_text;
 
 /// What parsing needs: the registry, for models, hops and column types, and the allow-list.
 pub(crate) struct Parser<'a> {
@@ -128,15 +130,15 @@ impl Parser<'_> {
                         {
                             return Err(not_filterable(hop, field));
                         }
-                        let (ty, _) = self.source(model)?.column(field).ok_or_else(|| {
-                            Error::UnknownField {
-                                message: format!(
-                                    "`{path}` is not a column of {}",
-                                    model.qualified_name()
-                                ),
-                            }
+                        let source = self.source(model)?;
+                        let (ty, _) = source.column(field).ok_or_else(|| Error::UnknownField {
+                            message: format!(
+                                "`{path}` is not a column of {}",
+                                model.qualified_name()
+                            ),
                         })?;
-                        compare(&ty, model.column_of(field), value, &path)?
+                        let key = source.key_of(field);
+                        compare(&ty, model.column_of(field), value, &path, key)?
                     }
                     // The link's own columns are always filterable: the link declares them.
                     Step::LinkColumn(column) => {
@@ -144,7 +146,7 @@ impl Parser<'_> {
                             allow.check_exact(&path)?;
                         }
                         let ty = column.ty.sea_orm_type();
-                        Filter::OnLink(Box::new(compare(&ty, column.name, value, &path)?))
+                        Filter::OnLink(Box::new(compare(&ty, column.name, value, &path, None)?))
                     }
                     Step::Hop(hop) => {
                         // Behind an allow-list, say nothing of a link it does not reach.
@@ -167,21 +169,29 @@ impl Parser<'_> {
 }
 
 /// The condition `value` puts on `field`, a column of type `ty`: a value, an array (`$in`),
-/// null, or an object of operators.
+/// null, or an object of operators. A column holding `key`'s keys takes them in any form a
+/// write takes, and compares their canonical text.
 fn compare(
     ty: &sea_orm::sea_query::ColumnType,
     field: &'static str,
     value: &Json,
     path: &str,
+    key: Option<&ModelInfo>,
 ) -> Result<Filter> {
     let ty = ty.clone();
-    let typed = |json: &Json| {
+    let as_typed = |json: &Json| {
         value_for(&ty, json).map_err(|expected| {
             Error::invalid(format!(
                 "filter on `{path}`: expected {expected}, got {}",
                 crate::input::shown(&json.to_string())
             ))
         })
+    };
+    let typed = |json: &Json| match (key, key_text(json)) {
+        (Some(model), Some(id)) => canonical(model, id)
+            .map(Value::from)
+            .map_err(|error| Error::invalid(format!("filter on `{path}`: {error}"))),
+        _ => as_typed(json),
     };
     let list = |json: &Json, op: &str| match json {
         Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
@@ -248,7 +258,7 @@ fn compare(
                         (Op::Like | Op::ILike, Json::String(_)) => Filter::Compare {
                             column: field,
                             op,
-                            values: vec![typed(operand)?],
+                            values: vec![as_typed(operand)?],
                         },
                         (Op::Like | Op::ILike, other) => {
                             return Err(Error::invalid(format!(

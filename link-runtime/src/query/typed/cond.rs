@@ -334,8 +334,9 @@ pub enum Cond {
 }
 
 impl Cond {
-    /// The condition in the graph's filter shape: `{"brand": {"name": {"$eq": "Acme"}}}`.
-    pub fn to_json(&self) -> Json {
+    /// The condition in the graph's filter shape: `{"brand": {"name": {"$eq": "Acme"}}}`
+    /// (what [`Query::graph_query`](crate::query::Query::graph_query) shows).
+    pub(crate) fn to_json(&self) -> Json {
         match self {
             Cond::Leaf { path, op, value } => {
                 let mut json = Json::Object(Map::from_iter([(op.clone(), value.clone())]));

@@ -40,6 +40,8 @@ pub use cond::Cond;
 pub trait Selection: Sized {
     /// The model whose records this selection reads (or, for a link's entry point, the
     /// link table's entity `Model`).
+    ///
+    /// Example: [`Query`](crate::query::Query).
     type Model: entity::Queryable;
 
     /// The link whose columns it reads beside the model's fields
