@@ -113,6 +113,7 @@ impl LinksCommand {
             LinksCommand::Plan => {
                 let plan = links.plan().await?;
                 writeln!(out, "{plan}").map_err(write)?;
+                warn_missing_indexes(links, out).await?;
             }
             LinksCommand::Migrate {
                 execute_safe,
@@ -205,6 +206,7 @@ impl LinksCommand {
                         .map_err(write)?;
                     }
                 }
+                warn_missing_indexes(links, out).await?;
                 let dangling = audit.dangling();
                 if dangling > 0 {
                     return Err(Error::invalid(format!(
@@ -219,4 +221,22 @@ impl LinksCommand {
         }
         Ok(())
     }
+}
+
+/// A warning per field Query looks records up by through a link without an index, with the
+/// statement its module's owner would run ([`Links::missing_indexes`]).
+async fn warn_missing_indexes(links: &Links, out: &mut (dyn Write + Send)) -> Result<()> {
+    for missing in links.missing_indexes().await? {
+        writeln!(
+            out,
+            "warning: no index begins with `{}.{}`, and Query looks {} records up by it through {}; the module's owner can add one:\n        {};",
+            missing.table,
+            missing.column,
+            missing.model,
+            missing.links.join(", "),
+            missing.create_index
+        )
+        .map_err(|e| Error::invalid(format!("writing the output: {e}")))?;
+    }
+    Ok(())
 }

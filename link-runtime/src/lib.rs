@@ -554,7 +554,7 @@ pub use link::{
     Audit, CreateOptions, LifecycleReport, LinkAudit, LinkPair, ListFilter, SideAudit, Undo,
 };
 pub use linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
-pub use migrate::{Apply, Plan, Step, StepKind};
+pub use migrate::{Apply, MissingIndex, Plan, Step, StepKind};
 pub use query::Selection;
 pub use registry::{DEFAULT_APPLICATION, Links, LinksBuilder};
 

@@ -12,8 +12,6 @@ use sea_orm::{IdenStatic, Value};
 use serde_json::{Map, Value as Json};
 
 /// One record as JSON, keyed by column name in the entity's column order.
-use crate::linkable::ModelInfo;
-
 pub(crate) type Record = Map<String, Json>;
 
 /// The records of one sea-orm model, type-erased. Implemented for every entity through
@@ -26,12 +24,6 @@ pub trait RecordSource: Send + Sync + 'static {
 
     /// One row (selected with `*`) as JSON, keyed by field name.
     fn decode(&self, row: &QueryResult) -> Result<Record, DbErr>;
-
-    /// The model whose keys the text column of `field` holds, in their canonical form (a link
-    /// row's key columns): a filter on it takes that model's keys in any form a write takes.
-    fn key_of(&self, _field: &str) -> Option<&ModelInfo> {
-        None
-    }
 }
 
 /// The [`RecordSource`] of the sea-orm entity `E`: records keyed by the model's field names,

@@ -90,16 +90,49 @@ async fn exec(t: &TestDb, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// Whether PostgreSQL's tables keep planner statistics (`LINK_BENCH_STATISTICS=none`: never).
+fn with_statistics() -> bool {
+    std::env::var("LINK_BENCH_STATISTICS").as_deref() != Ok("none")
+}
+
 /// What autovacuum would have done by now (it is off on some servers, this machine's included):
 /// without it the link table keeps every dead row of the runs before, and its statistics are
 /// missing or describe another moment (say, every row dismissed: then the planner expects no
 /// live row and joins 1,000 pairs to 1,000 rows in a nested loop). Untimed; PostgreSQL only.
+///
+/// With `LINK_BENCH_STATISTICS=none` the dead rows are still vacuumed away, but the tables'
+/// statistics are removed instead of gathered: the regime of a freshly loaded table, or of any
+/// table before autovacuum reaches it.
 async fn maintain(t: &TestDb, tables: &[&str]) {
     if t.backend == Backend::Postgres {
         for table in tables {
-            exec(t, &format!("VACUUM ANALYZE {table}")).await;
+            if with_statistics() {
+                exec(t, &format!("VACUUM ANALYZE {table}")).await;
+            } else {
+                exec(t, &format!("VACUUM {table}")).await;
+                forget_statistics(t, table).await;
+            }
         }
     }
+}
+
+/// The backend's name in benchmark ids; PostgreSQL's says when it runs without statistics.
+fn target_name(t: &TestDb) -> String {
+    let name = format!("{:?}", t.backend).to_lowercase();
+    if t.backend == Backend::Postgres && !with_statistics() {
+        format!("{name} without statistics")
+    } else {
+        name
+    }
+}
+
+/// Removes what ANALYZE gathered about `table` (PostgreSQL, as a superuser).
+async fn forget_statistics(t: &TestDb, table: &str) {
+    exec(
+        t,
+        &format!("DELETE FROM pg_statistic WHERE starelid = '{table}'::regclass"),
+    )
+    .await;
 }
 
 /// The link table the create and dismiss benchmarks write.
@@ -245,7 +278,7 @@ fn writes(
     sizes: &Sizes,
     counts: &mut Counts,
 ) {
-    let name = format!("{:?}", t.backend).to_lowercase();
+    let name = target_name(t);
     let mut group = c.benchmark_group(format!("{name}/create_many"));
     for &n in &sizes.creates {
         let pairs = &pairs(&ids("p", n), sizes.brands);
@@ -465,7 +498,7 @@ fn reads(
     sizes: &Sizes,
     counts: &mut Counts,
 ) {
-    let name = format!("{:?}", t.backend).to_lowercase();
+    let name = target_name(t);
     let mut group = c.benchmark_group(format!("{name}/graph"));
     for &n in &sizes.graphs {
         let wanted = &ids("p", n);
@@ -599,7 +632,7 @@ fn deletes(
     sizes: &Sizes,
     counts: &mut Counts,
 ) {
-    let name = format!("{:?}", t.backend).to_lowercase();
+    let name = target_name(t);
     let n = sizes.deletes;
     let products = &ids("p", n);
     rt.block_on(async {
@@ -857,6 +890,13 @@ fn main() {
     } else {
         eprintln!("PostgreSQL benchmarks skipped: LINK_TEST_POSTGRES_URL is not set");
     }
+    if std::env::var("LINK_TEST_MYSQL_URL").is_ok()
+        && let Some(mysql) = rt.block_on(link_tests::db::mysql_only("bench_links", 10))
+    {
+        targets.push(mysql);
+    } else {
+        eprintln!("MySQL/MariaDB benchmarks skipped: LINK_TEST_MYSQL_URL is not set");
+    }
     for t in targets {
         let max = sizes
             .creates
@@ -875,7 +915,13 @@ fn main() {
                 links.create_many(&t.db, typed(chunk)).await.unwrap();
             }
             if t.backend == Backend::Postgres {
-                exec(&t, "ANALYZE").await;
+                if with_statistics() {
+                    exec(&t, "ANALYZE").await;
+                } else {
+                    for table in ["product", "brand", "post", "product_product_brand_brand"] {
+                        forget_statistics(&t, table).await;
+                    }
+                }
             }
         });
         reads(&mut c, &rt, &t, &links, &sizes, &mut counts);

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, Schema,
+    IntoActiveModel, Schema, Statement,
 };
 
 use crate::models::{brand, collection, customer, post, product, region, tag, variant, wishlist};
@@ -24,7 +24,7 @@ pub enum Backend {
 pub struct TestDb {
     pub backend: Backend,
     pub db: DatabaseConnection,
-    statements: Arc<Mutex<Vec<String>>>,
+    statements: Arc<Mutex<Vec<Statement>>>,
     url: String,
     schema: Option<String>,
     _dir: Option<tempfile::TempDir>,
@@ -90,12 +90,12 @@ pub async fn mysql_only(name: &str, pool: u32) -> Option<TestDb> {
     }
 }
 
-fn recorder(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
+fn recorder(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<Statement>>> {
     let statements = Arc::new(Mutex::new(Vec::new()));
     let sink = statements.clone();
     db.set_metric_callback(move |info| {
         if let Ok(mut all) = sink.lock() {
-            all.push(info.statement.sql.clone());
+            all.push(info.statement.clone());
         }
     });
     statements
@@ -215,6 +215,14 @@ impl TestDb {
 
     /// The SQL of every statement sent through `db` since the last [`TestDb::take_statements`].
     pub fn take_statements(&self) -> Vec<String> {
+        self.take_bound_statements()
+            .into_iter()
+            .map(|statement| statement.sql)
+            .collect()
+    }
+
+    /// Every statement sent through `db` since the last take, with its bound values.
+    pub fn take_bound_statements(&self) -> Vec<Statement> {
         std::mem::take(&mut *self.statements.lock().expect("statements"))
     }
 

@@ -167,7 +167,7 @@ impl<L: LinkDefinition> fmt::Debug for ListFilter<L> {
 /// Options of [`Links::create_many_with`].
 ///
 /// Example: [more of the service](crate#more-of-the-service).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct CreateOptions {
     skip_record_check: bool,
     /// Update only: every pair must already be live (and record checks are moot).

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::PreparedPair;
 use crate::registry::LinkEntry;
-use crate::sql::{Dialect, RecordCheck, Upsert, live};
+use crate::sql::{Dialect, RecordCheck, Upsert};
 
 /// Inserts new pairs, revives dismissed ones and updates the named extra columns of live ones.
 ///
@@ -151,8 +151,7 @@ pub(crate) async fn dismiss(
     for chunk in pairs.chunks(pairs_per_statement(dialect)) {
         let statement = table
             .dismiss(stamp)
-            .and_where(live())
-            .and_where(table.pairs_in(dialect, ends(chunk)))
+            .and_where(table.live_pairs_in(dialect, ends(chunk)))
             .to_owned();
         dismissed += conn.execute(&statement).await?.rows_affected();
     }

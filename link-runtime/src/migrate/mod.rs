@@ -7,11 +7,13 @@
 //! renamed.
 
 mod compare;
+mod indexes;
 mod ownership;
 mod plan;
 mod planner;
 mod tracking;
 
+pub use indexes::MissingIndex;
 pub use plan::{Apply, Plan, Step, StepKind};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};

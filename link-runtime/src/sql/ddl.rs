@@ -253,3 +253,30 @@ pub fn create_table(backend: DbBackend, spec: &LinkSpec, names: &TableNames) -> 
     statements.extend(indexes.into_iter().map(|index| index.sql));
     statements
 }
+
+/// The `CREATE INDEX` a module's owner would run so Query can look the records of `table` up
+/// by `column` (only printed: a module's table is not ours to change). Over live records
+/// where the backend has partial indexes and the model soft-deletes (Medusa's own indexes are
+/// partial so); on MySQL, a text column by its first 191 characters (all a key of utf8mb4 may
+/// hold), which `column_type` (as the catalogue names it) tells.
+pub(crate) fn record_index(
+    backend: DbBackend,
+    table: &str,
+    column: &str,
+    soft_deletable: bool,
+    column_type: &str,
+) -> String {
+    let q = |name: &str| quote(backend, name);
+    let name = q(&format!("IDX_{table}_{column}"));
+    let indexed = match backend {
+        DbBackend::MySql if column_type.ends_with("text") || column_type.ends_with("blob") => {
+            format!("{}(191)", q(column))
+        }
+        _ => q(column),
+    };
+    let mut sql = format!("CREATE INDEX {name} ON {} ({indexed})", q(table));
+    if soft_deletable && Dialect::for_backend(backend).partial_indexes {
+        sql.push_str(&format!(" WHERE {} IS NULL", q("deleted_at")));
+    }
+    sql
+}

@@ -26,10 +26,14 @@ pub(crate) struct Dialect {
     /// Its planner does better with a filter through a link as a semi-join (`IN (SELECT …)`)
     /// than as an inner join the order shares (SQLite; measured in BENCHMARKS.md).
     pub(crate) prefers_semi_joins: bool,
-    /// Many pairs are matched with `(l, r) IN (SELECT * FROM (VALUES …) AS v)` after `l IN (…)`
-    /// (PostgreSQL: a long list of row values becomes a deep OR expression that exhausts its
-    /// parser's stack, and the left key's index serves the first part even without statistics).
-    pub(crate) pairs_as_values: bool,
+    /// Pairs are matched as `(l, r) IN (SELECT * FROM unnest($1, $2))`, the two keys bound as
+    /// two arrays (PostgreSQL: a long list of row values becomes a deep OR expression that
+    /// exhausts its parser's stack; the pair is the primary key, so each is one probe of its
+    /// index, whatever the statistics say).
+    pub(crate) pairs_as_arrays: bool,
+    /// `deleted_at IS NULL` beside a primary key is written `(deleted_at IS NULL) IS TRUE` (see
+    /// [`Dialect::is_live_by_primary_key`]).
+    live_test_hidden_from_planner: bool,
     /// A UUID key casts to the text a link table holds (PostgreSQL's `uuid`); elsewhere it is
     /// bytes, compared only when bound as a UUID.
     pub(crate) uuid_casts_to_text: bool,
@@ -75,7 +79,8 @@ pub(crate) const SQLITE: Dialect = Dialect {
     row_locks: false,
     upsert_on_any_unique: false,
     prefers_semi_joins: true,
-    pairs_as_values: false,
+    pairs_as_arrays: false,
+    live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,
     transactional_ddl: true,
@@ -99,7 +104,8 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     row_locks: true,
     upsert_on_any_unique: false,
     prefers_semi_joins: false,
-    pairs_as_values: true,
+    pairs_as_arrays: true,
+    live_test_hidden_from_planner: true,
     uuid_casts_to_text: true,
     lists_as_arrays: true,
     transactional_ddl: true,
@@ -122,7 +128,8 @@ pub(crate) const MYSQL: Dialect = Dialect {
     row_locks: true,
     upsert_on_any_unique: true,
     prefers_semi_joins: false,
-    pairs_as_values: false,
+    pairs_as_arrays: false,
+    live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,
     transactional_ddl: false,
@@ -158,8 +165,14 @@ impl Dialect {
         (self.bind_limit / values_per_row.max(1)).max(1)
     }
 
-    /// `column IN (values)`: on PostgreSQL `column = ANY($1)`, the values bound as one array
-    /// (see [`Dialect::lists_as_arrays`]) when they are keys of one type.
+    /// `column IN (values)`: on PostgreSQL `column = ANY(ARRAY(SELECT unnest($1)))`, the
+    /// values bound as one array (see [`Dialect::lists_as_arrays`]) when they are keys of one
+    /// type.
+    ///
+    /// Why the array is read through a subquery: bound directly, PostgreSQL plans with its
+    /// values and, on a table it has no statistics for, guesses that a hundred keys match 40 %
+    /// of the rows, and scans them all. Behind an uncorrelated subquery the planner cannot see
+    /// how many keys there are and takes the key's index, on any table.
     pub(crate) fn among<V: Into<Value>>(
         &self,
         column: Expr,
@@ -170,10 +183,29 @@ impl Dialect {
             #[cfg(feature = "postgres")]
             if let Some(kind) = key_array_type(&values) {
                 let array = Value::Array(kind, Some(Box::new(values)));
-                return column.eq(sea_orm::sea_query::PgFunc::any(array));
+                // `$1` is sea-query's placeholder in a custom PostgreSQL expression.
+                let keys = Expr::cust_with_values("ARRAY(SELECT unnest($1))", [array]);
+                return column.eq(sea_orm::sea_query::PgFunc::any(keys));
             }
         }
         column.is_in(values)
+    }
+
+    /// `deleted_at IS NULL` beside a match of whole primary keys (pairs): the row is live. On
+    /// PostgreSQL written `(deleted_at IS NULL) IS TRUE`, the same test. Without statistics
+    /// PostgreSQL guesses that `deleted_at IS NULL` holds for 0.5 % of a table (it holds for
+    /// nearly every row) and reads every live row through the `deleted_at` index to find the
+    /// few pairs named. The planner neither guesses from the truth test nor matches an index
+    /// to it, so each pair is one probe of the primary key. Only beside a primary key: a
+    /// lookup by one key needs the plain test, to use the key's partial index on live rows.
+    pub(crate) fn is_live_by_primary_key(&self, deleted_at: Expr) -> Expr {
+        let live = deleted_at.is_null();
+        if self.live_test_hidden_from_planner {
+            // `$1` is sea-query's placeholder in a custom PostgreSQL expression.
+            Expr::cust_with_expr("($1) IS TRUE", live)
+        } else {
+            live
+        }
     }
 
     /// Locks the rows `select` finds against change until the transaction ends, where the

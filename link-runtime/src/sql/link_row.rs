@@ -7,7 +7,6 @@ use sea_orm::{DbErr, QueryResult, Value};
 
 use crate::definition::{ColumnType, ExtraColumn, LinkSpec};
 use crate::error::{Error, Result};
-use crate::linkable::ModelInfo;
 use crate::source::{Record, RecordSource, json_of};
 
 /// A stored extra column of a link row as a value of its own type (`what` names the row in an
@@ -66,13 +65,6 @@ impl RecordSource for LinkRowSource {
             "deleted_at" => Some((SqlType::TimestampWithTimeZone, true)),
             _ => None,
         }
-    }
-
-    fn key_of(&self, field: &str) -> Option<&ModelInfo> {
-        [&self.spec.left, &self.spec.right]
-            .into_iter()
-            .find(|side| side.column == field)
-            .map(|side| &side.model)
     }
 
     fn decode(&self, row: &QueryResult) -> Result<Record, DbErr> {

@@ -137,8 +137,8 @@ impl Parser<'_> {
                                 model.qualified_name()
                             ),
                         })?;
-                        let key = source.key_of(field);
-                        compare(&ty, model.column_of(field), value, &path, key)?
+                        let key = entry_point_key(self.links, model, field);
+                        compare(&ty, model.column_of(field), value, &path, key.as_ref())?
                     }
                     // The link's own columns are always filterable: the link declares them.
                     Step::LinkColumn(column) => {
@@ -166,6 +166,21 @@ impl Parser<'_> {
             }
         })
     }
+}
+
+/// The model whose keys `field` of a link table's entry point holds (its key columns hold each
+/// side's keys, as text in their canonical form).
+fn entry_point_key(links: &Links, model: &ModelInfo, field: &str) -> Option<ModelInfo> {
+    if model.module != crate::hops::LINK_MODULE {
+        return None;
+    }
+    let spec = links
+        .specs()
+        .find(|spec| !spec.read_only && spec.entry_point() == model.name)?;
+    [&spec.left, &spec.right]
+        .into_iter()
+        .find(|side| side.column == field)
+        .map(|side| side.model)
 }
 
 /// The condition `value` puts on `field`, a column of type `ty`: a value, an array (`$in`),

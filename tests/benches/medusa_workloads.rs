@@ -1,0 +1,300 @@
+//! The workloads of Medusa's own link benchmark (`bench.mjs` of the Medusa reference harness),
+//! written with this library, on PostgreSQL, in the same regime: 10,000 products and brands,
+//! link tables emptied with `TRUNCATE` between repetitions and kept without planner statistics
+//! (autovacuum off, `pg_statistic` rows removed), as on a freshly migrated table.
+//!
+//! ```sh
+//! LINK_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test REPS=12 \
+//!     cargo bench -p link-tests --bench medusa_workloads
+//! ```
+//!
+//! Prints one line per workload: the median and range over the repetitions in ms, and the
+//! statements sent, then the floor: 1,000 `SELECT 1` round trips on one pooled connection.
+//! `cargo test` runs it once on small data, so it keeps working.
+
+use std::time::Instant;
+
+use link_runtime::query::GraphQuery;
+use link_runtime::{LinkPair, Links};
+use link_tests::TestDb;
+use link_tests::links::{ProductBrand, ProductTag};
+use link_tests::models::{brand, product, tag};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+const LINK_TABLES: [&str; 2] = ["product_product_brand_brand", "product_product_tag_tag"];
+
+struct Run {
+    name: String,
+    ms: Vec<f64>,
+    statements: usize,
+}
+
+impl Run {
+    fn print(&self) {
+        let mut sorted = self.ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        println!(
+            "{:<44} median {:>9.1} ms  range {:.1}–{:.1}  statements {}",
+            self.name,
+            median,
+            sorted[0],
+            sorted[sorted.len() - 1],
+            self.statements
+        );
+    }
+}
+
+async fn exec(t: &TestDb, sql: &str) {
+    t.db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Empty link tables without statistics, as each of Medusa's repetitions finds them.
+async fn clear_links(t: &TestDb) {
+    exec(t, &format!("TRUNCATE {}", LINK_TABLES.join(", "))).await;
+    for table in LINK_TABLES {
+        exec(
+            t,
+            &format!("DELETE FROM pg_statistic WHERE starelid = '{table}'::regclass"),
+        )
+        .await;
+    }
+}
+
+/// Times `work` once, counting the statements it sends.
+async fn measure<F: Future<Output = ()>>(t: &TestDb, work: F) -> (f64, usize) {
+    t.take_statements();
+    let start = Instant::now();
+    work.await;
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    (ms, t.take_statements().len())
+}
+
+fn ids(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:05}")).collect()
+}
+
+fn o2m(i: usize) -> LinkPair<ProductBrand> {
+    ProductBrand::new(
+        product::Model::key(format!("p{i:05}")),
+        brand::Model::key(format!("b{i:05}")),
+    )
+}
+
+fn m2m(i: usize) -> LinkPair<ProductTag> {
+    ProductTag::new(
+        product::Model::key(format!("p{i:05}")),
+        tag::Model::key(format!("t{i:05}")),
+    )
+}
+
+/// How much of each workload to run.
+struct Sizes {
+    /// Links per call of the bulk workloads.
+    bulk: Vec<usize>,
+    /// Calls of one link each.
+    singles: usize,
+    /// Repetitions of each workload.
+    reps: usize,
+}
+
+/// One link kind's workloads: create and dismiss in one call, then single creates and
+/// dismisses.
+async fn kind<L: link_runtime::StoredLink>(
+    t: &TestDb,
+    links: &Links,
+    label: &str,
+    pair: fn(usize) -> LinkPair<L>,
+    sizes: &Sizes,
+    runs: &mut Vec<Run>,
+) {
+    let (singles, reps) = (sizes.singles, sizes.reps);
+    for &n in &sizes.bulk {
+        let mut create = Run {
+            name: format!("{label} create {n}, one call"),
+            ms: vec![],
+            statements: 0,
+        };
+        let mut dismiss = Run {
+            name: format!("{label} dismiss {n}, one call"),
+            ms: vec![],
+            statements: 0,
+        };
+        for _ in 0..reps {
+            clear_links(t).await;
+            let (ms, statements) = measure(t, async {
+                let rows = links.create_many(&t.db, (0..n).map(pair)).await.unwrap();
+                assert_eq!(rows.len(), n);
+            })
+            .await;
+            create.ms.push(ms);
+            create.statements = statements;
+            let (ms, statements) = measure(t, async {
+                let dismissed = links.dismiss_many(&t.db, (0..n).map(pair)).await.unwrap();
+                assert_eq!(dismissed, n as u64);
+            })
+            .await;
+            dismiss.ms.push(ms);
+            dismiss.statements = statements;
+        }
+        runs.extend([create, dismiss]);
+    }
+    let mut create = Run {
+        name: format!("{label} {singles} single creates"),
+        ms: vec![],
+        statements: 0,
+    };
+    let mut dismiss = Run {
+        name: format!("{label} {singles} single dismisses"),
+        ms: vec![],
+        statements: 0,
+    };
+    for _ in 0..reps {
+        clear_links(t).await;
+        let (ms, statements) = measure(t, async {
+            for i in 0..singles {
+                links.create(&t.db, pair(i)).await.unwrap();
+            }
+        })
+        .await;
+        create.ms.push(ms);
+        create.statements = statements;
+        let (ms, statements) = measure(t, async {
+            for i in 0..singles {
+                links.dismiss(&t.db, pair(i)).await.unwrap();
+            }
+        })
+        .await;
+        dismiss.ms.push(ms);
+        dismiss.statements = statements;
+    }
+    runs.extend([create, dismiss]);
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench") && !std::env::args().any(|a| a == "--test");
+    let reps: usize = if full {
+        std::env::var("REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3)
+    } else {
+        1
+    };
+    let (records, sizes) = if full {
+        let bulk = vec![1_000, 10_000];
+        (
+            10_000,
+            Sizes {
+                bulk,
+                singles: 1_000,
+                reps,
+            },
+        )
+    } else {
+        (
+            200,
+            Sizes {
+                bulk: vec![100],
+                singles: 20,
+                reps,
+            },
+        )
+    };
+    let singles = sizes.singles;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        if std::env::var("LINK_TEST_POSTGRES_URL").is_err() {
+            eprintln!("medusa_workloads: skipped: LINK_TEST_POSTGRES_URL is not set");
+            return;
+        }
+        let Some(t) = link_tests::db::postgres_only("medusa_workloads", 10).await else {
+            return;
+        };
+        let links = Links::builder(t.db.clone())
+            .module("product")
+            .module("brand")
+            .module("tag")
+            .link::<ProductBrand>()
+            .link::<ProductTag>()
+            .build()
+            .unwrap();
+        links.migrate().await.unwrap();
+        t.products(&ids("p", records)).await;
+        t.brands(&ids("b", records)).await;
+        t.tags(&ids("t", records)).await;
+        for table in LINK_TABLES {
+            exec(
+                &t,
+                &format!("ALTER TABLE {table} SET (autovacuum_enabled = false)"),
+            )
+            .await;
+        }
+        // As Medusa's warm-up: one create and dismiss before timing.
+        links.create(&t.db, o2m(0)).await.unwrap();
+        links.dismiss(&t.db, o2m(0)).await.unwrap();
+
+        let mut runs = Vec::new();
+        kind(&t, &links, "one-to-many", o2m, &sizes, &mut runs).await;
+        kind(&t, &links, "many-to-many", m2m, &sizes, &mut runs).await;
+
+        // The graph: every product with its brand, by ids (Medusa's `filters: { id: ids }`).
+        clear_links(&t).await;
+        links
+            .create_many(&t.db, (0..records).map(o2m))
+            .await
+            .unwrap();
+        for &n in &sizes.bulk {
+            let ids = ids("p", n);
+            let query = GraphQuery::new("product")
+                .fields(["id", "brand.*"])
+                .filters(json!({ "id": ids }));
+            let mut graph = Run {
+                name: format!("graph product + brand.*, {n} ids"),
+                ms: vec![],
+                statements: 0,
+            };
+            // A first run, untimed, as Medusa's harness reports its later runs.
+            links.graph(&t.db, &query).await.unwrap();
+            for _ in 0..reps {
+                let (ms, statements) = measure(&t, async {
+                    let found = links.graph(&t.db, &query).await.unwrap();
+                    assert_eq!(found.data.len(), n);
+                    assert!(found.data.iter().all(|p| p["brand"]["id"].is_string()));
+                })
+                .await;
+                graph.ms.push(ms);
+                graph.statements = statements;
+            }
+            runs.push(graph);
+        }
+
+        // The floor: one round trip per call.
+        let mut floor = Run {
+            name: format!("floor: {singles} × SELECT 1"),
+            ms: vec![],
+            statements: 0,
+        };
+        for _ in 0..reps {
+            // `execute_unprepared` is not counted by the statement recorder: one per call.
+            let (ms, _) = measure(&t, async {
+                for _ in 0..singles {
+                    t.db.execute_unprepared("SELECT 1").await.unwrap();
+                }
+            })
+            .await;
+            floor.ms.push(ms);
+            floor.statements = singles;
+        }
+        runs.push(floor);
+        for run in &runs {
+            run.print();
+        }
+    });
+}

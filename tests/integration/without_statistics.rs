@@ -1,0 +1,256 @@
+//! Every statement keeps its cost proportional to the rows it touches on tables PostgreSQL has
+//! never analyzed (a freshly loaded table, or any table before autovacuum reaches it).
+//!
+//! Without statistics PostgreSQL reads `deleted_at IS NULL` as 0.5 % of a table and a list of
+//! keys as most of it; a plan built on those guesses can read every live row to touch a
+//! hundred. Each test below loads 20,000 links and as many products and brands' records, never
+//! analyzed, runs an operation touching about a hundred of them, and runs each of the
+//! operation's statements again under `EXPLAIN ANALYZE` (in order, in one transaction rolled
+//! back) to count the rows its plan read.
+
+mod common;
+
+use common::builder;
+use link_runtime::query::GraphQuery;
+use link_runtime::{Links, ListFilter};
+use link_tests::TestDb;
+use link_tests::db::postgres_only;
+use link_tests::links::{CustomerWishlist, ProductBrand};
+use link_tests::models::{brand, customer, product};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, TransactionTrait};
+use serde_json::{Value, json};
+
+/// Live links (and products) in the table.
+const LINKS: usize = 200_000;
+/// Records an operation touches.
+const TOUCHED: usize = 100;
+/// Rows a plan may read per row touched: an index probe reads one; a bitmap scan counts its
+/// index and its heap; a record check reads the record too.
+const ROWS_PER_TOUCHED: f64 = 8.0;
+
+fn product_id(i: usize) -> String {
+    format!("p{i:06}")
+}
+
+fn brand_id(i: usize) -> String {
+    format!("b{}", i % 50)
+}
+
+/// The registry on a database of `LINKS` products linked to 50 brands and as many customers
+/// each with a wishlist, autovacuum off on every table and nothing analyzed.
+async fn loaded(name: &str) -> Option<(TestDb, Links)> {
+    let t = postgres_only(name, 4).await?;
+    let links = builder(&t).build().expect("the test links");
+    links.migrate().await.expect("migrate");
+    let product_brand = links.table_name::<ProductBrand>().expect("table");
+    let customer_wishlist = links.table_name::<CustomerWishlist>().expect("table");
+    for table in [
+        "product",
+        "brand",
+        "customer",
+        "wishlist",
+        product_brand,
+        customer_wishlist,
+    ] {
+        t.exec(&format!(
+            r#"ALTER TABLE "{table}" SET (autovacuum_enabled = false)"#
+        ))
+        .await;
+    }
+    // Loaded in SQL (a bulk load, as an import would): fast, and nothing analyzes it.
+    let n = LINKS;
+    for sql in [
+        format!(
+            "INSERT INTO product (id, title) SELECT 'p' || lpad(g::text, 6, '0'), 'Product ' || g FROM generate_series(0, {n} + {TOUCHED}) g"
+        ),
+        "INSERT INTO brand (id, name) SELECT 'b' || g, 'Brand ' || g FROM generate_series(0, 49) g"
+            .to_string(),
+        format!(
+            "INSERT INTO customer (id, email) SELECT 'c' || g, 'c' || g || '@example.com' FROM generate_series(0, {n}) g"
+        ),
+        format!(
+            "INSERT INTO wishlist (id, title) SELECT 'w' || g, 'Wishlist ' || g FROM generate_series(0, {n}) g"
+        ),
+        format!(
+            r#"INSERT INTO "{product_brand}" (id, product_id, brand_id, created_at, updated_at) SELECT 'pb' || g, 'p' || lpad(g::text, 6, '0'), 'b' || (g % 50), now(), now() FROM generate_series(0, {n} - 1) g"#
+        ),
+        format!(
+            r#"INSERT INTO "{customer_wishlist}" (id, customer_id, wishlist_id, created_at, updated_at) SELECT 'cw' || g, 'c' || g, 'w' || g, now(), now() FROM generate_series(0, {n} - 1) g"#
+        ),
+    ] {
+        t.exec(&sql).await;
+    }
+    let analyzed = t
+        .count(&format!(
+            "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename IN ('product', 'brand', '{product_brand}')"
+        ))
+        .await;
+    assert_eq!(analyzed, 0, "the tables must have no statistics");
+    t.take_statements();
+    Some((t, links))
+}
+
+/// Every 2,000th product: `TOUCHED` of them, spread over the table.
+fn touched() -> impl Iterator<Item = usize> {
+    (0..TOUCHED).map(|i| i * (LINKS / TOUCHED))
+}
+
+/// Runs `operation` in a transaction rolled back, then each statement it sent under
+/// `EXPLAIN ANALYZE`, in order, in another one rolled back: the rows each plan read.
+async fn rows_read<F>(t: &TestDb, operation: F) -> Vec<(String, f64)>
+where
+    F: AsyncFnOnce(&DatabaseTransaction),
+{
+    let txn = t.db.begin().await.expect("begin");
+    t.take_statements();
+    operation(&txn).await;
+    let statements = t.take_bound_statements();
+    txn.rollback().await.expect("rollback");
+    assert!(!statements.is_empty(), "the operation sent no statement");
+
+    let txn = t.db.begin().await.expect("begin");
+    let mut read = Vec::new();
+    for statement in statements {
+        let explain = Statement {
+            sql: format!("EXPLAIN (ANALYZE, FORMAT JSON) {}", statement.sql),
+            ..statement.clone()
+        };
+        let row = txn
+            .query_one_raw(explain)
+            .await
+            .unwrap_or_else(|e| panic!("explain {}: {e}", statement.sql))
+            .expect("a plan");
+        let plan: Value = row.try_get("", "QUERY PLAN").expect("the plan as JSON");
+        let node = &plan[0]["Plan"];
+        let shown = format!("{}\n{}", statement.sql, plan_outline(node, 1));
+        read.push((shown, plan_rows_read(node)));
+    }
+    txn.rollback().await.expect("rollback");
+    read
+}
+
+/// Rows a plan node and its children read from tables and indexes, and threw away in joins.
+fn plan_rows_read(node: &Value) -> f64 {
+    let number = |key: &str| node[key].as_f64().unwrap_or(0.0);
+    let loops = node["Actual Loops"].as_f64().unwrap_or(1.0);
+    let kind = node["Node Type"].as_str().unwrap_or("");
+    let mut read = 0.0;
+    let scans_a_table = kind.ends_with("Scan")
+        && !matches!(
+            kind,
+            "Function Scan" | "Values Scan" | "Subquery Scan" | "CTE Scan" | "Result"
+        );
+    if scans_a_table || kind == "Materialize" {
+        read += (number("Actual Rows")
+            + number("Rows Removed by Filter")
+            + number("Rows Removed by Index Recheck"))
+            * loops;
+    }
+    read += number("Rows Removed by Join Filter") * loops;
+    if let Some(children) = node["Plans"].as_array() {
+        read += children.iter().map(plan_rows_read).sum::<f64>();
+    }
+    read
+}
+
+/// The statements of `read` that read more than their share, with what they read.
+/// The plan's nodes, one a line: its type, the index it walks, the rows it returned.
+fn plan_outline(node: &Value, depth: usize) -> String {
+    let mut line = format!(
+        "{}{} {} estimated={} rows={} loops={}",
+        "  ".repeat(depth),
+        node["Node Type"].as_str().unwrap_or("?"),
+        node["Index Name"].as_str().unwrap_or(""),
+        node["Plan Rows"],
+        node["Actual Rows"],
+        node["Actual Loops"]
+    );
+    for child in node["Plans"].as_array().into_iter().flatten() {
+        line.push('\n');
+        line.push_str(&plan_outline(child, depth + 1));
+    }
+    line
+}
+
+fn too_costly(what: &str, read: Vec<(String, f64)>) -> Vec<String> {
+    let limit = ROWS_PER_TOUCHED * TOUCHED as f64;
+    read.into_iter()
+        .filter(|(_, rows)| *rows > limit)
+        .map(|(sql, rows)| {
+            format!("{what}: read {rows} rows to touch {TOUCHED} (at most {limit}): {sql}")
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_operation_reads_only_the_rows_it_touches() {
+    let Some((t, links)) = loaded("without_statistics").await else {
+        return;
+    };
+    let product = |i: usize| product::Model::key(product_id(i));
+    let brand = |i: usize| brand::Model::key(brand_id(i));
+    let mut failures = Vec::new();
+
+    let read = rows_read(&t, async |txn| {
+        let pairs = touched().map(|i| ProductBrand::new(product(i), brand(i)));
+        let dismissed = links.dismiss_many(txn, pairs).await.expect("dismiss");
+        assert_eq!(dismissed, TOUCHED as u64);
+    })
+    .await;
+    failures.extend(too_costly("dismiss_many", read));
+
+    let read = rows_read(&t, async |txn| {
+        let featured = link_tests::links::product_brand::Data::default().featured(true);
+        let pairs =
+            touched().map(|i| ProductBrand::new(product(i), brand(i)).with(featured.clone()));
+        links.update_many(txn, pairs).await.expect("update");
+    })
+    .await;
+    failures.extend(too_costly("update_many", read));
+
+    let read = rows_read(&t, async |txn| {
+        let filter = ListFilter::<ProductBrand>::all().left(touched().map(product));
+        let rows = links.list(txn, filter).await.expect("list");
+        assert_eq!(rows.len(), TOUCHED);
+    })
+    .await;
+    failures.extend(too_costly("list", read));
+
+    let read = rows_read(&t, async |txn| {
+        // Products with no brand yet (the ones after the linked ones): every pair is written,
+        // and both of its records checked.
+        let pairs = (LINKS..LINKS + TOUCHED).map(|i| ProductBrand::new(product(i), brand(i)));
+        let rows = links.create_many(txn, pairs).await.expect("create");
+        assert_eq!(rows.len(), TOUCHED);
+    })
+    .await;
+    failures.extend(too_costly("create_many", read));
+
+    let read = rows_read(&t, async |txn| {
+        let customers = touched().map(|i| customer::Model::key(format!("c{i}")));
+        let report = links.delete(txn, customers).await.expect("delete");
+        // Each customer's wishlist went with it (delete_cascade).
+        let wishlists = report.records.get("wishlist.wishlist").map(|ids| ids.len());
+        assert_eq!(wishlists, Some(TOUCHED));
+        links
+            .delete(txn, touched().map(product))
+            .await
+            .expect("delete products");
+    })
+    .await;
+    failures.extend(too_costly("delete", read));
+
+    let read = rows_read(&t, async |txn| {
+        let ids: Vec<String> = touched().map(product_id).collect();
+        let query = GraphQuery::new("product")
+            .fields(["id", "brand.name"])
+            .filters(json!({ "id": ids }));
+        let found = links.graph(txn, &query).await.expect("graph");
+        assert_eq!(found.data.len(), TOUCHED);
+        assert!(found.data.iter().all(|p| p["brand"]["name"].is_string()));
+    })
+    .await;
+    failures.extend(too_costly("graph", read));
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
