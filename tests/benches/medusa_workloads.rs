@@ -31,6 +31,20 @@ struct Run {
 }
 
 impl Run {
+    fn new(name: String) -> Self {
+        Run {
+            name,
+            ms: Vec::new(),
+            statements: 0,
+        }
+    }
+
+    /// One repetition's time and statements (what [`measure`] returns).
+    fn push(&mut self, (ms, statements): (f64, usize)) {
+        self.ms.push(ms);
+        self.statements = statements;
+    }
+
     fn print(&self) {
         let mut sorted = self.ms.clone();
         sorted.sort_by(f64::total_cmp);
@@ -113,63 +127,47 @@ async fn kind<L: link_runtime::StoredLink>(
 ) {
     let (singles, reps) = (sizes.singles, sizes.reps);
     for &n in &sizes.bulk {
-        let mut create = Run {
-            name: format!("{label} create {n}, one call"),
-            ms: vec![],
-            statements: 0,
-        };
-        let mut dismiss = Run {
-            name: format!("{label} dismiss {n}, one call"),
-            ms: vec![],
-            statements: 0,
-        };
+        let mut create = Run::new(format!("{label} create {n}, one call"));
+        let mut dismiss = Run::new(format!("{label} dismiss {n}, one call"));
         for _ in 0..reps {
             clear_links(t).await;
-            let (ms, statements) = measure(t, async {
-                let rows = links.create_many(&t.db, (0..n).map(pair)).await.unwrap();
-                assert_eq!(rows.len(), n);
-            })
-            .await;
-            create.ms.push(ms);
-            create.statements = statements;
-            let (ms, statements) = measure(t, async {
-                let dismissed = links.dismiss_many(&t.db, (0..n).map(pair)).await.unwrap();
-                assert_eq!(dismissed, n as u64);
-            })
-            .await;
-            dismiss.ms.push(ms);
-            dismiss.statements = statements;
+            create.push(
+                measure(t, async {
+                    let rows = links.create_many(&t.db, (0..n).map(pair)).await.unwrap();
+                    assert_eq!(rows.len(), n);
+                })
+                .await,
+            );
+            dismiss.push(
+                measure(t, async {
+                    let dismissed = links.dismiss_many(&t.db, (0..n).map(pair)).await.unwrap();
+                    assert_eq!(dismissed, n as u64);
+                })
+                .await,
+            );
         }
         runs.extend([create, dismiss]);
     }
-    let mut create = Run {
-        name: format!("{label} {singles} single creates"),
-        ms: vec![],
-        statements: 0,
-    };
-    let mut dismiss = Run {
-        name: format!("{label} {singles} single dismisses"),
-        ms: vec![],
-        statements: 0,
-    };
+    let mut create = Run::new(format!("{label} {singles} single creates"));
+    let mut dismiss = Run::new(format!("{label} {singles} single dismisses"));
     for _ in 0..reps {
         clear_links(t).await;
-        let (ms, statements) = measure(t, async {
-            for i in 0..singles {
-                links.create(&t.db, pair(i)).await.unwrap();
-            }
-        })
-        .await;
-        create.ms.push(ms);
-        create.statements = statements;
-        let (ms, statements) = measure(t, async {
-            for i in 0..singles {
-                links.dismiss(&t.db, pair(i)).await.unwrap();
-            }
-        })
-        .await;
-        dismiss.ms.push(ms);
-        dismiss.statements = statements;
+        create.push(
+            measure(t, async {
+                for i in 0..singles {
+                    links.create(&t.db, pair(i)).await.unwrap();
+                }
+            })
+            .await,
+        );
+        dismiss.push(
+            measure(t, async {
+                for i in 0..singles {
+                    links.dismiss(&t.db, pair(i)).await.unwrap();
+                }
+            })
+            .await,
+        );
     }
     runs.extend([create, dismiss]);
 }
@@ -255,32 +253,24 @@ fn main() {
             let query = GraphQuery::new("product")
                 .fields(["id", "brand.*"])
                 .filters(json!({ "id": ids }));
-            let mut graph = Run {
-                name: format!("graph product + brand.*, {n} ids"),
-                ms: vec![],
-                statements: 0,
-            };
+            let mut graph = Run::new(format!("graph product + brand.*, {n} ids"));
             // A first run, untimed, as Medusa's harness reports its later runs.
             links.graph(&t.db, &query).await.unwrap();
             for _ in 0..reps {
-                let (ms, statements) = measure(&t, async {
-                    let found = links.graph(&t.db, &query).await.unwrap();
-                    assert_eq!(found.data.len(), n);
-                    assert!(found.data.iter().all(|p| p["brand"]["id"].is_string()));
-                })
-                .await;
-                graph.ms.push(ms);
-                graph.statements = statements;
+                graph.push(
+                    measure(&t, async {
+                        let found = links.graph(&t.db, &query).await.unwrap();
+                        assert_eq!(found.data.len(), n);
+                        assert!(found.data.iter().all(|p| p["brand"]["id"].is_string()));
+                    })
+                    .await,
+                );
             }
             runs.push(graph);
         }
 
         // The floor: one round trip per call.
-        let mut floor = Run {
-            name: format!("floor: {singles} × SELECT 1"),
-            ms: vec![],
-            statements: 0,
-        };
+        let mut floor = Run::new(format!("floor: {singles} × SELECT 1"));
         for _ in 0..reps {
             // `execute_unprepared` is not counted by the statement recorder: one per call.
             let (ms, _) = measure(&t, async {

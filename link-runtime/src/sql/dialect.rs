@@ -31,6 +31,13 @@ pub(crate) struct Dialect {
     /// exhausts its parser's stack; the pair is the primary key, so each is one probe of its
     /// index, whatever the statistics say).
     pub(crate) pairs_as_arrays: bool,
+    /// Live link rows are found by one side's keys one probe of that key's index at a time:
+    /// `unnest($1)` joined `LATERAL` to the rows of each key (PostgreSQL). Bound as
+    /// `key = ANY($1) AND deleted_at IS NULL`, a table without statistics looks to the planner
+    /// as if 0.5 % of its rows were live, and it walks the `deleted_at` index through every
+    /// live row to find the few the keys name. Each probe costs the same with or without
+    /// statistics.
+    pub(crate) probes_keys: bool,
     /// `deleted_at IS NULL` beside a primary key is written `(deleted_at IS NULL) IS TRUE` (see
     /// [`Dialect::is_live_by_primary_key`]).
     live_test_hidden_from_planner: bool,
@@ -80,6 +87,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     upsert_on_any_unique: false,
     prefers_semi_joins: true,
     pairs_as_arrays: false,
+    probes_keys: false,
     live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,
@@ -105,6 +113,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     upsert_on_any_unique: false,
     prefers_semi_joins: false,
     pairs_as_arrays: true,
+    probes_keys: true,
     live_test_hidden_from_planner: true,
     uuid_casts_to_text: true,
     lists_as_arrays: true,
@@ -129,6 +138,7 @@ pub(crate) const MYSQL: Dialect = Dialect {
     upsert_on_any_unique: true,
     prefers_semi_joins: false,
     pairs_as_arrays: false,
+    probes_keys: false,
     live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,
@@ -165,14 +175,14 @@ impl Dialect {
         (self.bind_limit / values_per_row.max(1)).max(1)
     }
 
-    /// `column IN (values)`: on PostgreSQL `column = ANY(ARRAY(SELECT unnest($1)))`, the
-    /// values bound as one array (see [`Dialect::lists_as_arrays`]) when they are keys of one
-    /// type.
+    /// `column IN (values)`: on PostgreSQL `column = ANY($1)`, the values bound as one array
+    /// (see [`Dialect::lists_as_arrays`]) when they are keys of one type.
     ///
-    /// Why the array is read through a subquery: bound directly, PostgreSQL plans with its
-    /// values and, on a table it has no statistics for, guesses that a hundred keys match 40 %
-    /// of the rows, and scans them all. Behind an uncorrelated subquery the planner cannot see
-    /// how many keys there are and takes the key's index, on any table.
+    /// Not `= ANY(ARRAY(SELECT unnest($1)))`, which hides the number of keys from the planner:
+    /// on a link table without statistics it then walks a partial index of every live row
+    /// and tests each against the whole array, unhashed (10,000 keys on 10,000 rows: 746 ms
+    /// against 5.5 ms). Without statistics, this form can still read every live row to find
+    /// a few keys (see BENCHMARKS.md).
     pub(crate) fn among<V: Into<Value>>(
         &self,
         column: Expr,
@@ -183,9 +193,7 @@ impl Dialect {
             #[cfg(feature = "postgres")]
             if let Some(kind) = key_array_type(&values) {
                 let array = Value::Array(kind, Some(Box::new(values)));
-                // `$1` is sea-query's placeholder in a custom PostgreSQL expression.
-                let keys = Expr::cust_with_values("ARRAY(SELECT unnest($1))", [array]);
-                return column.eq(sea_orm::sea_query::PgFunc::any(keys));
+                return column.eq(sea_orm::sea_query::PgFunc::any(array));
             }
         }
         column.is_in(values)

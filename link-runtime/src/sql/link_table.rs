@@ -78,13 +78,22 @@ impl<'a> LinkTable<'a> {
     }
 
     /// The live rows whose left key is among `left` and right key among `right` (`None`: any),
-    /// in creation order.
+    /// in creation order. On PostgreSQL, rows by keys are found one key's index probe at a
+    /// time (see [`Dialect::probes_keys`]).
     pub(crate) fn select_live(
         &self,
         dialect: &Dialect,
         left: Option<&[String]>,
         right: Option<&[String]>,
     ) -> SelectStatement {
+        #[cfg(feature = "postgres")]
+        if dialect.probes_keys {
+            match (left, right) {
+                (Some(ids), other) => return self.probe_live(dialect, true, ids, other),
+                (None, Some(ids)) => return self.probe_live(dialect, false, ids, None),
+                (None, None) => {}
+            }
+        }
         let mut select = self.select_rows();
         select.and_where(live());
         if let Some(ids) = left {
@@ -97,6 +106,74 @@ impl<'a> LinkTable<'a> {
             .order_by("created_at", Order::Asc)
             .order_by("id", Order::Asc);
         select
+    }
+
+    /// The live rows of one side's keys `ids` (and, if given, the other side's among
+    /// `right`), as [`Dialect::probes_keys`] finds them: `SELECT l.<columns> FROM unnest($1) AS
+    /// k JOIN LATERAL (SELECT <columns> FROM <table> WHERE <key> = k.k AND deleted_at IS NULL
+    /// OFFSET $2) AS l ON TRUE`. The `OFFSET` keeps the planner from flattening the subquery
+    /// into a join it could plan as a scan of every live row.
+    #[cfg(feature = "postgres")]
+    fn probe(
+        &self,
+        dialect: &Dialect,
+        left: bool,
+        ids: &[String],
+        right: Option<&[String]>,
+        columns: &[&'static str],
+    ) -> SelectStatement {
+        use sea_orm::Value;
+        use sea_orm::sea_query::{ArrayType, Func, JoinType};
+        let mut probe = Query::select()
+            .columns(columns.iter().copied())
+            .from(self.table())
+            .and_where(Expr::col(self.key(left)).equals(("k", "k")))
+            .and_where(live())
+            .offset(0)
+            .to_owned();
+        if let Some(ids) = right {
+            probe.and_where(self.touching(dialect, false, ids));
+        }
+        let keys = ids.iter().cloned().map(Value::from).collect();
+        let keys = Value::Array(ArrayType::String, Some(Box::new(keys)));
+        Query::select()
+            .columns(columns.iter().map(|c| (Alias::new("l"), Alias::new(*c))))
+            .from_function(Func::cust("unnest").arg(keys), "k")
+            .join_lateral(JoinType::InnerJoin, probe, "l", Expr::cust("TRUE"))
+            .to_owned()
+    }
+
+    /// [`LinkTable::select_live`] through [`LinkTable::probe`].
+    #[cfg(feature = "postgres")]
+    fn probe_live(
+        &self,
+        dialect: &Dialect,
+        left: bool,
+        ids: &[String],
+        right: Option<&[String]>,
+    ) -> SelectStatement {
+        let columns: Vec<&'static str> = self.spec.columns().map(|c| c.name).collect();
+        self.probe(dialect, left, ids, right, &columns)
+            .order_by(("l", "created_at"), Order::Asc)
+            .order_by(("l", "id"), Order::Asc)
+            .to_owned()
+    }
+
+    /// The live rows whose key on one side (the left when `left`) is one of `ids`, for an
+    /// `UPDATE`: on PostgreSQL their pairs as [`LinkTable::probe`] finds them, each then one
+    /// probe of the primary key ([`Dialect::is_live_by_primary_key`]); elsewhere
+    /// `<key> IN (ids) AND deleted_at IS NULL`.
+    pub(crate) fn live_touching(&self, dialect: &Dialect, left: bool, ids: &[String]) -> Expr {
+        #[cfg(feature = "postgres")]
+        if dialect.probes_keys {
+            let (l, r) = (self.spec.left.column, self.spec.right.column);
+            let pairs = self.probe(dialect, left, ids, None, &[l, r]);
+            let live = dialect.is_live_by_primary_key(Expr::col("deleted_at"));
+            return Expr::tuple([Expr::col(l), Expr::col(r)])
+                .in_subquery(pairs)
+                .and(live);
+        }
+        self.touching(dialect, left, ids).and(live())
     }
 
     /// `<key of one side> IN (ids)` ([`Dialect::among`]).

@@ -11,7 +11,7 @@ use crate::events::EventRow;
 use crate::link::PreparedPair;
 use crate::linkable::ModelInfo;
 use crate::registry::{LinkEntry, Links};
-use crate::sql::{Dialect, live, row_ids};
+use crate::sql::{Dialect, row_ids};
 
 /// Dismisses the live rows of `entry` whose key on one side (the left when `touching_left`) is
 /// one of `ids`, with `stamp`. Returns the rows dismissed.
@@ -27,7 +27,7 @@ pub(super) async fn dismiss_touching(
     let what = format!("dismissing link rows of {}", entry.spec.display_name());
     let mut dismissed = Vec::new();
     for chunk in ids.chunks(dialect.rows_per_statement(1)) {
-        let touching = table.touching(dialect, touching_left, chunk).and(live());
+        let touching = table.live_touching(dialect, touching_left, chunk);
         if dialect.returning {
             // One statement: the rows dismissed come back from the UPDATE itself.
             let mut update = table.dismiss(stamp);
