@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Prints one line per workload: the median and range over the repetitions in ms, and the
-//! statements sent, then the floor: 1,000 `SELECT 1` round trips on one pooled connection.
+//! statements sent, then two floors: 1,000 `SELECT 1` round trips, and 1,000 one-row `UPDATE`s
+//! each committed (a round trip and a durable commit).
 //! `cargo test` runs it once on small data, so it keeps working.
 
 use std::time::Instant;
@@ -283,6 +284,25 @@ fn main() {
             floor.statements = singles;
         }
         runs.push(floor);
+        // The floor of a durable write: one row updated and committed per call, by a prepared
+        // statement (what a single create or dismiss cannot go below).
+        let mut write_floor = Run::new(format!("floor: {singles} × one-row UPDATE"));
+        for _ in 0..sizes.reps {
+            write_floor.push(
+                measure(&t, async {
+                    for i in 0..singles {
+                        let touch = sea_orm::Statement::from_sql_and_values(
+                            sea_orm::DbBackend::Postgres,
+                            "UPDATE product SET title = title WHERE id = $1",
+                            [format!("p{i:05}").into()],
+                        );
+                        t.db.execute_raw(touch).await.unwrap();
+                    }
+                })
+                .await,
+            );
+        }
+        runs.push(write_floor);
         for run in &runs {
             run.print();
         }

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::PreparedPair;
 use crate::registry::LinkEntry;
-use crate::sql::{Dialect, RecordCheck, Upsert};
+use crate::sql::{Dialect, RecordCheck, Upsert, live, row_ids};
 
 /// Inserts new pairs, revives dismissed ones and updates the named extra columns of live ones.
 ///
@@ -149,10 +149,24 @@ pub(crate) async fn dismiss(
     let table = entry.table();
     let mut dismissed = 0;
     for chunk in pairs.chunks(pairs_per_statement(dialect)) {
-        let statement = table
-            .dismiss(stamp)
-            .and_where(table.live_pairs_in(dialect, ends(chunk)))
-            .to_owned();
+        let mut statement = table.dismiss(stamp);
+        if dialect.pairs_as_derived_table && chunk.len() > 1 {
+            // The rows by their ids, found (and locked) by a `SELECT` of the pairs: see
+            // `Dialect::pairs_as_derived_table`.
+            let mut select = table.select_ends();
+            select.and_where(table.live_pairs_in(dialect, ends(chunk)));
+            dialect.lock_for_update(&mut select);
+            let mut ids = Vec::with_capacity(chunk.len());
+            for row in conn.query_all(&select).await? {
+                ids.push(row.try_get::<String>("", "id")?);
+            }
+            if ids.is_empty() {
+                continue;
+            }
+            statement.and_where(row_ids(dialect, ids)).and_where(live());
+        } else {
+            statement.and_where(table.live_pairs_in(dialect, ends(chunk)));
+        }
         dismissed += conn.execute(&statement).await?.rows_affected();
     }
     Ok(dismissed)

@@ -207,11 +207,38 @@ impl<'a> LinkTable<'a> {
             };
             let (lefts, rights): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
             let unnest = Func::cust("unnest").arg(array(lefts)).arg(array(rights));
+            // The `OFFSET` keeps the pairs a subquery of their own: flattened, a generic plan
+            // (a prepared statement's, after five runs) can join them to a small table it has
+            // no statistics for as a nested loop that runs `unnest` again for every row.
             let both_keys = Query::select()
                 .column(Asterisk)
                 .from_function(unnest, "v")
+                .offset(0)
                 .to_owned();
             return both.in_subquery(both_keys);
+        }
+        if dialect.pairs_as_derived_table && pairs.len() > 1 {
+            // `(l, r) IN ((?, ?), …)`: MariaDB tests each row against every pair, one by one
+            // (1,000 pairs: 1.4 s); against a derived table it joins on the primary key
+            // (23 ms).
+            use sea_orm::sea_query::UnionType;
+            let mut rows = pairs.into_iter().map(|(l, r)| {
+                Query::select()
+                    .expr_as(Expr::val(l), "l")
+                    .expr_as(Expr::val(r), "r")
+                    .to_owned()
+            });
+            if let Some(mut all) = rows.next() {
+                for row in rows {
+                    all.union(UnionType::All, row);
+                }
+                let derived = Query::select()
+                    .columns(["l", "r"])
+                    .from_subquery(all, "v")
+                    .to_owned();
+                return both.in_subquery(derived);
+            }
+            return both.in_tuples(Vec::<(String, String)>::new());
         }
         both.in_tuples(pairs)
     }
