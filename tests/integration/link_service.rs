@@ -668,6 +668,23 @@ async fn list_filters_by_either_side() {
             .await
             .expect("empty filter");
         assert!(none.is_empty());
+        // A key given twice finds its row once, on either side.
+        let twice = links
+            .list(
+                &t.db,
+                ListFilter::<ProductBrand>::all().left([p("p1"), p("p1")]),
+            )
+            .await
+            .expect("list");
+        assert_eq!(twice.len(), 1, "{:?}", t.backend);
+        let twice = links
+            .list(
+                &t.db,
+                ListFilter::<ProductBrand>::all().right([b("b2"), b("b2")]),
+            )
+            .await
+            .expect("list");
+        assert_eq!(twice.len(), 1, "{:?}", t.backend);
     }
 }
 
