@@ -96,3 +96,23 @@ async fn an_index_that_leads_with_the_field_is_enough_and_one_that_does_not_is_n
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_on_an_expression_is_no_index_of_the_field_and_breaks_nothing() {
+    for t in test_databases("index_advice_expression").await {
+        if t.backend == link_tests::Backend::MySql {
+            continue; // MariaDB has no indexes on expressions.
+        }
+        let links = graph_world::registry(&t).await;
+        t.exec("CREATE INDEX brand_lower_name ON brand ((lower(name)))")
+            .await;
+        let missing = links.missing_indexes().await.expect("read the indexes");
+        assert!(
+            missing.iter().any(|m| m.column == "name"),
+            "{:?}",
+            t.backend
+        );
+        let out = run(&links, LinksCommand::Plan).await;
+        assert!(out.contains("CREATE INDEX"), "{:?}: {out}", t.backend);
+    }
+}

@@ -419,6 +419,22 @@ async fn a_link_table_is_an_entry_point_with_its_rows_and_both_sides() {
             .await;
             assert_eq!(found.data.len(), 1, "{filter} {:?}", t.backend);
         }
+        // What need not find a key compares the text it is given.
+        for (filter, rows) in [
+            (json!({"region_id": {"$ne": "x"}}), 1),
+            (json!({"region_id": {"$nin": ["02", "2"]}}), 0),
+            (json!({"region_id": {"$gte": "1"}}), 1),
+        ] {
+            let found = graph(
+                &links,
+                &t,
+                GraphQuery::new("region_brand")
+                    .fields(["region_id"])
+                    .filters(filter.clone()),
+            )
+            .await;
+            assert_eq!(found.data.len(), rows, "{filter} {:?}", t.backend);
+        }
         for (filter, named) in [
             (json!({"region_id": "02"}), "02"),
             (json!({"region_id": {"$in": [2, "x"]}}), "x"),

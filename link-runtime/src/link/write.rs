@@ -177,8 +177,8 @@ pub(crate) fn ends(pairs: &[PreparedPair]) -> impl Iterator<Item = (&str, &str)>
     pairs.iter().map(|p| (p.left.as_str(), p.right.as_str()))
 }
 
-/// How many pairs one statement of `LinkTable::pairs_in` may match under the bind limit.
+/// How many pairs one statement of `LinkTable::pairs_in` may match under the bind limit (two
+/// values a pair, with room to spare).
 pub(crate) fn pairs_per_statement(dialect: &Dialect) -> usize {
-    // Two values a pair, and the left key once more (an array, one value, on PostgreSQL).
     dialect.rows_per_statement(3)
 }

@@ -113,8 +113,9 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
     Ok(Some(live))
 }
 
-/// The columns of `table` that some index begins with (a lookup by such a column can walk the
-/// index; one that is second in every index it is part of cannot).
+/// The columns of `table` that some valid index begins with (a lookup by such a column can walk
+/// the index; one that is second in every index it is part of cannot). An index on an
+/// expression begins with no column.
 pub(crate) async fn leading_index_columns<C: ConnectionTrait>(
     conn: &C,
     table: &str,
@@ -123,18 +124,18 @@ pub(crate) async fn leading_index_columns<C: ConnectionTrait>(
     let mut sql = Sql::for_backend(backend);
     match backend {
         DbBackend::Postgres => {
-            sql.push("SELECT CAST(a.attname AS text) AS name FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] WHERE n.nspname = current_schema() AND t.relname = ")
+            sql.push("SELECT CAST(a.attname AS text) AS name FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] WHERE x.indisvalid AND n.nspname = current_schema() AND t.relname = ")
                 .param(table);
         }
         DbBackend::MySql => {
-            sql.push("SELECT CAST(column_name AS char) AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND seq_in_index = 1 AND table_name = ")
+            sql.push("SELECT CAST(column_name AS char) AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND seq_in_index = 1 AND column_name IS NOT NULL AND table_name = ")
                 .param(table);
         }
         _ => {
             // An INTEGER PRIMARY KEY is the rowid, in no index list: `pk = 1` names it.
             sql.push("SELECT ii.name AS name FROM pragma_index_list(")
                 .param(table)
-                .push(") AS il, pragma_index_info(il.name) AS ii WHERE ii.seqno = 0 UNION SELECT name FROM pragma_table_info(")
+                .push(") AS il, pragma_index_info(il.name) AS ii WHERE ii.seqno = 0 AND ii.name IS NOT NULL UNION SELECT name FROM pragma_table_info(")
                 .param(table)
                 .push(") WHERE pk = 1");
         }

@@ -310,23 +310,34 @@ impl<'a> LinkTable<'a> {
     /// The live rows whose left key is among `left` and right key among `right` (`None`: any),
     /// every column, in creation order. Each side gets half the bind budget; larger id sets are
     /// read in several statements.
-    pub(crate) async fn read_live<'i>(
+    pub(crate) async fn read_live(
         &self,
         conn: &impl ConnectionTrait,
-        left: Option<&'i [String]>,
-        right: Option<&'i [String]>,
+        left: Option<&[String]>,
+        right: Option<&[String]>,
     ) -> Result<Vec<QueryResult>> {
         let dialect = Dialect::of(conn);
         let per_side = dialect.rows_per_statement(2);
-        let chunks = |ids: Option<&'i [String]>| -> Vec<Option<&'i [String]>> {
+        // Each key once: a key given twice, in two chunks, would find its rows twice.
+        let unique = |ids: Option<&[String]>| {
+            ids.map(|ids| {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            })
+        };
+        let (left, right) = (unique(left), unique(right));
+        let (left, right) = (left.as_deref(), right.as_deref());
+        fn chunks(ids: Option<&[String]>, per_side: usize) -> Vec<Option<&[String]>> {
             match ids {
                 None => vec![None],
                 Some(ids) => ids.chunks(per_side).map(Some).collect(),
             }
-        };
+        }
         let mut rows = Vec::new();
-        for left_chunk in chunks(left) {
-            for right_chunk in chunks(right) {
+        for left_chunk in chunks(left, per_side) {
+            for right_chunk in chunks(right, per_side) {
                 let select = self.select_live(dialect, left_chunk, right_chunk);
                 let found = conn
                     .query_all(&select)

@@ -202,14 +202,22 @@ fn compare(
             ))
         })
     };
-    let typed = |json: &Json| match (key, key_text(json)) {
-        (Some(model), Some(id)) => canonical(model, id)
-            .map(Value::from)
-            .map_err(|error| Error::invalid(format!("filter on `{path}`: {error}"))),
+    // Strict for what must find a key (`$eq`, `$in`): a form no key takes is refused, as a
+    // write refuses it. Lenient for the rest (`$ne`, `$nin`, ranges): such a value is compared
+    // as the text it is.
+    let typed = |json: &Json, strict: bool| match (key, key_text(json)) {
+        (Some(model), Some(id)) => match canonical(model, id.clone()) {
+            Ok(id) => Ok(Value::from(id)),
+            Err(_) if !strict => Ok(Value::from(id)),
+            Err(error) => Err(Error::invalid(format!("filter on `{path}`: {error}"))),
+        },
         _ => as_typed(json),
     };
     let list = |json: &Json, op: &str| match json {
-        Json::Array(items) => items.iter().map(typed).collect::<Result<Vec<_>>>(),
+        Json::Array(items) => items
+            .iter()
+            .map(|item| typed(item, op == "$in"))
+            .collect::<Result<Vec<_>>>(),
         other => Err(Error::invalid(format!(
             "filter on `{path}`: `{op}` takes an array, got {}",
             crate::input::shown(&other.to_string())
@@ -284,7 +292,7 @@ fn compare(
                         (_, operand) => Filter::Compare {
                             column: field,
                             op,
-                            values: vec![typed(operand)?],
+                            values: vec![typed(operand, op == Op::Eq)?],
                         },
                     });
             }
@@ -297,7 +305,7 @@ fn compare(
         scalar => Filter::Compare {
             column: field,
             op: Op::Eq,
-            values: vec![typed(scalar)?],
+            values: vec![typed(scalar, true)?],
         },
     })
 }
