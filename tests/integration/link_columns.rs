@@ -403,24 +403,12 @@ async fn a_link_table_is_an_entry_point_with_its_rows_and_both_sides() {
 
         // A key column is filtered by its side's key: a number, or the canonical text, finds
         // the row; a form the key cannot take is refused (as a create refuses it), not missed.
-        for filter in [
-            json!({"region_id": 2}),
-            json!({"region_id": [2, 7]}),
-            json!({"region_id": {"$eq": "2"}}),
-            json!({"region_id": {"$in": ["2"]}, "brand_id": "b1"}),
-        ] {
-            let found = graph(
-                &links,
-                &t,
-                GraphQuery::new("region_brand")
-                    .fields(["region_id"])
-                    .filters(filter.clone()),
-            )
-            .await;
-            assert_eq!(found.data.len(), 1, "{filter} {:?}", t.backend);
-        }
-        // What need not find a key compares the text it is given.
+        // What need not find a key (`$ne`, `$nin`, ranges) compares the text it is given.
         for (filter, rows) in [
+            (json!({"region_id": 2}), 1),
+            (json!({"region_id": [2, 7]}), 1),
+            (json!({"region_id": {"$eq": "2"}}), 1),
+            (json!({"region_id": {"$in": ["2"]}, "brand_id": "b1"}), 1),
             (json!({"region_id": {"$ne": "x"}}), 1),
             (json!({"region_id": {"$nin": ["02", "2"]}}), 0),
             (json!({"region_id": {"$gte": "1"}}), 1),
