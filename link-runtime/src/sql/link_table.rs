@@ -134,11 +134,9 @@ impl<'a> LinkTable<'a> {
         if let Some(ids) = right {
             probe.and_where(self.touching(dialect, false, ids));
         }
-        // Each key once: a key given twice would find its rows twice.
-        let mut unique: Vec<&String> = ids.iter().collect();
-        unique.sort_unstable();
-        unique.dedup();
-        let keys = unique.into_iter().cloned().map(Value::from).collect();
+        // `read_live` gives each key once (a key given twice would find its rows twice); in
+        // `live_touching` the semi-join ignores a repeat.
+        let keys = ids.iter().cloned().map(Value::from).collect();
         let keys = Value::Array(ArrayType::String, Some(Box::new(keys)));
         Query::select()
             .columns(columns.iter().map(|c| (Alias::new("l"), Alias::new(*c))))
