@@ -1048,3 +1048,28 @@ async fn keys_are_case_sensitive_on_every_backend() {
         assert_eq!(rows.len(), 2, "{:?}: {rows:?}", t.backend);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dismissing_several_pairs_twice_dismisses_them_once() {
+    for t in test_databases("dismiss_many_retry").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2", "p3"]).await;
+        t.brands(&["b1"]).await;
+        let pairs = || {
+            [
+                ProductBrand::new(p("p1"), b("b1")),
+                ProductBrand::new(p("p2"), b("b1")),
+                // Never linked: nothing to dismiss.
+                ProductBrand::new(p("p3"), b("b1")),
+            ]
+        };
+        links
+            .create_many(&t.db, pairs().into_iter().take(2))
+            .await
+            .expect("create");
+        let first = links.dismiss_many(&t.db, pairs()).await.expect("dismiss");
+        let again = links.dismiss_many(&t.db, pairs()).await.expect("retry");
+        assert_eq!((first, again), (2, 0), "{:?}", t.backend);
+        assert!(live_rows::<ProductBrand>(&links, &t.db).await.is_empty());
+    }
+}
