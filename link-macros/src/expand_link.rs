@@ -302,7 +302,7 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
     let module_doc = format!(
         "The link table of [`{name}`](super::{name}) as a sea-orm entity (`Entity`, `Model`, `Column`, `ActiveModel`), and its typed extra columns (`Extra`, `Data`)."
     );
-    let entity = entity(link);
+    let entity = crate::expand_entity::entity(link);
     let serde_crate = format!("{P}::serde");
     quote! {
         #[doc = #module_doc]
@@ -337,15 +337,13 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
 
             #[doc = #data_doc]
             #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
-            pub struct Data {
-                #( #idents: ::core::option::Option<#types>, )*
-            }
+            pub struct Data(#p::NamedValues);
 
             impl Data {
                 #(
                     #[doc = #setter_docs]
                     pub fn #idents(mut self, value: #types) -> Self {
-                        self.#idents = ::core::option::Option::Some(value);
+                        self.0.set(#names, #p::Value::from(value));
                         self
                     }
                 )*
@@ -355,228 +353,16 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
             /// as the dynamic API: unknown columns and ill-typed values are refused with a
             /// message naming the column and the link.
             impl<'de> #p::serde::Deserialize<'de> for Data {
-                fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
-                where
-                    D: #p::serde::Deserializer<'de>,
-                {
-                    let spec = &<super::#name as #p::LinkDefinition>::SPEC;
-                    let json = <#p::serde_json::Value as #p::serde::Deserialize>::deserialize(deserializer)?;
-                    let named = #p::data_from_json(spec, &json)
-                        .map_err(<D::Error as #p::serde::de::Error>::custom)?;
-                    #[allow(unused_mut)]
-                    let mut data = Data::default();
-                    #[allow(clippy::never_loop)]
-                    for (column, value) in named {
-                        match column {
-                            #(
-                                #names => {
-                                    data.#idents = ::core::option::Option::Some(
-                                        #p::from_value::<#types>(spec, column, value)
-                                            .map_err(<D::Error as #p::serde::de::Error>::custom)?,
-                                    );
-                                }
-                            )*
-                            _ => {}
-                        }
-                    }
-                    ::core::result::Result::Ok(data)
+                fn deserialize<D: #p::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                    #p::NamedValues::deserialize(&<super::#name as #p::LinkDefinition>::SPEC, deserializer).map(Data)
                 }
             }
 
             impl #p::LinkData for Data {
                 fn named(&self) -> ::std::vec::Vec<(&'static str, #p::Value)> {
-                    #[allow(unused_mut)]
-                    let mut named = ::std::vec::Vec::new();
-                    #(
-                        if let ::core::option::Option::Some(value) = &self.#idents {
-                            named.push((#names, #p::Value::from(::core::clone::Clone::clone(value))));
-                        }
-                    )*
-                    named
+                    self.0.in_order(&<super::#name as #p::LinkDefinition>::SPEC)
                 }
             }
         }
-    }
-}
-
-/// The link table as a sea-orm entity in sea-orm's "expanded" form. Its fields have fixed names
-/// (`left`, `right`, `id`, timestamps, extra columns); the database names of the key columns and
-/// of the table come from the models' `Linkable` impls, so `EntityName` and `Column`'s names are
-/// written here from the link's `SPEC` instead of derived from literals.
-fn entity(link: &Link) -> TokenStream {
-    use heck::ToUpperCamelCase;
-    let p = private();
-    let name = &link.name;
-    let spec = quote!(<super::#name as #p::LinkDefinition>::SPEC);
-    let extra_fields: Vec<&Ident> = link.extra_columns.iter().map(|c| &c.name).collect();
-    let extra_types: Vec<&Type> = link.extra_columns.iter().map(|c| &c.ty).collect();
-    let extra_variants: Vec<Ident> = link
-        .extra_columns
-        .iter()
-        .map(|c| format_ident!("{}", c.name.to_string().to_upper_camel_case()))
-        .collect();
-    let extra_names: Vec<String> = link
-        .extra_columns
-        .iter()
-        .map(|c| c.name.to_string())
-        .collect();
-    let entity_doc = format!("The link table of [`{name}`](super::{name}).");
-    quote! {
-        use #p::sea_orm;
-        // sea-orm's derives name some of its traits without a path.
-        #[allow(unused_imports)]
-        use #p::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, PrimaryKeyToColumn};
-
-        #[doc = #entity_doc]
-        #[derive(::core::marker::Copy, ::core::clone::Clone, ::core::default::Default, ::core::fmt::Debug, sea_orm::DeriveEntity)]
-        pub struct Entity;
-
-        impl sea_orm::EntityName for Entity {
-            fn table_name(&self) -> &'static str {
-                static NAME: ::std::sync::OnceLock<::std::string::String> = ::std::sync::OnceLock::new();
-                NAME.get_or_init(|| #p::link_table_name(&#spec))
-            }
-        }
-
-        /// One row of the link table, live or dismissed.
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, sea_orm::DeriveModel, sea_orm::DeriveActiveModel)]
-        pub struct Model {
-            /// The left record's id.
-            pub left: ::std::string::String,
-            /// The right record's id.
-            pub right: ::std::string::String,
-            /// The row's own id, `<prefix>_<ULID>`.
-            pub id: ::std::string::String,
-            /// When the pair was first linked.
-            pub created_at: #p::sea_orm::prelude::DateTimeUtc,
-            /// When the row last changed.
-            pub updated_at: #p::sea_orm::prelude::DateTimeUtc,
-            /// When the pair was dismissed, if it was.
-            pub deleted_at: ::core::option::Option<#p::sea_orm::prelude::DateTimeUtc>,
-            #(
-                #[allow(missing_docs)]
-                pub #extra_fields: #extra_types,
-            )*
-        }
-
-        /// The columns of the link table.
-        #[derive(::core::marker::Copy, ::core::clone::Clone, ::core::fmt::Debug, sea_orm::EnumIter)]
-        pub enum Column {
-            /// The left key column (e.g. `product_id`).
-            Left,
-            /// The right key column (e.g. `brand_id`).
-            Right,
-            /// `id`.
-            Id,
-            /// `created_at`.
-            CreatedAt,
-            /// `updated_at`.
-            UpdatedAt,
-            /// `deleted_at`.
-            DeletedAt,
-            #(
-                #[allow(missing_docs)]
-                #extra_variants,
-            )*
-        }
-
-        impl sea_orm::IdenStatic for Column {
-            fn as_str(&self) -> &'static str {
-                match self {
-                    Self::Left => #spec.left.column,
-                    Self::Right => #spec.right.column,
-                    Self::Id => "id",
-                    Self::CreatedAt => "created_at",
-                    Self::UpdatedAt => "updated_at",
-                    Self::DeletedAt => "deleted_at",
-                    #( Self::#extra_variants => #extra_names, )*
-                }
-            }
-        }
-
-        impl sea_orm::Iden for Column {
-            fn unquoted(&self) -> &str {
-                sea_orm::IdenStatic::as_str(self)
-            }
-        }
-
-        impl ::core::str::FromStr for Column {
-            type Err = sea_orm::ColumnFromStrErr;
-
-            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
-                <Self as sea_orm::Iterable>::iter()
-                    .find(|column| sea_orm::IdenStatic::as_str(column) == s)
-                    .ok_or_else(|| sea_orm::ColumnFromStrErr(::std::borrow::ToOwned::to_owned(s)))
-            }
-        }
-
-        impl sea_orm::ColumnTrait for Column {
-            type EntityName = Entity;
-
-            fn def(&self) -> sea_orm::ColumnDef {
-                // From the description the link table's DDL is written from too.
-                #p::link_column_def(&#spec, sea_orm::IdenStatic::as_str(self))
-            }
-        }
-
-        /// The primary key: the two key columns.
-        #[derive(::core::marker::Copy, ::core::clone::Clone, ::core::fmt::Debug, sea_orm::EnumIter)]
-        pub enum PrimaryKey {
-            /// The left key column.
-            Left,
-            /// The right key column.
-            Right,
-        }
-
-        impl sea_orm::PrimaryKeyToColumn for PrimaryKey {
-            type Column = Column;
-
-            fn into_column(self) -> Column {
-                match self {
-                    Self::Left => Column::Left,
-                    Self::Right => Column::Right,
-                }
-            }
-
-            fn from_column(column: Column) -> ::core::option::Option<Self> {
-                match column {
-                    Column::Left => ::core::option::Option::Some(Self::Left),
-                    Column::Right => ::core::option::Option::Some(Self::Right),
-                    _ => ::core::option::Option::None,
-                }
-            }
-        }
-
-        impl sea_orm::IdenStatic for PrimaryKey {
-            fn as_str(&self) -> &'static str {
-                sea_orm::IdenStatic::as_str(&sea_orm::PrimaryKeyToColumn::into_column(*self))
-            }
-        }
-
-        impl sea_orm::Iden for PrimaryKey {
-            fn unquoted(&self) -> &str {
-                sea_orm::IdenStatic::as_str(self)
-            }
-        }
-
-        impl sea_orm::PrimaryKeyTrait for PrimaryKey {
-            type ValueType = (::std::string::String, ::std::string::String);
-
-            fn auto_increment() -> bool {
-                false
-            }
-        }
-
-        /// A link table has no relations of its own: links are resolved by the runtime.
-        #[derive(::core::marker::Copy, ::core::clone::Clone, ::core::fmt::Debug, sea_orm::EnumIter)]
-        pub enum Relation {}
-
-        impl sea_orm::RelationTrait for Relation {
-            fn def(&self) -> sea_orm::RelationDef {
-                match *self {}
-            }
-        }
-
-        impl sea_orm::ActiveModelBehavior for ActiveModel {}
     }
 }

@@ -12,6 +12,7 @@ mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod expand_entity;
 mod expand_link;
 mod expand_linkable;
 mod expand_property;

@@ -6,6 +6,7 @@ pub use crate::definition::{
     ColumnType, DefaultValue, ExtraColumn, ExtraColumns, LinkData, LinkDefinition, LinkSpec, Side,
     StoredLink,
 };
+pub use crate::entity_fields::{ActiveField, ModelField, required};
 pub use crate::key::Key;
 pub use crate::link::LinkPair;
 pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
@@ -62,27 +63,42 @@ pub fn link_table_name(spec: &LinkSpec) -> String {
     crate::naming::TableNames::of(spec).table
 }
 
-/// A link's JSON `data` object as named column values, each checked against its column (the
-/// generated `Data`'s `Deserialize` reads through this, as the dynamic API does).
-pub fn data_from_json(
-    spec: &LinkSpec,
-    json: &serde_json::Value,
-) -> Result<Vec<(&'static str, Value)>, String> {
-    crate::link::dynamic::named_data(spec, json).map_err(|err| err.to_string())
-}
+/// The extra-column values a generated `Data` holds: each column named so far, once, with the
+/// value it was given. `Data`'s setters and its `Deserialize` write here, and `LinkData::named`
+/// reads it back in declaration order; one copy of this code serves every link.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NamedValues(Vec<(&'static str, Value)>);
 
-/// A column value as the Rust type of its extra column.
-pub fn from_value<T: sea_orm::sea_query::ValueType>(
-    spec: &LinkSpec,
-    column: &str,
-    value: Value,
-) -> Result<T, String> {
-    T::try_from(value).map_err(|_| {
-        format!(
-            "the extra column `{column}` of link {} got a value of another type",
-            spec.display_name()
-        )
-    })
+impl NamedValues {
+    /// Names `column` with `value`, replacing a value named before.
+    pub fn set(&mut self, column: &'static str, value: Value) {
+        match self.0.iter_mut().find(|(named, _)| *named == column) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((column, value)),
+        }
+    }
+
+    /// The named columns in the order `spec` declares them.
+    pub fn in_order(&self, spec: &LinkSpec) -> Vec<(&'static str, Value)> {
+        spec.extra_columns
+            .iter()
+            .filter_map(|column| self.0.iter().find(|(named, _)| *named == column.name))
+            .cloned()
+            .collect()
+    }
+
+    /// Reads a link's JSON `data` object (`{"featured": true}`) with the same checks as the
+    /// dynamic API: unknown columns and ill-typed values are refused with a message naming the
+    /// column and the link.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        spec: &LinkSpec,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let json = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+        crate::link::dynamic::named_data(spec, &json)
+            .map(NamedValues)
+            .map_err(<D::Error as serde::de::Error>::custom)
+    }
 }
 
 /// Whether the linkable model `M` has the field `field` (used in generated compile-time checks).

@@ -521,6 +521,7 @@
 pub mod cli;
 pub mod definition;
 mod diagram;
+mod entity_fields;
 pub mod error;
 pub mod events;
 mod external;
