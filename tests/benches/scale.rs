@@ -90,7 +90,12 @@ fn main() {
     };
     let sizes = |largest: u64| -> Vec<u64> {
         match std::env::var("LINK_SCALE_SIZES") {
-            Ok(list) => list.split(',').map(|n| n.trim().parse().unwrap()).collect(),
+            // Powers of ten: the 1 % filter below is a prefix of the brands' names.
+            Ok(list) => list
+                .split(',')
+                .map(|n| n.trim().parse().unwrap())
+                .inspect(|&n: &u64| assert!(n >= 1_000 && 10u64.pow(n.ilog10()) == n, "{n}"))
+                .collect(),
             Err(_) if full => [1_000, 100_000, 1_000_000, 10_000_000]
                 .into_iter()
                 .filter(|&n| n <= largest)
@@ -130,7 +135,10 @@ fn main() {
                 };
                 let Some(t) = t else { break };
                 points.extend(one_size(&t, n, &work).await);
-                drop_tables(&t).await;
+                // `LINK_SCALE_KEEP=1` leaves the last size's tables, to read their plans.
+                if std::env::var("LINK_SCALE_KEEP").is_err() {
+                    drop_tables(&t).await;
+                }
             }
         }
     });
@@ -155,12 +163,6 @@ async fn one_size(t: &TestDb, n: u64, work: &Work) -> Vec<Point> {
     links.migrate().await.unwrap();
     let started = Instant::now();
     load(t, n, work).await;
-    // The index `links plan` advises for `filterable(name)`, as the brand module's owner would
-    // create it: the page below orders by it.
-    let missing = links.missing_indexes().await.unwrap();
-    for index in &missing {
-        t.exec(&index.create_index).await;
-    }
     analyze(t).await;
     let backend = backend_name(t);
     eprintln!(
@@ -179,7 +181,7 @@ async fn one_size(t: &TestDb, n: u64, work: &Work) -> Vec<Point> {
             peak_mb: peak_mb(),
         };
         println!(
-            "{:<34} {:>10} links  {:<14} median {:>9.2} ms ({:.2}–{:.2})  {:>8.2} µs a row  peak {:.0} MB",
+            "{:<26} {:>9} links  {:<18} median {:>9.2} ms ({:.2}–{:.2})  {:>8.2} µs a row  peak {:.0} MB",
             point.backend,
             n,
             operation,
@@ -216,26 +218,36 @@ async fn one_size(t: &TestDb, n: u64, work: &Work) -> Vec<Point> {
     record("create_many", creates, work.creates);
     record("dismiss_many", dismisses, work.creates);
 
-    // A page of 20 of the 100 products of the ten brands named `Brand 0000000…`, ordered by
-    // the brand's name, with its count.
-    let query = GraphQuery::new("product")
-        .fields(["id", "title", "brand.name"])
-        .filters(json!({"brand": {"name": {"$like": "Brand 0000000%"}}}))
-        .order("brand.name", "ASC")
-        .take(20);
-    let mut pages = Vec::new();
-    for _ in 0..work.reps {
-        let start = Instant::now();
-        let page = links.graph(&t.db, &query).await.unwrap();
-        pages.push(elapsed_ms(start));
-        assert_eq!(page.data.len(), 20.min(n as usize));
-        assert_eq!(page.metadata.map(|m| m.count), Some(100.min(n)));
-        t.take_statements();
-    }
-    record("graph page", pages, 1);
+    // A page of 20 products and its count, filtered by the brand's name to 1 % of the products
+    // and ordered by it, before and after the index `links plan` advises for `filterable(name)`
+    // (the brand module's owner would create it); then a page of the 100 products of ten
+    // brands, which stays the same size at every size of the table.
+    let brands = (n / 10).max(10);
+    let hundredth = (brands / 100).max(1);
+    let one_percent = format!("Brand {}", "0".repeat(9 - hundredth.to_string().len()));
+    let share = hundredth * 10;
+    record(
+        "page 1%, no index",
+        pages(&links, t, &one_percent, work.reps, share).await,
+        1,
+    );
+    let missing = links.missing_indexes().await.unwrap();
+    assert_eq!(missing.len(), 1, "brand.name: {missing:?}");
+    t.exec(&missing[0].create_index).await;
+    analyze(t).await;
+    record(
+        "page 1%",
+        pages(&links, t, &one_percent, work.reps, share).await,
+        1,
+    );
+    record(
+        "graph page",
+        pages(&links, t, "Brand 0000000", work.reps, 100.min(n)).await,
+        1,
+    );
 
     // A delete of products with a post each: their brand links dismissed, their posts deleted
-    // by the cascade and those links dismissed. Undone between repetitions, untimed.
+    // by the cascade and those links dismissed. Restored between repetitions, untimed.
     let doomed: Vec<String> = (0..work.deletes as u64)
         .map(|k| format!("p{:08}", n - 10 * (k + 1)))
         .collect();
@@ -250,16 +262,47 @@ async fn one_size(t: &TestDb, n: u64, work: &Work) -> Vec<Point> {
             Some(work.deletes),
             "each deleted product's post is deleted with it"
         );
-        for table in ["product", "post", BRAND_LINKS, "scale_product_post"] {
-            t.exec(&format!(
-                "UPDATE {table} SET deleted_at = NULL WHERE deleted_at IS NOT NULL"
-            ))
-            .await;
-        }
+        let restored = links
+            .restore(&t.db, doomed.iter().map(|p| product::Model::key(p.clone())))
+            .await
+            .unwrap();
+        assert_eq!(
+            restored.records, report.records,
+            "the restore undoes the delete"
+        );
         t.take_statements();
     }
     record("delete cascade", deletes, work.deletes);
     points
+}
+
+/// Times `reps` pages of 20 products whose brand's name starts with `prefix`, ordered by it,
+/// each with its count, which must be `count`.
+async fn pages(links: &Links, t: &TestDb, prefix: &str, reps: usize, count: u64) -> Vec<f64> {
+    let query = GraphQuery::new("product")
+        .fields(["id", "title", "brand.name"])
+        .filters(json!({"brand": {"name": {"$like": format!("{prefix}%")}}}))
+        .order("brand.name", "ASC")
+        .take(20);
+    let mut ms = Vec::new();
+    for _ in 0..reps {
+        let start = Instant::now();
+        let page = links.graph(&t.db, &query).await.unwrap();
+        ms.push(elapsed_ms(start));
+        if std::env::var("LINK_SCALE_KEEP").is_ok() {
+            for statement in t.take_bound_statements() {
+                eprintln!("{statement}");
+            }
+        }
+        assert_eq!(page.data.len() as u64, 20.min(count));
+        assert_eq!(
+            page.metadata.map(|m| m.count as u64),
+            Some(count),
+            "{prefix}"
+        );
+        t.take_statements();
+    }
+    ms
 }
 
 fn elapsed_ms(start: Instant) -> f64 {

@@ -186,6 +186,68 @@ async fn dismissed_links_and_soft_deleted_records_are_invisible() {
     }
 }
 
+/// Patterns are matched as written whatever they hold (quotes, backslashes, escaped `%`), on the
+/// root and through a link: PostgreSQL gets them as literals in the statement (so a prepared
+/// statement's generic plan never guesses at them), the others bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn like_patterns_with_quotes_and_escapes_match_as_written() {
+    for t in test_databases("graph_like_quotes").await {
+        let links = registry(&t).await;
+        insert::<product::Entity>(
+            &t,
+            vec![
+                product("p1", "O'Brien's"),
+                product("p2", "50% off"),
+                product("p3", "C:\\shop"),
+                product("p4", "500 off"),
+            ],
+        )
+        .await;
+        insert::<brand::Entity>(
+            &t,
+            ["O'Brien's", "50% off", "C:\\shop", "500 off"]
+                .iter()
+                .enumerate()
+                .map(|(i, name)| brand::Model {
+                    id: format!("b{}", i + 1),
+                    name: name.to_string(),
+                })
+                .collect(),
+        )
+        .await;
+        links
+            .create_many(
+                &t.db,
+                (1..=4).map(|i| {
+                    ProductBrand::new(
+                        product::Model::key(format!("p{i}")),
+                        brand::Model::key(format!("b{i}")),
+                    )
+                }),
+            )
+            .await
+            .expect("links");
+        let cases = [
+            (json!({"$like": "O'Brien's"}), vec!["p1"]),
+            (json!({"$like": "O'%"}), vec!["p1"]),
+            (json!({"$ilike": "o'b%"}), vec!["p1"]),
+            (json!({"$like": "50\\%%"}), vec!["p2"]),
+            (json!({"$like": "50%"}), vec!["p2", "p4"]),
+            (json!({"$like": "%\\\\%"}), vec!["p3"]),
+            (json!({"$like": "'; DROP TABLE product; --"}), vec![]),
+        ];
+        for (pattern, expected) in cases {
+            for filters in [
+                json!({"title": pattern}),
+                json!({"brand": {"name": pattern}}),
+            ] {
+                let found = graph(&links, &t, by_id().filters(filters.clone())).await;
+                assert_eq!(ids(&found), expected, "{:?}: {filters}", t.backend);
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn root_filters_cover_every_operator() {
     for t in test_databases("graph_filters").await {

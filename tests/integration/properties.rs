@@ -465,10 +465,13 @@ fn generated_queries_and_writes_are_answered_or_refused_clearly() {
         failure_persistence: None,
         ..ProptestConfig::default()
     };
+    // Values are bound; the one exception is a `LIKE` pattern on PostgreSQL, written as an
+    // escaped string literal (see the dialect's `patterns_inline`): generated text may appear
+    // inside a literal, never outside one.
     let no_generated_text = |what: &str| -> Result<(), TestCaseError> {
         for sql in t.take_statements() {
             prop_assert!(
-                !sql.contains("zz"),
+                !outside_literals(&sql).contains("zz"),
                 "{}: generated text in SQL: {}",
                 what,
                 sql
@@ -526,4 +529,45 @@ fn generated_queries_and_writes_are_answered_or_refused_clearly() {
         answered > 0 && refused > 0,
         "the generator reaches both outcomes"
     );
+}
+
+/// `sql` without its string literals, read as PostgreSQL's lexer reads them: `'…'` with `''`
+/// for a quote, and `E'…'` where a backslash escapes the next character too.
+fn outside_literals(sql: &str) -> String {
+    let mut outside = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            outside.push(c);
+            previous = c;
+            continue;
+        }
+        let backslashes = previous == 'E' || previous == 'e';
+        while let Some(inner) = chars.next() {
+            match inner {
+                '\\' if backslashes => {
+                    chars.next();
+                }
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                }
+                '\'' => break,
+                _ => {}
+            }
+        }
+        outside.push_str("''");
+        previous = '\'';
+    }
+    outside
+}
+
+#[test]
+fn literals_are_cut_out_as_postgresql_reads_them() {
+    assert_eq!(
+        outside_literals("a LIKE 'zz' AND b = $1"),
+        "a LIKE '' AND b = $1"
+    );
+    assert_eq!(outside_literals("LIKE E'z\\'zz' OR x"), "LIKE E'' OR x");
+    assert_eq!(outside_literals("LIKE 'it''s zz' zz"), "LIKE '' zz");
 }

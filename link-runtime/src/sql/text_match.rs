@@ -55,9 +55,20 @@ impl Dialect {
                 .clone()
                 .binary(BinOper::Like, Expr::val(pattern.clone()))
                 .and(field.binary(BinOper::Like, self.exact(pattern))),
-            _ if ignore_case => Expr::from(Func::lower(field))
-                .binary(BinOper::Like, Expr::from(Func::lower(Expr::val(pattern)))),
-            _ => field.binary(BinOper::Like, Expr::val(pattern)),
+            _ if ignore_case => Expr::from(Func::lower(field)).binary(
+                BinOper::Like,
+                Expr::from(Func::lower(self.pattern(pattern))),
+            ),
+            _ => field.binary(BinOper::Like, self.pattern(pattern)),
+        }
+    }
+
+    /// A `LIKE` pattern, bound or (PostgreSQL) a literal escaped by sea-query.
+    fn pattern(&self, pattern: Value) -> Expr {
+        if self.patterns_inline {
+            Expr::Constant(pattern)
+        } else {
+            Expr::val(pattern)
         }
     }
 }

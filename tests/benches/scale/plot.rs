@@ -1,5 +1,5 @@
 //! The scale benchmark's results as an SVG: one panel per operation, the cost per row touched
-//! (a page: per call) against the rows in the link table, one line per backend, both axes
+//! (a page: ms a call) against the rows in the link table, one line per backend, both axes
 //! logarithmic.
 
 use std::path::Path;
@@ -19,15 +19,15 @@ const OPERATIONS: [(&str, &str); 4] = [
 ];
 
 pub fn draw(points: &[Point], path: &Path) {
-    let root = SVGBackend::new(path, (1200, 900)).into_drawing_area();
+    let root = SVGBackend::new(path, (1500, 900)).into_drawing_area();
     root.fill(&WHITE).unwrap();
-    let panels = root.split_evenly((2, 2));
+    let panels = root.split_evenly((2, 3));
     let mut backends: Vec<&str> = points.iter().map(|p| p.backend.as_str()).collect();
     backends.sort_unstable();
     backends.dedup();
     for ((operation, title), panel) in OPERATIONS.iter().zip(panels.iter()) {
         let value = |p: &Point| {
-            if *operation == "graph page" {
+            if operation.contains("page") {
                 p.ms[0]
             } else {
                 p.per_row_us()
