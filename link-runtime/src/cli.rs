@@ -227,9 +227,14 @@ impl LinksCommand {
 /// statement its module's owner would run ([`Links::missing_indexes`]).
 async fn warn_missing_indexes(links: &Links, out: &mut (dyn Write + Send)) -> Result<()> {
     for missing in links.missing_indexes().await? {
+        let kind = if missing.like_prefix {
+            "for a `$like` prefix (a plain index serves one only under the `C` collation) "
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "warning: no index begins with `{}.{}`, and Query looks {} records up by it through {}; the module's owner can add one:\n        {};",
+            "warning: no index {kind}begins with `{}.{}`, and Query looks {} records up by it through {}; the module's owner can add one:\n        {};",
             missing.table,
             missing.column,
             missing.model,

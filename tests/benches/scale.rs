@@ -231,9 +231,13 @@ async fn one_size(t: &TestDb, n: u64, work: &Work) -> Vec<Point> {
         pages(&links, t, &one_percent, work.reps, share).await,
         1,
     );
+    // On PostgreSQL under a collation other than `C`, two: the plain index, and the
+    // `varchar_pattern_ops` one a `$like` prefix needs there.
     let missing = links.missing_indexes().await.unwrap();
-    assert_eq!(missing.len(), 1, "brand.name: {missing:?}");
-    t.exec(&missing[0].create_index).await;
+    assert!(missing.iter().all(|m| m.column == "name"), "{missing:?}");
+    for index in &missing {
+        t.exec(&index.create_index).await;
+    }
     analyze(t).await;
     record(
         "page 1%",

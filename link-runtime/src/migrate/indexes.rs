@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::linkable::ModelInfo;
 use crate::registry::{Links, ModuleBinding};
 use crate::sql::catalogue;
-use crate::sql::ddl::record_index;
+use crate::sql::ddl::{record_index, record_pattern_index};
 
 /// A field of a module's table that Query looks records up by, through the links named, with
 /// no index that begins with it.
@@ -30,6 +30,10 @@ pub struct MissingIndex {
     pub links: Vec<&'static str>,
     /// The statement that adds the index, for the module's owner to run.
     pub create_index: String,
+    /// Whether the index is the one a `$like` prefix needs on PostgreSQL under a collation
+    /// other than `C` (a `*_pattern_ops` operator class, which cannot order): the field then
+    /// has two entries, this and the plain index that filters and orders.
+    pub like_prefix: bool,
 }
 
 impl Links {
@@ -122,6 +126,7 @@ impl Links {
         }
 
         let mut missing = Vec::new();
+        let mut plain_like = None;
         for ((_, _, column), (model, links)) in wanted {
             let conn = match (model.table, self.binding(model.module)) {
                 (Some(_), Some(ModuleBinding::Home)) => self.home(),
@@ -133,26 +138,50 @@ impl Links {
             let Some(live) = catalogue::table(conn, table).await? else {
                 continue; // The module has not created its table yet.
             };
-            if catalogue::leading_index_columns(conn, table)
-                .await?
-                .contains(column)
-            {
-                continue;
-            }
             let column_type = live.columns.get(column).map_or("", |c| c.ty.as_str());
-            missing.push(MissingIndex {
+            let entry = |create_index: String, like_prefix: bool| MissingIndex {
                 model: model.qualified_name(),
                 table: table.to_string(),
                 column: column.to_string(),
-                links,
-                create_index: record_index(
-                    conn.get_database_backend(),
-                    table,
-                    column,
-                    model.soft_deletable,
-                    column_type,
-                ),
-            });
+                links: links.clone(),
+                create_index,
+                like_prefix,
+            };
+            if !catalogue::leading_index_columns(conn, table, false)
+                .await?
+                .contains(column)
+            {
+                missing.push(entry(
+                    record_index(
+                        conn.get_database_backend(),
+                        table,
+                        column,
+                        model.soft_deletable,
+                        column_type,
+                    ),
+                    false,
+                ));
+            }
+            // Read once, from the home database: modules elsewhere share its server's rules
+            // in every setup this library supports (one backend per registry).
+            let like_uses_plain = match plain_like {
+                Some(known) => known,
+                None => *plain_like.insert(catalogue::like_uses_plain_indexes(conn).await?),
+            };
+            if like_uses_plain {
+                continue;
+            }
+            let Some(pattern) =
+                record_pattern_index(table, column, model.soft_deletable, column_type)
+            else {
+                continue;
+            };
+            if !catalogue::leading_index_columns(conn, table, true)
+                .await?
+                .contains(column)
+            {
+                missing.push(entry(pattern, true));
+            }
         }
         Ok(missing)
     }

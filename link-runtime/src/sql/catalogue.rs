@@ -115,18 +115,24 @@ pub(crate) async fn table<C: ConnectionTrait>(conn: &C, table: &str) -> Result<O
 
 /// The columns of `table` that some valid index begins with (a lookup by such a column can walk
 /// the index; one that is second in every index it is part of cannot). An index on an
-/// expression begins with no column.
+/// expression begins with no column. With `pattern` (PostgreSQL only), the indexes counted are
+/// those of a `*_pattern_ops` operator class, which serve a `LIKE` prefix under any collation
+/// but no order; without it, those are left out.
 pub(crate) async fn leading_index_columns<C: ConnectionTrait>(
     conn: &C,
     table: &str,
+    pattern: bool,
 ) -> Result<BTreeSet<String>> {
     let backend = conn.get_database_backend();
     let mut sql = Sql::for_backend(backend);
     match backend {
         DbBackend::Postgres => {
-            sql.push("SELECT CAST(a.attname AS text) AS name FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] WHERE x.indisvalid AND n.nspname = current_schema() AND t.relname = ")
+            sql.push("SELECT CAST(a.attname AS text) AS name FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] JOIN pg_opclass o ON o.oid = x.indclass[0] WHERE x.indisvalid AND n.nspname = current_schema() AND ")
+                .push(if pattern { "" } else { "NOT " })
+                .push("o.opcname LIKE '%pattern_ops' AND t.relname = ")
                 .param(table);
         }
+        _ if pattern => return Ok(BTreeSet::new()),
         DbBackend::MySql => {
             sql.push("SELECT CAST(column_name AS char) AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND seq_in_index = 1 AND column_name IS NOT NULL AND table_name = ")
                 .param(table);
@@ -145,4 +151,18 @@ pub(crate) async fn leading_index_columns<C: ConnectionTrait>(
         .iter()
         .map(|row| text(row, "name"))
         .collect()
+}
+
+/// Whether PostgreSQL's `LIKE` walks a plain b-tree index for a prefix in this database: only
+/// under the `C` (or `POSIX`) collation, in PostgreSQL 15 and 16 not even `C.UTF-8`. Other
+/// backends: always.
+pub(crate) async fn like_uses_plain_indexes<C: ConnectionTrait>(conn: &C) -> Result<bool> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let mut sql = Sql::for_backend(DbBackend::Postgres);
+    sql.push("SELECT CAST(datcollate AS text) AS name FROM pg_database WHERE datname = current_database()");
+    let rows = rows(conn, sql, "the database's collation").await?;
+    let collation = rows.first().map(|row| text(row, "name")).transpose()?;
+    Ok(matches!(collation.as_deref(), Some("C" | "POSIX")))
 }

@@ -280,3 +280,31 @@ pub(crate) fn record_index(
     }
     sql
 }
+
+/// The PostgreSQL index of a module's text column that serves a `LIKE` prefix under a
+/// collation other than `C` (a `*_pattern_ops` operator class), or `None` for a column that is
+/// not text.
+pub(crate) fn record_pattern_index(
+    table: &str,
+    column: &str,
+    soft_deletable: bool,
+    column_type: &str,
+) -> Option<String> {
+    let class = match column_type {
+        "character varying" => "varchar_pattern_ops",
+        "text" => "text_pattern_ops",
+        "character" => "bpchar_pattern_ops",
+        _ => return None,
+    };
+    let q = |name: &str| quote(DbBackend::Postgres, name);
+    let mut sql = format!(
+        "CREATE INDEX {} ON {} ({} {class})",
+        q(&format!("IDX_{table}_{column}_pattern")),
+        q(table),
+        q(column)
+    );
+    if soft_deletable {
+        sql.push_str(&format!(" WHERE {} IS NULL", q("deleted_at")));
+    }
+    Some(sql)
+}
