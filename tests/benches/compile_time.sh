@@ -79,14 +79,23 @@ RS
 
 seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); printf '%.2f' "$(echo "$end - $start" | bc)"; }
 
+# The median of RUNS (default 5) timings of `cargo <command>` after touching the crate: one run
+# moves by up to a second on a 2-core machine.
+median_of() { # dir command
+    local dir="$1" command="$2" times=()
+    for _ in $(seq "${RUNS:-5}"); do
+        touch "$dir/src/lib.rs"
+        times+=("$(cd "$dir" && seconds cargo "$command")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+}
+
 measure() { # dir
     local dir="$1"
     (cd "$dir" && cargo build -q && cargo check -q)   # dependencies, once
-    touch "$dir/src/lib.rs"
     local check build size
-    check=$(cd "$dir" && seconds cargo check)
-    touch "$dir/src/lib.rs"
-    build=$(cd "$dir" && seconds cargo build)
+    check=$(median_of "$dir" check)
+    build=$(median_of "$dir" build)
     size=$(cd "$dir" && RUSTC_BOOTSTRAP=1 cargo rustc -q --lib -- -Zunpretty=expanded 2>/dev/null | wc -c)
     echo "$check $build $size"
 }
