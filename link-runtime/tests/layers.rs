@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("registry", &["registry", "events"]),
     ("services", &["link", "query", "migrate"]),
     ("adapters", &["cli", "migration", "diagram"]),
-    ("facade", &["lib", "schema", "__private"]),
+    ("facade", &["lib", "schema", "__private", "entity_fields"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
