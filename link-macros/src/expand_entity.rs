@@ -17,7 +17,7 @@ use syn::{Ident, Type};
 use crate::ast::Link;
 
 pub(crate) fn entity(link: &Link) -> TokenStream {
-    let p: TokenStream = quote!(::link_runtime::__private);
+    let p = crate::expand_link::private();
     let name = &link.name;
     let spec = quote!(<super::#name as #p::LinkDefinition>::SPEC);
     let time: Type = syn::parse_quote!(#p::sea_orm::prelude::DateTimeUtc);

@@ -13,7 +13,7 @@ use crate::ctxt::Ctxt;
 
 const P: &str = "::link_runtime::__private";
 
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     P.parse().unwrap_or_default()
 }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use link_runtime::query::{GraphQuery, Query};
 use link_runtime::{Links, Selection, define_link, query};
-use link_tests::db::{Backend, TestDb, sqlite_database};
+use link_tests::db::{Backend, TestDb, bench_keeps_statistics, sqlite_database};
 use link_tests::links::{ProductBrand, product_brand};
 use link_tests::models::{brand, post, product};
 use sea_orm::sea_query::Expr;
@@ -90,49 +90,14 @@ async fn exec(t: &TestDb, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// Whether PostgreSQL's tables keep planner statistics (`LINK_BENCH_STATISTICS=none`: never).
-fn with_statistics() -> bool {
-    std::env::var("LINK_BENCH_STATISTICS").as_deref() != Ok("none")
-}
-
-/// What autovacuum would have done by now (it is off on some servers, this machine's included):
-/// without it the link table keeps every dead row of the runs before, and its statistics are
-/// missing or describe another moment (say, every row dismissed: then the planner expects no
-/// live row and joins 1,000 pairs to 1,000 rows in a nested loop). Untimed; PostgreSQL only.
-///
-/// With `LINK_BENCH_STATISTICS=none` the dead rows are still vacuumed away, but the tables'
-/// statistics are removed instead of gathered: the regime of a freshly loaded table, or of any
-/// table before autovacuum reaches it.
-async fn maintain(t: &TestDb, tables: &[&str]) {
-    if t.backend == Backend::Postgres {
-        for table in tables {
-            if with_statistics() {
-                exec(t, &format!("VACUUM ANALYZE {table}")).await;
-            } else {
-                exec(t, &format!("VACUUM {table}")).await;
-                forget_statistics(t, table).await;
-            }
-        }
-    }
-}
-
 /// The backend's name in benchmark ids; PostgreSQL's says when it runs without statistics.
 fn target_name(t: &TestDb) -> String {
     let name = format!("{:?}", t.backend).to_lowercase();
-    if t.backend == Backend::Postgres && !with_statistics() {
+    if t.backend == Backend::Postgres && !bench_keeps_statistics() {
         format!("{name} without statistics")
     } else {
         name
     }
-}
-
-/// Removes what ANALYZE gathered about `table` (PostgreSQL, as a superuser).
-async fn forget_statistics(t: &TestDb, table: &str) {
-    exec(
-        t,
-        &format!("DELETE FROM pg_statistic WHERE starelid = '{table}'::regclass"),
-    )
-    .await;
 }
 
 /// The link table the create and dismiss benchmarks write.
@@ -313,7 +278,7 @@ fn writes(
 
     let n = sizes.singles;
     let pairs = &pairs(&ids("p", n), sizes.brands);
-    rt.block_on(maintain(t, BRAND_LINKS));
+    rt.block_on(t.maintain(BRAND_LINKS));
     let mut group = c.benchmark_group(format!("{name}/one_call_each"));
     group.bench_function(format!("create {n}/links"), |b| {
         timed!(rt, b, clear_links(t), async {
@@ -354,7 +319,7 @@ fn writes(
     // Statistics of the table as every run finds it: 1,000 live pairs.
     rt.block_on(async {
         fill().await;
-        maintain(t, BRAND_LINKS).await;
+        t.maintain(BRAND_LINKS).await;
     });
     let mut group = c.benchmark_group(format!("{name}/dismiss_many"));
     group.bench_function(format!("{n}/links"), |b| {
@@ -667,7 +632,7 @@ fn deletes(
         }
         // Each run rewrites 5,000 rows: without (auto)vacuum their dead versions pile up, and
         // which run lands on a bloated index decides the ratio more than the code does.
-        maintain(t, &tables).await;
+        t.maintain(&tables).await;
     };
     let keys = || products.iter().map(|p| product::Model::key(p.clone()));
     let mut group = c.benchmark_group(format!("{name}/delete_cascade"));
@@ -915,11 +880,11 @@ fn main() {
                 links.create_many(&t.db, typed(chunk)).await.unwrap();
             }
             if t.backend == Backend::Postgres {
-                if with_statistics() {
+                if bench_keeps_statistics() {
                     exec(&t, "ANALYZE").await;
                 } else {
                     for table in ["product", "brand", "post", "product_product_brand_brand"] {
-                        forget_statistics(&t, table).await;
+                        t.forget_statistics(table).await;
                     }
                 }
             }

@@ -71,11 +71,7 @@ async fn exec(t: &TestDb, sql: &str) {
 async fn clear_links(t: &TestDb) {
     exec(t, &format!("TRUNCATE {}", LINK_TABLES.join(", "))).await;
     for table in LINK_TABLES {
-        exec(
-            t,
-            &format!("DELETE FROM pg_statistic WHERE starelid = '{table}'::regclass"),
-        )
-        .await;
+        t.forget_statistics(table).await;
     }
 }
 

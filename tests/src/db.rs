@@ -20,6 +20,12 @@ pub enum Backend {
     MySql,
 }
 
+/// Whether benchmarks keep PostgreSQL's planner statistics (`LINK_BENCH_STATISTICS=none`:
+/// never).
+pub fn bench_keeps_statistics() -> bool {
+    std::env::var("LINK_BENCH_STATISTICS").as_deref() != Ok("none")
+}
+
 /// One isolated database, with every statement sent through `db` recorded.
 pub struct TestDb {
     pub backend: Backend,
@@ -245,6 +251,32 @@ impl TestDb {
     }
 
     /// Runs `sql` (fixtures, or what another application would do), or panics naming it.
+    /// What autovacuum would have done by now (it is off on some servers): on PostgreSQL,
+    /// `VACUUM ANALYZE` of `tables`; with `LINK_BENCH_STATISTICS=none` (the regime of a freshly
+    /// loaded table, or of any table before autovacuum reaches it) `VACUUM` and their statistics
+    /// removed instead. Other backends: nothing. For the benchmarks.
+    pub async fn maintain(&self, tables: &[&str]) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        for table in tables {
+            if bench_keeps_statistics() {
+                self.exec(&format!("VACUUM ANALYZE {table}")).await;
+            } else {
+                self.exec(&format!("VACUUM {table}")).await;
+                self.forget_statistics(table).await;
+            }
+        }
+    }
+
+    /// Removes what ANALYZE gathered about `table` (PostgreSQL, as a superuser).
+    pub async fn forget_statistics(&self, table: &str) {
+        self.exec(&format!(
+            "DELETE FROM pg_statistic WHERE starelid = '{table}'::regclass"
+        ))
+        .await;
+    }
+
     pub async fn exec(&self, sql: &str) {
         self.db
             .execute_unprepared(sql)
