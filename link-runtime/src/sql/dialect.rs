@@ -43,8 +43,8 @@ pub(crate) struct Dialect {
     /// by id (MariaDB: it tests each row against a list of row values one pair at a time, and
     /// a single-table `UPDATE` runs a subquery per row of the table).
     pub(crate) pairs_as_derived_table: bool,
-    /// `deleted_at IS NULL` beside a primary key is written `(deleted_at IS NULL) IS TRUE` (see
-    /// [`Dialect::is_live_by_primary_key`]).
+    /// `deleted_at IS NULL` beside a primary key is written as a `CASE` the planner cannot
+    /// guess from (see [`Dialect::is_live_by_primary_key`]).
     live_test_hidden_from_planner: bool,
     /// A UUID key casts to the text a link table holds (PostgreSQL's `uuid`); elsewhere it is
     /// bytes, compared only when bound as a UUID.
@@ -217,17 +217,21 @@ impl Dialect {
     }
 
     /// `deleted_at IS NULL` beside a match of whole primary keys (pairs): the row is live. On
-    /// PostgreSQL written `(deleted_at IS NULL) IS TRUE`, the same test. Without statistics
-    /// PostgreSQL guesses that `deleted_at IS NULL` holds for 0.5 % of a table (it holds for
-    /// nearly every row) and reads every live row through the `deleted_at` index to find the
-    /// few pairs named. The planner neither guesses from the truth test nor matches an index
-    /// to it, so each pair is one probe of the primary key. Only beside a primary key: a
-    /// lookup by one key needs the plain test, to use the key's partial index on live rows.
+    /// PostgreSQL written `CASE WHEN deleted_at IS NULL THEN TRUE END`, the same test. Without
+    /// statistics PostgreSQL guesses that `deleted_at IS NULL` holds for 0.5 % of a table (it
+    /// holds for nearly every row): it read every live row through the `deleted_at` index to
+    /// find the few pairs named, and, with `(deleted_at IS NULL) IS TRUE` (which it guesses
+    /// from the same test), took a just-loaded table for a row or two and compared each of its
+    /// rows with every pair (a generic plan: 499,500 comparisons for 1,000 pairs). The planner
+    /// matches no index to a `CASE` and guesses it holds for a share of the rows that keeps
+    /// the table its size, so each pair is one probe of the primary key, or one pass of a hash
+    /// join. Only beside a primary key: a lookup by one key needs the plain test, to use the
+    /// key's partial index on live rows.
     pub(crate) fn is_live_by_primary_key(&self, deleted_at: Expr) -> Expr {
         let live = deleted_at.is_null();
         if self.live_test_hidden_from_planner {
             // `$1` is sea-query's placeholder in a custom PostgreSQL expression.
-            Expr::cust_with_expr("($1) IS TRUE", live)
+            Expr::cust_with_expr("CASE WHEN $1 THEN TRUE END", live)
         } else {
             live
         }
