@@ -185,7 +185,7 @@ impl<'a> LinkTable<'a> {
 
     /// The rows of `pairs` (left id, right id): `(left, right) IN (SELECT * FROM unnest($1,
     /// $2))` on PostgreSQL (see [`Dialect::pairs_as_arrays`]), `(left, right) IN ((?, ?), …)`
-    /// elsewhere.
+    /// elsewhere; one pair is `left = ? AND right = ?`.
     pub(crate) fn pairs_in<'p>(
         &self,
         dialect: &Dialect,
@@ -195,6 +195,11 @@ impl<'a> LinkTable<'a> {
             .into_iter()
             .map(|(l, r)| (l.to_string(), r.to_string()))
             .collect();
+        if let [(left, right)] = pairs.as_slice() {
+            // One pair (a single create, dismiss or update): the primary key's columns compared
+            // with two values, the plainest statement to plan.
+            return self.pair(left, right);
+        }
         let both = Expr::tuple([
             Expr::col(self.spec.left.column),
             Expr::col(self.spec.right.column),
