@@ -31,16 +31,20 @@ pub(crate) struct Node {
     /// record beside its own fields.
     pub(crate) link_fields: Vec<&'static str>,
     pub(crate) children: Vec<(Hop, Node)>,
+    /// The hop names that reach this node from the root, joined by `.` (`brand.tags`; empty at
+    /// the root): the key of its nested page and of its records' lists.
+    pub(crate) path: String,
 }
 
 impl Node {
-    fn new(model: ModelInfo) -> Self {
+    fn new(model: ModelInfo, path: String) -> Self {
         Node {
             model,
             all: false,
             fields: Vec::new(),
             link_fields: Vec::new(),
             children: Vec::new(),
+            path,
         }
     }
 
@@ -48,7 +52,12 @@ impl Node {
         let at = match self.children.iter().position(|(h, _)| h.name == hop.name) {
             Some(at) => at,
             None => {
-                let node = Node::new(hop.target);
+                let path = if self.path.is_empty() {
+                    hop.name.clone()
+                } else {
+                    format!("{}.{}", self.path, hop.name)
+                };
+                let node = Node::new(hop.target, path);
                 self.children.push((hop, node));
                 self.children.len() - 1
             }
@@ -168,7 +177,7 @@ pub(crate) fn parse_fields(
     fields: &[String],
     allow: Option<&AllowList>,
 ) -> Result<Node> {
-    let mut tree = Node::new(root);
+    let mut tree = Node::new(root, String::new());
     if fields.is_empty() {
         tree.all = true;
     }

@@ -192,11 +192,11 @@ async fn run<C: ConnectionTrait>(
     // A record shown once is moved into the answer, not copied.
     let mut uses = vec![0u32; arena.len()];
     for &i in &roots {
-        count_uses(&tree, "", i, &children, &mut uses);
+        count_uses(&tree, i, &children, &mut uses);
     }
     let data = roots
         .iter()
-        .map(|&i| render((&tree, None), "", i, &mut arena, &uses, &children))
+        .map(|&i| render((&tree, None), i, &mut arena, &uses, &children))
         .collect();
     Ok(Graph {
         data,

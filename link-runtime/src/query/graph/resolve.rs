@@ -7,14 +7,15 @@ use super::*;
 use crate::definition::ExtraColumn;
 use crate::sql::RecordTable;
 
-/// The linked records of each parent record, by `(path of the hop, parent record)`.
-pub(super) type Children = HashMap<(String, usize), Vec<usize>>;
+/// The linked records of each parent record, by `(path of the hop's node, parent record)`:
+/// keys borrowed from the request's tree, so looking one up allocates nothing.
+pub(super) type Children<'t> = HashMap<(&'t str, usize), Vec<usize>>;
 
 /// A hop being resolved for a set of parents.
 pub(super) struct Work<'t> {
     hop: &'t Hop,
     node: &'t Node,
-    path: String,
+    path: &'t str,
     /// Parent record → target keys, in link order (or, for an inverse hop, the values the
     /// targets' field must hold).
     edges: Vec<(usize, Vec<String>)>,
@@ -24,27 +25,27 @@ pub(super) struct Work<'t> {
 }
 
 /// Resolves the hops of `tree` below the records `roots`, level by level.
-pub(super) async fn resolve<C: ConnectionTrait>(
+pub(super) async fn resolve<'t, C: ConnectionTrait>(
     links: &Links,
     conn: &C,
-    tree: &Node,
+    tree: &'t Node,
     roots: &[usize],
     arena: &mut Vec<Record>,
     nested: &HashMap<String, NestedPage>,
-) -> Result<Children> {
+) -> Result<Children<'t>> {
     let mut children = Children::new();
-    let mut level: Vec<(&Node, String, Vec<usize>)> = vec![(tree, String::new(), roots.to_vec())];
+    let mut level: Vec<(&'t Node, Vec<usize>)> = vec![(tree, roots.to_vec())];
     while !level.is_empty() {
         // 1. Which target keys each parent needs: one link-table statement per stored hop.
         let mut works: Vec<Work<'_>> = Vec::new();
-        for (node, prefix, parents) in &level {
+        for (node, parents) in &level {
             if parents.is_empty() {
                 continue;
             }
             for (hop, child) in &node.children {
-                let path = format!("{prefix}{}", hop.name);
+                let path = child.path.as_str();
                 let mut columns: Vec<&'static str> = child.link_fields.clone();
-                if let Some(page) = nested.get(&path) {
+                if let Some(page) = nested.get(path) {
                     for column in page.link_columns() {
                         if !columns.contains(&column) {
                             columns.push(column);
@@ -135,19 +136,19 @@ pub(super) async fn resolve<C: ConnectionTrait>(
                     grouped.push((*parent, items));
                 }
             }
-            let page = nested.get(&work.path);
+            let page = nested.get(work.path);
             let mut reached = Vec::new();
             for (parent, mut items) in grouped {
                 if let Some(page) = page {
                     items = page_of(items, page, arena, target);
                 }
                 reached.extend(items.iter().copied());
-                children.insert((work.path.clone(), parent), items);
+                children.insert((work.path, parent), items);
             }
             if !work.node.children.is_empty() {
                 reached.sort_unstable();
                 reached.dedup();
-                next.push((work.node, format!("{}.", work.path), reached));
+                next.push((work.node, reached));
             }
         }
         level = next;

@@ -70,20 +70,12 @@ pub(super) fn compare(a: Option<&Json>, b: Option<&Json>, direction: Direction) 
 
 /// Counts how many times [`render`] will show each record (at least; a record reached twice,
 /// say a brand of two products, is copied, and so are the records below it).
-pub(super) fn count_uses(
-    node: &Node,
-    prefix: &str,
-    index: usize,
-    children: &Children,
-    uses: &mut [u32],
-) {
+pub(super) fn count_uses(node: &Node, index: usize, children: &Children, uses: &mut [u32]) {
     uses[index] = uses[index].saturating_add(1);
-    for (hop, child) in &node.children {
-        let path = format!("{prefix}{}", hop.name);
-        if let Some(items) = children.get(&(path.clone(), index)) {
-            let child_prefix = format!("{path}.");
+    for (_, child) in &node.children {
+        if let Some(items) = children.get(&(child.path.as_str(), index)) {
             for &i in items {
-                count_uses(child, &child_prefix, i, children, uses);
+                count_uses(child, i, children, uses);
             }
         }
     }
@@ -93,7 +85,6 @@ pub(super) fn count_uses(
 /// use is taken out of the arena; others are copied. `via` is the hop that reached it.
 pub(super) fn render(
     (node, via): (&Node, Option<&Hop>),
-    prefix: &str,
     index: usize,
     arena: &mut [Record],
     uses: &[u32],
@@ -151,23 +142,21 @@ pub(super) fn render(
         }
     }
     for ((hop, child), list) in node.children.iter().zip(lists) {
-        let path = format!("{prefix}{}", hop.name);
         let items = children
-            .get(&(path.clone(), index))
+            .get(&(child.path.as_str(), index))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let child_prefix = format!("{path}.");
         let value = if list {
             Json::Array(
                 items
                     .iter()
-                    .map(|&i| render((child, Some(hop)), &child_prefix, i, arena, uses, children))
+                    .map(|&i| render((child, Some(hop)), i, arena, uses, children))
                     .collect(),
             )
         } else {
             items
                 .first()
-                .map(|&i| render((child, Some(hop)), &child_prefix, i, arena, uses, children))
+                .map(|&i| render((child, Some(hop)), i, arena, uses, children))
                 .unwrap_or(Json::Null)
         };
         out.insert(hop.name.clone(), value);
