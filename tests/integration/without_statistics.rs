@@ -122,26 +122,40 @@ async fn explain_prepared(txn: &DatabaseTransaction, statement: &Statement) -> V
         .as_ref()
         .map(|v| v.0.clone())
         .unwrap_or_default();
-    let types: Vec<&str> = values.iter().map(postgres_type).collect();
-    let literals: Vec<String> = values
-        .iter()
-        .map(|v| PostgresQueryBuilder.value_to_string(v))
-        .collect();
+    // `PREPARE name (types)` and `EXECUTE name (values)`, the lists left out when empty.
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", items.join(", "))
+        }
+    };
+    let types = list(
+        values
+            .iter()
+            .map(|v| postgres_type(v).to_string())
+            .collect(),
+    );
+    let literals = list(
+        values
+            .iter()
+            .map(|v| PostgresQueryBuilder.value_to_string(v))
+            .collect(),
+    );
+    // A name of its own each time: a prepared statement outlives its transaction, and one a
+    // failed run left on a pooled connection must not clash with the next.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "explained_{}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let run = |sql: String| async move {
         txn.execute_unprepared(&sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     };
-    run(format!(
-        "PREPARE explained ({}) AS {}",
-        types.join(", "),
-        statement.sql
-    ))
-    .await;
-    let explain = format!(
-        "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained ({})",
-        literals.join(", ")
-    );
+    run(format!("PREPARE {name}{types} AS {}", statement.sql)).await;
+    let explain = format!("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}{literals}");
     let row = txn
         .query_one_raw(Statement::from_string(
             sea_orm::DbBackend::Postgres,
@@ -150,7 +164,7 @@ async fn explain_prepared(txn: &DatabaseTransaction, statement: &Statement) -> V
         .await
         .unwrap_or_else(|e| panic!("explain {}: {e}", statement.sql))
         .expect("a plan");
-    run("DEALLOCATE explained".to_string()).await;
+    run(format!("DEALLOCATE {name}")).await;
     row.try_get("", "QUERY PLAN").expect("the plan as JSON")
 }
 
