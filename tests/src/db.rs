@@ -250,7 +250,6 @@ impl TestDb {
         self.db.get_database_backend()
     }
 
-    /// Runs `sql` (fixtures, or what another application would do), or panics naming it.
     /// What autovacuum would have done by now (it is off on some servers): on PostgreSQL,
     /// `VACUUM ANALYZE` of `tables`; with `LINK_BENCH_STATISTICS=none` (the regime of a freshly
     /// loaded table, or of any table before autovacuum reaches it) `VACUUM` and their statistics
@@ -277,6 +276,7 @@ impl TestDb {
         .await;
     }
 
+    /// Runs `sql` (fixtures, or what another application would do), or panics naming it.
     pub async fn exec(&self, sql: &str) {
         self.db
             .execute_unprepared(sql)

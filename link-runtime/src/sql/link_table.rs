@@ -195,17 +195,20 @@ impl<'a> LinkTable<'a> {
             .into_iter()
             .map(|(l, r)| (l.to_string(), r.to_string()))
             .collect();
-        if let [(left, right)] = pairs.as_slice() {
-            // One pair (a single create, dismiss or update): the primary key's columns compared
-            // with two values, the plainest statement to plan.
-            return self.pair(left, right);
-        }
         let both = Expr::tuple([
             Expr::col(self.spec.left.column),
             Expr::col(self.spec.right.column),
         ]);
+        match pairs.as_slice() {
+            // No pair: `IN ()`, which matches nothing, as sea-query writes it.
+            [] => return both.in_tuples(pairs),
+            // One pair (a single create, dismiss or update): the primary key's columns compared
+            // with two values, the plainest statement to plan.
+            [(left, right)] => return self.pair(left, right),
+            _ => {}
+        }
         #[cfg(feature = "postgres")]
-        if dialect.pairs_as_arrays && !pairs.is_empty() {
+        if dialect.pairs_as_arrays {
             use sea_orm::Value;
             use sea_orm::sea_query::{ArrayType, Func};
             let array = |keys: Vec<String>| {
@@ -224,20 +227,21 @@ impl<'a> LinkTable<'a> {
                 .to_owned();
             return both.in_subquery(both_keys);
         }
-        if dialect.pairs_as_derived_table && pairs.len() > 1 {
+        if dialect.pairs_as_derived_table {
             // `(l, r) IN ((?, ?), …)`: MariaDB tests each row against every pair, one by one
             // (1,000 pairs: 1.4 s); against a derived table it joins on the primary key
             // (23 ms).
             use sea_orm::sea_query::UnionType;
-            let mut rows = pairs.into_iter().map(|(l, r)| {
+            let row = |(l, r): &(String, String)| {
                 Query::select()
-                    .expr_as(Expr::val(l), "l")
-                    .expr_as(Expr::val(r), "r")
+                    .expr_as(Expr::val(l.as_str()), "l")
+                    .expr_as(Expr::val(r.as_str()), "r")
                     .to_owned()
-            });
-            if let Some(mut all) = rows.next() {
-                for row in rows {
-                    all.union(UnionType::All, row);
+            };
+            if let Some((first, rest)) = pairs.split_first() {
+                let mut all = row(first);
+                for pair in rest {
+                    all.union(UnionType::All, row(pair));
                 }
                 let derived = Query::select()
                     .columns(["l", "r"])
@@ -245,7 +249,6 @@ impl<'a> LinkTable<'a> {
                     .to_owned();
                 return both.in_subquery(derived);
             }
-            return both.in_tuples(Vec::<(String, String)>::new());
         }
         both.in_tuples(pairs)
     }
