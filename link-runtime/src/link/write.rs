@@ -150,9 +150,9 @@ pub(crate) async fn dismiss(
     let mut dismissed = 0;
     for chunk in pairs.chunks(pairs_per_statement(dialect)) {
         let mut statement = table.dismiss(stamp);
-        if dialect.pairs_as_derived_table && chunk.len() > 1 {
+        if dialect.pairs_as_json_table && chunk.len() > 1 {
             // The rows by their ids, found (and locked) by a `SELECT` of the pairs: see
-            // `Dialect::pairs_as_derived_table`.
+            // `Dialect::pairs_as_json_table`.
             let mut select = table.select_ends();
             select.and_where(table.live_pairs_in(dialect, ends(chunk)));
             dialect.lock_for_update(&mut select);

@@ -38,11 +38,14 @@ pub(crate) struct Dialect {
     /// live row to find the few the keys name. Each probe costs the same with or without
     /// statistics.
     pub(crate) probes_keys: bool,
-    /// Pairs are matched as `(l, r) IN (SELECT l, r FROM (SELECT ? AS l, ? AS r UNION ALL …)
-    /// AS v)` in a `SELECT`, and an `UPDATE` of pairs updates the rows such a `SELECT` found,
-    /// by id (MariaDB: it tests each row against a list of row values one pair at a time, and
-    /// a single-table `UPDATE` runs a subquery per row of the table).
-    pub(crate) pairs_as_derived_table: bool,
+    /// Pairs are matched as `(l, r) IN (SELECT l, r FROM JSON_TABLE(?, …) AS v)`, all pairs
+    /// bound as one JSON array, in a `SELECT`, and an `UPDATE` of pairs updates the rows such a
+    /// `SELECT` found, by id (MySQL ≥ 8.0.4, MariaDB ≥ 10.6). MariaDB tests each row against a
+    /// list of row values one pair at a time (1,000 pairs: 1.4 s), and a single-table `UPDATE`
+    /// runs a subquery per row of the table; the pairs as a derived table of `SELECT ? AS l, ?
+    /// AS r UNION ALL …` are joined on the primary key but parsed anew as 1,000 selects
+    /// (measured in BENCHMARKS.md).
+    pub(crate) pairs_as_json_table: bool,
     /// `deleted_at IS NULL` beside a primary key is written as a `CASE` the planner cannot
     /// guess from (see [`Dialect::is_live_by_primary_key`]).
     live_test_hidden_from_planner: bool,
@@ -99,7 +102,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     prefers_semi_joins: true,
     pairs_as_arrays: false,
     probes_keys: false,
-    pairs_as_derived_table: false,
+    pairs_as_json_table: false,
     live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,
@@ -126,7 +129,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     upsert_on_any_unique: false,
     prefers_semi_joins: false,
     pairs_as_arrays: true,
-    pairs_as_derived_table: false,
+    pairs_as_json_table: false,
     probes_keys: true,
     live_test_hidden_from_planner: true,
     uuid_casts_to_text: true,
@@ -154,7 +157,7 @@ pub(crate) const MYSQL: Dialect = Dialect {
     prefers_semi_joins: false,
     pairs_as_arrays: false,
     probes_keys: false,
-    pairs_as_derived_table: true,
+    pairs_as_json_table: true,
     live_test_hidden_from_planner: false,
     uuid_casts_to_text: false,
     lists_as_arrays: false,

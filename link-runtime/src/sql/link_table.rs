@@ -184,8 +184,9 @@ impl<'a> LinkTable<'a> {
     }
 
     /// The rows of `pairs` (left id, right id): `(left, right) IN (SELECT * FROM unnest($1,
-    /// $2))` on PostgreSQL (see [`Dialect::pairs_as_arrays`]), `(left, right) IN ((?, ?), …)`
-    /// elsewhere; one pair is `left = ? AND right = ?`.
+    /// $2))` on PostgreSQL (see [`Dialect::pairs_as_arrays`]), `(left, right) IN (SELECT l, r
+    /// FROM JSON_TABLE(?, …))` on MySQL/MariaDB (see [`Dialect::pairs_as_json_table`]),
+    /// `(left, right) IN ((?, ?), …)` on SQLite; one pair is `left = ? AND right = ?`.
     pub(crate) fn pairs_in<'p>(
         &self,
         dialect: &Dialect,
@@ -227,28 +228,8 @@ impl<'a> LinkTable<'a> {
                 .to_owned();
             return both.in_subquery(both_keys);
         }
-        if dialect.pairs_as_derived_table {
-            // `(l, r) IN ((?, ?), …)`: MariaDB tests each row against every pair, one by one
-            // (1,000 pairs: 1.4 s); against a derived table it joins on the primary key
-            // (23 ms).
-            use sea_orm::sea_query::UnionType;
-            let row = |(l, r): &(String, String)| {
-                Query::select()
-                    .expr_as(Expr::val(l.as_str()), "l")
-                    .expr_as(Expr::val(r.as_str()), "r")
-                    .to_owned()
-            };
-            if let Some((first, rest)) = pairs.split_first() {
-                let mut all = row(first);
-                for pair in rest {
-                    all.union(UnionType::All, row(pair));
-                }
-                let derived = Query::select()
-                    .columns(["l", "r"])
-                    .from_subquery(all, "v")
-                    .to_owned();
-                return both.in_subquery(derived);
-            }
+        if dialect.pairs_as_json_table {
+            return both.in_subquery(pairs_from_json(&pairs));
         }
         both.in_tuples(pairs)
     }
@@ -399,4 +380,32 @@ pub(crate) fn live() -> Expr {
 /// `id IN (ids)`: rows by their own id ([`Dialect::among`]).
 pub(crate) fn row_ids(dialect: &Dialect, ids: impl IntoIterator<Item = String>) -> Expr {
     dialect.among(Expr::col("id"), ids)
+}
+
+/// `SELECT l, r FROM JSON_TABLE(?, '$[*]' COLUMNS (l …, r …)) AS v`: `pairs` bound as one JSON
+/// array of `[left, right]` arrays (see [`Dialect::pairs_as_json_table`]). The columns are
+/// declared with the link tables' own key collation (`utf8mb4_bin`, see `ddl.rs`): a
+/// `JSON_TABLE` column otherwise takes the connection's, and comparing it with a key column of
+/// another is an error ("Illegal mix of collations"). A key is at most 255 bytes (checked before
+/// any statement), so no value is cut to fit `varchar(255)`.
+fn pairs_from_json(pairs: &[(String, String)]) -> SelectStatement {
+    use sea_orm::sea_query::Func;
+    const COLUMNS: &str = "'$[*]' COLUMNS (\
+        l varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', \
+        r varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')";
+    // Serializing a slice of string pairs cannot fail; its `Display` is the JSON text.
+    let json = serde_json::Value::from(
+        pairs
+            .iter()
+            .map(|(l, r)| serde_json::json!([l, r]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string();
+    let table = Func::cust("JSON_TABLE")
+        .arg(Expr::val(json))
+        .arg(Expr::cust(COLUMNS));
+    Query::select()
+        .columns([("v", "l"), ("v", "r")])
+        .from_function(table, "v")
+        .to_owned()
 }
