@@ -29,6 +29,7 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<(Plan, BTreeSet<String>)> {
     let statements = MigrationSql::of(conn);
+    catalogue::check_server(conn).await?;
     let existing = catalogue::tables(conn).await?;
     let claims = Claims::read(conn, &existing, links.application()).await?;
     let application = claims.application.as_str();

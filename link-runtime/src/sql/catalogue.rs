@@ -166,3 +166,80 @@ pub(crate) async fn like_uses_plain_indexes<C: ConnectionTrait>(conn: &C) -> Res
     let collation = rows.first().map(|row| text(row, "name")).transpose()?;
     Ok(matches!(collation.as_deref(), Some("C" | "POSIX")))
 }
+
+/// Refuses a MySQL or MariaDB server too old for the statements this layer writes: pairs are
+/// matched through `JSON_TABLE` (see `Dialect::pairs_as_json_table`), which MySQL has from
+/// 8.0.4 and MariaDB from 10.6. Other backends, and a version text it cannot read, pass.
+pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<()> {
+    if conn.get_database_backend() != DbBackend::MySql {
+        return Ok(());
+    }
+    let mut sql = Sql::for_backend(DbBackend::MySql);
+    sql.push("SELECT CAST(VERSION() AS char) AS version");
+    let version = match rows(conn, sql, "server version").await?.first() {
+        Some(row) => text(row, "version")?,
+        None => return Ok(()),
+    };
+    match too_old(&version) {
+        Some(needed) => Err(Error::Schema {
+            message: format!(
+                "the database server is {version}; module links needs {needed} or later (it matches pairs of keys with JSON_TABLE): upgrade the server"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The oldest version of the server `version` (as `VERSION()` gives it) names, when it is older
+/// than that; `None` when it is recent enough or cannot be read.
+fn too_old(version: &str) -> Option<&'static str> {
+    let mariadb = version.contains("MariaDB");
+    // A MariaDB server may report itself behind MySQL 5.5's number, `5.5.5-10.6.4-MariaDB`.
+    let number = if mariadb {
+        version.strip_prefix("5.5.5-").unwrap_or(version)
+    } else {
+        version
+    };
+    let mut parts = number
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|part| part.parse::<u32>().ok());
+    let (major, minor, patch) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(Some(major)), Some(Some(minor)), patch) => {
+            (major, minor, patch.flatten().unwrap_or(0))
+        }
+        _ => return None,
+    };
+    let (needed, text) = if mariadb {
+        ((10, 6, 0), "MariaDB 10.6")
+    } else {
+        ((8, 0, 4), "MySQL 8.0.4")
+    };
+    ((major, minor, patch) < needed).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_old;
+
+    #[test]
+    fn servers_without_json_table_are_too_old() {
+        for (version, expected) in [
+            ("10.11.19-MariaDB-0+deb12u1", None),
+            ("10.6.0-MariaDB", None),
+            ("11.4.2-MariaDB-log", None),
+            ("5.5.5-10.6.4-MariaDB", None),
+            ("10.5.23-MariaDB", Some("MariaDB 10.6")),
+            ("5.5.5-10.4.1-MariaDB", Some("MariaDB 10.6")),
+            ("8.0.36", None),
+            ("8.0.4-rc-log", None),
+            ("8.4.3", None),
+            ("9.1.0-commercial", None),
+            ("8.0.3-rc", Some("MySQL 8.0.4")),
+            ("5.7.44-log", Some("MySQL 8.0.4")),
+            ("", None),
+            ("unknown", None),
+        ] {
+            assert_eq!(too_old(version), expected, "{version}");
+        }
+    }
+}
