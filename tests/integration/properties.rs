@@ -465,9 +465,9 @@ fn generated_queries_and_writes_are_answered_or_refused_clearly() {
         failure_persistence: None,
         ..ProptestConfig::default()
     };
-    // Values are bound; the one exception is a `LIKE` pattern on PostgreSQL, written as an
-    // escaped string literal (see the dialect's `patterns_inline`): generated text may appear
-    // inside a literal, never outside one.
+    // Values are bound; the exceptions are `LIKE` patterns and range bounds on PostgreSQL,
+    // written as escaped literals (see the dialect's `literals_for_estimates`): generated text
+    // may appear inside a string literal, never outside one.
     let no_generated_text = |what: &str| -> Result<(), TestCaseError> {
         for sql in t.take_statements() {
             prop_assert!(

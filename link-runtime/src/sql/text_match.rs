@@ -65,10 +65,22 @@ impl Dialect {
 
     /// A `LIKE` pattern, bound or (PostgreSQL) a literal escaped by sea-query.
     fn pattern(&self, pattern: Value) -> Expr {
-        if self.patterns_inline {
-            Expr::Constant(pattern)
+        self.estimated(pattern)
+    }
+
+    /// A bound of a range (`>`, `>=`, `<`, `<=`), bound or (PostgreSQL) a literal escaped by
+    /// sea-query.
+    pub(crate) fn range_bound(&self, bound: Value) -> Expr {
+        self.estimated(bound)
+    }
+
+    /// `value` as a literal where the planner estimates better from one (see
+    /// [`Dialect::literals_for_estimates`]), else bound.
+    fn estimated(&self, value: Value) -> Expr {
+        if self.literals_for_estimates {
+            Expr::Constant(value)
         } else {
-            Expr::val(pattern)
+            Expr::val(value)
         }
     }
 }

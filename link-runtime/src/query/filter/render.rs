@@ -94,7 +94,7 @@ pub(crate) fn render(
             values,
         } => {
             let field = column(alias, name);
-            let first = || Expr::val(values[0].clone());
+            let bound = || dialect.range_bound(values[0].clone());
             let exact = |value: &sea_orm::Value| dialect.exact(value.clone());
             match op {
                 Op::In | Op::Nin if values.is_empty() => always(*op == Op::Nin),
@@ -104,10 +104,10 @@ pub(crate) fn render(
                 Op::Like => dialect.like(field, values[0].clone(), false),
                 Op::Eq => field.eq(exact(&values[0])),
                 Op::Ne => field.ne(exact(&values[0])),
-                Op::Gt => field.gt(first()),
-                Op::Gte => field.gte(first()),
-                Op::Lt => field.lt(first()),
-                Op::Lte => field.lte(first()),
+                Op::Gt => field.gt(bound()),
+                Op::Gte => field.gte(bound()),
+                Op::Lt => field.lt(bound()),
+                Op::Lte => field.lte(bound()),
             }
         }
         Filter::KeysIn(keys) if keys.is_empty() => always(false),
