@@ -457,3 +457,57 @@ async fn string_keys_of_any_characters_are_matched_byte_for_byte_in_a_batch() {
         assert_eq!(listed(rows), expected(&left), "{backend:?}");
     }
 }
+
+/// A batch of the longest keys, each of them characters JSON must escape, is written, written
+/// again (a retry: the pairs are found as existing) and dismissed whole. On MySQL/MariaDB a
+/// batch's pairs go to the server as one JSON document, where a key of 250 quotes takes 500
+/// bytes: 22,000 such pairs would be 22 MB, over MariaDB's default packet limit of 16 MiB (its
+/// bind limit alone would allow 21,839 pairs a statement).
+#[tokio::test]
+async fn a_batch_of_long_keys_that_json_escapes_fits_the_server() {
+    const PAIRS: usize = 22_000;
+    // 249 bytes: the fixture's name, "Brand <id>", fits in 255.
+    let brand_id = "\"".repeat(249);
+    let product_ids: Vec<String> = (0..PAIRS)
+        // 247 bytes: the fixture's title, "Product <id>", fits in 255.
+        .map(|i| format!("{}{i:05}", "\"".repeat(242)))
+        .collect();
+    let pairs = || {
+        product_ids.iter().map(|p| {
+            ProductBrands::new(
+                product::Model::key(p.as_str()),
+                brand::Model::key(brand_id.as_str()),
+            )
+        })
+    };
+    for t in test_databases("keys_long_batch").await {
+        let backend = t.backend;
+        t.products(&product_ids).await;
+        t.brands(&[brand_id.as_str()]).await;
+        let links = Links::builder(t.db.clone())
+            .module("product")
+            .module("brand")
+            .link::<ProductBrands>()
+            .build()
+            .expect("registry");
+        links.migrate().await.expect("migrate");
+        let first = links
+            .create_many(&t.db, pairs())
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        assert_eq!(first.len(), PAIRS, "{backend:?}");
+        let again = links
+            .create_many(&t.db, pairs())
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: the retry: {e}"));
+        assert!(
+            first.iter().zip(&again).all(|(a, b)| a.id == b.id),
+            "{backend:?}: the retry wrote other rows"
+        );
+        let dismissed = links
+            .dismiss_many(&t.db, pairs())
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        assert_eq!(dismissed, PAIRS as u64, "{backend:?}");
+    }
+}

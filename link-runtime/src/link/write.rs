@@ -148,7 +148,7 @@ pub(crate) async fn dismiss(
     let dialect = Dialect::of(conn);
     let table = entry.table();
     let mut dismissed = 0;
-    for chunk in pairs.chunks(pairs_per_statement(dialect)) {
+    for chunk in pairs.chunks(dialect.pairs_per_statement()) {
         let mut statement = table.dismiss(stamp);
         if dialect.pairs_as_json_table && chunk.len() > 1 {
             // The rows by their ids, found (and locked) by a `SELECT` of the pairs: see
@@ -175,10 +175,4 @@ pub(crate) async fn dismiss(
 /// The (left, right) ids of `pairs`.
 pub(crate) fn ends(pairs: &[PreparedPair]) -> impl Iterator<Item = (&str, &str)> {
     pairs.iter().map(|p| (p.left.as_str(), p.right.as_str()))
-}
-
-/// How many pairs one statement of `LinkTable::pairs_in` may match under the bind limit (two
-/// values a pair, with room to spare).
-pub(crate) fn pairs_per_statement(dialect: &Dialect) -> usize {
-    dialect.rows_per_statement(3)
 }
