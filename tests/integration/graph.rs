@@ -280,6 +280,15 @@ async fn root_filters_cover_every_operator() {
             (json!({"$not": {"id": "p1"}}), vec!["p2", "p3"]),
             (json!({"deleted_at": null}), vec!["p1", "p2", "p3"]),
             (json!({"deleted_at": {"$ne": null}}), vec![]),
+            // Timestamps as range bounds, one in a year PostgreSQL cannot read as text.
+            (
+                json!({"deleted_at": {"$gt": "0000-01-01T00:00:00Z"}}),
+                vec![],
+            ),
+            (
+                json!({"deleted_at": {"$lt": "2999-01-01T00:00:00Z"}}),
+                vec![],
+            ),
             (json!({"title": "Sock"}), vec![]),
         ];
         for (filters, expected) in cases {

@@ -4,7 +4,7 @@
 //! PostgreSQL and MariaDB.
 
 use link_runtime::{Error, Key, Links, ListFilter, define_link};
-use link_tests::models::{brand, product, region};
+use link_tests::models::{brand, region};
 use link_tests::{TestDb, test_databases};
 use sea_orm::{ConnectionTrait, EntityTrait, Schema};
 use serde_json::json;
@@ -39,12 +39,6 @@ define_link! {
     /// Each device belongs to one brand.
     pub DeviceBrand: device::Model [is_list] => brand::Model,
     table = "key_device_brand",
-}
-
-define_link! {
-    /// Products and brands, many to many: a batch matches many pairs in one statement.
-    pub ProductBrands: product::Model [is_list] => brand::Model [is_list],
-    table = "key_product_brands",
 }
 
 const DEVICE: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
@@ -349,165 +343,5 @@ async fn a_string_key_in_another_case_is_another_key() {
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         assert!(kept.is_some(), "{:?}: deleting B1 deleted b1", t.backend);
-    }
-}
-
-/// String keys with quotes, backslashes, JSON and path syntax, accents in two normal forms, an
-/// emoji and 255 bytes of two-byte characters are matched byte for byte when a batch names many
-/// pairs at once (SPEC §8): created twice (a retry writes nothing new), dismissed among pairs
-/// that differ from linked ones only by case or normal form (none of which is touched), and
-/// listed back exactly.
-#[tokio::test]
-async fn string_keys_of_any_characters_are_matched_byte_for_byte_in_a_batch() {
-    let long = format!("{}x", "\u{e9}".repeat(127));
-    let brands = ["b\"1", "b\\1", "%_", long.as_str()];
-    // Seven products, each linked to three brands (`b\\1` stays unlinked). Their twins by case
-    // or normal form (`P"1`, `e\u{301}`, `B"1`) are no records: MariaDB's default collation,
-    // which the module tables have, would take them for the same ones.
-    let products = [
-        "p\"1",
-        "p\\2",
-        "p'3",
-        "[\"p\",4]",
-        "$[0]",
-        "\u{e9}",
-        "p\u{1f600}",
-    ];
-    let linked: Vec<(&str, &str)> = products
-        .into_iter()
-        .flat_map(|p| ["b\"1", "%_", long.as_str()].map(move |b| (p, b)))
-        .collect();
-    let pair =
-        |(p, b): (&str, &str)| ProductBrands::new(product::Model::key(p), brand::Model::key(b));
-    let listed = |rows: Vec<link_runtime::LinkRow<ProductBrands>>| {
-        let mut ends: Vec<(String, String)> = rows
-            .into_iter()
-            .map(|row| {
-                (
-                    row.left.as_str().to_string(),
-                    row.right.as_str().to_string(),
-                )
-            })
-            .collect();
-        ends.sort();
-        ends
-    };
-    let expected = |pairs: &[(&str, &str)]| {
-        let mut ends: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.to_string()))
-            .collect();
-        ends.sort();
-        ends
-    };
-    for t in test_databases("keys_any_characters").await {
-        let backend = t.backend;
-        t.products(&products).await;
-        t.brands(&brands).await;
-        let links = Links::builder(t.db.clone())
-            .module("product")
-            .module("brand")
-            .link::<ProductBrands>()
-            .build()
-            .expect("registry");
-        links.migrate().await.expect("migrate");
-
-        let first = links
-            .create_many(&t.db, linked.iter().copied().map(pair))
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
-        let again = links
-            .create_many(&t.db, linked.iter().copied().map(pair))
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: the retry: {e}"));
-        assert_eq!(
-            first.iter().map(|r| &r.id).collect::<Vec<_>>(),
-            again.iter().map(|r| &r.id).collect::<Vec<_>>(),
-            "{backend:?}: the retry wrote other rows"
-        );
-        assert_eq!(listed(first), expected(&linked), "{backend:?}");
-
-        // Twins of linked pairs by case or normal form, and one linked pair of each brand.
-        let dismissed = [
-            ("P\"1", "b\"1"),
-            ("p\"1", "B\"1"),
-            ("e\u{301}", "%_"),
-            ("p\\2", "b\\1"),
-            ("p\"1", "b\"1"),
-            ("\u{e9}", "%_"),
-            ("$[0]", long.as_str()),
-        ];
-        let count = links
-            .dismiss_many(&t.db, dismissed.iter().copied().map(pair))
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
-        assert_eq!(
-            count, 3,
-            "{backend:?}: dismissed {count} rows, not the 3 linked"
-        );
-        let left: Vec<(&str, &str)> = linked
-            .iter()
-            .copied()
-            .filter(|p| !dismissed.contains(p))
-            .collect();
-        let rows = links
-            .list(&t.db, ListFilter::<ProductBrands>::all())
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
-        assert_eq!(listed(rows), expected(&left), "{backend:?}");
-    }
-}
-
-/// A batch of the longest keys, each of them characters JSON must escape, is written, written
-/// again (a retry: the pairs are found as existing) and dismissed whole. On MySQL/MariaDB a
-/// batch's pairs go to the server as one JSON document, where a key of 250 quotes takes 500
-/// bytes: 22,000 such pairs would be 22 MB, over MariaDB's default packet limit of 16 MiB (its
-/// bind limit alone would allow 21,839 pairs a statement).
-#[tokio::test]
-async fn a_batch_of_long_keys_that_json_escapes_fits_the_server() {
-    const PAIRS: usize = 22_000;
-    // 249 bytes: the fixture's name, "Brand <id>", fits in 255.
-    let brand_id = "\"".repeat(249);
-    let product_ids: Vec<String> = (0..PAIRS)
-        // 247 bytes: the fixture's title, "Product <id>", fits in 255.
-        .map(|i| format!("{}{i:05}", "\"".repeat(242)))
-        .collect();
-    let pairs = || {
-        product_ids.iter().map(|p| {
-            ProductBrands::new(
-                product::Model::key(p.as_str()),
-                brand::Model::key(brand_id.as_str()),
-            )
-        })
-    };
-    for t in test_databases("keys_long_batch").await {
-        let backend = t.backend;
-        t.products(&product_ids).await;
-        t.brands(&[brand_id.as_str()]).await;
-        let links = Links::builder(t.db.clone())
-            .module("product")
-            .module("brand")
-            .link::<ProductBrands>()
-            .build()
-            .expect("registry");
-        links.migrate().await.expect("migrate");
-        let first = links
-            .create_many(&t.db, pairs())
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
-        assert_eq!(first.len(), PAIRS, "{backend:?}");
-        let again = links
-            .create_many(&t.db, pairs())
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: the retry: {e}"));
-        assert!(
-            first.iter().zip(&again).all(|(a, b)| a.id == b.id),
-            "{backend:?}: the retry wrote other rows"
-        );
-        let dismissed = links
-            .dismiss_many(&t.db, pairs())
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
-        assert_eq!(dismissed, PAIRS as u64, "{backend:?}");
     }
 }

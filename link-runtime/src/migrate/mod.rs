@@ -252,6 +252,8 @@ async fn run<C: ConnectionTrait>(
     on_step: &mut (dyn FnMut(&Step) + Send),
 ) -> Result<(Plan, Vec<Step>)> {
     let statements = MigrationSql::of(txn);
+    // Before anything is written (MySQL commits each DDL statement on its own).
+    crate::sql::catalogue::check_server(txn).await?;
     txn.execute_unprepared(&statements.create_owners_table())
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;

@@ -200,12 +200,12 @@ impl Dialect {
     /// How many pairs one statement of `LinkTable::pairs_in` may match: two bound values a pair
     /// under the bind limit, with room to spare; where the pairs are one JSON document
     /// ([`Dialect::pairs_as_json_table`]), few enough that it stays under MariaDB's default
-    /// `max_allowed_packet` (16 MiB) whatever the keys hold: a key of 255 control bytes is
-    /// 1,530 bytes of JSON, so a pair at most about 3 KiB and 4,096 pairs 12.6 MB.
+    /// `max_allowed_packet` (16 MiB) whatever the keys hold: a key of 255 four-byte characters
+    /// is 2,040 hex digits, so a pair at most about 4 KiB and 2,048 pairs 8.4 MB.
     pub(crate) fn pairs_per_statement(&self) -> usize {
         let bound = self.rows_per_statement(3);
         if self.pairs_as_json_table {
-            bound.min(4_096)
+            bound.min(2_048)
         } else {
             bound
         }

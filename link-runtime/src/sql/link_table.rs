@@ -229,7 +229,11 @@ impl<'a> LinkTable<'a> {
             return both.in_subquery(both_keys);
         }
         if dialect.pairs_as_json_table {
-            return both.in_subquery(pairs_from_json(&pairs));
+            return match pairs_from_json(&pairs) {
+                Some(select) => both.in_subquery(select),
+                // Every pair has a key longer than a key column holds: none is in a row.
+                None => both.in_tuples(Vec::<(String, String)>::new()),
+            };
         }
         both.in_tuples(pairs)
     }
@@ -382,30 +386,70 @@ pub(crate) fn row_ids(dialect: &Dialect, ids: impl IntoIterator<Item = String>) 
     dialect.among(Expr::col("id"), ids)
 }
 
+/// The most characters a link table's key column holds (`varchar(255)`, see `ddl.rs`).
+const KEY_CHARS: usize = 255;
+
 /// `SELECT l, r FROM JSON_TABLE(?, '$[*]' COLUMNS (l …, r …)) AS v`: `pairs` bound as one JSON
-/// array of `[left, right]` arrays (see [`Dialect::pairs_as_json_table`]). The columns are
-/// declared with the link tables' own key collation (`utf8mb4_bin`, see `ddl.rs`): a
-/// `JSON_TABLE` column otherwise takes the connection's, and comparing it with a key column of
-/// another is an error ("Illegal mix of collations"). A key is at most 255 bytes (checked before
-/// any statement), so no value is cut to fit `varchar(255)`.
-fn pairs_from_json(pairs: &[(String, String)]) -> SelectStatement {
+/// array of `[left, right]` arrays (see [`Dialect::pairs_as_json_table`]); `None` when no pair
+/// can be in a row.
+///
+/// - The columns are declared in the link tables' own key collation (`utf8mb4_bin`): a
+///   `JSON_TABLE` column otherwise takes the connection's, and comparing it with a key column
+///   of another is an error ("Illegal mix of collations").
+/// - A pair with a key longer than a key column holds is left out: it is in no row, and cut
+///   to fit the column it would match another pair's.
+/// - JSON escapes `"`, `\` and control characters, and some MariaDB releases keep the escapes
+///   in the strings `JSON_TABLE` returns. When a key needs one, every key goes as hex, turned
+///   back into text by `UNHEX`, which no release reads differently.
+fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
     use sea_orm::sea_query::Func;
-    const COLUMNS: &str = "'$[*]' COLUMNS (\
-        l varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', \
-        r varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')";
-    // Serializing a slice of string pairs cannot fail; its `Display` is the JSON text.
+    let fits = |key: &str| key.chars().count() <= KEY_CHARS;
+    let pairs: Vec<&(String, String)> = pairs.iter().filter(|(l, r)| fits(l) && fits(r)).collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let escaped = |key: &str| key.chars().any(|c| c == '"' || c == '\\' || c < ' ');
+    let as_hex = pairs.iter().any(|(l, r)| escaped(l) || escaped(r));
+    let encode = |key: &str| -> serde_json::Value {
+        if as_hex {
+            key.bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                .into()
+        } else {
+            key.into()
+        }
+    };
+    // Serializing strings cannot fail; the `Display` of a JSON value is its text.
     let json = serde_json::Value::from(
         pairs
             .iter()
-            .map(|(l, r)| serde_json::json!([l, r]))
+            .map(|(l, r)| serde_json::Value::from(vec![encode(l), encode(r)]))
             .collect::<Vec<_>>(),
     )
     .to_string();
+    let columns = if as_hex {
+        // Two hex digits a byte, up to four bytes a character.
+        "'$[*]' COLUMNS (\
+            l varchar(2040) CHARACTER SET ascii PATH '$[0]', \
+            r varchar(2040) CHARACTER SET ascii PATH '$[1]')"
+    } else {
+        "'$[*]' COLUMNS (\
+            l varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', \
+            r varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')"
+    };
     let table = Func::cust("JSON_TABLE")
         .arg(Expr::val(json))
-        .arg(Expr::cust(COLUMNS));
-    Query::select()
-        .columns([("v", "l"), ("v", "r")])
-        .from_function(table, "v")
-        .to_owned()
+        .arg(Expr::cust(columns));
+    let mut select = Query::select();
+    if as_hex {
+        for column in ["l", "r"] {
+            select.expr(Expr::cust(format!(
+                "CONVERT(UNHEX(`v`.`{column}`) USING utf8mb4) COLLATE utf8mb4_bin"
+            )));
+        }
+    } else {
+        select.columns([("v", "l"), ("v", "r")]);
+    }
+    Some(select.from_function(table, "v").to_owned())
 }

@@ -68,10 +68,40 @@ impl Dialect {
         self.estimated(pattern)
     }
 
-    /// A bound of a range (`>`, `>=`, `<`, `<=`), bound or (PostgreSQL) a literal escaped by
-    /// sea-query.
+    /// A bound of a range (`>`, `>=`, `<`, `<=`): bound, or on PostgreSQL a literal escaped by
+    /// sea-query (see [`Dialect::literals_for_estimates`]) when it reads exactly as the bound
+    /// value would: text cast to `text` (the type a bound string has, so a `char(n)` column
+    /// compares as it would with one), numbers, and dates and times in years 1 to 9999 cast to
+    /// their bound type. Other values stay bound (PostgreSQL cannot read year 0 as text).
     pub(crate) fn range_bound(&self, bound: Value) -> Expr {
-        self.estimated(bound)
+        use chrono::Datelike;
+        if !self.literals_for_estimates {
+            return Expr::val(bound);
+        }
+        let in_years = |year: i32| (1..=9999).contains(&year);
+        let cast = match &bound {
+            Value::String(Some(_)) => Some("text"),
+            Value::TinyInt(Some(_))
+            | Value::SmallInt(Some(_))
+            | Value::Int(Some(_))
+            | Value::BigInt(Some(_))
+            | Value::TinyUnsigned(Some(_))
+            | Value::SmallUnsigned(Some(_))
+            | Value::Unsigned(Some(_))
+            | Value::BigUnsigned(Some(_))
+            | Value::Float(Some(_))
+            | Value::Double(Some(_))
+            | Value::Decimal(Some(_)) => None,
+            Value::ChronoDateTimeUtc(Some(at)) if in_years(at.year()) => Some("timestamptz"),
+            Value::ChronoDateTime(Some(at)) if in_years(at.year()) => Some("timestamp"),
+            Value::ChronoDate(Some(day)) if in_years(day.year()) => Some("date"),
+            _ => return Expr::val(bound),
+        };
+        let literal = Expr::Constant(bound);
+        match cast {
+            Some(type_name) => literal.cast_as(type_name),
+            None => literal,
+        }
     }
 
     /// `value` as a literal where the planner estimates better from one (see
