@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use super::PreparedPair;
-use super::write::ends;
+use super::write::{ends, statement_chunks};
 use crate::definition::{ExtraColumns, LinkDefinition, LinkRow};
 use crate::error::{Error, Result};
 use crate::key::Key;
@@ -75,7 +75,7 @@ pub(crate) async fn read_pairs_locking<C: ConnectionTrait>(
     let dialect = Dialect::of(conn);
     let table = entry.table();
     let mut found = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(dialect.pairs_per_statement()) {
+    for chunk in statement_chunks(dialect, pairs) {
         let mut select = table.select_rows();
         select.and_where(table.pairs_in(dialect, ends(chunk)));
         if lock {

@@ -148,7 +148,7 @@ pub(crate) async fn dismiss(
     let dialect = Dialect::of(conn);
     let table = entry.table();
     let mut dismissed = 0;
-    for chunk in pairs.chunks(dialect.pairs_per_statement()) {
+    for chunk in statement_chunks(dialect, pairs) {
         let mut statement = table.dismiss(stamp);
         if dialect.pairs_as_json_table && chunk.len() > 1 {
             // The rows by their ids, found (and locked) by a `SELECT` of the pairs: see
@@ -170,6 +170,23 @@ pub(crate) async fn dismiss(
         dismissed += conn.execute(&statement).await?.rows_affected();
     }
     Ok(dismissed)
+}
+
+/// `pairs` in runs of as many as one statement of `LinkTable::pairs_in` may match (see
+/// [`Dialect::pairs_in_one_statement`]).
+pub(crate) fn statement_chunks<'p>(
+    dialect: &Dialect,
+    pairs: &'p [PreparedPair],
+) -> Vec<&'p [PreparedPair]> {
+    let mut chunks = Vec::new();
+    let mut rest = pairs;
+    while !rest.is_empty() {
+        let (chunk, tail) =
+            rest.split_at(dialect.pairs_in_one_statement(ends(rest)).min(rest.len()));
+        chunks.push(chunk);
+        rest = tail;
+    }
+    chunks
 }
 
 /// The (left, right) ids of `pairs`.

@@ -197,18 +197,32 @@ impl Dialect {
         (self.bind_limit / values_per_row.max(1)).max(1)
     }
 
-    /// How many pairs one statement of `LinkTable::pairs_in` may match: two bound values a pair
-    /// under the bind limit, with room to spare; where the pairs are one JSON document
-    /// ([`Dialect::pairs_as_json_table`]), few enough that it stays under MariaDB's default
-    /// `max_allowed_packet` (16 MiB) whatever the keys hold: a key of 255 four-byte characters
-    /// is 2,040 hex digits, so a pair at most about 4 KiB and 2,048 pairs 8.4 MB.
-    pub(crate) fn pairs_per_statement(&self) -> usize {
-        let bound = self.rows_per_statement(3);
-        if self.pairs_as_json_table {
-            bound.min(2_048)
-        } else {
-            bound
+    /// How many of `pairs`, from the first, one statement of `LinkTable::pairs_in` may match
+    /// (at least one): two bound values a pair under the bind limit, with room to spare; where
+    /// the pairs are one JSON document ([`Dialect::pairs_as_json_table`]), also no more than
+    /// keep it under 8 MiB at worst (every key as hex, two digits a byte), half MariaDB's
+    /// default `max_allowed_packet`. Pairs of ten-character keys fill the bind limit first;
+    /// pairs of 255 four-byte characters stop at about 2,000.
+    pub(crate) fn pairs_in_one_statement<'p>(
+        &self,
+        pairs: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> usize {
+        const JSON_BUDGET: usize = 8 << 20;
+        let pairs = pairs.into_iter().take(self.rows_per_statement(3));
+        if !self.pairs_as_json_table {
+            return Ord::max(pairs.count(), 1);
         }
+        let mut bytes = 0;
+        let mut count: usize = 0;
+        for (left, right) in pairs {
+            // `["<hex>","<hex>"],`
+            bytes += 2 * (left.len() + right.len()) + 8;
+            if count > 0 && bytes > JSON_BUDGET {
+                break;
+            }
+            count += 1;
+        }
+        Ord::max(count, 1)
     }
 
     /// `column IN (values)`: on PostgreSQL `column = ANY($1)`, the values bound as one array
