@@ -20,6 +20,7 @@ use crate::sql::migration::MigrationSql;
 
 /// Plans the link tables of `links` on `conn`.
 pub(crate) async fn plan<C: ConnectionTrait>(links: &Links, conn: &C) -> Result<Plan> {
+    catalogue::check_server(conn).await?;
     Ok(plan_seeing(links, conn).await?.0)
 }
 
@@ -29,7 +30,6 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<(Plan, BTreeSet<String>)> {
     let statements = MigrationSql::of(conn);
-    catalogue::check_server(conn).await?;
     let existing = catalogue::tables(conn).await?;
     let claims = Claims::read(conn, &existing, links.application()).await?;
     let application = claims.application.as_str();

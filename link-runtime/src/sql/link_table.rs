@@ -412,10 +412,13 @@ fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
     let as_hex = pairs.iter().any(|(l, r)| escaped(l) || escaped(r));
     let encode = |key: &str| -> serde_json::Value {
         if as_hex {
-            key.bytes()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-                .into()
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            let hex: String = key
+                .bytes()
+                .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+                .map(char::from)
+                .collect();
+            hex.into()
         } else {
             key.into()
         }

@@ -57,15 +57,10 @@ impl Dialect {
                 .and(field.binary(BinOper::Like, self.exact(pattern))),
             _ if ignore_case => Expr::from(Func::lower(field)).binary(
                 BinOper::Like,
-                Expr::from(Func::lower(self.pattern(pattern))),
+                Expr::from(Func::lower(self.estimated(pattern))),
             ),
-            _ => field.binary(BinOper::Like, self.pattern(pattern)),
+            _ => field.binary(BinOper::Like, self.estimated(pattern)),
         }
-    }
-
-    /// A `LIKE` pattern, bound or (PostgreSQL) a literal escaped by sea-query.
-    fn pattern(&self, pattern: Value) -> Expr {
-        self.estimated(pattern)
     }
 
     /// A bound of a range (`>`, `>=`, `<`, `<=`): bound, or on PostgreSQL a literal escaped by
