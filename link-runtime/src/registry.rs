@@ -37,6 +37,9 @@ struct Registry {
     /// Per link: whether its table was seen to have every column and index its declaration
     /// needs (so writes through it may run); checked once, then kept.
     pub(crate) schema_ok: Vec<std::sync::atomic::AtomicBool>,
+    /// Whether the home database, on MySQL's backend, is MariaDB: asked once, on the first
+    /// create (see [`Links::write_dialect`]).
+    pub(crate) mariadb: std::sync::OnceLock<bool>,
     /// The name this application's link tables are owned under (see
     /// [`LinksBuilder::application`]): `None` when not named, owned as `"default"`.
     pub(crate) application: Option<String>,
@@ -199,6 +202,31 @@ impl Links {
     /// Records whether `entry`'s table has what its declaration needs.
     pub(crate) fn set_schema_ok(&self, entry: &LinkEntry, ok: bool) {
         self.inner.schema_ok[entry.index].store(ok, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The dialect a create writes with on `conn`: on MySQL's backend, [`crate::sql::MARIADB`]
+    /// when the server is MariaDB (whose inserts return their rows), asked of the server once
+    /// per registry (link tables live in one home database).
+    pub(crate) async fn write_dialect(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+    ) -> crate::error::Result<&'static crate::sql::Dialect> {
+        let dialect = crate::sql::Dialect::of(conn);
+        if conn.get_database_backend() != sea_orm::DbBackend::MySql {
+            return Ok(dialect);
+        }
+        let mariadb = match self.inner.mariadb.get() {
+            Some(mariadb) => *mariadb,
+            None => {
+                let mariadb = crate::sql::catalogue::is_mariadb(conn).await?;
+                *self.inner.mariadb.get_or_init(|| mariadb)
+            }
+        };
+        Ok(if mariadb {
+            &crate::sql::MARIADB
+        } else {
+            dialect
+        })
     }
 }
 
@@ -472,6 +500,7 @@ impl LinksBuilder {
                     .iter()
                     .map(|_| std::sync::atomic::AtomicBool::new(false))
                     .collect(),
+                mariadb: std::sync::OnceLock::new(),
                 application: self.application,
             }),
         })

@@ -56,7 +56,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        let dialect = Dialect::of(conn);
+        let dialect = self.write_dialect(conn).await?;
         let inline: Vec<Vec<RecordCheck>> = groups
             .iter()
             .map(|(entry, _)| {
@@ -97,7 +97,7 @@ impl Links {
         };
         let outcome = if one_statement && autocommits(conn) {
             // On failure nothing was written: the statement failed or wrote no row.
-            self.create_steps(conn, groups, &inline, options, undo)
+            self.create_steps(conn, dialect, groups, &inline, options, undo)
                 .await
                 .and_then(with_events)
         } else {
@@ -106,7 +106,7 @@ impl Links {
                 .await
                 .map_err(Error::database("starting the create"))?;
             let outcome = self
-                .create_steps(&txn, groups, &inline, options, undo)
+                .create_steps(&txn, dialect, groups, &inline, options, undo)
                 .await
                 .and_then(with_events);
             match outcome {
@@ -137,7 +137,16 @@ impl Links {
             .unwrap_or_default();
         Err(match failure {
             Failure::Refused(err) => err,
-            Failure::Conflict(entry, pairs) => conflict::diagnose(conn, &entry, &pairs).await,
+            Failure::Conflict(entry, pairs) => {
+                // A clash the guarded upsert found (MariaDB): missing records first, as below.
+                if !options.skip_record_check
+                    && let Err((_, Failure::Refused(missing))) =
+                        self.check_all_live(conn, groups).await
+                {
+                    return Err(missing);
+                }
+                conflict::diagnose(conn, &entry, &pairs).await
+            }
             Failure::Database(err, _) => {
                 if crate::sql::is_transient(&err) {
                     // Run again (on a pooled connection) by `create_groups`.
@@ -178,6 +187,7 @@ impl Links {
     pub(super) async fn create_steps(
         &self,
         db: &impl ConnectionTrait,
+        dialect: &Dialect,
         groups: &mut [(LinkEntry, Vec<PreparedPair>)],
         inline: &[Vec<RecordCheck>],
         options: &CreateOptions,
@@ -229,7 +239,7 @@ impl Links {
             let entry = entry.clone();
             let all_exist = options.update_only;
             match self
-                .create_in(db, &entry, pairs, &inline[index], all_exist)
+                .create_in(db, dialect, &entry, pairs, &inline[index], all_exist)
                 .await
             {
                 Ok(rows) => written.push((entry, rows)),
@@ -270,17 +280,18 @@ impl Links {
     pub(super) async fn create_in(
         &self,
         txn: &impl ConnectionTrait,
+        dialect: &Dialect,
         entry: &LinkEntry,
         prepared: &mut [PreparedPair],
         inline: &[RecordCheck],
         all_exist: bool,
     ) -> std::result::Result<Vec<sea_orm::QueryResult>, Failure> {
-        // MySQL's upsert fires on any unique index, so it may only update rows known to exist
-        // (see `write::upsert`): find them first (an update has found them live already).
-        // Without a lock: rows are never removed, and a locking read of absent rows takes gap
-        // locks that deadlock concurrent inserts; a pair inserted meanwhile makes ours fail on
-        // its primary key, and the create runs again.
-        let existing = if !Dialect::of(txn).upsert_on_any_unique {
+        // MySQL's upsert fires on any unique index, so unguarded it may only update rows known
+        // to exist (see `write::upsert`): find them first (an update has found them live
+        // already). Without a lock: rows are never removed, and a locking read of absent rows
+        // takes gap locks that deadlock concurrent inserts; a pair inserted meanwhile makes ours
+        // fail on its primary key, and the create runs again.
+        let existing = if !dialect.upsert_on_any_unique || dialect.upsert_guarded {
             None
         } else if all_exist {
             Some(
@@ -295,6 +306,7 @@ impl Links {
         fill_required_columns(txn, entry, prepared, existing.as_ref()).await?;
         let returned = write::upsert(
             txn,
+            dialect,
             entry,
             prepared,
             inline,
@@ -303,21 +315,30 @@ impl Links {
         )
         .await
         .map_err(|err| Failure::Database(err, "writing link rows".into()))?;
-        Ok(match returned {
-            Some(rows) if rows.len() < prepared.len() => {
-                // The upsert skipped pairs whose records are missing; the caller names them.
-                return Err(Failure::Refused(Error::NotFound {
-                    records: Default::default(),
-                    pairs: Default::default(),
-                    message: format!(
-                        "link {}: a record was deleted while the link was written; retry",
-                        entry.spec.display_name()
-                    ),
-                }));
-            }
-            Some(rows) => rows::in_order_of(entry, prepared, rows)?,
-            None => rows::read_pairs(txn, entry, prepared).await?,
-        })
+        let Some(returned) = returned else {
+            return Ok(rows::read_pairs(txn, entry, prepared).await?);
+        };
+        let count = returned.len();
+        let rows = rows::in_order_of(entry, prepared, returned)?;
+        if rows.len() < count {
+            // Another pair's row came back, unchanged: the guarded upsert clashed with it.
+            return Err(Failure::Conflict(
+                Box::new(entry.clone()),
+                prepared.to_vec(),
+            ));
+        }
+        if rows.len() < prepared.len() {
+            // The upsert skipped pairs whose records are missing; the caller names them.
+            return Err(Failure::Refused(Error::NotFound {
+                records: Default::default(),
+                pairs: Default::default(),
+                message: format!(
+                    "link {}: a record was deleted while the link was written; retry",
+                    entry.spec.display_name()
+                ),
+            }));
+        }
+        Ok(rows)
     }
 }
 

@@ -13,12 +13,12 @@ use crate::registry::{LinkEntry, Links, ModuleBinding};
 use crate::sql::{Dialect, RecordCheck, RecordTable, live, read_key};
 
 /// The record checks of `spec` that its upsert can make itself. That takes a statement whose
-/// rows come back (`RETURNING`, so PostgreSQL and SQLite: a pair missing from them had a missing
-/// record), a record table on the caller's connection, and a string key (the link table's
+/// rows come back (`RETURNING`, so PostgreSQL, SQLite and MariaDB: a pair missing from them had
+/// a missing record), a record table on the caller's connection, and a string key (the link table's
 /// column type, so no cast keeps the key's index from serving the check). The other sides are
 /// checked beforehand by [`check_live`].
 pub(crate) fn inline_checks(links: &Links, dialect: &Dialect, spec: &LinkSpec) -> Vec<RecordCheck> {
-    if !dialect.returning {
+    if !dialect.inserts_return_rows {
         return Vec::new();
     }
     [(&spec.left.model, true), (&spec.right.model, false)]

@@ -16,26 +16,28 @@ use crate::sql::{Dialect, RecordCheck, Upsert, live, row_ids};
 /// conflict target is the primary key only: a clash on a unique live index is an error, which
 /// the caller turns into a `Conflict`.
 ///
-/// On PostgreSQL and SQLite the rows written come back from the same statements (`RETURNING`,
-/// in no particular order); MySQL's upsert cannot return them, so it gives `None` and the
-/// caller reads them. A pair whose record fails one of `checks` is not written and so not
-/// returned: the caller compares the count.
+/// On PostgreSQL, SQLite and MariaDB the rows written come back from the same statements
+/// (`RETURNING`, in no particular order); MySQL's upsert cannot return them, so it gives `None`
+/// and the caller reads them. A pair whose record fails one of `checks` is not written and so
+/// not returned: the caller compares the count.
 ///
 /// MySQL's upsert (`ON DUPLICATE KEY UPDATE`) fires on any unique index, the live-row ones that
-/// enforce cardinality included, where it would update another pair's row. So on MySQL only the
-/// pairs in `existing` (found beforehand, locked) are upserted: their primary key, checked
-/// first, is the one that fires. The other pairs are plainly inserted, and a clash on a live
-/// unique index is an error whatever the server's `sql_mode` (a guard that relied on a NOT
-/// NULL error silently rewrote rows in non-strict mode).
+/// enforce cardinality included, where it would update another pair's row. On MariaDB its
+/// assignments are guarded (see `Dialect::upsert_guarded`): that pair's row comes back
+/// unchanged, and the caller reports the conflict. On MySQL only the pairs in `existing`
+/// (found beforehand, locked) are upserted: their primary key, checked first, is the one that
+/// fires. The other pairs are plainly inserted, and a clash on a live unique index is an error
+/// whatever the server's `sql_mode` (a guard that relied on a NOT NULL error silently rewrote
+/// rows in non-strict mode).
 pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
+    dialect: &Dialect,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
     checks: &[RecordCheck],
     stamp: DateTime<Utc>,
     existing: Option<&HashSet<(String, String)>>,
 ) -> Result<Option<Vec<sea_orm::QueryResult>>, DbErr> {
-    let dialect = Dialect::of(conn);
     let table = entry.table();
     // Ids are allotted in input order from a monotonic generator, so the rows of one batch sort
     // in the order they were given even when they land in different statements.
@@ -54,7 +56,7 @@ pub(crate) async fn upsert(
         let mut insert_only: Vec<&'static str> = pair.insert_only.iter().map(|(c, _)| *c).collect();
         insert_only.sort_by_key(|c| declaration_index(entry, c));
         let update = match existing {
-            Some(existing) if dialect.upsert_on_any_unique => {
+            Some(existing) if dialect.upsert_on_any_unique && !dialect.upsert_guarded => {
                 existing.contains(&(pair.left.clone(), pair.right.clone()))
             }
             _ => true,
@@ -64,7 +66,8 @@ pub(crate) async fn upsert(
             .or_default()
             .push((pair, id));
     }
-    let mut written = Vec::with_capacity(if dialect.returning { pairs.len() } else { 0 });
+    let returns_rows = dialect.inserts_return_rows;
+    let mut written = Vec::with_capacity(if returns_rows { pairs.len() } else { 0 });
     for ((update, named, insert_only), group) in groups {
         let per_statement = dialect.rows_per_statement(5 + named.len() + insert_only.len());
         for chunk in group.chunks(per_statement) {
@@ -82,14 +85,14 @@ pub(crate) async fn upsert(
                     update,
                 },
             )?;
-            if dialect.returning {
-                written.extend(conn.query_all(&statement).await?);
+            if returns_rows {
+                written.extend(conn.query_all_raw(statement).await?);
             } else {
-                conn.execute(&statement).await?;
+                conn.execute_raw(statement).await?;
             }
         }
     }
-    Ok(dialect.returning.then_some(written))
+    Ok(returns_rows.then_some(written))
 }
 
 fn declaration_index(entry: &LinkEntry, column: &str) -> usize {

@@ -174,11 +174,8 @@ pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<()> {
     if conn.get_database_backend() != DbBackend::MySql {
         return Ok(());
     }
-    let mut sql = Sql::for_backend(DbBackend::MySql);
-    sql.push("SELECT CAST(VERSION() AS char) AS version");
-    let version = match rows(conn, sql, "server version").await?.first() {
-        Some(row) => text(row, "version")?,
-        None => return Ok(()),
+    let Some(version) = server_version(conn).await? else {
+        return Ok(());
     };
     match too_old(&version) {
         Some(needed) => Err(Error::Schema {
@@ -188,6 +185,26 @@ pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<()> {
         }),
         None => Ok(()),
     }
+}
+
+/// Whether a MySQL connection reaches MariaDB, which (unlike MySQL) returns the rows an
+/// `INSERT` writes (see `Dialect::inserts_return_rows`).
+pub(crate) async fn is_mariadb<C: ConnectionTrait>(conn: &C) -> Result<bool> {
+    Ok(conn.get_database_backend() == DbBackend::MySql
+        && server_version(conn)
+            .await?
+            .is_some_and(|version| version.contains("MariaDB")))
+}
+
+/// `VERSION()` of a MySQL or MariaDB server.
+async fn server_version<C: ConnectionTrait>(conn: &C) -> Result<Option<String>> {
+    let mut sql = Sql::for_backend(DbBackend::MySql);
+    sql.push("SELECT CAST(VERSION() AS char) AS version");
+    rows(conn, sql, "server version")
+        .await?
+        .first()
+        .map(|row| text(row, "version"))
+        .transpose()
 }
 
 /// The oldest version of the server `version` (as `VERSION()` gives it) names, when it is older

@@ -14,9 +14,24 @@ use crate::key::KeyKind;
 #[non_exhaustive]
 pub(crate) struct Dialect {
     backend: DbBackend,
-    /// `INSERT`/`UPDATE … RETURNING` gives back the rows written. MySQL/MariaDB's cannot, so
-    /// a service reads them first, locked.
+    /// `UPDATE … RETURNING` gives back the rows changed. MySQL/MariaDB's cannot, so a service
+    /// reads them first, locked.
     pub(crate) returning: bool,
+    /// `INSERT … RETURNING` gives back the rows written: PostgreSQL, SQLite, and MariaDB (from
+    /// 10.5), not MySQL. sea-query's MySQL writer leaves the clause out, so MariaDB's is added
+    /// to the statement's text (see `LinkTable::upsert`).
+    pub(crate) inserts_return_rows: bool,
+    /// The upsert's assignments are guarded to change a row only when it is the pair written
+    /// (`col = IF(left = VALUES(left) AND right = VALUES(right), new, col)`): a clash with
+    /// another pair's live row on a cardinality index, where `ON DUPLICATE KEY UPDATE` also
+    /// fires, changes nothing and comes back as that pair's row, which the caller reports as a
+    /// conflict. So every pair goes through one upsert without first reading which exist (the
+    /// guard needs the rows back: MariaDB).
+    pub(crate) upsert_guarded: bool,
+    /// A `VALUES` list in `FROM` names its columns `column1`, `column2`, … (PostgreSQL,
+    /// SQLite). MariaDB names them after the first row's values, so rows an upsert selects are
+    /// a derived table of `SELECT ? AS column1, … UNION ALL SELECT ?, …` there.
+    pub(crate) values_lists_name_columns: bool,
     /// Rows can be locked (`FOR UPDATE`, a share lock). SQLite runs one writer at a time and
     /// has no row locks.
     pub(crate) row_locks: bool,
@@ -99,6 +114,9 @@ pub(crate) struct Dialect {
 pub(crate) const SQLITE: Dialect = Dialect {
     backend: DbBackend::Sqlite,
     returning: true,
+    inserts_return_rows: true,
+    upsert_guarded: false,
+    values_lists_name_columns: true,
     row_locks: false,
     upsert_on_any_unique: false,
     prefers_semi_joins: true,
@@ -127,6 +145,9 @@ pub(crate) const SQLITE: Dialect = Dialect {
 pub(crate) const POSTGRES: Dialect = Dialect {
     backend: DbBackend::Postgres,
     returning: true,
+    inserts_return_rows: true,
+    upsert_guarded: false,
+    values_lists_name_columns: true,
     row_locks: true,
     upsert_on_any_unique: false,
     prefers_semi_joins: false,
@@ -150,10 +171,13 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     literals_for_estimates: true,
 };
 
-/// MySQL and MariaDB.
+/// MySQL, and MariaDB where a statement does not need to know which (see [`MARIADB`]).
 pub(crate) const MYSQL: Dialect = Dialect {
     backend: DbBackend::MySql,
     returning: false,
+    inserts_return_rows: false,
+    upsert_guarded: false,
+    values_lists_name_columns: false,
     row_locks: true,
     upsert_on_any_unique: true,
     prefers_semi_joins: false,
@@ -177,10 +201,24 @@ pub(crate) const MYSQL: Dialect = Dialect {
     literals_for_estimates: false,
 };
 
+/// MariaDB, for the writes that ask which server a MySQL connection reaches
+/// (`Links::write_dialect`): its inserts return their rows, so a create's upsert checks its
+/// records, writes and reads back in one statement.
+pub(crate) const MARIADB: Dialect = Dialect {
+    inserts_return_rows: true,
+    upsert_guarded: true,
+    ..MYSQL
+};
+
 impl Dialect {
-    /// The dialect of `conn`'s backend.
+    /// The dialect of `conn`'s backend (on MySQL's, what MySQL and MariaDB share).
     pub(crate) fn of(conn: &impl ConnectionTrait) -> &'static Dialect {
         Self::for_backend(conn.get_database_backend())
+    }
+
+    /// `statement` as this backend's text and bound values.
+    pub(crate) fn build(&self, statement: &impl sea_orm::StatementBuilder) -> sea_orm::Statement {
+        self.backend.build(statement)
     }
 
     /// The dialect of `backend`.

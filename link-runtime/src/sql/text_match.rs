@@ -34,6 +34,15 @@ impl Dialect {
         }
     }
 
+    /// `expr` (text) as a column is compared with it by `=`, exactly: [`Dialect::exact`] for
+    /// an expression, such as another table's column.
+    pub(crate) fn exact_expr(&self, expr: Expr) -> Expr {
+        match self.text_match {
+            TextMatch::Binary => Expr::cust_with_expr("BINARY ?", expr),
+            _ => expr,
+        }
+    }
+
     /// `field LIKE pattern`, matching case unless `ignore_case` (`$ilike`).
     pub(crate) fn like(&self, field: Expr, pattern: Value, ignore_case: bool) -> Expr {
         let text = match &pattern {

@@ -2,8 +2,10 @@
 //! updates the named extra columns of live ones, optionally checking the pairs' records in the
 //! same statement.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query, ValueTuple};
-use sea_orm::{DbErr, Value};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement, UnionType, ValueTuple,
+};
+use sea_orm::{DbBackend, DbErr, Statement, Value};
 
 use super::{Dialect, LinkTable};
 
@@ -34,19 +36,17 @@ pub(crate) struct Upsert<'c> {
 }
 
 impl LinkTable<'_> {
-    /// The `INSERT` of `upsert`. With record checks the rows are selected from a `VALUES` list
-    /// (`v`), keeping those whose records exist; both backends that take checks (they need
-    /// `RETURNING`) name a `VALUES` list's columns `column1`, `column2`, …. The `WHERE` also
-    /// keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+    /// The `INSERT` of `upsert`, returning the rows written where the backend can
+    /// ([`Dialect::inserts_return_rows`]). With record checks the rows are selected from a
+    /// table `v` of columns `column1`, `column2`, … (a `VALUES` list, or on MariaDB a derived
+    /// table: see [`Dialect::values_lists_name_columns`]), keeping those whose records exist.
+    /// The `WHERE` also keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
     ///
     /// The conflict target is the primary key only: a clash on a unique live index is an error,
     /// which the caller turns into a `Conflict`. On a backend whose upsert fires on any unique
-    /// index ([`Dialect::upsert_on_any_unique`]), the caller upserts only pairs it found.
-    pub(crate) fn upsert(
-        &self,
-        dialect: &Dialect,
-        upsert: Upsert<'_>,
-    ) -> Result<InsertStatement, DbErr> {
+    /// index ([`Dialect::upsert_on_any_unique`]), the caller upserts only pairs it found, or
+    /// the assignments are guarded ([`Dialect::upsert_guarded`]).
+    pub(crate) fn upsert(&self, dialect: &Dialect, upsert: Upsert<'_>) -> Result<Statement, DbErr> {
         // A row or selection narrower than the columns is a bug of ours, reported, not a panic.
         let mismatch = |err: sea_orm::sea_query::error::Error| {
             DbErr::Custom(format!("building the upsert of {}: {err}", self.name))
@@ -73,14 +73,21 @@ impl LinkTable<'_> {
             for i in 1..=width {
                 select.column(("v", Alias::new(format!("column{i}"))));
             }
-            select.from_values(upsert.rows.into_iter().map(ValueTuple::Many), "v");
+            if dialect.values_lists_name_columns {
+                select.from_values(upsert.rows.into_iter().map(ValueTuple::Many), "v");
+            } else {
+                select.from_subquery(union_of_rows(upsert.rows), "v");
+            }
             for check in upsert.checks {
                 let key = if check.is_left { "column1" } else { "column2" };
                 let mut record = Query::select();
                 record
                     .expr(Expr::Constant(1.into()))
                     .from_as(Alias::new(check.table), "r")
-                    .and_where(Expr::col(("r", Alias::new(check.primary_key))).equals(("v", key)));
+                    .and_where(
+                        Expr::col(("r", Alias::new(check.primary_key)))
+                            .eq(dialect.exact_expr(Expr::col(("v", key)))),
+                    );
                 if check.soft_deletable {
                     record.and_where(Expr::col(("r", "deleted_at")).is_null());
                 }
@@ -92,18 +99,58 @@ impl LinkTable<'_> {
         if upsert.update {
             // MySQL's `ON DUPLICATE KEY UPDATE` takes no target: it fires on any unique index.
             let mut on_conflict = OnConflict::columns([left, right]);
-            on_conflict
-                .value("deleted_at", Expr::null())
-                .update_columns(
-                    ["updated_at"]
-                        .into_iter()
-                        .chain(upsert.updated.iter().copied()),
-                );
+            let updated = ["updated_at"]
+                .into_iter()
+                .chain(upsert.updated.iter().copied());
+            if dialect.upsert_guarded {
+                let written = |column: &'static str| Func::cust("VALUES").arg(Expr::col(column));
+                // Exactly: the key columns' collation pads (`p1 ` = `p1`).
+                let same = |column: &'static str| {
+                    Expr::col(column).eq(dialect.exact_expr(written(column).into()))
+                };
+                let same_pair = same(left).and(same(right));
+                let guarded = |column: &'static str, value: Expr| {
+                    Expr::case(same_pair.clone(), value).finally(Expr::col(column))
+                };
+                on_conflict.value("deleted_at", guarded("deleted_at", Expr::null()));
+                for column in updated {
+                    on_conflict.value(column, guarded(column, written(column).into()));
+                }
+            } else {
+                on_conflict
+                    .value("deleted_at", Expr::null())
+                    .update_columns(updated);
+            }
             insert.on_conflict(on_conflict);
         }
-        if dialect.returning {
+        if dialect.inserts_return_rows {
             insert.returning_all();
         }
-        Ok(insert)
+        let mut statement = dialect.build(&insert);
+        if dialect.inserts_return_rows && statement.db_backend == DbBackend::MySql {
+            // sea-query's MySQL writer leaves `RETURNING` out (MySQL has none; MariaDB has).
+            statement.sql.push_str(" RETURNING *");
+        }
+        Ok(statement)
     }
+}
+
+/// `rows` as one `SELECT ? AS column1, … UNION ALL SELECT ?, …`, a table whose columns are
+/// named as a `VALUES` list's are elsewhere.
+fn union_of_rows(rows: Vec<Vec<Value>>) -> SelectStatement {
+    // The first row names the columns; the others only give values.
+    let mut rows = rows.into_iter().enumerate().map(|(index, row)| {
+        let mut select = Query::select();
+        for (i, value) in row.into_iter().enumerate() {
+            if index == 0 {
+                select.expr_as(Expr::val(value), Alias::new(format!("column{}", i + 1)));
+            } else {
+                select.expr(Expr::val(value));
+            }
+        }
+        select
+    });
+    let mut first = rows.next().unwrap_or_else(Query::select);
+    first.unions(rows.map(|row| (UnionType::All, row)));
+    first
 }
