@@ -206,7 +206,9 @@ impl Links {
 
     /// The dialect a create writes with on `conn`: on MySQL's backend, [`crate::sql::MARIADB`]
     /// when the server is MariaDB (whose inserts return their rows), asked of the server once
-    /// per registry (link tables live in one home database).
+    /// per registry (link tables live in one home database: a registry handed connections to
+    /// both servers keeps the first one's answer, and on MySQL a create it took for MariaDB
+    /// fails on `RETURNING` rather than writing anything).
     pub(crate) async fn write_dialect(
         &self,
         conn: &impl sea_orm::ConnectionTrait,

@@ -25,6 +25,7 @@ impl Links {
             for pair in pairs {
                 check_id(spec.name, spec.left.model.name, &pair.left)?;
                 check_id(spec.name, spec.right.model.name, &pair.right)?;
+                check_text_lengths(Dialect::of(conn), spec, pair)?;
             }
         }
         groups.retain(|(_, pairs)| !pairs.is_empty());
@@ -397,6 +398,33 @@ pub(super) async fn fill_required_columns(
                 pair.insert_only
                     .push((column.name, crate::sql::placeholder(column.ty)));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a text value longer than its column holds (see [`Dialect::text_capacity`]).
+fn check_text_lengths(
+    dialect: &Dialect,
+    spec: &crate::definition::LinkSpec,
+    pair: &PreparedPair,
+) -> Result<()> {
+    for (name, value) in &pair.named {
+        let (Some(column), sea_orm::Value::String(Some(text))) =
+            (spec.extra_columns.iter().find(|c| c.name == *name), value)
+        else {
+            continue;
+        };
+        if let Some(capacity) = dialect.text_capacity(column.ty)
+            && text.len() > capacity
+        {
+            return Err(Error::invalid(format!(
+                "link {}: extra column {name} holds at most {capacity} bytes on this database (a `text` column), and the value for {} → {} has {}; shorten it",
+                spec.display_name(),
+                pair.left,
+                pair.right,
+                text.len()
+            )));
         }
     }
     Ok(())

@@ -22,7 +22,8 @@ pub(crate) struct Dialect {
     /// to the statement's text (see `LinkTable::upsert`).
     pub(crate) inserts_return_rows: bool,
     /// The upsert's assignments are guarded to change a row only when it is the pair written
-    /// (`col = IF(left = VALUES(left) AND right = VALUES(right), new, col)`): a clash with
+    /// (`col = CASE WHEN left = BINARY VALUES(left) AND right = BINARY VALUES(right) THEN new
+    /// ELSE col END`): a clash with
     /// another pair's live row on a cardinality index, where `ON DUPLICATE KEY UPDATE` also
     /// fires, changes nothing and comes back as that pair's row, which the caller reports as a
     /// conflict. So every pair goes through one upsert without first reading which exist (the
@@ -382,6 +383,14 @@ impl Dialect {
     /// Whether `err` is a violation of a unique index or primary key.
     pub(crate) fn is_unique_violation(&self, err: &DbErr) -> bool {
         is_unique_violation(self.backend, err)
+    }
+
+    /// How many bytes the column an extra column of `ty` is written to holds, where that is
+    /// less than a value may carry: MySQL's `text` (see [`column_type`]), 65,535. A longer value
+    /// is refused before anything is written: MariaDB's `INSERT … SELECT` cuts it without a
+    /// warning, whatever the `sql_mode`.
+    pub(crate) fn text_capacity(&self, ty: ColumnType) -> Option<usize> {
+        (self.backend == DbBackend::MySql && ty == ColumnType::Text).then_some(65_535)
     }
 
     /// Whether `err` says a NOT NULL column got no value.

@@ -104,13 +104,15 @@ impl LinkTable<'_> {
                 .chain(upsert.updated.iter().copied());
             if dialect.upsert_guarded {
                 let written = |column: &'static str| Func::cust("VALUES").arg(Expr::col(column));
-                // Exactly: the key columns' collation pads (`p1 ` = `p1`).
+                // The row's columns by the table's name: an extra column may be named as one
+                // of `v`'s (`column3`). Compared exactly: the key columns' collation pads.
+                let stored = |column: &'static str| Expr::col((Alias::new(self.name), column));
                 let same = |column: &'static str| {
-                    Expr::col(column).eq(dialect.exact_expr(written(column).into()))
+                    stored(column).eq(dialect.exact_expr(written(column).into()))
                 };
                 let same_pair = same(left).and(same(right));
                 let guarded = |column: &'static str, value: Expr| {
-                    Expr::case(same_pair.clone(), value).finally(Expr::col(column))
+                    Expr::case(same_pair.clone(), value).finally(stored(column))
                 };
                 on_conflict.value("deleted_at", guarded("deleted_at", Expr::null()));
                 for column in updated {
