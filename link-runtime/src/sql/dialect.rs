@@ -33,11 +33,15 @@ pub(crate) struct Dialect {
     /// SQLite). MariaDB names them after the first row's values, so rows an upsert selects are
     /// a derived table of `SELECT ? AS column1, … UNION ALL SELECT ?, …` there.
     pub(crate) values_lists_name_columns: bool,
-    /// The upsert checks the pairs' records itself (`WHERE EXISTS`). Not on MariaDB: a batch
-    /// naming a record and its twin by case (`s2`, `S2`) wrote both pairs though only `s2`
-    /// exists (the randomized model test), `BINARY` notwithstanding; its records are checked
-    /// beforehand, exactly.
+    /// The upsert checks the pairs' records itself (`WHERE EXISTS`): where its rows come back,
+    /// so a pair missing from them had a missing record (not MySQL).
     pub(crate) upsert_checks_records: bool,
+    /// The collation the keys of an upsert's derived rows are declared in, where they need one
+    /// (MariaDB: `utf8mb4_nopad_bin`, bytes without padding). MariaDB caches a correlated
+    /// subquery's result by its outer values compared in their collation, the connection's
+    /// case-insensitive one: a batch naming record `s2` and then `S2` (no record) found `S2`
+    /// in the cache and wrote it, whatever the subquery compared.
+    pub(crate) derived_keys_collation: Option<&'static str>,
     /// Rows can be locked (`FOR UPDATE`, a share lock). SQLite runs one writer at a time and
     /// has no row locks.
     pub(crate) row_locks: bool,
@@ -124,6 +128,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     upsert_guarded: false,
     values_lists_name_columns: true,
     upsert_checks_records: true,
+    derived_keys_collation: None,
     row_locks: false,
     upsert_on_any_unique: false,
     prefers_semi_joins: true,
@@ -156,6 +161,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     upsert_guarded: false,
     values_lists_name_columns: true,
     upsert_checks_records: true,
+    derived_keys_collation: None,
     row_locks: true,
     upsert_on_any_unique: false,
     prefers_semi_joins: false,
@@ -187,6 +193,7 @@ pub(crate) const MYSQL: Dialect = Dialect {
     upsert_guarded: false,
     values_lists_name_columns: false,
     upsert_checks_records: false,
+    derived_keys_collation: None,
     row_locks: true,
     upsert_on_any_unique: true,
     prefers_semi_joins: false,
@@ -216,6 +223,8 @@ pub(crate) const MYSQL: Dialect = Dialect {
 pub(crate) const MARIADB: Dialect = Dialect {
     inserts_return_rows: true,
     upsert_guarded: true,
+    upsert_checks_records: true,
+    derived_keys_collation: Some("utf8mb4_nopad_bin"),
     ..MYSQL
 };
 

@@ -76,7 +76,7 @@ impl LinkTable<'_> {
             if dialect.values_lists_name_columns {
                 select.from_values(upsert.rows.into_iter().map(ValueTuple::Many), "v");
             } else {
-                select.from_subquery(union_of_rows(upsert.rows), "v");
+                select.from_subquery(union_of_rows(dialect, upsert.rows), "v");
             }
             for check in upsert.checks {
                 let key = if check.is_left { "column1" } else { "column2" };
@@ -138,14 +138,21 @@ impl LinkTable<'_> {
 }
 
 /// `rows` as one `SELECT ? AS column1, … UNION ALL SELECT ?, …`, a table whose columns are
-/// named as a `VALUES` list's are elsewhere.
-fn union_of_rows(rows: Vec<Vec<Value>>) -> SelectStatement {
-    // The first row names the columns; the others only give values.
+/// named as a `VALUES` list's are elsewhere; the two keys (left, right) in
+/// [`Dialect::derived_keys_collation`].
+fn union_of_rows(dialect: &Dialect, rows: Vec<Vec<Value>>) -> SelectStatement {
+    // The first row names the columns and declares their types; the others only give values.
     let mut rows = rows.into_iter().enumerate().map(|(index, row)| {
         let mut select = Query::select();
         for (i, value) in row.into_iter().enumerate() {
             if index == 0 {
-                select.expr_as(Expr::val(value), Alias::new(format!("column{}", i + 1)));
+                let value = match dialect.derived_keys_collation {
+                    Some(collation) if i < 2 => {
+                        Expr::cust_with_values(format!("? COLLATE {collation}"), [value])
+                    }
+                    _ => Expr::val(value),
+                };
+                select.expr_as(value, Alias::new(format!("column{}", i + 1)));
             } else {
                 select.expr(Expr::val(value));
             }
