@@ -321,3 +321,55 @@ async fn with_session(t: &TestDb, sql: &'static str) -> DatabaseConnection {
     })
     .await
 }
+
+/// A connection whose character set is not utf8mb4 (`SET NAMES utf8mb3`, as `?charset=utf8`
+/// sets it) creates, updates and refuses pairs as any other, one pair or a batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_in_another_character_set_creates_batches() {
+    let Some(t) = link_tests::db::mysql_only("modes_utf8mb3", 3).await else {
+        return;
+    };
+    let db = with_session(&t, "SET NAMES utf8mb3").await;
+    let links = Links::builder(db.clone())
+        .module("product")
+        .module("brand")
+        .link::<ProductBrand>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    t.products(&["p", "q", "s2"]).await;
+    t.brands(&["b1", "B2x", "b2"]).await;
+    links
+        .create_many(
+            &db,
+            [
+                ProductBrand::new(p("p"), b("b1")),
+                ProductBrand::new(p("q"), b("b1")),
+            ],
+        )
+        .await
+        .expect("a batch");
+    links
+        .create(&db, ProductBrand::new(p("s2"), b("b2")))
+        .await
+        .expect("one pair");
+    let err = links
+        .create_many(
+            &db,
+            [
+                ProductBrand::new(p("p"), b("b1")),
+                ProductBrand::new(p("q"), b("B2")),
+            ],
+        )
+        .await
+        .expect_err("no brand B2");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        rows(&db, &links).await,
+        [
+            ("p".into(), "b1".into(), true),
+            ("q".into(), "b1".into(), true),
+            ("s2".into(), "b2".into(), true)
+        ]
+    );
+}

@@ -171,7 +171,12 @@ fn union_of_rows(dialect: &Dialect, rows: Vec<Vec<Value>>) -> SelectStatement {
             if index == 0 {
                 let value = match dialect.derived_keys_collation {
                     Some(collation) if i < 2 => {
-                        Expr::cust_with_values(format!("? COLLATE {collation}"), [value])
+                        // Converted first: a bound value has the connection's character
+                        // set, and the collation names utf8mb4's.
+                        Expr::cust_with_values(
+                            format!("CONVERT(? USING utf8mb4) COLLATE {collation}"),
+                            [value],
+                        )
                     }
                     _ => Expr::val(value),
                 };
