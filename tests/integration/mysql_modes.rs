@@ -373,3 +373,44 @@ async fn a_connection_in_another_character_set_creates_batches() {
         ]
     );
 }
+
+/// An integrity error of the database's own that is no duplicate key (a trigger's `SIGNAL
+/// SQLSTATE '23000'`, the class MySQL and MariaDB share with duplicate keys) is reported as
+/// the database's error, with its message, not as a cardinality conflict to retry; nothing is
+/// written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_integrity_error_that_is_no_duplicate_is_the_databases_own() {
+    let Some(t) = link_tests::db::mysql_only("modes_trigger", 3).await else {
+        return;
+    };
+    let links = Links::builder(t.db.clone())
+        .module("product")
+        .module("brand")
+        .link::<ProductBrand>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    t.products(&["p", "q"]).await;
+    t.brands(&["b1"]).await;
+    let table = links.table_name::<ProductBrand>().expect("table");
+    t.db.execute_unprepared(&format!(
+        "CREATE TRIGGER no_sundays BEFORE INSERT ON `{table}` FOR EACH ROW SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = 'no links on Sundays'"
+    ))
+    .await
+    .expect("trigger");
+    for pairs in [vec![("p", "b1")], vec![("p", "b1"), ("q", "b1")]] {
+        let err = links
+            .create_many(
+                &t.db,
+                pairs.iter().map(|(l, r)| ProductBrand::new(p(l), b(r))),
+            )
+            .await
+            .expect_err("the trigger refuses");
+        assert!(
+            matches!(err, Error::Database { .. })
+                && err.to_string().contains("no links on Sundays"),
+            "{pairs:?}: {err:?}"
+        );
+    }
+    assert_eq!(rows(&t.db, &links).await, []);
+}

@@ -399,7 +399,7 @@ impl Dialect {
 
     /// Whether `err` is a violation of a unique index or primary key.
     pub(crate) fn is_unique_violation(&self, err: &DbErr) -> bool {
-        is_unique_violation(self.backend, err)
+        is_unique_violation(err)
     }
 
     /// How many bytes the column an extra column of `ty` is written to holds, where that is
@@ -582,17 +582,14 @@ pub(crate) fn placeholder(ty: ColumnType) -> Value {
 }
 
 /// Whether `err` is a violation of a unique index or primary key.
-pub(crate) fn is_unique_violation(backend: DbBackend, err: &DbErr) -> bool {
-    if matches!(
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+    // sea-orm reads the driver's own code (MySQL's 1022, 1062, 1169, 1586). Not SQLSTATE
+    // 23000 on MySQL: it is also a NULL in a NOT NULL column, an ambiguous column, or a
+    // trigger's `SIGNAL`, which reported as a conflict would send the caller to retry.
+    matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    ) {
-        return true;
-    }
-    if backend == DbBackend::MySql {
-        return database_code(err).as_deref() == Some("23000");
-    }
-    false
+    )
 }
 
 /// Whether `err` is a deadlock or serialization failure: the database rolled the transaction
