@@ -43,6 +43,18 @@ fn conflict<T: std::fmt::Debug>(result: Result<T, Error>, mode: &str, what: &str
     }
 }
 
+/// The registry of [`ProductBrand`] alone on `db`, its table migrated.
+async fn product_brands(db: &DatabaseConnection) -> Links {
+    let links = Links::builder(db.clone())
+        .module("product")
+        .module("brand")
+        .link::<ProductBrand>()
+        .build()
+        .expect("registry");
+    links.migrate().await.expect("migrate");
+    links
+}
+
 /// The scenarios, on `db` (a pool whose sessions run in `mode`).
 async fn scenarios(t: &TestDb, db: DatabaseConnection, mode: &str) {
     // Link tables and records on the pool of this mode.
@@ -274,13 +286,7 @@ async fn not_filters_hold_under_high_not_precedence() {
         "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',HIGH_NOT_PRECEDENCE')",
     )
     .await;
-    let links = Links::builder(db.clone())
-        .module("product")
-        .module("brand")
-        .link::<ProductBrand>()
-        .build()
-        .expect("registry");
-    links.migrate().await.expect("migrate");
+    let links = product_brands(&db).await;
     t.products(&["p1", "p2", "p3"]).await;
     t.brands(&["b1"]).await;
     links
@@ -330,13 +336,7 @@ async fn a_connection_in_another_character_set_creates_batches() {
         return;
     };
     let db = with_session(&t, "SET NAMES utf8mb3").await;
-    let links = Links::builder(db.clone())
-        .module("product")
-        .module("brand")
-        .link::<ProductBrand>()
-        .build()
-        .expect("registry");
-    links.migrate().await.expect("migrate");
+    let links = product_brands(&db).await;
     t.products(&["p", "q", "s2"]).await;
     t.brands(&["b1", "B2x", "b2"]).await;
     links
@@ -383,13 +383,7 @@ async fn an_integrity_error_that_is_no_duplicate_is_the_databases_own() {
     let Some(t) = link_tests::db::mysql_only("modes_trigger", 3).await else {
         return;
     };
-    let links = Links::builder(t.db.clone())
-        .module("product")
-        .module("brand")
-        .link::<ProductBrand>()
-        .build()
-        .expect("registry");
-    links.migrate().await.expect("migrate");
+    let links = product_brands(&t.db).await;
     t.products(&["p", "q"]).await;
     t.brands(&["b1"]).await;
     let table = links.table_name::<ProductBrand>().expect("table");

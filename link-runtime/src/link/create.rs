@@ -16,6 +16,7 @@ impl Links {
     where
         C: LinkConnection,
     {
+        let dialect = Dialect::of(conn);
         for (entry, pairs) in &groups {
             let spec = &entry.spec;
             if spec.read_only {
@@ -25,7 +26,7 @@ impl Links {
             for pair in pairs {
                 check_id(spec.name, spec.left.model.name, &pair.left)?;
                 check_id(spec.name, spec.right.model.name, &pair.right)?;
-                check_text_lengths(Dialect::of(conn), spec, pair)?;
+                check_text_lengths(dialect, spec, pair)?;
             }
         }
         groups.retain(|(_, pairs)| !pairs.is_empty());
@@ -138,15 +139,10 @@ impl Links {
             .unwrap_or_default();
         Err(match failure {
             Failure::Refused(err) => err,
+            // A clash the guarded upsert found (MariaDB).
             Failure::Conflict(entry, pairs) => {
-                // A clash the guarded upsert found (MariaDB): missing records first, as below.
-                if !options.skip_record_check
-                    && let Err((_, Failure::Refused(missing))) =
-                        self.check_all_live(conn, groups).await
-                {
-                    return Err(missing);
-                }
-                conflict::diagnose(conn, &entry, &pairs).await
+                self.explain_clash(conn, groups, options, &entry, &pairs)
+                    .await
             }
             Failure::Database(err, _) => {
                 if crate::sql::is_transient(&err) {
@@ -156,15 +152,9 @@ impl Links {
                         source: err,
                     }
                 } else if dialect.is_unique_violation(&err) {
-                    // Explained outside the failed write, which PostgreSQL has aborted. Missing
-                    // records come first, as when they are checked beforehand.
-                    if !options.skip_record_check
-                        && let Err((_, Failure::Refused(missing))) =
-                            self.check_all_live(conn, groups).await
-                    {
-                        return Err(missing);
-                    }
-                    conflict::diagnose(conn, &entry, pairs).await
+                    // Explained outside the failed write, which PostgreSQL has aborted.
+                    self.explain_clash(conn, groups, options, &entry, pairs)
+                        .await
                 } else if dialect.is_not_null_violation(&err) {
                     Error::invalid(format!(
                         "link {}: a new pair needs a value for every extra column that is not nullable and has no default ({}); name it in the pair's data",
@@ -179,6 +169,24 @@ impl Links {
                 }
             }
         })
+    }
+
+    /// A create refused for its link's cardinality, explained after the failed write: missing
+    /// records first (as when they are checked beforehand), then the partner `pairs` clash with.
+    async fn explain_clash(
+        &self,
+        conn: &impl ConnectionTrait,
+        groups: &[(LinkEntry, Vec<PreparedPair>)],
+        options: &CreateOptions,
+        entry: &LinkEntry,
+        pairs: &[PreparedPair],
+    ) -> Error {
+        if !options.skip_record_check
+            && let Err((_, Failure::Refused(missing))) = self.check_all_live(conn, groups).await
+        {
+            return missing;
+        }
+        conflict::diagnose(conn, entry, pairs).await
     }
 
     /// The checks and writes of a create, on the transaction (or, for a single statement, the
@@ -292,7 +300,7 @@ impl Links {
         // already). Without a lock: rows are never removed, and a locking read of absent rows
         // takes gap locks that deadlock concurrent inserts; a pair inserted meanwhile makes ours
         // fail on its primary key, and the create runs again.
-        let existing = if !dialect.upsert_on_any_unique || dialect.upsert_guarded {
+        let existing = if !dialect.upsert_on_any_unique || dialect.upsert_guarded() {
             None
         } else if all_exist {
             Some(

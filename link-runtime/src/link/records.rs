@@ -18,7 +18,7 @@ use crate::sql::{Dialect, RecordCheck, RecordTable, live, read_key};
 /// column type, so no cast keeps the key's index from serving the check). The other sides are
 /// checked beforehand by [`check_live`].
 pub(crate) fn inline_checks(links: &Links, dialect: &Dialect, spec: &LinkSpec) -> Vec<RecordCheck> {
-    if !dialect.inserts_return_rows || !dialect.upsert_checks_records {
+    if !dialect.inserts_return_rows {
         return Vec::new();
     }
     [(&spec.left.model, true), (&spec.right.model, false)]

@@ -56,7 +56,7 @@ pub(crate) async fn upsert(
         let mut insert_only: Vec<&'static str> = pair.insert_only.iter().map(|(c, _)| *c).collect();
         insert_only.sort_by_key(|c| declaration_index(entry, c));
         let update = match existing {
-            Some(existing) if dialect.upsert_on_any_unique && !dialect.upsert_guarded => {
+            Some(existing) if dialect.upsert_on_any_unique && !dialect.upsert_guarded() => {
                 existing.contains(&(pair.left.clone(), pair.right.clone()))
             }
             _ => true,

@@ -21,21 +21,10 @@ pub(crate) struct Dialect {
     /// 10.5), not MySQL. sea-query's MySQL writer leaves the clause out, so MariaDB's is added
     /// to the statement's text (see `LinkTable::upsert`).
     pub(crate) inserts_return_rows: bool,
-    /// The upsert's assignments are guarded to change a row only when it is the pair written
-    /// (`col = CASE WHEN left = BINARY VALUES(left) AND right = BINARY VALUES(right) THEN new
-    /// ELSE col END`): a clash with
-    /// another pair's live row on a cardinality index, where `ON DUPLICATE KEY UPDATE` also
-    /// fires, changes nothing and comes back as that pair's row, which the caller reports as a
-    /// conflict. So every pair goes through one upsert without first reading which exist (the
-    /// guard needs the rows back: MariaDB).
-    pub(crate) upsert_guarded: bool,
     /// A `VALUES` list in `FROM` names its columns `column1`, `column2`, … (PostgreSQL,
     /// SQLite). MariaDB names them after the first row's values, so rows an upsert selects are
     /// a derived table of `SELECT ? AS column1, … UNION ALL SELECT ?, …` there.
     pub(crate) values_lists_name_columns: bool,
-    /// The upsert checks the pairs' records itself (`WHERE EXISTS`): where its rows come back,
-    /// so a pair missing from them had a missing record (not MySQL).
-    pub(crate) upsert_checks_records: bool,
     /// The collation the keys of an upsert's derived rows are declared in, where they need one
     /// (MariaDB: `utf8mb4_nopad_bin`, bytes without padding). MariaDB caches a correlated
     /// subquery's result by its outer values compared in their collation, the connection's
@@ -125,9 +114,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     backend: DbBackend::Sqlite,
     returning: true,
     inserts_return_rows: true,
-    upsert_guarded: false,
     values_lists_name_columns: true,
-    upsert_checks_records: true,
     derived_keys_collation: None,
     row_locks: false,
     upsert_on_any_unique: false,
@@ -158,9 +145,7 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     backend: DbBackend::Postgres,
     returning: true,
     inserts_return_rows: true,
-    upsert_guarded: false,
     values_lists_name_columns: true,
-    upsert_checks_records: true,
     derived_keys_collation: None,
     row_locks: true,
     upsert_on_any_unique: false,
@@ -190,9 +175,7 @@ pub(crate) const MYSQL: Dialect = Dialect {
     backend: DbBackend::MySql,
     returning: false,
     inserts_return_rows: false,
-    upsert_guarded: false,
     values_lists_name_columns: false,
-    upsert_checks_records: false,
     derived_keys_collation: None,
     row_locks: true,
     upsert_on_any_unique: true,
@@ -222,8 +205,6 @@ pub(crate) const MYSQL: Dialect = Dialect {
 /// records, writes and reads back in one statement.
 pub(crate) const MARIADB: Dialect = Dialect {
     inserts_return_rows: true,
-    upsert_guarded: true,
-    upsert_checks_records: true,
     derived_keys_collation: Some("utf8mb4_nopad_bin"),
     ..MYSQL
 };
@@ -246,6 +227,16 @@ impl Dialect {
             DbBackend::MySql => &MYSQL,
             _ => &SQLITE,
         }
+    }
+
+    /// The upsert's assignments are guarded to change a row only when it is the pair written
+    /// (`col = CASE WHEN left = BINARY VALUES(left) AND right = BINARY VALUES(right) THEN new
+    /// ELSE col END`): a clash with another pair's live row on a cardinality index, where `ON
+    /// DUPLICATE KEY UPDATE` also fires, changes nothing and comes back as that pair's row,
+    /// which the caller reports as a conflict. So every pair goes through one upsert without
+    /// first reading which exist. The guard needs the rows back: MariaDB, not MySQL.
+    pub(crate) fn upsert_guarded(&self) -> bool {
+        self.upsert_on_any_unique && self.inserts_return_rows
     }
 
     /// How many rows of `values_per_row` bound values fit in one statement.

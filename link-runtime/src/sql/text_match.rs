@@ -26,10 +26,8 @@ impl Dialect {
     /// A value a column is compared with by `=`, `<>`, `IN` or `NOT IN`, so text matches
     /// exactly.
     pub(crate) fn exact(&self, value: Value) -> Expr {
-        match (self.text_match, &value) {
-            (TextMatch::Binary, Value::String(Some(_))) => {
-                Expr::cust_with_values("BINARY ?", [value])
-            }
+        match &value {
+            Value::String(Some(_)) => self.exact_expr(Expr::val(value)),
             _ => Expr::val(value),
         }
     }

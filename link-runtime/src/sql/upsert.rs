@@ -90,7 +90,7 @@ impl LinkTable<'_> {
             let updated = ["updated_at"]
                 .into_iter()
                 .chain(upsert.updated.iter().copied());
-            if dialect.upsert_guarded {
+            if dialect.upsert_guarded() {
                 let written = |column: &'static str| Func::cust("VALUES").arg(Expr::col(column));
                 // The row's columns by the table's name: an extra column may be named as one
                 // of `v`'s (`column3`). Compared exactly: the key columns' collation pads.
