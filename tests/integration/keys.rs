@@ -345,3 +345,100 @@ async fn a_string_key_in_another_case_is_another_key() {
         assert!(kept.is_some(), "{:?}: deleting B1 deleted b1", t.backend);
     }
 }
+
+/// The live pairs of `RegionOneBrand`.
+async fn live(links: &Links, t: &TestDb) -> Vec<(String, String)> {
+    links
+        .list(&t.db, ListFilter::<RegionOneBrand>::all())
+        .await
+        .expect("list")
+        .iter()
+        .map(|row| (row.left.to_string(), row.right.to_string()))
+        .collect()
+}
+
+/// A string key is taken byte for byte (SPEC §8), trailing spaces too: MySQL's and MariaDB's
+/// `=` ignores them in every `PAD SPACE` collation (`utf8mb4_bin` among them), so `"b1 "` must
+/// not reach the pair of `"b1"`. A dismiss of a missing pair is not an error and changes
+/// nothing (§8); an update of one is `NotFound`; a list or a delete by it finds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_string_key_with_a_trailing_space_is_another_key() {
+    for t in test_databases("keys_string_pad").await {
+        let links = registry(&t).await;
+        links
+            .create(&t.db, RegionOneBrand::new(r("7"), b("b1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let linked = vec![("7".to_string(), "b1".to_string())];
+        for padded in ["b1 ", "b1  "] {
+            // One pair (its own statement), then two (a batch), each twice, as a retry.
+            for _ in 0..2 {
+                let one = links
+                    .dismiss(&t.db, RegionOneBrand::new(r("7"), b(padded)))
+                    .await
+                    .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+                assert!(!one, "{:?}: {padded:?} was reported dismissed", t.backend);
+                assert_eq!(
+                    live(&links, &t).await,
+                    linked,
+                    "{:?}: dismiss {padded:?}",
+                    t.backend
+                );
+                let many = links
+                    .dismiss_many(
+                        &t.db,
+                        [
+                            RegionOneBrand::new(r("7"), b(padded)),
+                            RegionOneBrand::new(r("7"), b("b2")),
+                        ],
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+                assert_eq!(many, 0, "{:?}: dismiss_many {padded:?}", t.backend);
+                assert_eq!(
+                    live(&links, &t).await,
+                    linked,
+                    "{:?}: dismiss_many {padded:?}",
+                    t.backend
+                );
+            }
+            match links
+                .update(&t.db, RegionOneBrand::new(r("7"), b(padded)))
+                .await
+            {
+                Err(Error::NotFound { .. }) => {}
+                other => panic!(
+                    "{:?}: update {padded:?}: expected NotFound, got {other:?}",
+                    t.backend
+                ),
+            }
+            let listed = links
+                .list(
+                    &t.db,
+                    ListFilter::<RegionOneBrand>::all().right([b(padded)]),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+            assert!(
+                listed.is_empty(),
+                "{:?}: list {padded:?}: {listed:?}",
+                t.backend
+            );
+            links
+                .delete(&t.db, [b(padded)])
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+            assert_eq!(
+                live(&links, &t).await,
+                linked,
+                "{:?}: delete {padded:?}",
+                t.backend
+            );
+        }
+        let dismissed = links
+            .dismiss(&t.db, RegionOneBrand::new(r("7"), b("b1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert!(dismissed, "{:?}: the exact pair is dismissed", t.backend);
+    }
+}

@@ -290,7 +290,7 @@ impl Links {
                     update
                 }
             };
-            update.and_where(table.pair(&step.left, &step.right));
+            update.and_where(table.pair(dialect, &step.left, &step.right));
             if subscribed {
                 // Whether this step attaches or detaches the row: its state now against after.
                 let pair = [PreparedPair {

@@ -178,9 +178,9 @@ impl<'a> LinkTable<'a> {
         self.touching(dialect, left, ids).and(live())
     }
 
-    /// `<key of one side> IN (ids)` ([`Dialect::among`]).
+    /// `<key of one side> IN (ids)`, byte for byte ([`Dialect::among_exactly`]).
     pub(crate) fn touching(&self, dialect: &Dialect, left: bool, ids: &[String]) -> Expr {
-        dialect.among(Expr::col(self.key(left)), ids.iter().cloned())
+        dialect.among_exactly(Expr::col(self.key(left)), ids.iter().cloned())
     }
 
     /// The rows of `pairs` (left id, right id): `(left, right) IN (SELECT * FROM unnest($1,
@@ -205,7 +205,7 @@ impl<'a> LinkTable<'a> {
             [] => return both.in_tuples(pairs),
             // One pair (a single create, dismiss or update): the primary key's columns compared
             // with two values, the plainest statement to plan.
-            [(left, right)] => return self.pair(left, right),
+            [(left, right)] => return self.pair(dialect, left, right),
             _ => {}
         }
         #[cfg(feature = "postgres")]
@@ -249,11 +249,12 @@ impl<'a> LinkTable<'a> {
         self.pairs_in(dialect, pairs).and(live)
     }
 
-    /// `left = l AND right = r`: the row of one pair.
-    pub(crate) fn pair(&self, left: &str, right: &str) -> Expr {
-        Expr::col(self.spec.left.column)
-            .eq(left)
-            .and(Expr::col(self.spec.right.column).eq(right))
+    /// `left = l AND right = r`, byte for byte ([`Dialect::exact`]): the row of one pair.
+    pub(crate) fn pair(&self, dialect: &Dialect, left: &str, right: &str) -> Expr {
+        let key = |column: &str, key: &str| {
+            Expr::col(column.to_string()).eq(dialect.exact(sea_orm::Value::from(key)))
+        };
+        key(self.spec.left.column, left).and(key(self.spec.right.column, right))
     }
 
     /// `UPDATE <table>`, for the caller to set values and add its `WHERE`.
@@ -393,9 +394,11 @@ const KEY_CHARS: usize = 255;
 /// array of `[left, right]` arrays (see [`Dialect::pairs_as_json_table`]); `None` when no pair
 /// can be in a row.
 ///
-/// - The columns are declared in the link tables' own key collation (`utf8mb4_bin`): a
-///   `JSON_TABLE` column otherwise takes the connection's, and comparing it with a key column
-///   of another is an error ("Illegal mix of collations").
+/// - The columns are binary strings, so a key column is compared with them byte for byte: a
+///   `JSON_TABLE` text column takes the connection's collation, and comparing it with a key
+///   column of another is an error ("Illegal mix of collations"); declared in the key columns'
+///   own `utf8mb4_bin`, it would match `"p1 "` with `"p1"` (that collation ignores trailing
+///   spaces).
 /// - A pair with a key longer than a key column holds is left out: it is in no row, and cut
 ///   to fit the column it would match another pair's.
 /// - JSON escapes `"`, `\` and control characters, and some MariaDB releases keep the escapes
@@ -437,9 +440,8 @@ fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
             l varchar(2040) CHARACTER SET ascii PATH '$[0]', \
             r varchar(2040) CHARACTER SET ascii PATH '$[1]')"
     } else {
-        "'$[*]' COLUMNS (\
-            l varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', \
-            r varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')"
+        // Up to four bytes a character.
+        "'$[*]' COLUMNS (l varbinary(1020) PATH '$[0]', r varbinary(1020) PATH '$[1]')"
     };
     let table = Func::cust("JSON_TABLE")
         .arg(Expr::val(json))
@@ -447,9 +449,7 @@ fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
     let mut select = Query::select();
     if as_hex {
         for column in ["l", "r"] {
-            select.expr(Expr::cust(format!(
-                "CONVERT(UNHEX(`v`.`{column}`) USING utf8mb4) COLLATE utf8mb4_bin"
-            )));
+            select.expr(Expr::cust(format!("UNHEX(`v`.`{column}`)")));
         }
     } else {
         select.columns([("v", "l"), ("v", "r")]);

@@ -41,6 +41,22 @@ impl Dialect {
         }
     }
 
+    /// `column IN (values)` for text compared byte for byte: [`Dialect::among`], each value
+    /// [`Dialect::exact`] where `=` alone would not be. For a link table's key columns, whose
+    /// collation on MySQL/MariaDB (`utf8mb4_bin`) ignores trailing spaces.
+    pub(crate) fn among_exactly(
+        &self,
+        column: Expr,
+        values: impl IntoIterator<Item = String>,
+    ) -> Expr {
+        match self.text_match {
+            TextMatch::Binary => {
+                column.is_in(values.into_iter().map(|v| self.exact(Value::from(v))))
+            }
+            _ => self.among(column, values),
+        }
+    }
+
     /// `field LIKE pattern`, matching case unless `ignore_case` (`$ilike`).
     pub(crate) fn like(&self, field: Expr, pattern: Value, ignore_case: bool) -> Expr {
         let text = match &pattern {
