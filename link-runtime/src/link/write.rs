@@ -159,9 +159,15 @@ pub(crate) async fn dismiss(
             let mut select = table.select_ends();
             select.and_where(table.live_pairs_in(dialect, ends(chunk)));
             dialect.lock_for_update(&mut select);
+            // Only the rows of the pairs byte for byte: the collation ignores trailing spaces.
+            let wanted: HashSet<(&str, &str)> = ends(chunk).collect();
+            let [left, right, _] = table.ends();
             let mut ids = Vec::with_capacity(chunk.len());
             for row in conn.query_all(&select).await? {
-                ids.push(row.try_get::<String>("", "id")?);
+                let (l, r): (String, String) = (row.try_get("", left)?, row.try_get("", right)?);
+                if wanted.contains(&(l.as_str(), r.as_str())) {
+                    ids.push(row.try_get::<String>("", "id")?);
+                }
             }
             if ids.is_empty() {
                 continue;

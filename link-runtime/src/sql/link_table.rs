@@ -186,7 +186,9 @@ impl<'a> LinkTable<'a> {
     /// The rows of `pairs` (left id, right id): `(left, right) IN (SELECT * FROM unnest($1,
     /// $2))` on PostgreSQL (see [`Dialect::pairs_as_arrays`]), `(left, right) IN (SELECT l, r
     /// FROM JSON_TABLE(?, …))` on MySQL/MariaDB (see [`Dialect::pairs_as_json_table`]),
-    /// `(left, right) IN ((?, ?), …)` on SQLite; one pair is `left = ? AND right = ?`.
+    /// `(left, right) IN ((?, ?), …)` on SQLite; one pair is `left = ? AND right = ?`, byte
+    /// for byte. Several pairs on MySQL/MariaDB also match keys that differ from a pair's only
+    /// in trailing spaces (see [`pairs_from_json`]): read the rows and keep the exact ones.
     pub(crate) fn pairs_in<'p>(
         &self,
         dialect: &Dialect,
@@ -394,11 +396,13 @@ const KEY_CHARS: usize = 255;
 /// array of `[left, right]` arrays (see [`Dialect::pairs_as_json_table`]); `None` when no pair
 /// can be in a row.
 ///
-/// - The columns are binary strings, so a key column is compared with them byte for byte: a
-///   `JSON_TABLE` text column takes the connection's collation, and comparing it with a key
-///   column of another is an error ("Illegal mix of collations"); declared in the key columns'
-///   own `utf8mb4_bin`, it would match `"p1 "` with `"p1"` (that collation ignores trailing
-///   spaces).
+/// - The columns are declared in the link tables' own key collation (`utf8mb4_bin`): a
+///   `JSON_TABLE` column otherwise takes the connection's, and comparing it with a key column
+///   of another is an error ("Illegal mix of collations"). That collation ignores trailing
+///   spaces, so `"p1 "` finds the row of `"p1"`: the caller keeps the rows whose keys equal a
+///   pair's byte for byte. Binary columns would compare exactly, but MariaDB then matches the
+///   pairs through a duplicate weed-out five times slower (1,000 pairs of a 100,000-row
+///   table: 9.6 ms against 1.9), and an exact test beside the `IN` twenty times slower.
 /// - A pair with a key longer than a key column holds is left out: it is in no row, and cut
 ///   to fit the column it would match another pair's.
 /// - JSON escapes `"`, `\` and control characters, and some MariaDB releases keep the escapes
@@ -440,8 +444,9 @@ fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
             l varchar(2040) CHARACTER SET ascii PATH '$[0]', \
             r varchar(2040) CHARACTER SET ascii PATH '$[1]')"
     } else {
-        // Up to four bytes a character.
-        "'$[*]' COLUMNS (l varbinary(1020) PATH '$[0]', r varbinary(1020) PATH '$[1]')"
+        "'$[*]' COLUMNS (\
+            l varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[0]', \
+            r varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')"
     };
     let table = Func::cust("JSON_TABLE")
         .arg(Expr::val(json))
@@ -449,7 +454,9 @@ fn pairs_from_json(pairs: &[(String, String)]) -> Option<SelectStatement> {
     let mut select = Query::select();
     if as_hex {
         for column in ["l", "r"] {
-            select.expr(Expr::cust(format!("UNHEX(`v`.`{column}`)")));
+            select.expr(Expr::cust(format!(
+                "CONVERT(UNHEX(`v`.`{column}`) USING utf8mb4) COLLATE utf8mb4_bin"
+            )));
         }
     } else {
         select.columns([("v", "l"), ("v", "r")]);
