@@ -4,6 +4,7 @@
 //! PostgreSQL and MariaDB.
 
 use link_runtime::{Error, Key, Links, ListFilter, define_link};
+use link_tests::db::Backend;
 use link_tests::models::{brand, region};
 use link_tests::{TestDb, test_databases};
 use sea_orm::{ConnectionTrait, EntityTrait, Schema};
@@ -440,5 +441,125 @@ async fn a_string_key_with_a_trailing_space_is_another_key() {
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         assert!(dismissed, "{:?}: the exact pair is dismissed", t.backend);
+    }
+}
+
+/// A tag whose table keeps `"t1"` and `"t1 "` apart (on MySQL/MariaDB a `NO PAD` collation),
+/// as an application's own table may.
+pub mod pad_tag {
+    use link_runtime::Linkable;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+    #[sea_orm(table_name = "key_pad_tag")]
+    #[linkable(module = "pad_tag")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+define_link! {
+    /// Regions and tags, many to many.
+    pub RegionTags: region::Model [is_list] => pad_tag::Model [is_list],
+    table = "key_region_tags",
+}
+
+define_link! {
+    /// Each tag has one region.
+    pub TagRegion: pad_tag::Model [is_list, alias = "home_tag"] => region::Model [alias = "home_region"],
+    table = "key_tag_region",
+}
+
+/// Two keys that differ only in trailing spaces are two keys (SPEC §8). MySQL's and MariaDB's
+/// link key columns (`utf8mb4_bin`) take them for one, so there the second pair is refused,
+/// with a `Conflict` that names the stored key and the cause (a retry cannot help), and nothing
+/// is written; PostgreSQL and SQLite store both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_a_link_table_takes_for_one_are_refused_by_name() {
+    for t in test_databases("keys_pad_twins").await {
+        let pads = t.backend == Backend::MySql;
+        if pads {
+            t.db.execute_unprepared(
+                "CREATE TABLE key_pad_tag (id varchar(64) COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY)",
+            )
+            .await
+            .expect("tag table");
+        } else {
+            let schema = Schema::new(t.sea_backend());
+            t.db.execute(&schema.create_table_from_entity(pad_tag::Entity))
+                .await
+                .expect("tag table");
+        }
+        t.db.execute_unprepared("INSERT INTO key_pad_tag (id) VALUES ('t1'), ('t1 ')")
+            .await
+            .expect("tags");
+        t.regions(&[7, 8]).await;
+        let links = Links::builder(t.db.clone())
+            .module("region")
+            .module("pad_tag")
+            .link::<RegionTags>()
+            .link::<TagRegion>()
+            .build()
+            .expect("registry");
+        links.migrate().await.expect("migrate");
+        let tag = |id: &str| pad_tag::Model::key(id);
+
+        links
+            .create(&t.db, RegionTags::new(r("7"), tag("t1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        links
+            .create(&t.db, TagRegion::new(tag("t1"), r("7")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        // The same pair's twin (the primary key), and a twin on a side with one partner (a
+        // cardinality index), each twice, as a retry.
+        for _ in 0..2 {
+            let twin = links
+                .create(&t.db, RegionTags::new(r("7"), tag("t1 ")))
+                .await;
+            let one_partner = links
+                .create(&t.db, TagRegion::new(tag("t1 "), r("8")))
+                .await;
+            for (what, result) in [
+                ("RegionTags (7, \"t1 \")", twin.map(|_| ())),
+                ("TagRegion (\"t1 \", 8)", one_partner.map(|_| ())),
+            ] {
+                match (pads, result) {
+                    (false, Ok(())) => {}
+                    (true, Err(Error::Conflict { message, .. })) => {
+                        assert!(
+                            message.contains("`t1 `")
+                                && message.contains("`t1`")
+                                && message.contains("trailing spaces")
+                                && !message.contains("retry"),
+                            "{what}: {message}"
+                        );
+                    }
+                    (_, other) => panic!("{:?}: {what}: got {other:?}", t.backend),
+                }
+            }
+        }
+        let tags = links
+            .list(&t.db, ListFilter::<RegionTags>::all())
+            .await
+            .expect("list");
+        let regions = links
+            .list(&t.db, ListFilter::<TagRegion>::all())
+            .await
+            .expect("list");
+        let expected = if pads { 1 } else { 2 };
+        assert_eq!(
+            (tags.len(), regions.len()),
+            (expected, expected),
+            "{:?}",
+            t.backend
+        );
     }
 }

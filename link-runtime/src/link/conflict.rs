@@ -105,12 +105,102 @@ pub(crate) async fn diagnose(
     entry: &LinkEntry,
     pairs: &[PreparedPair],
 ) -> Error {
-    match find(conn, entry, pairs).await {
+    let found = match find(conn, entry, pairs).await {
+        Ok(None) => padded_twin(conn, entry, pairs).await,
+        found => found,
+    };
+    match found {
         Ok(Some(err)) => err,
         Ok(None) => concurrent(&entry.spec),
         // The refusal stands; why could not be read.
         Err(err) => err,
     }
+}
+
+/// Where the key columns ignore trailing spaces ([`Dialect::key_columns_pad`]): a stored row
+/// that a unique index took for one of `pairs` although a key differs from the pair's in
+/// trailing spaces. A retry cannot help, so it is named.
+async fn padded_twin(
+    conn: &impl ConnectionTrait,
+    entry: &LinkEntry,
+    pairs: &[PreparedPair],
+) -> crate::error::Result<Option<Error>> {
+    let dialect = Dialect::of(conn);
+    if !dialect.key_columns_pad() {
+        return Ok(None);
+    }
+    let spec = &entry.spec;
+    let table = entry.table();
+    let what = format!("the links that refused a create of {}", spec.display_name());
+    // The rows touching either side's keys: a twin on one side may have any partner.
+    for left in [true, false] {
+        let mut keys: Vec<String> = pairs
+            .iter()
+            .map(|p| trimmed(if left { &p.left } else { &p.right }).to_string())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for chunk in keys.chunks(dialect.rows_per_statement(1)) {
+            let select = table
+                .select_rows()
+                .and_where(table.touching_as_collated(dialect, left, chunk))
+                .to_owned();
+            let rows = conn
+                .query_all(&select)
+                .await
+                .map_err(Error::database(format!("reading {what}")))?;
+            for row in rows {
+                let l = crate::error::column::<String>(&row, spec.left.column, &what)?;
+                let r = crate::error::column::<String>(&row, spec.right.column, &what)?;
+                let deleted_at = crate::error::column::<Option<chrono::DateTime<chrono::Utc>>>(
+                    &row,
+                    "deleted_at",
+                    &what,
+                )?;
+                if let Some(err) = twin_of(spec, (&l, &r), deleted_at.is_none(), pairs) {
+                    return Ok(Some(err));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `key` without trailing spaces: what a padding collation compares.
+fn trimmed(key: &str) -> &str {
+    key.trim_end_matches(' ')
+}
+
+/// The conflict of a pair with the stored row `(l, r)` that a padding unique index took for
+/// it: the same pair's twin (the primary key, live or dismissed), or, live, a twin on a side
+/// with one partner.
+fn twin_of(
+    spec: &LinkSpec,
+    (l, r): (&str, &str),
+    live: bool,
+    pairs: &[PreparedPair],
+) -> Option<Error> {
+    let same = |stored: &str, mine: &str| trimmed(stored) == trimmed(mine);
+    let twin = |stored: &str, mine: &str| stored != mine && same(stored, mine);
+    pairs.iter().find_map(|pair| {
+        let (model, mine, stored) =
+            if twin(l, &pair.left) && (same(r, &pair.right) || (live && spec.left_unique())) {
+                (spec.left.model.name, &pair.left, l)
+            } else if twin(r, &pair.right) && (same(l, &pair.left) || (live && spec.right_unique())) {
+                (spec.right.model.name, &pair.right, r)
+            } else {
+                return None;
+            };
+        Some(Error::conflict(
+            spec.name,
+            format!(
+                "link {}: {model} `{mine}` and the stored {model} `{stored}` are one key to this database, whose key columns ignore trailing spaces (MySQL/MariaDB `utf8mb4_bin`): the pair (`{}`, `{}`) cannot be stored beside the row (`{l}`, `{r}`); keys that differ only in trailing spaces cannot both be linked here",
+                spec.display_name(),
+                pair.left,
+                pair.right,
+            ),
+        ))
+    })
 }
 
 /// The conflict of a refused write that no stored row explains any more (the other writer

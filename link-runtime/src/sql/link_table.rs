@@ -178,6 +178,17 @@ impl<'a> LinkTable<'a> {
         self.touching(dialect, left, ids).and(live())
     }
 
+    /// `<key of one side> IN (ids)` as the key column's collation compares (on MySQL/MariaDB
+    /// ignoring trailing spaces): the rows a unique index takes for those keys.
+    pub(crate) fn touching_as_collated(
+        &self,
+        dialect: &Dialect,
+        left: bool,
+        ids: &[String],
+    ) -> Expr {
+        dialect.among(Expr::col(self.key(left)), ids.iter().cloned())
+    }
+
     /// `<key of one side> IN (ids)`, byte for byte ([`Dialect::among_exactly`]).
     pub(crate) fn touching(&self, dialect: &Dialect, left: bool, ids: &[String]) -> Expr {
         dialect.among_exactly(Expr::col(self.key(left)), ids.iter().cloned())

@@ -16,9 +16,10 @@ pub(crate) enum TextMatch {
     Native,
     /// `=` matches exactly; `LIKE` ignores ASCII case, so an exact pattern is a `GLOB` (SQLite).
     Glob,
-    /// The column's collation may ignore case: text operands are `BINARY` (MySQL, MariaDB). A
-    /// `BINARY` operand keeps the key's index in use for `=` and `IN`; `LIKE` is written twice,
-    /// once as the collation reads it (so the index serves a prefix), once exactly.
+    /// The column's collation may ignore case and trailing spaces: text operands are binary
+    /// strings (MySQL, MariaDB). A binary operand keeps the key's index in use for `=` and
+    /// `IN`; `LIKE` is written twice, once as the collation reads it (so the index serves a
+    /// prefix), once exactly.
     Binary,
 }
 
@@ -36,7 +37,8 @@ impl Dialect {
     /// an expression, such as another table's column.
     pub(crate) fn exact_expr(&self, expr: Expr) -> Expr {
         match self.text_match {
-            TextMatch::Binary => Expr::cust_with_expr("BINARY ?", expr),
+            // `CAST(… AS BINARY)`, not the `BINARY` operator, which MySQL 8.0.27 deprecates.
+            TextMatch::Binary => Expr::cust_with_expr("CAST(? AS BINARY)", expr),
             _ => expr,
         }
     }
@@ -55,6 +57,12 @@ impl Dialect {
             }
             _ => self.among(column, values),
         }
+    }
+
+    /// Whether a link table's key columns (and so its unique indexes) take two keys that differ
+    /// only in trailing spaces for one: MySQL's and MariaDB's `utf8mb4_bin` pads.
+    pub(crate) fn key_columns_pad(&self) -> bool {
+        self.text_match == TextMatch::Binary
     }
 
     /// `field LIKE pattern`, matching case unless `ignore_case` (`$ilike`).
