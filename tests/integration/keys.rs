@@ -546,6 +546,48 @@ async fn keys_a_link_table_takes_for_one_are_refused_by_name() {
                 }
             }
         }
+        // Twins within one batch, before anything is stored of them.
+        for _ in 0..2 {
+            let twins = links
+                .create_many(
+                    &t.db,
+                    [
+                        RegionTags::new(r("8"), tag("t1")),
+                        RegionTags::new(r("8"), tag("t1 ")),
+                    ],
+                )
+                .await;
+            let one_partner = links
+                .create_many(
+                    &t.db,
+                    [
+                        TagRegion::new(tag("t1"), r("7")),
+                        TagRegion::new(tag("t1 "), r("8")),
+                    ],
+                )
+                .await;
+            for (what, result) in [
+                ("RegionTags [(8, \"t1\"), (8, \"t1 \")]", twins.map(|_| ())),
+                (
+                    "TagRegion [(\"t1\", 7), (\"t1 \", 8)]",
+                    one_partner.map(|_| ()),
+                ),
+            ] {
+                match (pads, result) {
+                    (false, Ok(())) => {}
+                    (true, Err(Error::Conflict { message, .. })) => {
+                        assert!(
+                            message.contains("`t1 `")
+                                && message.contains("`t1`")
+                                && message.contains("trailing spaces")
+                                && !message.contains("retry"),
+                            "{what}: {message}"
+                        );
+                    }
+                    (_, other) => panic!("{:?}: {what}: got {other:?}", t.backend),
+                }
+            }
+        }
         let tags = links
             .list(&t.db, ListFilter::<RegionTags>::all())
             .await
@@ -554,12 +596,7 @@ async fn keys_a_link_table_takes_for_one_are_refused_by_name() {
             .list(&t.db, ListFilter::<TagRegion>::all())
             .await
             .expect("list");
-        let expected = if pads { 1 } else { 2 };
-        assert_eq!(
-            (tags.len(), regions.len()),
-            (expected, expected),
-            "{:?}",
-            t.backend
-        );
+        let expected = if pads { (1, 1) } else { (4, 2) };
+        assert_eq!((tags.len(), regions.len()), expected, "{:?}", t.backend);
     }
 }

@@ -50,8 +50,17 @@ pub(crate) fn right_taken(spec: &LinkSpec, right: &str, existing_left: &str) -> 
     }
 }
 
-/// Two pairs of one batch that give a record two partners where it may have one.
-pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(), Error> {
+/// Two pairs of one batch that give a record two partners where it may have one; where the key
+/// columns ignore trailing spaces (`pads`, [`Dialect::key_columns_pad`]), also two pairs the
+/// link table's unique indexes would take for one.
+pub(crate) fn check_batch(
+    spec: &LinkSpec,
+    pairs: &[PreparedPair],
+    pads: bool,
+) -> Result<(), Error> {
+    if pads && let Some(err) = padded_twins_in_batch(spec, pairs) {
+        return Err(err);
+    }
     // `record` (of model `own`) given both `a` and `b` (of model `other`).
     let in_batch = |(own, id): (&ModelInfo, &str), other: &ModelInfo, (a, b): (&str, &str)| {
         let (record, partner) = (own.name, other.name);
@@ -78,6 +87,58 @@ pub(crate) fn check_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Result<(),
         return Err(in_batch((right, id), left, (a, b)));
     }
     Ok(())
+}
+
+/// Two pairs of `pairs` that a padding unique index takes for one: the same pair but for
+/// trailing spaces, or, on a side with one partner, records whose keys differ only in them.
+fn padded_twins_in_batch(spec: &LinkSpec, pairs: &[PreparedPair]) -> Option<Error> {
+    let mut seen: HashMap<(&str, &str), &PreparedPair> = HashMap::new();
+    let mut by_left: HashMap<&str, &str> = HashMap::new();
+    let mut by_right: HashMap<&str, &str> = HashMap::new();
+    for pair in pairs {
+        let (l, r) = (pair.left.as_str(), pair.right.as_str());
+        if let Some(other) = seen.insert((trimmed(l), trimmed(r)), pair)
+            && (other.left != l || other.right != r)
+        {
+            let (model, a, b) = if other.left != l {
+                (spec.left.model.name, other.left.as_str(), l)
+            } else {
+                (spec.right.model.name, other.right.as_str(), r)
+            };
+            let context = format!(
+                "this batch's pairs (`{}`, `{}`) and (`{l}`, `{r}`) cannot both be stored",
+                other.left, other.right
+            );
+            return Some(one_key(spec, model, (a, b), &context));
+        }
+        let sides = [
+            (spec.left_unique(), &mut by_left, spec.left.model.name, l),
+            (spec.right_unique(), &mut by_right, spec.right.model.name, r),
+        ];
+        for (unique, keys, model, key) in sides {
+            if let Some(other) = keys.insert(trimmed(key), key)
+                && unique
+                && other != key
+            {
+                let context = format!(
+                    "this batch links both, and a {model} of this link may have one partner"
+                );
+                return Some(one_key(spec, model, (other, key), &context));
+            }
+        }
+    }
+    None
+}
+
+/// "`a` and `b` are one key to this database …": two keys a padding unique index took for one.
+fn one_key(spec: &LinkSpec, model: &str, (a, b): (&str, &str), context: &str) -> Error {
+    Error::conflict(
+        spec.name,
+        format!(
+            "link {}: {model} `{a}` and {model} `{b}` are one key to this database, whose key columns ignore trailing spaces (MySQL/MariaDB `utf8mb4_bin`): {context}; keys that differ only in trailing spaces cannot both be linked here",
+            spec.display_name(),
+        ),
+    )
 }
 
 /// The first record given two different partners in `pairs`, with both partners; `side` picks
@@ -132,35 +193,47 @@ async fn padded_twin(
     let spec = &entry.spec;
     let table = entry.table();
     let what = format!("the links that refused a create of {}", spec.display_name());
-    // The rows touching either side's keys: a twin on one side may have any partner.
-    for left in [true, false] {
-        let mut keys: Vec<String> = pairs
-            .iter()
-            .map(|p| trimmed(if left { &p.left } else { &p.right }).to_string())
+    // The rows the primary key takes for the pairs (live or dismissed), found by both keys as
+    // the collation compares them (each chunk's keys crossed, bounded by the batch)…
+    let mut rows = Vec::new();
+    for chunk in pairs.chunks(dialect.rows_per_statement(2)) {
+        let lefts = trimmed_keys(chunk.iter().map(|p| &p.left));
+        let rights = trimmed_keys(chunk.iter().map(|p| &p.right));
+        let select = table
+            .select_rows()
+            .and_where(table.touching_as_collated(dialect, true, &lefts))
+            .and_where(table.touching_as_collated(dialect, false, &rights))
+            .to_owned();
+        rows.extend(read_all(conn, &[select], &what).await?);
+    }
+    // …and the live rows holding their records on a side with one partner.
+    for (unique, left) in [(spec.left_unique(), true), (spec.right_unique(), false)] {
+        if !unique {
+            continue;
+        }
+        let keys = trimmed_keys(pairs.iter().map(|p| if left { &p.left } else { &p.right }));
+        let selects: Vec<_> = keys
+            .chunks(dialect.rows_per_statement(1))
+            .map(|chunk| {
+                table
+                    .select_rows()
+                    .and_where(live())
+                    .and_where(table.touching_as_collated(dialect, left, chunk))
+                    .to_owned()
+            })
             .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for chunk in keys.chunks(dialect.rows_per_statement(1)) {
-            let select = table
-                .select_rows()
-                .and_where(table.touching_as_collated(dialect, left, chunk))
-                .to_owned();
-            let rows = conn
-                .query_all(&select)
-                .await
-                .map_err(Error::database(format!("reading {what}")))?;
-            for row in rows {
-                let l = crate::error::column::<String>(&row, spec.left.column, &what)?;
-                let r = crate::error::column::<String>(&row, spec.right.column, &what)?;
-                let deleted_at = crate::error::column::<Option<chrono::DateTime<chrono::Utc>>>(
-                    &row,
-                    "deleted_at",
-                    &what,
-                )?;
-                if let Some(err) = twin_of(spec, (&l, &r), deleted_at.is_none(), pairs) {
-                    return Ok(Some(err));
-                }
-            }
+        rows.extend(read_all(conn, &selects, &what).await?);
+    }
+    for row in rows {
+        let l = crate::error::column::<String>(&row, spec.left.column, &what)?;
+        let r = crate::error::column::<String>(&row, spec.right.column, &what)?;
+        let deleted_at = crate::error::column::<Option<chrono::DateTime<chrono::Utc>>>(
+            &row,
+            "deleted_at",
+            &what,
+        )?;
+        if let Some(err) = twin_of(spec, (&l, &r), deleted_at.is_none(), pairs) {
+            return Ok(Some(err));
         }
     }
     Ok(None)
@@ -169,6 +242,14 @@ async fn padded_twin(
 /// `key` without trailing spaces: what a padding collation compares.
 fn trimmed(key: &str) -> &str {
     key.trim_end_matches(' ')
+}
+
+/// `keys` without trailing spaces, each once.
+fn trimmed_keys<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut keys: Vec<String> = keys.map(|key| trimmed(key).to_string()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// The conflict of a pair with the stored row `(l, r)` that a padding unique index took for
@@ -183,23 +264,20 @@ fn twin_of(
     let same = |stored: &str, mine: &str| trimmed(stored) == trimmed(mine);
     let twin = |stored: &str, mine: &str| stored != mine && same(stored, mine);
     pairs.iter().find_map(|pair| {
-        let (model, mine, stored) =
-            if twin(l, &pair.left) && (same(r, &pair.right) || (live && spec.left_unique())) {
-                (spec.left.model.name, &pair.left, l)
-            } else if twin(r, &pair.right) && (same(l, &pair.left) || (live && spec.right_unique())) {
-                (spec.right.model.name, &pair.right, r)
-            } else {
-                return None;
-            };
-        Some(Error::conflict(
-            spec.name,
-            format!(
-                "link {}: {model} `{mine}` and the stored {model} `{stored}` are one key to this database, whose key columns ignore trailing spaces (MySQL/MariaDB `utf8mb4_bin`): the pair (`{}`, `{}`) cannot be stored beside the row (`{l}`, `{r}`); keys that differ only in trailing spaces cannot both be linked here",
-                spec.display_name(),
-                pair.left,
-                pair.right,
-            ),
-        ))
+        let (model, mine, stored) = if twin(l, &pair.left)
+            && (same(r, &pair.right) || (live && spec.left_unique()))
+        {
+            (spec.left.model.name, &pair.left, l)
+        } else if twin(r, &pair.right) && (same(l, &pair.left) || (live && spec.right_unique())) {
+            (spec.right.model.name, &pair.right, r)
+        } else {
+            return None;
+        };
+        let context = format!(
+            "the pair (`{}`, `{}`) cannot be stored beside the stored row (`{l}`, `{r}`)",
+            pair.left, pair.right
+        );
+        Some(one_key(spec, model, (mine, stored), &context))
     })
 }
 
@@ -245,17 +323,18 @@ pub(crate) async fn find(
             })
             .collect();
         let ids: Vec<String> = wanted.keys().map(|id| id.to_string()).collect();
-        for chunk in ids.chunks(dialect.rows_per_statement(1)) {
-            let select = table
-                .select_ends()
-                .and_where(live())
-                .and_where(table.touching(dialect, is_left, chunk))
-                .to_owned();
-            let rows = conn
-                .query_all(&select)
-                .await
-                .map_err(Error::database(format!("reading {what}")))?;
-            for row in rows {
+        let selects: Vec<_> = ids
+            .chunks(dialect.rows_per_statement(1))
+            .map(|chunk| {
+                table
+                    .select_ends()
+                    .and_where(live())
+                    .and_where(table.touching(dialect, is_left, chunk))
+                    .to_owned()
+            })
+            .collect();
+        for select in selects {
+            for row in read_all(conn, &[select], &what).await? {
                 let l = crate::error::column::<String>(&row, left_key, &what)?;
                 let r = crate::error::column::<String>(&row, right_key, &what)?;
                 let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
@@ -270,4 +349,21 @@ pub(crate) async fn find(
         }
     }
     Ok(None)
+}
+
+/// The rows of each of `selects`, in order.
+async fn read_all(
+    conn: &impl ConnectionTrait,
+    selects: &[sea_orm::sea_query::SelectStatement],
+    what: &str,
+) -> crate::error::Result<Vec<sea_orm::QueryResult>> {
+    let mut found = Vec::new();
+    for select in selects {
+        let rows = conn
+            .query_all(select)
+            .await
+            .map_err(Error::database(format!("reading {what}")))?;
+        found.extend(rows);
+    }
+    Ok(found)
 }

@@ -232,7 +232,7 @@ impl Links {
                 .map_err(|err| refused(&first, err))?;
         }
         if let Some((entry, err)) = groups.iter().find_map(|(entry, pairs)| {
-            conflict::check_batch(&entry.spec, pairs)
+            conflict::check_batch(&entry.spec, pairs, dialect.key_columns_pad())
                 .err()
                 .map(|err| (entry, err))
         }) {
