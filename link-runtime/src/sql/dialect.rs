@@ -231,9 +231,9 @@ impl Dialect {
 
     /// The upsert's assignments are guarded to change a row only when it is the pair written
     /// (`col = CASE WHEN left = CAST(VALUES(left) AS BINARY) AND right = CAST(VALUES(right) AS
-    /// BINARY) THEN new ELSE col END`): a clash with another pair's live row on a cardinality index, where `ON
-    /// DUPLICATE KEY UPDATE` also fires, changes nothing and comes back as that pair's row,
-    /// which the caller reports as a conflict. So every pair goes through one upsert without
+    /// BINARY) THEN new ELSE col END`): a clash with another pair's live row on a cardinality
+    /// index, where `ON DUPLICATE KEY UPDATE` also fires, changes nothing and comes back as
+    /// that pair's row, which the caller reports as a conflict. So every pair goes through one upsert without
     /// first reading which exist. The guard needs the rows back: MariaDB, not MySQL.
     pub(crate) fn upsert_guarded(&self) -> bool {
         self.upsert_on_any_unique && self.inserts_return_rows
