@@ -262,7 +262,6 @@ async fn missing_records_are_named_once_each_in_canonical_form() {
 /// data …)": a missing region (integer key) and a missing brand (string key) in one batch,
 /// typed and JSON.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: with a missing record on an integer (or UUID) key side, missing records on string key sides are not named (link/create.rs:229-233 returns check_live's error, which skips the sides the upsert checks inline)"]
 async fn missing_records_of_integer_and_string_keys_are_all_named() {
     let mut wrong = Vec::new();
     for t in test_databases("probe_missing_all").await {
@@ -1448,7 +1447,6 @@ async fn an_update_naming_no_column_is_answered_alike_by_both_twins() {
 /// the link … and the fix": a list naming a read-only link and one of its sides says the link is
 /// read-only (the message of a create, a dismiss or a list of both sides).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: list_json with one side and a read-only \"link\" says the link \"does not involve\" that side (link/dynamic/resolve.rs:288-296, link_of looks for the named link among stored links only)"]
 async fn listing_one_side_of_a_read_only_link_says_it_is_read_only() {
     for t in test_databases("probe_read_only_list").await {
         let links = common::registry(&t).await;

@@ -290,6 +290,10 @@ impl Links {
             if involved.iter().any(|e| e.spec.name == entry.spec.name) {
                 return Ok(entry);
             }
+            let joins_model = entry.spec.left.model.is(model) || entry.spec.right.model.is(model);
+            if entry.spec.read_only && joins_model {
+                return Err(read_only(&entry.spec));
+            }
             return Err(Error::invalid(format!(
                 "link {} does not involve `{key}`",
                 entry.spec.display_name()
