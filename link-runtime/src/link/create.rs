@@ -226,14 +226,15 @@ impl Links {
                 return Err(refused(&first, err));
             }
         }
-        if !options.skip_record_check && !options.update_only {
-            if let Err(err) = records::check_live(self, db, groups, inline).await {
-                // The sides the upsert checks were skipped: name their missing records too.
-                if matches!(err, Error::NotFound { .. }) && inline.iter().any(|c| !c.is_empty()) {
-                    self.check_all_live(db, groups).await?;
-                }
-                return Err(refused(&first, err));
+        if !options.skip_record_check
+            && !options.update_only
+            && let Err(err) = records::check_live(self, db, groups, inline).await
+        {
+            // The sides the upsert checks were skipped: name their missing records too.
+            if matches!(err, Error::NotFound { .. }) && inline.iter().any(|c| !c.is_empty()) {
+                self.check_all_live(db, groups).await?;
             }
+            return Err(refused(&first, err));
         }
         if let Some((entry, err)) = groups.iter().find_map(|(entry, pairs)| {
             conflict::check_batch(&entry.spec, pairs, dialect.key_columns_pad())

@@ -257,6 +257,14 @@ async fn run<C: ConnectionTrait>(
     txn.execute_unprepared(&statements.create_owners_table())
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
+    txn.execute_unprepared(&crate::sql::create_deletions_table(
+        txn.get_database_backend(),
+    ))
+    .await
+    .map_err(Error::database(format!(
+        "creating `{}`",
+        crate::sql::DELETIONS_TABLE
+    )))?;
     // Medusa's planner takes no lock of ours, and starts tracking tables as it plans: hold its
     // tracking table still while this plan is made and applied (where the backend can).
     if let Some(hold) = statements.hold_tracking_table() {

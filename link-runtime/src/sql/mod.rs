@@ -9,7 +9,8 @@
 //! - `link_table.rs`: statements on a link table (read, dismiss, revive, restamp);
 //!   `link_row.rs`: a link row's columns read with their declared types;
 //!   `upsert.rs`: the statement a create writes with.
-//! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`).
+//! - `record_table.rs`: statements on a model's own table (read keys, stamp `deleted_at`);
+//!   `deletion_table.rs`: the stamps of deleted records of models without `deleted_at`.
 //! - `text_match.rs`: comparing text exactly, and `LIKE` with or without case, alike on every
 //!   backend.
 //! - `ddl.rs`: a link table's `CREATE TABLE` and indexes; `catalogue.rs`: reading them back.
@@ -20,6 +21,7 @@
 
 pub(crate) mod catalogue;
 pub mod ddl;
+mod deletion_table;
 mod dialect;
 mod link_row;
 mod link_table;
@@ -29,6 +31,7 @@ mod text;
 mod text_match;
 mod upsert;
 
+pub(crate) use deletion_table::{DELETIONS_TABLE, DeletionTable, create_deletions_table};
 pub(crate) use dialect::*;
 pub(crate) use link_row::{LinkRowSource, extra_value};
 pub(crate) use link_table::{LinkTable, live, row_ids};

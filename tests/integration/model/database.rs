@@ -125,6 +125,10 @@ impl World {
         revive!(m_region, &self.home);
         revive!(m_alpha, &self.home);
         revive!(m_beta, &self.home);
+        // The stamps the library keeps for deleted records of models without `deleted_at`.
+        self.home
+            .execute_unprepared("DELETE FROM link_record_deletions")
+            .await?;
         Ok(())
     }
 }

@@ -24,8 +24,7 @@
 //! `Links::check` (exactly the live rows whose record is soft-deleted, per link and side).
 //!
 //! Where SPEC §8 leaves a case open the generator does not go, or the model skips the step
-//! (counted as `Skipped` in the summary): restoring a record of a model without `deleted_at`; a
-//! typed update naming no data; one batch naming a pair twice with different data; one `delete`
+//! (counted as `Skipped` in the summary): a typed update naming no data; one batch naming a pair twice with different data; one `delete`
 //! naming records whose walks would meet with different stamps (a record already deleted and a
 //! live one whose cascades reach the same record or row).
 //!

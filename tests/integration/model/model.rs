@@ -47,6 +47,9 @@ pub(crate) struct Model {
     pub(crate) records: BTreeMap<RecordKey, Option<Stamp>>,
     /// Every row of every link table (SPEC §6: rows are soft-deleted, never removed).
     pub(crate) rows: BTreeMap<RowKey, Row>,
+    /// The stamp of each deleted (and not restored) record of a model without `deleted_at`,
+    /// which the library keeps for it.
+    pub(crate) deletions: BTreeMap<RecordKey, Stamp>,
     pub(crate) next: u32,
 }
 
@@ -260,11 +263,20 @@ impl Model {
         };
         let fresh = Stamp::Delete(self.fresh());
         let mut walks: Vec<(Stamp, BTreeSet<Item>)> = Vec::new();
+        let mut kept = Vec::new();
         for id in ids {
             let Some(state) = self.state(m, &id) else {
                 continue;
             };
-            let acting = state.unwrap_or(fresh);
+            // A record without `deleted_at` deleted before keeps its stamp too.
+            let acting = match state {
+                Some(stamp) => stamp,
+                None if !m.soft() => *self.deletions.get(&(m, id.clone())).unwrap_or(&fresh),
+                None => fresh,
+            };
+            if !m.soft() {
+                kept.push(((m, id.clone()), acting));
+            }
             walks.push((acting, self.walk(&(m, id))));
         }
         // Two named records whose walks meet with different stamps: SPEC §8 does not say which
@@ -276,6 +288,7 @@ impl Model {
                 }
             }
         }
+        self.deletions.extend(kept);
         for (stamp, items) in walks {
             for item in items {
                 match item {
@@ -307,10 +320,16 @@ impl Model {
         let mut revived: BTreeMap<RecordKey, Stamp> = BTreeMap::new();
         let mut queue = VecDeque::new();
         for id in ids {
-            if let Some(Some(stamp)) = self.state(m, &id) {
-                revived.insert((m, id.clone()), stamp);
-                queue.push_back(((m, id), stamp));
-            }
+            let stamp = match self.state(m, &id) {
+                Some(Some(stamp)) => stamp,
+                Some(None) if !m.soft() => match self.deletions.get(&(m, id.clone())) {
+                    Some(stamp) => *stamp,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            revived.insert((m, id.clone()), stamp);
+            queue.push_back(((m, id), stamp));
         }
         while let Some((x, stamp)) = queue.pop_front() {
             for (row, other, cascade) in self.touching(&x) {
@@ -343,6 +362,7 @@ impl Model {
         }
         self.rows = next;
         for x in revived.into_keys() {
+            self.deletions.remove(&x);
             self.records.insert(x, None);
         }
         Outcome::Ok

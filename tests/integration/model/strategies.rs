@@ -134,9 +134,8 @@ fn keys(m: M) -> BoxedStrategy<Vec<String>> {
     .boxed()
 }
 
-/// Models whose records `restore` may name (SPEC §8 gives no stamp to a record without
-/// `deleted_at`, so what restoring one means is open).
-const RESTORABLE: [M; 6] = [
+/// Models a module soft-deletes itself (every one but tags, which have no `deleted_at`).
+const SOFT_DELETABLE: [M; 6] = [
     M::Product,
     M::Post,
     M::Comment,
@@ -144,7 +143,6 @@ const RESTORABLE: [M; 6] = [
     M::Alpha,
     M::Beta,
 ];
-
 fn any_link() -> impl Strategy<Value = L> {
     prop::sample::select(L::ALL.to_vec())
 }
@@ -155,8 +153,10 @@ fn delete_op() -> BoxedStrategy<Op> {
         .boxed()
 }
 
+/// Restores of any model's records: a record without `deleted_at` is restored with the stamp
+/// the library kept for its delete.
 fn restore_op() -> BoxedStrategy<Op> {
-    prop::sample::select(RESTORABLE.to_vec())
+    prop::sample::select(M::ALL.to_vec())
         .prop_flat_map(|m| keys(m).prop_map(move |k| Op::Restore(m, k)))
         .boxed()
 }
@@ -169,7 +169,7 @@ fn op() -> BoxedStrategy<Op> {
         2 => any_link().prop_flat_map(|l| pairs(l, false).prop_map(move |p| Op::Dismiss(l, p))),
         3 => delete_op(),
         3 => restore_op(),
-        2 => prop::sample::select(RESTORABLE.to_vec())
+        2 => prop::sample::select(SOFT_DELETABLE.to_vec())
             .prop_flat_map(|m| existing(m).prop_map(move |id| Op::ModuleDelete(m, id))),
     ]
     .boxed()
@@ -201,14 +201,12 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
                 restores.reverse();
             }
             for (m, id) in restores {
-                if m.soft() {
-                    ops.push(Op::Restore(m, vec![id]));
-                }
+                ops.push(Op::Restore(m, vec![id]));
             }
             ops
         });
     let module_then_delete = (
-        prop::sample::select(RESTORABLE.to_vec()),
+        prop::sample::select(SOFT_DELETABLE.to_vec()),
         0..3usize,
         any::<bool>(),
     )
@@ -247,9 +245,7 @@ fn chunk() -> BoxedStrategy<Vec<Op>> {
                 Op::ModuleDelete(by_module.0, by_module.1.clone()),
                 Op::Delete(other.0, vec![other.1.clone()]),
             ];
-            if other.0.soft() {
-                ops.push(Op::Restore(other.0, vec![other.1]));
-            }
+            ops.push(Op::Restore(other.0, vec![other.1]));
             ops.push(Op::Restore(by_module.0, vec![by_module.1]));
             ops
         },

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
+use super::deletions;
 use super::records::{self, State};
 use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, partners, sides_on};
 use crate::events::{LinkEvent, LinkEventKind};
@@ -121,14 +122,28 @@ async fn mark(
     run: &mut Run,
 ) -> Result<Marked, Failure> {
     let mut marked = Marked::default();
-    if !model.soft_deletable || model.table.is_none() {
-        // Nothing to stamp: found records are reported as unlinked; every one is walked from.
-        let found = match links.binding(model.module) {
+    if deletions::kept_here(model) {
+        // Nothing of the record's to stamp: the stamp of each found record is kept in the
+        // deletions table, where one deleted before (and not restored) has its own.
+        let found: Vec<String> = match links.binding(model.module) {
             Some(ModuleBinding::Elsewhere(own)) => records::read(own, model, ids, false).await?,
             _ => records::read(txn, model, ids, false).await?,
-        };
-        run.found(model, found.into_keys());
-        marked.go_on = ids.to_vec();
+        }
+        .into_keys()
+        .collect();
+        marked.already = deletions::read(txn, model, &found).await?;
+        let deleted_now: Vec<String> = found
+            .into_iter()
+            .filter(|id| !marked.already.contains_key(id))
+            .collect();
+        deletions::record(txn, model, &deleted_now, stamp).await?;
+        run.found(model, deleted_now);
+        // Walked from: those deleted now, and those not found (to clean up their links).
+        marked.go_on = ids
+            .iter()
+            .filter(|id| !marked.already.contains_key(*id))
+            .cloned()
+            .collect();
         return Ok(marked);
     }
     match links.binding(model.module) {

@@ -24,6 +24,7 @@
 //! deleted.)
 
 mod delete;
+mod deletions;
 mod link_rows;
 mod records;
 mod restore;

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
+use super::deletions;
 use super::records::{self, State};
 use super::{Failure, RemoteWrite, Run, Step, Visit, link_rows, partners, sides_on};
 use crate::events::{EventRow, LinkEvent, LinkEventKind};
@@ -33,6 +34,9 @@ struct Found {
     records: Vec<(ModelInfo, Vec<String>, DateTime<Utc>)>,
     /// Link rows dismissed with a stamp being restored, per link (by index).
     rows: BTreeMap<usize, Vec<EventRow>>,
+    /// Records of models without `deleted_at` the walk went through, per stamp: their
+    /// deletions with that stamp are forgotten.
+    kept: Vec<(ModelInfo, Vec<String>, DateTime<Utc>)>,
 }
 
 /// Restores `roots` and what was deleted with them.
@@ -106,6 +110,9 @@ async fn find(
             if !back.is_empty() {
                 found.records.push((far.model, back, stamp));
             }
+            if deletions::kept_here(&far.model) && !walk_on.is_empty() {
+                found.kept.push((far.model, walk_on.clone(), stamp));
+            }
             if !walk_on.is_empty() {
                 queue.push_back(Visit {
                     model: far.model,
@@ -127,6 +134,11 @@ async fn revive(
     found: Found,
     run: &mut Run,
 ) -> Result<(), Failure> {
+    for (model, ids, stamp) in found.records.iter().chain(&found.kept) {
+        if deletions::kept_here(model) {
+            deletions::clear(txn, model, ids, *stamp).await?;
+        }
+    }
     let mut back: HashSet<RecordId> = HashSet::new();
     for (model, ids, stamp) in found.records {
         match links.binding(model.module) {
@@ -257,8 +269,8 @@ async fn read_states(
 }
 
 /// The stamp each named record was deleted with, grouping the records by it: its own
-/// `deleted_at` (read where its module lives), or, for a model without one, the latest stamp
-/// among the dismissed link rows touching it. Live and missing records are left out.
+/// `deleted_at` (read where its module lives), or, for a model without one, the one the
+/// deletions table keeps for it. Live (never deleted) and missing records are left out.
 async fn deletion_stamps(
     links: &Links,
     txn: &impl ConnectionTrait,
@@ -274,11 +286,7 @@ async fn deletion_stamps(
         }
         super::exact_stamps(links, txn, model, &mut stamps).await?;
     } else {
-        for (id, ats) in link_rows::stamps_touching(links, txn, model, ids).await? {
-            if let Some(latest) = ats.into_iter().max() {
-                stamps.insert(id, latest);
-            }
-        }
+        stamps = deletions::read(txn, model, ids).await?;
     }
     let mut by_stamp: BTreeMap<DateTime<Utc>, Vec<String>> = BTreeMap::new();
     for (id, at) in stamps {

@@ -1,0 +1,77 @@
+//! The stamps of deleted records of models without `deleted_at` (or without a table of ours),
+//! kept in the deletions table on the home connection, inside the operation's transaction.
+//! Without them a restore could only guess a record's stamp from the dismissed link rows
+//! touching it, and a user's own dismiss looks the same there as a delete.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::{Failure, execute, query};
+use crate::linkable::ModelInfo;
+use crate::sql::{DELETIONS_TABLE, DeletionTable, Dialect};
+
+/// Whether `model`'s deletions are kept here rather than in its own `deleted_at`.
+pub(super) fn kept_here(model: &ModelInfo) -> bool {
+    !model.soft_deletable || model.table.is_none()
+}
+
+/// The stamp each of `ids` was deleted with and not restored since (records with none are left
+/// out).
+pub(super) async fn read(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+) -> Result<BTreeMap<String, DateTime<Utc>>, Failure> {
+    let dialect = Dialect::of(conn);
+    let name = model.qualified_name();
+    let table = DeletionTable { model: &name };
+    let asked: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let what = format!("reading `{DELETIONS_TABLE}` for {name}");
+    let mut stamps = BTreeMap::new();
+    for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+        for row in query(conn, &table.read(dialect, chunk), &what).await? {
+            let id = crate::error::column::<String>(&row, "record_id", &what)?;
+            let at = crate::error::column::<DateTime<Utc>>(&row, "deleted_at", &what)?;
+            if asked.contains(id.as_str()) {
+                stamps.insert(id, at);
+            }
+        }
+    }
+    Ok(stamps)
+}
+
+/// Keeps `stamp` as the deletion of each of `ids` (one that has a stamp keeps it).
+pub(super) async fn record(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+    stamp: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let dialect = Dialect::of(conn);
+    let name = model.qualified_name();
+    let table = DeletionTable { model: &name };
+    let what = format!("writing `{DELETIONS_TABLE}` for {name} (run `migrate()` if it is missing)");
+    for chunk in ids.chunks(dialect.rows_per_statement(3)) {
+        execute(conn, &table.record(chunk, stamp), &what).await?;
+    }
+    Ok(())
+}
+
+/// Forgets the deletion of those of `ids` deleted with `stamp`: they are restored.
+pub(super) async fn clear(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+    stamp: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let dialect = Dialect::of(conn);
+    let name = model.qualified_name();
+    let table = DeletionTable { model: &name };
+    let what = format!("clearing `{DELETIONS_TABLE}` for {name}");
+    for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+        execute(conn, &table.clear(dialect, chunk, stamp), &what).await?;
+    }
+    Ok(())
+}

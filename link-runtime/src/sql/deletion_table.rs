@@ -1,0 +1,88 @@
+//! Statements on this library's deletions table: the stamp a `delete` gave each record of a
+//! model without `deleted_at`, whose own table cannot hold it. A `restore` of such a record
+//! reads its stamp here (a record with no row was never deleted, so nothing is revived) and
+//! removes the row once restored; a repeated `delete` finds the row and keeps its stamp, as it
+//! keeps a soft-deleted record's own.
+
+use chrono::{DateTime, Utc};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{
+    DeleteStatement, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
+};
+
+use super::{Dialect, quote, timestamp_type};
+
+/// The table's name.
+pub(crate) const DELETIONS_TABLE: &str = "link_record_deletions";
+
+/// The statements on [`DELETIONS_TABLE`] for one model (`module.model`).
+pub(crate) struct DeletionTable<'a> {
+    pub(crate) model: &'a str,
+}
+
+/// `CREATE TABLE IF NOT EXISTS link_record_deletions (…)`: the model, the record's id (its key
+/// in canonical form, as link tables store it; byte for byte on MySQL/MariaDB) and the stamp.
+pub(crate) fn create_deletions_table(backend: DbBackend) -> String {
+    let text = if backend == DbBackend::MySql {
+        "varchar(255) collate utf8mb4_bin"
+    } else {
+        "varchar(255)"
+    };
+    let q = |name: &str| quote(backend, name);
+    format!(
+        "create table if not exists {} ({} {text} not null, {} {text} not null, {} {} not null, primary key ({}, {}))",
+        q(DELETIONS_TABLE),
+        q("model"),
+        q("record_id"),
+        q("deleted_at"),
+        timestamp_type(backend),
+        q("model"),
+        q("record_id"),
+    )
+}
+
+impl DeletionTable<'_> {
+    fn of_ids(&self, dialect: &Dialect, ids: &[String]) -> Expr {
+        Expr::col("model")
+            .eq(self.model)
+            .and(dialect.among_exactly(Expr::col("record_id"), ids.iter().cloned()))
+    }
+
+    /// `SELECT record_id, deleted_at … WHERE model = ? AND record_id IN (…)`. On MySQL/MariaDB
+    /// a key differing from one asked for only in trailing spaces does not match.
+    pub(crate) fn read(&self, dialect: &Dialect, ids: &[String]) -> SelectStatement {
+        Query::select()
+            .columns(["record_id", "deleted_at"])
+            .from(DELETIONS_TABLE)
+            .and_where(self.of_ids(dialect, ids))
+            .to_owned()
+    }
+
+    /// Records that `ids` were deleted with `stamp`; a record that already has a row keeps it.
+    pub(crate) fn record(&self, ids: &[String], stamp: DateTime<Utc>) -> InsertStatement {
+        let mut insert = Query::insert();
+        insert
+            .into_table(DELETIONS_TABLE)
+            .columns(["model", "record_id", "deleted_at"]);
+        for id in ids {
+            insert.values_panic([self.model.into(), id.as_str().into(), stamp.into()]);
+        }
+        // MySQL has no `DO NOTHING`: sea-query writes it as the key set to itself.
+        insert.on_conflict(OnConflict::new().do_nothing_on(["record_id"]).to_owned());
+        insert
+    }
+
+    /// Removes the rows of `ids` that carry `stamp`: those records are restored.
+    pub(crate) fn clear(
+        &self,
+        dialect: &Dialect,
+        ids: &[String],
+        stamp: DateTime<Utc>,
+    ) -> DeleteStatement {
+        Query::delete()
+            .from_table(DELETIONS_TABLE)
+            .and_where(self.of_ids(dialect, ids))
+            .and_where(Expr::col("deleted_at").eq(stamp))
+            .to_owned()
+    }
+}
