@@ -257,8 +257,10 @@ async fn run<C: ConnectionTrait>(
     txn.execute_unprepared(&statements.create_owners_table())
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
+    let mariadb = crate::sql::catalogue::is_mariadb(txn).await?;
     txn.execute_unprepared(&crate::sql::create_deletions_table(
         txn.get_database_backend(),
+        mariadb,
     ))
     .await
     .map_err(Error::database(format!(

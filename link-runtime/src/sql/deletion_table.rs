@@ -20,17 +20,29 @@ pub(crate) struct DeletionTable<'a> {
     pub(crate) model: &'a str,
 }
 
+/// The longest id the table holds; no link table holds a longer one, so a record with a
+/// longer id has no link to restore.
+pub(crate) const LONGEST_ID: usize = 255;
+
 /// `CREATE TABLE IF NOT EXISTS link_record_deletions (…)`: the model, the record's id (its key
-/// in canonical form, as link tables store it; byte for byte on MySQL/MariaDB) and the stamp.
-pub(crate) fn create_deletions_table(backend: DbBackend) -> String {
-    let text = if backend == DbBackend::MySql {
-        "varchar(255) collate utf8mb4_bin"
-    } else {
-        "varchar(255)"
+/// in canonical form, as link tables store it) and the stamp. On MySQL/MariaDB the id's
+/// collation is binary without padding (`utf8mb4_nopad_bin` on MariaDB, `utf8mb4_0900_bin` on
+/// MySQL 8), so `t1` and `t1 ` are two keys, as they are on the other backends.
+pub(crate) fn create_deletions_table(backend: DbBackend, mariadb: bool) -> String {
+    let (name, id) = match backend {
+        DbBackend::MySql if mariadb => (
+            "varchar(255) collate utf8mb4_bin",
+            "varchar(255) collate utf8mb4_nopad_bin",
+        ),
+        DbBackend::MySql => (
+            "varchar(255) collate utf8mb4_bin",
+            "varchar(255) collate utf8mb4_0900_bin",
+        ),
+        _ => ("varchar(255)", "varchar(255)"),
     };
     let q = |name: &str| quote(backend, name);
     format!(
-        "create table if not exists {} ({} {text} not null, {} {text} not null, {} {} not null, primary key ({}, {}))",
+        "create table if not exists {} ({} {name} not null, {} {id} not null, {} {} not null, primary key ({}, {}))",
         q(DELETIONS_TABLE),
         q("model"),
         q("record_id"),
@@ -70,6 +82,14 @@ impl DeletionTable<'_> {
         // MySQL has no `DO NOTHING`: sea-query writes it as the key set to itself.
         insert.on_conflict(OnConflict::new().do_nothing_on(["record_id"]).to_owned());
         insert
+    }
+
+    /// Removes the rows of `ids` whatever their stamp: those records no longer exist.
+    pub(crate) fn forget(&self, dialect: &Dialect, ids: &[String]) -> DeleteStatement {
+        Query::delete()
+            .from_table(DELETIONS_TABLE)
+            .and_where(self.of_ids(dialect, ids))
+            .to_owned()
     }
 
     /// Removes the rows of `ids` that carry `stamp`: those records are restored.

@@ -31,7 +31,9 @@ mod text;
 mod text_match;
 mod upsert;
 
-pub(crate) use deletion_table::{DELETIONS_TABLE, DeletionTable, create_deletions_table};
+pub(crate) use deletion_table::{
+    DELETIONS_TABLE, DeletionTable, LONGEST_ID, create_deletions_table,
+};
 pub(crate) use dialect::*;
 pub(crate) use link_row::{LinkRowSource, extra_value};
 pub(crate) use link_table::{LinkTable, live, row_ids};

@@ -1,10 +1,11 @@
 //! The walk of a delete (SPEC §8): the named records, the link rows touching them, and the
 //! records on `delete_cascade` sides, recursively, each record once.
 //!
-//! Stamps: a named record that is live (or cannot be soft-deleted, or is not found) is deleted
-//! with the call's fresh stamp; a named record already soft-deleted keeps its stamp, and what
-//! the call removes through it takes that stamp, so a module's delete followed by this one
-//! restores as one, and a repeated delete changes nothing. A record the cascade reaches already
+//! Stamps: a named record that is live (or is not found) is deleted with the call's fresh
+//! stamp; a named record already soft-deleted keeps its stamp, and what the call removes through
+//! it takes that stamp, so a module's delete followed by this one restores as one, and a
+//! repeated delete changes nothing. A record of a model without `deleted_at` has its stamp kept
+//! in the deletions table, and counts as already deleted while it has one there. A record the cascade reaches already
 //! soft-deleted keeps its own stamp, and the walk stops there (what was deleted before stays
 //! deleted after a restore); the live row that led to it is dismissed all the same.
 
@@ -24,10 +25,9 @@ use crate::registry::{Links, ModuleBinding};
 #[derive(Default)]
 struct Marked {
     /// The records the walk goes on from: deleted now (here or, after the walk, on their own
-    /// connection), not found (their links are cleaned up after a hard delete), or of a model
-    /// without `deleted_at`.
+    /// connection), or not found (their links are cleaned up after a hard delete).
     go_on: Vec<String>,
-    /// The records found already soft-deleted, with their stamps.
+    /// The records found already deleted, with their stamps.
     already: BTreeMap<String, DateTime<Utc>>,
 }
 
@@ -131,6 +131,14 @@ async fn mark(
         }
         .into_keys()
         .collect();
+        // Ids with no record: any stamp kept for them was another record's.
+        let present: BTreeSet<&String> = found.iter().collect();
+        let gone: Vec<String> = ids
+            .iter()
+            .filter(|id| !present.contains(id))
+            .cloned()
+            .collect();
+        deletions::forget(txn, model, &gone).await?;
         marked.already = deletions::read(txn, model, &found).await?;
         let deleted_now: Vec<String> = found
             .into_iter()

@@ -10,11 +10,19 @@ use sea_orm::ConnectionTrait;
 
 use super::{Failure, execute, query};
 use crate::linkable::ModelInfo;
-use crate::sql::{DELETIONS_TABLE, DeletionTable, Dialect};
+use crate::sql::{DELETIONS_TABLE, DeletionTable, Dialect, LONGEST_ID};
 
 /// Whether `model`'s deletions are kept here rather than in its own `deleted_at`.
 pub(super) fn kept_here(model: &ModelInfo) -> bool {
     !model.soft_deletable || model.table.is_none()
+}
+
+/// The ids the table can hold (see [`LONGEST_ID`]).
+fn held(ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .filter(|id| id.chars().count() <= LONGEST_ID)
+        .cloned()
+        .collect()
 }
 
 /// The stamp each of `ids` was deleted with and not restored since (records with none are left
@@ -27,8 +35,11 @@ pub(super) async fn read(
     let dialect = Dialect::of(conn);
     let name = model.qualified_name();
     let table = DeletionTable { model: &name };
+    let ids = held(ids);
     let asked: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let what = format!("reading `{DELETIONS_TABLE}` for {name}");
+    let what = format!(
+        "reading `{DELETIONS_TABLE}` for {name} (run `migrate()` if the table is missing: it keeps the stamps of deleted records of models without `deleted_at`)"
+    );
     let mut stamps = BTreeMap::new();
     for chunk in ids.chunks(dialect.rows_per_statement(1)) {
         for row in query(conn, &table.read(dialect, chunk), &what).await? {
@@ -52,9 +63,25 @@ pub(super) async fn record(
     let dialect = Dialect::of(conn);
     let name = model.qualified_name();
     let table = DeletionTable { model: &name };
-    let what = format!("writing `{DELETIONS_TABLE}` for {name} (run `migrate()` if it is missing)");
-    for chunk in ids.chunks(dialect.rows_per_statement(3)) {
+    let what = format!("writing `{DELETIONS_TABLE}` for {name}");
+    for chunk in held(ids).chunks(dialect.rows_per_statement(3)) {
         execute(conn, &table.record(chunk, stamp), &what).await?;
+    }
+    Ok(())
+}
+
+/// Forgets the deletions of `ids`, records that no longer exist (a new record may take the id).
+pub(super) async fn forget(
+    conn: &impl ConnectionTrait,
+    model: &ModelInfo,
+    ids: &[String],
+) -> Result<(), Failure> {
+    let dialect = Dialect::of(conn);
+    let name = model.qualified_name();
+    let table = DeletionTable { model: &name };
+    let what = format!("clearing `{DELETIONS_TABLE}` for {name}");
+    for chunk in held(ids).chunks(dialect.rows_per_statement(1)) {
+        execute(conn, &table.forget(dialect, chunk), &what).await?;
     }
     Ok(())
 }
@@ -70,7 +97,7 @@ pub(super) async fn clear(
     let name = model.qualified_name();
     let table = DeletionTable { model: &name };
     let what = format!("clearing `{DELETIONS_TABLE}` for {name}");
-    for chunk in ids.chunks(dialect.rows_per_statement(1)) {
+    for chunk in held(ids).chunks(dialect.rows_per_statement(1)) {
         execute(conn, &table.clear(dialect, chunk, stamp), &what).await?;
     }
     Ok(())

@@ -103,7 +103,7 @@ async fn find(
                         back.push(id.clone());
                         walk_on.push(id);
                     }
-                    State::Live if !far.model.soft_deletable => walk_on.push(id),
+                    State::Live if deletions::kept_here(&far.model) => walk_on.push(id),
                     _ => {}
                 }
             }
