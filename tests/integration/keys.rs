@@ -594,3 +594,70 @@ async fn keys_a_link_table_takes_for_one_are_refused_by_name() {
         assert_eq!((tags.len(), regions.len()), expected, "{:?}", t.backend);
     }
 }
+
+/// Tags `t1` and `t1 ` (two records of a table that keeps them apart) are deleted and restored
+/// each with its own stamp: the stamps the library keeps for records without `deleted_at` take
+/// keys byte for byte, trailing spaces too, on every backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twin_records_without_deleted_at_are_restored_each_on_its_own() {
+    for t in test_databases("keys_pad_restore").await {
+        if t.backend == Backend::MySql {
+            t.db.execute_unprepared(
+                "CREATE TABLE key_pad_tag (id varchar(64) COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY)",
+            )
+            .await
+            .expect("tag table");
+        } else {
+            let schema = Schema::new(t.sea_backend());
+            t.db.execute(&schema.create_table_from_entity(pad_tag::Entity))
+                .await
+                .expect("tag table");
+        }
+        t.db.execute_unprepared("INSERT INTO key_pad_tag (id) VALUES ('t1'), ('t1 ')")
+            .await
+            .expect("tags");
+        t.regions(&[7, 8]).await;
+        let links = Links::builder(t.db.clone())
+            .module("region")
+            .module("pad_tag")
+            .link::<RegionTags>()
+            .build()
+            .expect("registry");
+        links.migrate().await.expect("migrate");
+        let tag = |id: &str| pad_tag::Model::key(id);
+        links
+            .create_many(
+                &t.db,
+                [
+                    RegionTags::new(r("7"), tag("t1")),
+                    RegionTags::new(r("8"), tag("t1 ")),
+                ],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let live = || async {
+            links
+                .list(&t.db, ListFilter::<RegionTags>::all())
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend))
+                .into_iter()
+                .map(|row| (row.left.to_string(), row.right.to_string()))
+                .collect::<Vec<_>>()
+        };
+        links.delete(&t.db, [tag("t1")]).await.expect("delete t1");
+        links.delete(&t.db, [tag("t1 ")]).await.expect("delete t1 ");
+        assert!(live().await.is_empty(), "{:?}", t.backend);
+        links
+            .restore(&t.db, [tag("t1 ")])
+            .await
+            .expect("restore t1 ");
+        assert_eq!(
+            live().await,
+            [("8".to_string(), "t1 ".to_string())],
+            "{:?}: the restore of `t1 ` brings back its link only",
+            t.backend
+        );
+        links.restore(&t.db, [tag("t1")]).await.expect("restore t1");
+        assert_eq!(live().await.len(), 2, "{:?}", t.backend);
+    }
+}

@@ -4,7 +4,7 @@ use link_runtime::{CreateOptions, Error, Key, LifecycleReport};
 use link_tests::cascade::*;
 use link_tests::models::{brand, product, tag};
 use link_tests::test_databases;
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_cascades_three_levels_and_restore_reverses_it() {
@@ -457,4 +457,97 @@ async fn postgres_statements_do_not_grow_with_the_number_of_keys() {
         sent[0], sent[1],
         "the statements of a delete of 2 and of 40 products"
     );
+}
+
+fn tag_key(id: &str) -> Key<tag::Model> {
+    tag::Model::key(id)
+}
+
+/// A tag has no `deleted_at`: its delete's stamp is kept by the library. Once the tag is gone
+/// (hard-deleted by its module, then named by a cleanup delete) that stamp is forgotten, so a
+/// new tag with the same id is deleted with a stamp of its own, and its restore brings back its
+/// links only, not the old tag's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_record_under_an_old_id_does_not_inherit_its_delete() {
+    for t in test_databases("lc_reused_tag_id").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1", "p2"]).await;
+        t.tags(&["t1"]).await;
+        links
+            .create(&t.db, ProductTags::new(p("p1"), tag_key("t1")))
+            .await
+            .expect("create");
+        let first = links.delete(&t.db, [tag_key("t1")]).await.expect("delete");
+        t.db.execute_unprepared("DELETE FROM tag WHERE id = 't1'")
+            .await
+            .expect("the module's hard delete");
+        links
+            .delete(&t.db, [tag_key("t1")])
+            .await
+            .expect("the cleanup delete");
+        t.tags(&["t1"]).await;
+        links
+            .create(&t.db, ProductTags::new(p("p2"), tag_key("t1")))
+            .await
+            .expect("create for the new tag");
+        let second = links.delete(&t.db, [tag_key("t1")]).await.expect("delete");
+        assert_ne!(
+            second.stamps, first.stamps,
+            "{:?}: the new tag's delete has a stamp of its own",
+            t.backend
+        );
+        links
+            .restore(&t.db, [tag_key("t1")])
+            .await
+            .expect("restore");
+        assert_eq!(
+            live::<ProductTags>(&links, &t).await,
+            [("p2".to_string(), "t1".to_string())].into(),
+            "{:?}: only the new tag's link comes back",
+            t.backend
+        );
+    }
+}
+
+/// `purge_all` forgets the kept stamps of deletes older than its bound, with the link rows they
+/// dismissed: a later delete of the same tag takes a fresh stamp, and its restore revives only
+/// what that delete removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purge_all_forgets_the_stamps_of_old_deletes() {
+    for t in test_databases("lc_purge_deletions").await {
+        let links = registry(&t, false).await;
+        t.products(&["p1", "p2"]).await;
+        t.tags(&["t1"]).await;
+        links
+            .create(&t.db, ProductTags::new(p("p1"), tag_key("t1")))
+            .await
+            .expect("create");
+        let first = links.delete(&t.db, [tag_key("t1")]).await.expect("delete");
+        links
+            .purge_all(&t.db, chrono::Utc::now() + chrono::TimeDelta::seconds(1))
+            .await
+            .expect("purge");
+        links
+            .create(&t.db, ProductTags::new(p("p2"), tag_key("t1")))
+            .await
+            .expect("create again");
+        let second = links.delete(&t.db, [tag_key("t1")]).await.expect("delete");
+        assert_ne!(second.stamps, first.stamps, "{:?}", t.backend);
+        assert_eq!(
+            second.links.get("ProductTags").map(|pairs| pairs.len()),
+            Some(1),
+            "{:?}: the new link is dismissed",
+            t.backend
+        );
+        links
+            .restore(&t.db, [tag_key("t1")])
+            .await
+            .expect("restore");
+        assert_eq!(
+            live::<ProductTags>(&links, &t).await,
+            [("p2".to_string(), "t1".to_string())].into(),
+            "{:?}",
+            t.backend
+        );
+    }
 }

@@ -6,48 +6,17 @@
 
 mod common;
 mod graph_world;
+mod spec_helpers;
 
-use link_runtime::Key;
 use link_runtime::query::GraphQuery;
 use link_tests::links::{BrandPost, CustomerWishlist, ProductBrand, ProductTag, product_brand};
-use link_tests::models::{brand, customer, post, product, tag, wishlist};
-use link_tests::{TestDb, test_databases};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use link_tests::models::{customer, post, wishlist};
+use link_tests::test_databases;
 use serde_json::{Value, json};
 
 use graph_world::{graph, ids};
 
-fn p(id: &str) -> Key<product::Model> {
-    product::Model::key(id)
-}
-fn b(id: &str) -> Key<brand::Model> {
-    brand::Model::key(id)
-}
-fn tg(id: &str) -> Key<tag::Model> {
-    tag::Model::key(id)
-}
-
-async fn soft_delete_product(t: &TestDb, id: &str) {
-    let mut model = product::Entity::find_by_id(id)
-        .one(&t.db)
-        .await
-        .expect("read product")
-        .expect("product")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(chrono::Utc::now()));
-    model.update(&t.db).await.expect("soft-delete product");
-}
-
-async fn soft_delete_wishlist(t: &TestDb, id: &str) {
-    let mut model = wishlist::Entity::find_by_id(id)
-        .one(&t.db)
-        .await
-        .expect("read wishlist")
-        .expect("wishlist")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(chrono::Utc::now()));
-    model.update(&t.db).await.expect("soft-delete wishlist");
-}
+use spec_helpers::*;
 
 /// §9.2 "A list side is always an array (empty when nothing is linked). A non-list side is
 /// always an object or `null`", read from the other side of each cardinality.

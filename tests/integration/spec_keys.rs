@@ -5,15 +5,16 @@
 
 mod common;
 mod graph_world;
+mod spec_helpers;
 
-use std::collections::BTreeMap;
-
-use link_runtime::{Error, Key, Links, ListFilter, define_link};
+use link_runtime::{Error, Links, ListFilter, define_link};
 use link_tests::links::{ProductBrand, RegionBrand, product_brand};
-use link_tests::models::{brand, product, region, tag};
+use link_tests::models::{brand, region, tag};
 use link_tests::{TestDb, test_databases};
 use sea_orm::{ConnectionTrait, EntityTrait, Schema};
 use serde_json::json;
+
+use spec_helpers::*;
 
 /// A device, keyed by a UUID.
 pub mod device {
@@ -50,19 +51,6 @@ define_link! {
 
 const DEVICE: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
 
-fn p(id: &str) -> Key<product::Model> {
-    product::Model::key(id)
-}
-fn b(id: &str) -> Key<brand::Model> {
-    brand::Model::key(id)
-}
-fn r(id: &str) -> Key<region::Model> {
-    region::Model::key(id)
-}
-fn tg(id: &str) -> Key<tag::Model> {
-    tag::Model::key(id)
-}
-
 /// The registry of the key probes: regions with one brand, devices and tags.
 async fn key_registry(t: &TestDb) -> Links {
     let schema = Schema::new(t.sea_backend());
@@ -90,35 +78,6 @@ async fn key_registry(t: &TestDb) -> Links {
         .expect("registry");
     links.migrate().await.expect("migrate");
     links
-}
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::Conflict { .. } => "Conflict",
-        Error::Direction { .. } => "Direction",
-        Error::UnknownLink { .. } => "UnknownLink",
-        Error::UnknownField { .. } => "UnknownField",
-        Error::InvalidInput { .. } => "InvalidInput",
-        Error::NotFound { .. } => "NotFound",
-        _ => "other",
-    }
-}
-
-fn records(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
-    pairs
-        .iter()
-        .map(|(model, ids)| {
-            (
-                model.to_string(),
-                ids.iter().map(|id| id.to_string()).collect(),
-            )
-        })
-        .collect()
-}
-
-/// The live (left, right) pairs of `L`.
-async fn live<L: link_runtime::StoredLink>(t: &TestDb, links: &Links) -> Vec<(String, String)> {
-    t.live_pairs::<L>(links).await.into_iter().collect()
 }
 
 /// §8 "an integer key accepts `7` or `"7"` but stores and matches `7`": the two forms in one

@@ -5,28 +5,16 @@
 
 mod common;
 mod graph_world;
+mod spec_helpers;
 
 use link_runtime::query::GraphQuery;
-use link_runtime::{Error, Key, Links, ListFilter};
+use link_runtime::{Error, ListFilter};
 use link_tests::links::{CustomerWishlist, ProductBrand, ProductMaker, RegionBrand};
-use link_tests::models::{brand, customer, product, region, wishlist};
-use link_tests::{TestDb, test_databases};
+use link_tests::models::{customer, wishlist};
+use link_tests::test_databases;
 use serde_json::json;
 
-fn p(id: &str) -> Key<product::Model> {
-    product::Model::key(id)
-}
-fn b(id: &str) -> Key<brand::Model> {
-    brand::Model::key(id)
-}
-fn r(id: &str) -> Key<region::Model> {
-    region::Model::key(id)
-}
-
-/// The live (left, right) pairs of `L`.
-async fn live<L: link_runtime::StoredLink>(t: &TestDb, links: &Links) -> Vec<(String, String)> {
-    t.live_pairs::<L>(links).await.into_iter().collect()
-}
+use spec_helpers::*;
 
 /// §8 list: "values that may be arrays", "an array of them whose results are united without
 /// duplicates", keys in canonical form: a value repeated, a key in two forms, overlapping

@@ -5,65 +5,17 @@
 
 mod common;
 mod graph_world;
+mod spec_helpers;
 
 use std::collections::BTreeMap;
 
-use link_runtime::{Error, Key, Links, ListFilter};
+use link_runtime::{Error, ListFilter};
 use link_tests::links::{CustomerWishlist, ProductBrand, ProductTag, product_brand};
-use link_tests::models::{brand, customer, product, tag, wishlist};
-use link_tests::{TestDb, test_databases};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use link_tests::models::{customer, wishlist};
+use link_tests::test_databases;
 use serde_json::json;
 
-fn p(id: &str) -> Key<product::Model> {
-    product::Model::key(id)
-}
-fn b(id: &str) -> Key<brand::Model> {
-    brand::Model::key(id)
-}
-fn tg(id: &str) -> Key<tag::Model> {
-    tag::Model::key(id)
-}
-
-async fn soft_delete_product(t: &TestDb, id: &str) {
-    let mut model = product::Entity::find_by_id(id)
-        .one(&t.db)
-        .await
-        .expect("read product")
-        .expect("product")
-        .into_active_model();
-    model.deleted_at = sea_orm::Set(Some(chrono::Utc::now()));
-    model.update(&t.db).await.expect("soft-delete product");
-}
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::Conflict { .. } => "Conflict",
-        Error::Direction { .. } => "Direction",
-        Error::UnknownLink { .. } => "UnknownLink",
-        Error::UnknownField { .. } => "UnknownField",
-        Error::InvalidInput { .. } => "InvalidInput",
-        Error::NotFound { .. } => "NotFound",
-        _ => "other",
-    }
-}
-
-fn records(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
-    pairs
-        .iter()
-        .map(|(model, ids)| {
-            (
-                model.to_string(),
-                ids.iter().map(|id| id.to_string()).collect(),
-            )
-        })
-        .collect()
-}
-
-/// The live (left, right) pairs of `L`.
-async fn live<L: link_runtime::StoredLink>(t: &TestDb, links: &Links) -> Vec<(String, String)> {
-    t.live_pairs::<L>(links).await.into_iter().collect()
-}
+use spec_helpers::*;
 
 /// §8 update: "if any is missing, `NotFound` naming every missing pair and nothing changes",
 /// "each typed write has its JSON twin with the same checks and errors": a dismissed pair, a

@@ -28,13 +28,14 @@ impl Links {
     {
         let entry = self.entry::<L>()?;
         let purged = self
-            .purge_entries(conn, std::slice::from_ref(entry), before)
+            .purge_entries(conn, std::slice::from_ref(entry), before, false)
             .await?;
         Ok(purged.into_values().sum())
     }
 
-    /// Hard-deletes the rows of every stored link dismissed before `before`, in one transaction.
-    /// Returns how many per link.
+    /// Hard-deletes the rows of every stored link dismissed before `before`, in one transaction,
+    /// and forgets the stamps of records without `deleted_at` deleted before it (nothing is left
+    /// for a restore of them to revive). Returns how many rows per link.
     ///
     /// Example: [the service example](crate#service-example).
     pub async fn purge_all<C>(
@@ -45,7 +46,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        self.purge_entries(conn, self.entries(), before).await
+        self.purge_entries(conn, self.entries(), before, true).await
     }
 
     async fn purge_entries<C>(
@@ -53,6 +54,7 @@ impl Links {
         conn: &C,
         entries: &[LinkEntry],
         before: DateTime<Utc>,
+        with_deletions: bool,
     ) -> Result<BTreeMap<String, u64>>
     where
         C: LinkConnection,
@@ -79,6 +81,18 @@ impl Links {
                     return Err(err);
                 }
             }
+        }
+        if with_deletions
+            && let Err(err) = txn
+                .execute(&crate::sql::purge_deletions(before))
+                .await
+                .map_err(Error::database(format!(
+                    "purging `{}`",
+                    crate::sql::DELETIONS_TABLE
+                )))
+        {
+            let _ = txn.rollback().await;
+            return Err(err);
         }
         txn.commit()
             .await

@@ -15,6 +15,15 @@ use super::{Dialect, quote, timestamp_type};
 /// The table's name.
 pub(crate) const DELETIONS_TABLE: &str = "link_record_deletions";
 
+/// `DELETE FROM link_record_deletions WHERE deleted_at < before`: once the link rows those
+/// deletes dismissed are purged, nothing is left for their stamps to restore.
+pub(crate) fn purge_deletions(before: DateTime<Utc>) -> DeleteStatement {
+    Query::delete()
+        .from_table(DELETIONS_TABLE)
+        .and_where(Expr::col("deleted_at").lt(before))
+        .to_owned()
+}
+
 /// The statements on [`DELETIONS_TABLE`] for one model (`module.model`).
 pub(crate) struct DeletionTable<'a> {
     pub(crate) model: &'a str,

@@ -32,7 +32,7 @@ mod text_match;
 mod upsert;
 
 pub(crate) use deletion_table::{
-    DELETIONS_TABLE, DeletionTable, LONGEST_ID, create_deletions_table,
+    DELETIONS_TABLE, DeletionTable, LONGEST_ID, create_deletions_table, purge_deletions,
 };
 pub(crate) use dialect::*;
 pub(crate) use link_row::{LinkRowSource, extra_value};
