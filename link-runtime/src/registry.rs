@@ -250,7 +250,11 @@ pub struct LinksBuilder {
 pub const DEFAULT_APPLICATION: &str = "default";
 
 /// Table names a link may not take: the migrations' bookkeeping.
-const RESERVED_TABLES: [&str; 2] = ["link_table_owners", "link_module_migrations"];
+const RESERVED_TABLES: [&str; 3] = [
+    "link_table_owners",
+    "link_module_migrations",
+    crate::sql::DELETIONS_TABLE,
+];
 
 impl LinksBuilder {
     /// Binds `module` to the home connection.
@@ -347,13 +351,30 @@ impl LinksBuilder {
 
         for entry in &entries {
             let spec = &entry.spec;
-            for module in [spec.left.model.module, spec.right.model.module] {
-                if !modules.contains_key(module) {
-                    problems.push(format!(
+            for model in [&spec.left.model, &spec.right.model] {
+                let module = model.module;
+                // A model without a table of ours is served by an external module's service.
+                let external = model.table.is_none();
+                match modules.get(module) {
+                    None if external => problems.push(format!(
+                        "link {} (defined at {}) uses module `{module}`, which is not bound: its models have no table of ours, so add `.external(\"{module}\", service)` (a service listing its records) to the builder",
+                        spec.display_name(),
+                        spec.defined_at
+                    )),
+                    None => problems.push(format!(
                         "link {} (defined at {}) uses module `{module}`, which is not bound: add `.module(\"{module}\")` or `.module_on(\"{module}\", connection)` to the builder",
                         spec.display_name(),
                         spec.defined_at
-                    ));
+                    )),
+                    Some(ModuleBinding::Home | ModuleBinding::Elsewhere(_)) if external => {
+                        problems.push(format!(
+                            "link {} (defined at {}) uses {}, which has no table of ours, but module `{module}` is bound to a connection: bind it with `.external(\"{module}\", service)` (a service listing its records) instead",
+                            spec.display_name(),
+                            spec.defined_at,
+                            model.rust_type
+                        ));
+                    }
+                    Some(_) => {}
                 }
             }
             if !spec.read_only && spec.left.column == spec.right.column {
@@ -378,6 +399,12 @@ impl LinksBuilder {
         for (i, a) in entries.iter().enumerate() {
             for b in &entries[i + 1..] {
                 let (sa, sb) = (&a.spec, &b.spec);
+                if sa.name == sb.name {
+                    problems.push(format!(
+                        "two links are named {} (defined at {} and at {}): a link's name picks it in JSON (`\"link\": \"{}\"`), events and errors, so rename one of them",
+                        sa.name, sa.defined_at, sb.defined_at, sa.name
+                    ));
+                }
                 if !sa.read_only && !sb.read_only && a.names.table == b.names.table {
                     problems.push(format!(
                         "links {} (defined at {}) and {} (defined at {}) both use the table `{}`: give one of them `table = \"…\"`",

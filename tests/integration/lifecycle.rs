@@ -226,7 +226,7 @@ async fn restore_that_would_break_cardinality_restores_nothing() {
         );
         assert_eq!(
             err.to_string(),
-            "nothing was restored: link ProductBrandOne (product → brand): product p1 is already linked to brand b2; dismiss that link first, or mark the brand side `is_list` if a product may have many brands"
+            "nothing was restored (it would revive p1 → b1): link ProductBrandOne (product → brand): product p1 is already linked to brand b2; dismiss that link first, or mark the brand side `is_list` if a product may have many brands"
         );
         assert_eq!(
             live::<ProductBrandOne>(&links, &t).await,

@@ -26,7 +26,7 @@ impl Links {
             for pair in pairs {
                 check_id(spec.name, spec.left.model.name, &pair.left)?;
                 check_id(spec.name, spec.right.model.name, &pair.right)?;
-                check_text_lengths(dialect, spec, pair)?;
+                check_values(dialect, spec, pair)?;
             }
         }
         groups.retain(|(_, pairs)| !pairs.is_empty());
@@ -416,12 +416,29 @@ pub(super) async fn fill_required_columns(
     Ok(())
 }
 
-/// Refuses a text value longer than its column holds (see [`Dialect::text_capacity`]).
-fn check_text_lengths(
+/// Refuses, on every backend, a text or JSON value holding a NUL byte (PostgreSQL's `text` and
+/// `jsonb` cannot store one; the others would, so data would not move between backends), and a
+/// text value longer than its column holds (see [`Dialect::text_capacity`]).
+fn check_values(
     dialect: &Dialect,
     spec: &crate::definition::LinkSpec,
     pair: &PreparedPair,
 ) -> Result<()> {
+    for (name, value) in &pair.named {
+        let nul = match value {
+            sea_orm::Value::String(Some(text)) => text.contains('\0'),
+            sea_orm::Value::Json(Some(json)) => json_holds_nul(json),
+            _ => false,
+        };
+        if nul {
+            return Err(Error::invalid(format!(
+                "link {}: the value of extra column {name} for {} → {} holds a NUL byte, which PostgreSQL cannot store; remove it",
+                spec.display_name(),
+                crate::input::shown(&pair.left),
+                crate::input::shown(&pair.right),
+            )));
+        }
+    }
     for (name, value) in &pair.named {
         let (Some(column), sea_orm::Value::String(Some(text))) =
             (spec.extra_columns.iter().find(|c| c.name == *name), value)
@@ -441,6 +458,18 @@ fn check_text_lengths(
         }
     }
     Ok(())
+}
+
+/// Whether a JSON value holds a NUL byte in any string, keys included.
+fn json_holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_holds_nul),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || json_holds_nul(value)),
+        _ => false,
+    }
 }
 
 /// How many records of a pair a create checks: those of models with a table of ours.

@@ -120,6 +120,30 @@ fn sides_on<'a>(
         .map(|(entry, touching_left, _, far)| (entry, touching_left, far))
 }
 
+/// What a restore refused by cardinality says first: that nothing was restored, and the link
+/// rows it would have revived (the first few), so the caller sees which restore to retry.
+fn refused_revival(pairs: &[super::PreparedPair]) -> String {
+    const SHOWN: usize = 5;
+    let mut shown: Vec<String> = pairs
+        .iter()
+        .take(SHOWN)
+        .map(|pair| {
+            format!(
+                "{} → {}",
+                crate::input::shown(&pair.left),
+                crate::input::shown(&pair.right)
+            )
+        })
+        .collect();
+    if pairs.len() > SHOWN {
+        shown.push(format!("{} more", pairs.len() - SHOWN));
+    }
+    format!(
+        "nothing was restored (it would revive {})",
+        shown.join(", ")
+    )
+}
+
 /// The records at the far end of `rows`, reached from their left side when `from_left`.
 fn partners(rows: &[crate::events::EventRow], from_left: bool) -> Vec<String> {
     rows.iter()
@@ -236,7 +260,7 @@ impl Links {
             Err(Failure::Conflict(entry, pairs)) => {
                 let _ = txn.rollback().await;
                 let err = conflict::diagnose(conn, &entry, &pairs).await;
-                return Err(err.conflict_in("nothing was restored"));
+                return Err(err.conflict_in(&refused_revival(&pairs)));
             }
             other => {
                 self.finish_with_elsewhere(txn, other, run.elsewhere, &mut run.report, "restore")
