@@ -249,7 +249,7 @@ pub struct LinksBuilder {
 /// Example: [declarations and reports](crate#declarations-and-reports).
 pub const DEFAULT_APPLICATION: &str = "default";
 
-/// Table names a link may not take: the migrations' bookkeeping.
+/// Table names a link may not take: this library's and Medusa's bookkeeping.
 const RESERVED_TABLES: [&str; 3] = [
     "link_table_owners",
     "link_module_migrations",
@@ -357,7 +357,7 @@ impl LinksBuilder {
                 let external = model.table.is_none();
                 match modules.get(module) {
                     None if external => problems.push(format!(
-                        "link {} (defined at {}) uses module `{module}`, which is not bound: its models have no table of ours, so add `.external(\"{module}\", service)` (a service listing its records) to the builder",
+                        "link {} (defined at {}) uses module `{module}`, which is not bound: its models have no table of ours, so add `.external(\"{module}\", service)` (a service listing its records for Query) to the builder, or `.module(\"{module}\")` if Query never reads them",
                         spec.display_name(),
                         spec.defined_at
                     )),
@@ -366,14 +366,6 @@ impl LinksBuilder {
                         spec.display_name(),
                         spec.defined_at
                     )),
-                    Some(ModuleBinding::Home | ModuleBinding::Elsewhere(_)) if external => {
-                        problems.push(format!(
-                            "link {} (defined at {}) uses {}, which has no table of ours, but module `{module}` is bound to a connection: bind it with `.external(\"{module}\", service)` (a service listing its records) instead",
-                            spec.display_name(),
-                            spec.defined_at,
-                            model.rust_type
-                        ));
-                    }
                     Some(_) => {}
                 }
             }
@@ -483,7 +475,7 @@ impl LinksBuilder {
         for entry in &entries {
             if RESERVED_TABLES.contains(&entry.names.table.as_str()) {
                 problems.push(format!(
-                    "link {} uses the table `{}`, which the migrations keep their records in: give it another `table = \"…\"`",
+                    "link {} uses the table `{}`, which this library or Medusa keeps its records in: give it another `table = \"…\"`",
                     entry.spec.display_name(),
                     entry.names.table
                 ));

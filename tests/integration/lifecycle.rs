@@ -551,3 +551,44 @@ async fn purge_all_forgets_the_stamps_of_old_deletes() {
         );
     }
 }
+
+/// A restore whose own revived rows clash (two brands of one product, one brand per product)
+/// is refused, restoring nothing, with a message about those rows: not "a concurrent change …
+/// retry", which a retry could never fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_whose_revived_rows_clash_says_so() {
+    for t in test_databases("lc_restore_self_clash").await {
+        let links = registry(&t, false).await;
+        let b = brand::Model::key;
+        t.products(&["p1"]).await;
+        t.brands(&["b1", "b2"]).await;
+        links
+            .create(&t.db, ProductBrandOne::new(p("p1"), b("b1")))
+            .await
+            .expect("p1-b1");
+        links.delete(&t.db, [b("b1")]).await.expect("delete b1");
+        links
+            .create(&t.db, ProductBrandOne::new(p("p1"), b("b2")))
+            .await
+            .expect("p1-b2");
+        links.delete(&t.db, [b("b2")]).await.expect("delete b2");
+        let err = links
+            .restore(&t.db, [b("b1"), b("b2")])
+            .await
+            .expect_err("p1 may have one brand");
+        let message = err.to_string();
+        assert!(
+            matches!(err, Error::Conflict { .. })
+                && message.contains("p1")
+                && !message.contains("concurrent")
+                && !message.contains("retry"),
+            "{:?}: {message}",
+            t.backend
+        );
+        assert!(
+            live::<ProductBrandOne>(&links, &t).await.is_empty(),
+            "{:?}: nothing was restored",
+            t.backend
+        );
+    }
+}

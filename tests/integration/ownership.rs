@@ -472,7 +472,7 @@ async fn bookkeeping_tables_are_not_link_tables() {
         .build()
         .expect_err("reserved");
     assert!(
-        matches!(&e, Error::Definition { message } if message.contains("uses the table `link_table_owners`, which the migrations keep their records in")),
+        matches!(&e, Error::Definition { message } if message.contains("uses the table `link_table_owners`, which this library or Medusa keeps its records in")),
         "{e}"
     );
 }

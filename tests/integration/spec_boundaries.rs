@@ -1766,21 +1766,37 @@ async fn p3_an_unbound_external_module_is_named_with_its_fix() {
     }
 }
 
-/// §7: "every check that cannot be done at compile time happens here": a module of external
-/// models (no table of ours) bound to a database connection, as the message above suggests,
-/// is refused by `build()` with the fix, not left to fail at the first query.
+/// §9.6 and §11: a module of external models (no table of ours) bound to a database
+/// connection still stores its links (writes skip the record checks of external models), but a
+/// query that reads its records is refused with the fix (bind its service with `.external`),
+/// not answered with nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn p3_an_external_module_bound_to_a_connection_is_refused_with_its_fix() {
+async fn p3_an_external_module_bound_to_a_connection_is_refused_when_query_reads_it() {
     for t in test_databases("p3_registry_external_db").await {
-        let message = definition_message(
-            Links::builder(t.db.clone())
-                .module("product")
-                .module("cms")
-                .link::<ProductReview>()
-                .build(),
-        );
+        let links = Links::builder(t.db.clone())
+            .module("product")
+            .module("cms")
+            .link::<ProductReview>()
+            .build()
+            .expect("a module of external models bound to a database builds");
+        links.migrate().await.expect("migrate");
+        t.products(&["p1"]).await;
+        links
+            .create(&t.db, ProductReview::new(p("p1"), cms::Review::key("r1")))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: the link is stored: {e}", t.backend));
+        let err = links
+            .graph(
+                &t.db,
+                &GraphQuery::new("product").fields(["id", "reviews.*"]),
+            )
+            .await
+            .expect_err("the reviews cannot be read from a database");
+        let message = err.to_string();
         assert!(
-            message.contains("cms") && message.contains(".external("),
+            kind(&err) == "InvalidInput"
+                && message.contains("cms")
+                && message.contains(".external(\"cms\""),
             "{:?}: {message}",
             t.backend
         );

@@ -306,7 +306,16 @@ pub(super) async fn table_records<C: ConnectionTrait>(
     by_field: Option<&'static str>,
     keys: &[String],
 ) -> Result<Vec<Record>> {
-    let (Some(table), Some(source)) = (model.table, links.source_of(model)) else {
+    let Some(table) = model.table else {
+        // A model without a table of ours is read through its module's service.
+        return Err(Error::invalid(format!(
+            "{} has no table of ours, and module `{}` is bound to a database: bind it with `.external(\"{}\", service)` (a service listing its records) so Query can read them",
+            model.qualified_name(),
+            model.module,
+            model.module
+        )));
+    };
+    let Some(source) = links.source_of(model) else {
         return Ok(Vec::new());
     };
     let column = match by_field {
