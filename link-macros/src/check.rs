@@ -356,6 +356,17 @@ fn default_literal(
         }
         _ => None,
     };
+    if let Some(DefaultLiteral::Str(text)) = &value
+        && text.contains('\0')
+    {
+        cx.error_spanned_by(
+            expr,
+            format!(
+                "the default of `{column}` holds a NUL byte, which PostgreSQL cannot store in text: remove it"
+            ),
+        );
+        return None;
+    }
     if value.is_none() {
         let expected = if kind == ColumnKind::Bool {
             "`true` or `false`"

@@ -59,6 +59,18 @@ pub(crate) fn check_json(input: &Json) -> Result<()> {
     Ok(())
 }
 
+/// Whether a JSON value holds a NUL byte in any string, keys included.
+pub(crate) fn json_holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_holds_nul),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || json_holds_nul(value)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

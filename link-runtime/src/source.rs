@@ -193,8 +193,12 @@ pub(crate) fn value_for(ty: &ColumnType, json: &Json) -> Result<Value, &'static 
             .and_then(|s| sea_orm::prelude::Uuid::parse_str(s).ok())
             .map(Value::from)
             .ok_or("a UUID")?,
+        T::Json | T::JsonBinary if crate::input::json_holds_nul(json) => {
+            return Err("JSON without NUL bytes");
+        }
         T::Json | T::JsonBinary => Value::from(json.clone()),
         _ => match json {
+            Json::String(s) if s.contains('\0') => return Err("a string without NUL bytes"),
             Json::String(s) => Value::from(s.clone()),
             Json::Bool(b) => Value::from(*b),
             Json::Number(n) => n
@@ -241,6 +245,21 @@ mod tests {
             Err("an integer")
         );
         assert_eq!(value_for(&ColumnType::Text, &json!(1)), Err("a string"));
+        // PostgreSQL's `jsonb` refuses `\u0000`: refused before SQL, on every backend alike.
+        for nul in [
+            json!("a\u{0}"),
+            json!({"k": ["v\u{0}"]}),
+            json!({"k\u{0}": 1}),
+        ] {
+            assert_eq!(
+                value_for(&ColumnType::Json, &nul),
+                Err("JSON without NUL bytes")
+            );
+        }
+        assert_eq!(
+            value_for(&ColumnType::JsonBinary, &json!({"k": "v"})),
+            Ok(Value::from(json!({"k": "v"})))
+        );
         for not_finite in ["NaN", "inf", "-infinity"] {
             assert_eq!(
                 value_for(&ColumnType::Double, &json!(not_finite)),

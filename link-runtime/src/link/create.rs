@@ -427,7 +427,7 @@ fn check_values(
     for (name, value) in &pair.named {
         let nul = match value {
             sea_orm::Value::String(Some(text)) => text.contains('\0'),
-            sea_orm::Value::Json(Some(json)) => json_holds_nul(json),
+            sea_orm::Value::Json(Some(json)) => crate::input::json_holds_nul(json),
             _ => false,
         };
         if nul {
@@ -458,18 +458,6 @@ fn check_values(
         }
     }
     Ok(())
-}
-
-/// Whether a JSON value holds a NUL byte in any string, keys included.
-fn json_holds_nul(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::String(text) => text.contains('\0'),
-        serde_json::Value::Array(items) => items.iter().any(json_holds_nul),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .any(|(key, value)| key.contains('\0') || json_holds_nul(value)),
-        _ => false,
-    }
 }
 
 /// How many records of a pair a create checks: those of models with a table of ours.
