@@ -473,7 +473,11 @@ impl LinksBuilder {
             }
         }
         for entry in &entries {
-            if RESERVED_TABLES.contains(&entry.names.table.as_str()) {
+            // Case aside: SQLite's and some MySQL servers' table names ignore it.
+            if RESERVED_TABLES
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&entry.names.table))
+            {
                 problems.push(format!(
                     "link {} uses the table `{}`, which this library or Medusa keeps its records in: give it another `table = \"…\"`",
                     entry.spec.display_name(),

@@ -496,7 +496,7 @@ async fn a_new_record_under_an_old_id_does_not_inherit_its_delete() {
             "{:?}: the new tag's delete has a stamp of its own",
             t.backend
         );
-        links
+        let restored = links
             .restore(&t.db, [tag_key("t1")])
             .await
             .expect("restore");
@@ -504,6 +504,21 @@ async fn a_new_record_under_an_old_id_does_not_inherit_its_delete() {
             live::<ProductTags>(&links, &t).await,
             [("p2".to_string(), "t1".to_string())].into(),
             "{:?}: only the new tag's link comes back",
+            t.backend
+        );
+        assert_eq!(
+            restored.records.get("tag.tag"),
+            Some(&["t1".to_string()].into()),
+            "{:?}: the report names the restored tag, as the delete's did",
+            t.backend
+        );
+        let again = links
+            .restore(&t.db, [tag_key("t1")])
+            .await
+            .expect("restore again");
+        assert!(
+            again.records.is_empty() && again.links.is_empty(),
+            "{:?}: a second restore finds nothing deleted: {again:?}",
             t.backend
         );
     }

@@ -134,9 +134,18 @@ async fn revive(
     found: Found,
     run: &mut Run,
 ) -> Result<(), Failure> {
+    // Records without `deleted_at` deleted with the stamp are restored: reported, and their
+    // kept stamps forgotten.
     for (model, ids, stamp) in found.records.iter().chain(&found.kept) {
         if deletions::kept_here(model) {
-            deletions::clear(txn, model, ids, *stamp).await?;
+            let restored: Vec<String> = deletions::read(txn, model, ids)
+                .await?
+                .into_iter()
+                .filter(|(_, at)| at == stamp)
+                .map(|(id, _)| id)
+                .collect();
+            deletions::clear(txn, model, &restored, *stamp).await?;
+            run.found(model, restored);
         }
     }
     let mut back: HashSet<RecordId> = HashSet::new();
