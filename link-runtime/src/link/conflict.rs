@@ -159,13 +159,17 @@ fn second_partner<'a>(
     None
 }
 
-/// After the database refused a write on a unique index: finds the live row that holds one of
-/// the batch's records, and names it. Runs outside the failed (rolled back) write.
+/// After the database refused a write on a unique index: two of the batch's own pairs that
+/// clash (a restore's revived rows are not checked beforehand), else the live row that holds
+/// one of the batch's records, named. Runs outside the failed (rolled back) write.
 pub(crate) async fn diagnose(
     conn: &impl ConnectionTrait,
     entry: &LinkEntry,
     pairs: &[PreparedPair],
 ) -> Error {
+    if let Err(err) = check_batch(&entry.spec, pairs, Dialect::of(conn).key_columns_pad()) {
+        return err;
+    }
     let found = match find(conn, entry, pairs).await {
         Ok(None) => padded_twin(conn, entry, pairs).await,
         found => found,
@@ -212,16 +216,7 @@ async fn padded_twin(
             continue;
         }
         let keys = trimmed_keys(pairs.iter().map(|p| if left { &p.left } else { &p.right }));
-        let selects: Vec<_> = keys
-            .chunks(dialect.rows_per_statement(1))
-            .map(|chunk| {
-                table
-                    .select_rows()
-                    .and_where(live())
-                    .and_where(table.touching_as_collated(dialect, left, chunk))
-                    .to_owned()
-            })
-            .collect();
+        let selects = live_rows_touching(dialect, &table, left, &keys, true);
         rows.extend(read_all(conn, &selects, &what).await?);
     }
     for row in rows {
@@ -323,32 +318,47 @@ pub(crate) async fn find(
             })
             .collect();
         let ids: Vec<String> = wanted.keys().map(|id| id.to_string()).collect();
-        let selects: Vec<_> = ids
-            .chunks(dialect.rows_per_statement(1))
-            .map(|chunk| {
-                table
-                    .select_ends()
-                    .and_where(live())
-                    .and_where(table.touching(dialect, is_left, chunk))
-                    .to_owned()
-            })
-            .collect();
-        for select in selects {
-            for row in read_all(conn, &[select], &what).await? {
-                let l = crate::error::column::<String>(&row, left_key, &what)?;
-                let r = crate::error::column::<String>(&row, right_key, &what)?;
-                let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
-                if wanted.get(mine.as_str()).is_some_and(|w| w != partner) {
-                    return Ok(Some(if is_left {
-                        left_taken(spec, &l, &r)
-                    } else {
-                        right_taken(spec, &r, &l)
-                    }));
-                }
+        let selects = live_rows_touching(dialect, &table, is_left, &ids, false);
+        for row in read_all(conn, &selects, &what).await? {
+            let l = crate::error::column::<String>(&row, left_key, &what)?;
+            let r = crate::error::column::<String>(&row, right_key, &what)?;
+            let (mine, partner) = if is_left { (&l, &r) } else { (&r, &l) };
+            if wanted.get(mine.as_str()).is_some_and(|w| w != partner) {
+                return Ok(Some(if is_left {
+                    left_taken(spec, &l, &r)
+                } else {
+                    right_taken(spec, &r, &l)
+                }));
             }
         }
     }
     Ok(None)
+}
+
+/// The live rows of `table` whose key on one side (the left when `left`) is one of `keys`, one
+/// statement per chunk under the bind limit; keys compared exactly, or as the key columns'
+/// collation compares them when `collated` (to find a twin it takes for one).
+fn live_rows_touching(
+    dialect: &Dialect,
+    table: &crate::sql::LinkTable,
+    left: bool,
+    keys: &[String],
+    collated: bool,
+) -> Vec<sea_orm::sea_query::SelectStatement> {
+    keys.chunks(dialect.rows_per_statement(1))
+        .map(|chunk| {
+            let touching = if collated {
+                table.touching_as_collated(dialect, left, chunk)
+            } else {
+                table.touching(dialect, left, chunk)
+            };
+            table
+                .select_rows()
+                .and_where(live())
+                .and_where(touching)
+                .to_owned()
+        })
+        .collect()
 }
 
 /// The rows of each of `selects`, in order.

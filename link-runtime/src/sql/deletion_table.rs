@@ -93,25 +93,21 @@ impl DeletionTable<'_> {
         insert
     }
 
-    /// Removes the rows of `ids` whatever their stamp: those records no longer exist.
-    pub(crate) fn forget(&self, dialect: &Dialect, ids: &[String]) -> DeleteStatement {
-        Query::delete()
-            .from_table(DELETIONS_TABLE)
-            .and_where(self.of_ids(dialect, ids))
-            .to_owned()
-    }
-
-    /// Removes the rows of `ids` that carry `stamp`: those records are restored.
-    pub(crate) fn clear(
+    /// Removes the rows of `ids`, only those that carry `stamp` when one is given (records
+    /// restored), else whatever their stamp (records that no longer exist).
+    pub(crate) fn remove(
         &self,
         dialect: &Dialect,
         ids: &[String],
-        stamp: DateTime<Utc>,
+        stamp: Option<DateTime<Utc>>,
     ) -> DeleteStatement {
-        Query::delete()
+        let mut delete = Query::delete();
+        delete
             .from_table(DELETIONS_TABLE)
-            .and_where(self.of_ids(dialect, ids))
-            .and_where(Expr::col("deleted_at").eq(stamp))
-            .to_owned()
+            .and_where(self.of_ids(dialect, ids));
+        if let Some(stamp) = stamp {
+            delete.and_where(Expr::col("deleted_at").eq(stamp));
+        }
+        delete
     }
 }

@@ -138,7 +138,7 @@ async fn mark(
             .filter(|id| !present.contains(id))
             .cloned()
             .collect();
-        deletions::forget(txn, model, &gone).await?;
+        deletions::forget(txn, model, &gone, None).await?;
         marked.already = deletions::read(txn, model, &found).await?;
         let deleted_now: Vec<String> = found
             .into_iter()

@@ -70,35 +70,20 @@ pub(super) async fn record(
     Ok(())
 }
 
-/// Forgets the deletions of `ids`, records that no longer exist (a new record may take the id).
+/// Forgets the deletions of `ids`: with `stamp`, those deleted with it (they are restored);
+/// without, whatever their stamp (records that no longer exist, whose id a new record may take).
 pub(super) async fn forget(
     conn: &impl ConnectionTrait,
     model: &ModelInfo,
     ids: &[String],
+    stamp: Option<DateTime<Utc>>,
 ) -> Result<(), Failure> {
     let dialect = Dialect::of(conn);
     let name = model.qualified_name();
     let table = DeletionTable { model: &name };
     let what = format!("clearing `{DELETIONS_TABLE}` for {name}");
-    for chunk in held(ids).chunks(dialect.rows_per_statement(1)) {
-        execute(conn, &table.forget(dialect, chunk), &what).await?;
-    }
-    Ok(())
-}
-
-/// Forgets the deletion of those of `ids` deleted with `stamp`: they are restored.
-pub(super) async fn clear(
-    conn: &impl ConnectionTrait,
-    model: &ModelInfo,
-    ids: &[String],
-    stamp: DateTime<Utc>,
-) -> Result<(), Failure> {
-    let dialect = Dialect::of(conn);
-    let name = model.qualified_name();
-    let table = DeletionTable { model: &name };
-    let what = format!("clearing `{DELETIONS_TABLE}` for {name}");
-    for chunk in held(ids).chunks(dialect.rows_per_statement(1)) {
-        execute(conn, &table.clear(dialect, chunk, stamp), &what).await?;
+    for chunk in held(ids).chunks(dialect.rows_per_statement(2)) {
+        execute(conn, &table.remove(dialect, chunk, stamp), &what).await?;
     }
     Ok(())
 }

@@ -259,13 +259,7 @@ impl Links {
         match walked {
             Err(Failure::Conflict(entry, pairs)) => {
                 let _ = txn.rollback().await;
-                // Rows this restore would revive may clash with each other (two brands of one
-                // product); else a stored live row takes their place.
-                let pads = crate::sql::Dialect::of(conn).key_columns_pad();
-                let err = match conflict::check_batch(&entry.spec, &pairs, pads) {
-                    Err(err) => err,
-                    Ok(()) => conflict::diagnose(conn, &entry, &pairs).await,
-                };
+                let err = conflict::diagnose(conn, &entry, &pairs).await;
                 return Err(err.conflict_in(&refused_revival(&pairs)));
             }
             other => {

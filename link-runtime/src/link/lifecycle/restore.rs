@@ -144,7 +144,7 @@ async fn revive(
                 .filter(|(_, at)| at == stamp)
                 .map(|(id, _)| id)
                 .collect();
-            deletions::clear(txn, model, &restored, *stamp).await?;
+            deletions::forget(txn, model, &restored, Some(*stamp)).await?;
             run.found(model, restored);
         }
     }
