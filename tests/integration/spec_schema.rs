@@ -265,7 +265,9 @@ async fn column_types(t: &TestDb, table: &str) -> Vec<(String, String, bool)> {
         .map(|row| {
             (
                 row.try_get_by_index::<String>(0).expect("name"),
-                row.try_get_by_index::<String>(1).expect("type").to_lowercase(),
+                row.try_get_by_index::<String>(1)
+                    .expect("type")
+                    .to_lowercase(),
                 row.try_get_by_index::<String>(2).expect("nullable") == "YES",
             )
         })
@@ -341,7 +343,12 @@ async fn index_names_are_medusas_with_the_hash_of_the_uncompressed_name() {
                 "loyalty_reward_tier_id",
                 LONG_HASH,
             ),
-            (EXACT, "campaign_budget_allocation_id", "voucher_code", EXACT_HASH),
+            (
+                EXACT,
+                "campaign_budget_allocation_id",
+                "voucher_code",
+                EXACT_HASH,
+            ),
             (
                 "product_product_brand_brand",
                 "product_id",
@@ -408,7 +415,11 @@ async fn columns_types_and_primary_key_are_medusas() {
         );
         for (name, ty, nullable) in &columns {
             let expect_null = name == "deleted_at";
-            assert_eq!(*nullable, expect_null, "{:?}: {name} nullability", t.backend);
+            assert_eq!(
+                *nullable, expect_null,
+                "{:?}: {name} nullability",
+                t.backend
+            );
             if name.ends_with("_id") || name == "id" {
                 if t.backend != Backend::Sqlite {
                     assert_eq!(ty, "varchar(255)", "{:?}: {name}", t.backend);
@@ -419,14 +430,20 @@ async fn columns_types_and_primary_key_are_medusas() {
         }
         assert_eq!(
             primary_key(&t, LONG).await,
-            ["stock_location_reservation_item_id", "loyalty_reward_tier_id"],
+            [
+                "stock_location_reservation_item_id",
+                "loyalty_reward_tier_id"
+            ],
             "{:?}",
             t.backend
         );
         // Extra columns come after the standard ones.
         let typed = column_types(&t, "probe_typed_extras").await;
         let order: Vec<&str> = typed.iter().map(|c| c.0.as_str()).collect();
-        let deleted = order.iter().position(|c| *c == "deleted_at").expect("deleted_at");
+        let deleted = order
+            .iter()
+            .position(|c| *c == "deleted_at")
+            .expect("deleted_at");
         let flag = order.iter().position(|c| *c == "flag").expect("flag");
         assert!(deleted < flag, "{:?}: {order:?}", t.backend);
         if t.backend == Backend::Postgres {
@@ -475,14 +492,18 @@ async fn row_ids_are_prefix_and_ulid() {
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         let ulid = row.id.strip_prefix("brw_").expect("prefix brw");
         assert!(is_ulid(ulid), "{}", row.id);
-        let stored = t
-            .texts(&format!("SELECT id FROM {}", q(&t, DEDUP)))
-            .await;
-        assert_eq!(stored, [row.id.clone()]);
+        let stored = t.texts(&format!("SELECT id FROM {}", q(&t, DEDUP))).await;
+        assert_eq!(stored, vec![row.id]);
     }
 }
 
-fn insert_pair(t: &TestDb, table: &str, cols: (&str, &str), pair: (&str, &str), live: bool) -> String {
+fn insert_pair(
+    t: &TestDb,
+    table: &str,
+    cols: (&str, &str),
+    pair: (&str, &str),
+    live: bool,
+) -> String {
     let deleted = if live { "NULL" } else { "CURRENT_TIMESTAMP" };
     format!(
         "INSERT INTO {} ({}, {}, id, created_at, updated_at, deleted_at) VALUES ('{}', '{}', 'raw_{}_{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, {deleted})",
@@ -504,18 +525,34 @@ fn insert_pair(t: &TestDb, table: &str, cols: (&str, &str), pair: (&str, &str), 
 async fn one_to_one_is_unique_on_both_columns_among_live_rows() {
     for t in test_databases("probe_schema_one_one").await {
         let _links = registry(&t).await;
-        let cols = ("stock_location_reservation_item_id", "loyalty_reward_tier_id");
-        t.exec(&insert_pair(&t, LONG, cols, ("s1", "t1"), true)).await;
+        let cols = (
+            "stock_location_reservation_item_id",
+            "loyalty_reward_tier_id",
+        );
+        t.exec(&insert_pair(&t, LONG, cols, ("s1", "t1"), true))
+            .await;
         let second_right = try_exec(&t, &insert_pair(&t, LONG, cols, ("s1", "t2"), true)).await;
-        assert!(second_right.is_err(), "{:?}: s1 got a second live tier", t.backend);
+        assert!(
+            second_right.is_err(),
+            "{:?}: s1 got a second live tier",
+            t.backend
+        );
         let second_left = try_exec(&t, &insert_pair(&t, LONG, cols, ("s2", "t1"), true)).await;
-        assert!(second_left.is_err(), "{:?}: t1 got a second live stock", t.backend);
+        assert!(
+            second_left.is_err(),
+            "{:?}: t1 got a second live stock",
+            t.backend
+        );
         // Dismissed rows beside the live one.
-        t.exec(&insert_pair(&t, LONG, cols, ("s1", "t3"), false)).await;
-        t.exec(&insert_pair(&t, LONG, cols, ("s3", "t1"), false)).await;
-        t.exec(&insert_pair(&t, LONG, cols, ("s4", "t4"), true)).await;
+        t.exec(&insert_pair(&t, LONG, cols, ("s1", "t3"), false))
+            .await;
+        t.exec(&insert_pair(&t, LONG, cols, ("s3", "t1"), false))
+            .await;
+        t.exec(&insert_pair(&t, LONG, cols, ("s4", "t4"), true))
+            .await;
         assert_eq!(
-            t.count(&format!("SELECT COUNT(*) FROM {}", q(&t, LONG))).await,
+            t.count(&format!("SELECT COUNT(*) FROM {}", q(&t, LONG)))
+                .await,
             4,
             "{:?}",
             t.backend
@@ -548,8 +585,10 @@ async fn one_sided_and_many_to_many_uniques_are_enforced_by_the_database() {
         t.exec(&ins("p1", "b3", false)).await;
         // BudgetVoucher: budget => voucher [is_list]: voucher_code unique.
         let cols = ("campaign_budget_allocation_id", "voucher_code");
-        t.exec(&insert_pair(&t, EXACT, cols, ("c1", "v1"), true)).await;
-        t.exec(&insert_pair(&t, EXACT, cols, ("c1", "v2"), true)).await;
+        t.exec(&insert_pair(&t, EXACT, cols, ("c1", "v1"), true))
+            .await;
+        t.exec(&insert_pair(&t, EXACT, cols, ("c1", "v2"), true))
+            .await;
         assert!(
             try_exec(&t, &insert_pair(&t, EXACT, cols, ("c2", "v1"), true))
                 .await
@@ -557,9 +596,13 @@ async fn one_sided_and_many_to_many_uniques_are_enforced_by_the_database() {
             "{:?}: a voucher got a second live budget",
             t.backend
         );
-        t.exec(&insert_pair(&t, EXACT, cols, ("c2", "v1"), false)).await;
+        t.exec(&insert_pair(&t, EXACT, cols, ("c2", "v1"), false))
+            .await;
         // BudgetReward: both lists: any number of live rows per side.
-        let cols = ("campaign_budget_allocation_id", "promotion_campaign_reward_id");
+        let cols = (
+            "campaign_budget_allocation_id",
+            "promotion_campaign_reward_id",
+        );
         for pair in [("c1", "r1"), ("c1", "r2"), ("c2", "r1"), ("c2", "r2")] {
             t.exec(&insert_pair(&t, DEDUP, cols, pair, true)).await;
         }
@@ -600,10 +643,16 @@ async fn a_row_naming_only_keys_and_id_takes_the_declared_defaults() {
 fn linkable_derive_records_names_keys_and_soft_deletion() {
     // sea-orm table_name; `#[sea_orm(primary_key)]` wins over a field named `id`; key override.
     let v = voucher::Model::MODEL;
-    assert_eq!((v.module, v.name, v.primary_key, v.key), ("promotion", "promotion_voucher", "code", "voucher_code"));
+    assert_eq!(
+        (v.module, v.name, v.primary_key, v.key),
+        ("promotion", "promotion_voucher", "code", "voucher_code")
+    );
     assert!(!v.soft_deletable);
     let s = sku::Model::MODEL;
-    assert_eq!((s.name, s.primary_key, s.key), ("sku_item", "sku", "sku_item_sku"));
+    assert_eq!(
+        (s.name, s.primary_key, s.key),
+        ("sku_item", "sku", "sku_item_sku")
+    );
     // `deleted_at` that is not an `Option` does not make a model soft-deletable.
     assert!(!s.soft_deletable, "sku_item has a non-Option deleted_at");
     let st = stock::Model::MODEL;
@@ -611,7 +660,10 @@ fn linkable_derive_records_names_keys_and_soft_deletion() {
     assert_eq!(st.key, "stock_location_reservation_item_id");
     // Plain structs: the struct name in snake case; `#[linkable(primary_key)]` wins over `id`.
     let g = ext::GiftCardBatch::MODEL;
-    assert_eq!((g.name, g.primary_key, g.key), ("gift_card_batch", "code", "gift_card_batch_code"));
+    assert_eq!(
+        (g.name, g.primary_key, g.key),
+        ("gift_card_batch", "code", "gift_card_batch_code")
+    );
     let e = ext::LedgerEntry::MODEL;
     assert_eq!((e.name, e.primary_key, e.key), ("entry", "id", "entry_id"));
     assert!(e.soft_deletable);
@@ -630,7 +682,11 @@ fn keys_from_an_id_or_a_model_are_the_same() {
     let from_model: Key<voucher::Model> = model.link_key();
     assert_eq!(from_model, voucher::Model::key("V-1"));
     assert_eq!(from_model, Key::<voucher::Model>::new("V-1"));
-    assert_eq!(from_model.as_str(), "V-1", "the key is the primary key, not `id`");
+    assert_eq!(
+        from_model.as_str(),
+        "V-1",
+        "the key is the primary key, not `id`"
+    );
     let g = ext::GiftCardBatch {
         id: "x".into(),
         code: "G7".into(),
@@ -676,7 +732,10 @@ async fn extra_column_defaults_apply_to_new_rows() {
             .await
             .unwrap_or_else(|e| panic!("{:?}: entity: {e}", t.backend))
             .expect("row");
-        assert_eq!((model.small, model.big, model.title.as_str()), (-3, 9_000_000_000, "untitled"));
+        assert_eq!(
+            (model.small, model.big, model.title.as_str()),
+            (-3, 9_000_000_000, "untitled")
+        );
         assert_eq!(model.amount, "12.5".parse::<Decimal>().expect("decimal"));
         assert_eq!(model.maybe_text, None);
         assert_eq!(
@@ -699,10 +758,13 @@ async fn extra_column_values_round_trip_through_list_and_entity() {
         t.products(&["p1"]).await;
         t.regions(&[1]).await;
         let at: DateTime<Utc> = "2031-12-31T23:59:58.654321Z".parse().expect("date");
-        let naive = NaiveDateTime::parse_from_str("1999-01-02 03:04:05.250", "%Y-%m-%d %H:%M:%S%.f")
-            .expect("naive");
+        let naive =
+            NaiveDateTime::parse_from_str("1999-01-02 03:04:05.250", "%Y-%m-%d %H:%M:%S%.f")
+                .expect("naive");
         let day = NaiveDate::from_ymd_opt(2000, 2, 29).expect("day");
-        let uid: Uuid = "AA0E8400-E29B-41D4-A716-446655440000".parse().expect("uuid");
+        let uid: Uuid = "AA0E8400-E29B-41D4-A716-446655440000"
+            .parse()
+            .expect("uuid");
         let doc = serde_json::json!({"nested": {"a": [true, null, 1.5, "é"]}, "n": 12345678901i64});
         let amount: Decimal = "-98765.4321".parse().expect("decimal");
         let data = typed_extras::Data::default()
@@ -731,7 +793,16 @@ async fn extra_column_values_round_trip_through_list_and_entity() {
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         let e = &listed[0].extra;
         let got = (
-            e.flag, e.small, e.count, e.big, e.ratio, e.score, e.title.clone(), e.at, e.naive, e.day,
+            e.flag,
+            e.small,
+            e.count,
+            e.big,
+            e.ratio,
+            e.score,
+            e.title.clone(),
+            e.at,
+            e.naive,
+            e.day,
         );
         let want = (
             false,
@@ -746,7 +817,12 @@ async fn extra_column_values_round_trip_through_list_and_entity() {
             day,
         );
         assert_eq!(got, want, "{:?}", t.backend);
-        assert_eq!((e.uid, &e.doc, e.amount), (Some(uid), &doc, amount), "{:?}", t.backend);
+        assert_eq!(
+            (e.uid, &e.doc, e.amount),
+            (Some(uid), &doc, amount),
+            "{:?}",
+            t.backend
+        );
         assert_eq!(
             (e.maybe_text.as_deref(), e.maybe_big),
             (Some(""), Some(0)),
@@ -758,7 +834,12 @@ async fn extra_column_values_round_trip_through_list_and_entity() {
             .await
             .unwrap_or_else(|e| panic!("{:?}: entity: {e}", t.backend))
             .expect("row");
-        assert_eq!((model.at, model.uid, model.doc), (Some(at), Some(uid), doc), "{:?}", t.backend);
+        assert_eq!(
+            (model.at, model.uid, model.doc),
+            (Some(at), Some(uid), doc),
+            "{:?}",
+            t.backend
+        );
     }
 }
 
@@ -773,8 +854,11 @@ async fn update_changes_only_the_named_columns_and_can_null_an_option() {
         links
             .create(
                 &t.db,
-                TypedExtras::new(p("p1"), r("1"))
-                    .with(typed_extras::Data::default().count(1).maybe_text(Some("x".into()))),
+                TypedExtras::new(p("p1"), r("1")).with(
+                    typed_extras::Data::default()
+                        .count(1)
+                        .maybe_text(Some("x".into())),
+                ),
             )
             .await
             .expect("create");
@@ -787,7 +871,12 @@ async fn update_changes_only_the_named_columns_and_can_null_an_option() {
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         assert_eq!(
-            (row.extra.count, row.extra.score, row.extra.maybe_text.clone(), row.extra.title.as_str()),
+            (
+                row.extra.count,
+                row.extra.score,
+                row.extra.maybe_text.clone(),
+                row.extra.title.as_str()
+            ),
             (1, 9.5, None, "untitled"),
             "{:?}",
             t.backend
@@ -796,7 +885,10 @@ async fn update_changes_only_the_named_columns_and_can_null_an_option() {
             .list::<TypedExtras, _>(&t.db, ListFilter::all())
             .await
             .expect("list");
-        assert_eq!((listed[0].extra.count, listed[0].extra.maybe_text.clone()), (1, None));
+        assert_eq!(
+            (listed[0].extra.count, listed[0].extra.maybe_text.clone()),
+            (1, None)
+        );
     }
 }
 
@@ -837,7 +929,10 @@ async fn a_refused_update_batch_leaves_the_live_pairs_data() {
         match &err {
             Error::NotFound { pairs, .. } => assert_eq!(
                 pairs.get("TypedExtras").cloned().unwrap_or_default(),
-                [("p2".to_string(), "1".to_string()), ("p3".to_string(), "1".to_string())],
+                [
+                    ("p2".to_string(), "1".to_string()),
+                    ("p3".to_string(), "1".to_string())
+                ],
                 "{:?}",
                 t.backend
             ),
@@ -867,11 +962,8 @@ async fn a_refused_update_batch_leaves_the_live_pairs_data() {
     }
 }
 
-async fn defaults_registry(t: &TestDb) -> Result<Links, Error> {
-    let links = common::builder(t)
-        .link::<StampDefault>()
-        .link::<UuidDefault>()
-        .build()?;
+async fn defaults_registry<L: link_runtime::LinkDefinition>(t: &TestDb) -> Result<Links, Error> {
+    let links = common::builder(t).link::<L>().build()?;
     links.migrate().await?;
     Ok(links)
 }
@@ -884,25 +976,39 @@ async fn defaults_registry(t: &TestDb) -> Result<Links, Error> {
 async fn date_time_and_uuid_defaults_apply_to_new_rows() {
     let mut failures = Vec::new();
     for t in test_databases("probe_schema_dated_defaults").await {
-        let links = match defaults_registry(&t).await {
-            Ok(links) => links,
-            Err(e) => {
-                failures.push(format!("{:?}: migrate: {}", t.backend, cut(&e.to_string())));
-                continue;
-            }
-        };
         t.products(&["p1"]).await;
         t.customers(&["c1"]).await;
         t.wishlists(&["w1"]).await;
         let want: DateTime<Utc> = "2024-02-03T04:05:06.123456Z".parse().expect("date");
-        match links
-            .create(&t.db, StampDefault::new(p("p1"), customer::Model::key("c1")))
-            .await
-        {
-            Ok(row) if row.extra.at == want => {}
-            Ok(row) => failures.push(format!("{:?}: stamp {}", t.backend, row.extra.at)),
-            Err(e) => failures.push(format!("{:?}: stamp: {e}", t.backend)),
+        match defaults_registry::<StampDefault>(&t).await {
+            Err(e) => failures.push(format!(
+                "{:?}: stamp: migrate: {}",
+                t.backend,
+                cut(&e.to_string())
+            )),
+            Ok(links) => match links
+                .create(
+                    &t.db,
+                    StampDefault::new(p("p1"), customer::Model::key("c1")),
+                )
+                .await
+            {
+                Ok(row) if row.extra.at == want => {}
+                Ok(row) => failures.push(format!("{:?}: stamp {}", t.backend, row.extra.at)),
+                Err(e) => failures.push(format!("{:?}: stamp: {e}", t.backend)),
+            },
         }
+        let links = match defaults_registry::<UuidDefault>(&t).await {
+            Ok(links) => links,
+            Err(e) => {
+                failures.push(format!(
+                    "{:?}: uuid: migrate: {}",
+                    t.backend,
+                    cut(&e.to_string())
+                ));
+                continue;
+            }
+        };
         match links
             .create(&t.db, UuidDefault::new(p("p1"), wishlist::Model::key("w1")))
             .await
@@ -919,4 +1025,118 @@ async fn date_time_and_uuid_defaults_apply_to_new_rows() {
 fn cut(message: &str) -> String {
     let tail: String = message.chars().rev().take(160).collect();
     format!("…{}", tail.chars().rev().collect::<String>())
+}
+
+define_link! {
+    /// A custom table name longer than 58 characters.
+    pub LongCustom: budget::Model [is_list] => tier::Model [is_list],
+    table = "probe_custom_link_table_with_a_name_longer_than_fifty_eight",
+}
+
+/// §6 "name: `table` if given, else … compressed to at most 58 characters exactly as Medusa
+/// does"; medusa-behaviour §1.2: "`database.table` if given, else `composeTableName(…)`.
+/// Either way it then goes through `compressName(name, 58)`". A custom name of 59 characters
+/// is Medusa's `prob_cust_link_tabl_with_a_name_long_than_fift_ei293fafe07`. (One of 69
+/// characters does not compile: "a table name is 1 to 63 characters long".)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_custom_table_name_is_compressed_as_medusa_does() {
+    for t in test_databases("probe_schema_custom_long").await {
+        let links = match common::builder(&t)
+            .module("customer_loyalty_programme")
+            .module("campaign")
+            .link::<LongCustom>()
+            .build()
+        {
+            Ok(links) => links,
+            Err(e) => panic!("{:?}: build: {e}", t.backend),
+        };
+        assert_eq!(
+            links.table_name::<LongCustom>().expect("name"),
+            "prob_cust_link_tabl_with_a_name_long_than_fift_ei293fafe07",
+            "{:?}",
+            t.backend
+        );
+    }
+}
+
+/// §8 create: "A dismissed pair is revived the same way" as a live pair is updated: "extra
+/// columns named in the new data take it, the others keep their values"; Medusa reuses the
+/// row (one row per pair, medusa-behaviour §1.1), so the row id stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revived_pair_keeps_its_row_and_its_unnamed_columns() {
+    for t in test_databases("probe_schema_revive").await {
+        let links = registry(&t).await;
+        t.products(&["p1"]).await;
+        t.regions(&[1]).await;
+        let first = links
+            .create(
+                &t.db,
+                TypedExtras::new(p("p1"), r("1"))
+                    .with(typed_extras::Data::default().count(42).title("kept".into())),
+            )
+            .await
+            .expect("create");
+        links
+            .dismiss(&t.db, TypedExtras::new(p("p1"), r("1")))
+            .await
+            .expect("dismiss");
+        let revived = links
+            .create(
+                &t.db,
+                TypedExtras::new(p("p1"), r("1")).with(typed_extras::Data::default().small(5)),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            (
+                revived.id.as_str(),
+                revived.extra.count,
+                revived.extra.title.as_str(),
+                revived.extra.small
+            ),
+            (first.id.as_str(), 42, "kept", 5),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(revived.created_at, first.created_at, "{:?}", t.backend);
+    }
+}
+
+/// medusa-behaviour §1.1 "`updated_at` … A `beforeUpdate` hook sets it to "now"" (§6 columns):
+/// an update moves `updated_at` and keeps `created_at` and the row id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_moves_updated_at_only() {
+    for t in test_databases("probe_schema_updated_at").await {
+        let links = registry(&t).await;
+        t.products(&["p1"]).await;
+        t.regions(&[1]).await;
+        let first = links
+            .create(&t.db, TypedExtras::new(p("p1"), r("1")))
+            .await
+            .expect("create");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let updated = links
+            .update(
+                &t.db,
+                TypedExtras::new(p("p1"), r("1")).with(typed_extras::Data::default().count(8)),
+            )
+            .await
+            .expect("update");
+        assert_eq!(
+            (updated.id.as_str(), updated.created_at),
+            (first.id.as_str(), first.created_at)
+        );
+        assert!(
+            updated.updated_at > first.updated_at,
+            "{:?}: {} !> {}",
+            t.backend,
+            updated.updated_at,
+            first.updated_at
+        );
+        let listed = links
+            .list::<TypedExtras, _>(&t.db, ListFilter::all())
+            .await
+            .expect("list");
+        assert_eq!(listed[0].updated_at, updated.updated_at, "{:?}", t.backend);
+    }
 }
