@@ -55,8 +55,13 @@ pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
         .renamed_columns
         .iter()
         .map(|(field, column)| quote!((#field, #column)));
-    // The plural as the runtime forms it (same crate, same version), for typed queries.
-    let plural = pluralizer::pluralize(name, 2, false);
+    // The plural as the runtime forms it (`definition::plural`: the same crate, and Medusa's
+    // `info` uncountable), for typed queries.
+    let plural = if name.eq_ignore_ascii_case("info") {
+        name.clone()
+    } else {
+        pluralizer::pluralize(name, 2, false)
+    };
     let names = crate::expand_property::name_types(
         &quote::format_ident!("__{}_property_names", ident),
         &[name.as_str(), plural.as_str()],

@@ -88,8 +88,10 @@ pub fn derive_linkable(input: TokenStream) -> TokenStream {
 ///     extra_columns { name: Type (= default)?, … }
 ///                             columns of the link table: bool, i16, i32, i64, f32, f64, String,
 ///                             chrono DateTime<Utc> / NaiveDateTime / NaiveDate, Uuid,
-///                             serde_json::Value, Decimal; Option<T> is nullable
-///     table = "…"             the link table (default: Medusa's name)
+///                             serde_json::Value, Decimal; Option<T> is nullable; a date,
+///                             UUID, JSON or decimal default is text ("2024-02-03T04:05:06Z")
+///     table = "…"             the link table (default: Medusa's name; compressed to 58
+///                             characters as Medusa does)
 ///     id_prefix = "…"         the prefix of row ids (default `link`)
 ///     read_only               no table: Query follows the left model's `field`
 ///     is_list                 read-only: the right side is always a list

@@ -251,8 +251,8 @@ pub(crate) enum LinkColumnKind {
 pub(crate) enum LinkDefault {
     /// The moment the row is written.
     Now,
-    /// A declared literal.
-    Value(DefaultValue),
+    /// A declared literal, of an extra column of the given type.
+    Value(ColumnType, DefaultValue),
 }
 
 /// One column of a link table: the one description its generated entity (`define_link!`'s
@@ -290,23 +290,30 @@ impl LinkSpec {
             stamp("deleted_at", false),
         ]
         .into_iter()
-        .chain(self.extra_columns.iter().map(|column| LinkColumn {
-            name: column.name,
-            kind: LinkColumnKind::Extra(column.ty),
-            nullable: column.nullable,
-            default: column.default.map(LinkDefault::Value),
+        .chain(self.extra_columns.iter().map(|column| {
+            LinkColumn {
+                name: column.name,
+                kind: LinkColumnKind::Extra(column.ty),
+                nullable: column.nullable,
+                default: column
+                    .default
+                    .map(|default| LinkDefault::Value(column.ty, default)),
+            }
         }))
     }
 }
 
 impl DefaultValue {
-    /// The default as a value.
-    pub(crate) fn value(self) -> sea_orm::Value {
+    /// The default as a value of a column of type `ty` (text that does not read as one, which
+    /// the registry refuses, stays text).
+    pub(crate) fn value(self, ty: ColumnType) -> sea_orm::Value {
         match self {
             DefaultValue::Bool(b) => b.into(),
             DefaultValue::Int(i) => i.into(),
             DefaultValue::Float(f) => f.into(),
-            DefaultValue::Str(s) => s.into(),
+            DefaultValue::Str(s) => crate::extra_default::parse(ty, s)
+                .map(crate::extra_default::TextDefault::value)
+                .unwrap_or_else(|_| s.into()),
         }
     }
 }
@@ -393,8 +400,14 @@ pub struct LinkRow<L: LinkDefinition> {
     pub extra: L::Extra,
 }
 
-/// The plural of a model name or alias, as Medusa pluralises (`brand` → `brands`).
+/// The plural of a model name or alias, as Medusa pluralises (`brand` → `brands`): npm's
+/// `pluralize`, which the pluralizer crate ports, plus Medusa's one rule of its own, `info`
+/// uncountable (a whole word: `product_info` → `product_infos`, as there). `link-macros` forms
+/// the same plural for typed queries (`expand_linkable.rs`).
 pub(crate) fn plural(word: &str) -> String {
+    if word.eq_ignore_ascii_case("info") {
+        return word.to_string();
+    }
     pluralizer::pluralize(word, 2, false)
 }
 
@@ -456,5 +469,24 @@ impl LinkSpec {
             pair
         };
         aliases(self) != aliases(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plurals_are_medusas() {
+        // npm `pluralize`, and Medusa's `info` uncountable as a whole word only.
+        for (word, want) in [
+            ("brand", "brands"),
+            ("category", "categories"),
+            ("person", "people"),
+            ("info", "info"),
+            ("product_info", "product_infos"),
+        ] {
+            assert_eq!(plural(word), want, "{word}");
+        }
     }
 }

@@ -525,6 +525,7 @@ mod entity_fields;
 pub mod error;
 pub mod events;
 mod external;
+mod extra_default;
 mod hops;
 mod input;
 pub mod key;

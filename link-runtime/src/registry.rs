@@ -425,6 +425,9 @@ impl LinksBuilder {
             }
         }
 
+        for entry in &entries {
+            problems.extend(crate::extra_default::problems(&entry.spec));
+        }
         problems.extend(crate::hops::property_clashes(
             entries.iter().map(|entry| &entry.spec),
         ));

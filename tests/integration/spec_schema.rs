@@ -185,15 +185,25 @@ define_link! {
 define_link! {
     /// A date-time column with a declared default.
     pub StampDefault: product::Model [is_list] => customer::Model [is_list],
-    extra_columns { at: DateTime<Utc> = "2024-02-03T04:05:06.123456Z" },
+    extra_columns {
+        at: DateTime<Utc> = "2024-02-03T06:05:06.123456+02:00",
+        naive: NaiveDateTime = "2024-02-03 04:05:06.5",
+    },
     table = "probe_stamp_default",
 }
 
 define_link! {
     /// A UUID column with a declared default.
     pub UuidDefault: product::Model [is_list] => wishlist::Model [is_list],
-    extra_columns { uid: Uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8" },
+    extra_columns { uid: Uuid = "67E55044-10B1-426F-9247-BB680E5FE0C8" },
     table = "probe_uuid_default",
+}
+
+define_link! {
+    /// Defaults that do not read as their columns' types.
+    pub BadDefaults: product::Model [is_list] => wishlist::Model [is_list],
+    extra_columns { at: DateTime<Utc> = "yesterday", uid: Uuid = "67e55044", doc: serde_json::Value = "{a: 1}" },
+    table = "probe_bad_defaults",
 }
 
 const LONG: &str = "ware_inve_mana_stoc_loca_rese_item_cust_loya_pro-380db325a";
@@ -972,7 +982,6 @@ async fn defaults_registry<L: link_runtime::LinkDefinition>(t: &TestDb) -> Resul
 /// created on every backend and a new row takes the declared default. (Every backend is run
 /// before the test fails, so its message says which failed how.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: a Uuid default reads back as an error on SQLite; DateTime/Uuid defaults break migrate on MariaDB"]
 async fn date_time_and_uuid_defaults_apply_to_new_rows() {
     let mut failures = Vec::new();
     for t in test_databases("probe_schema_dated_defaults").await {
@@ -993,8 +1002,13 @@ async fn date_time_and_uuid_defaults_apply_to_new_rows() {
                 )
                 .await
             {
-                Ok(row) if row.extra.at == want => {}
-                Ok(row) => failures.push(format!("{:?}: stamp {}", t.backend, row.extra.at)),
+                Ok(row)
+                    if row.extra.at == want
+                        && row.extra.naive.to_string() == "2024-02-03 04:05:06.500" => {}
+                Ok(row) => failures.push(format!(
+                    "{:?}: stamp {} {}",
+                    t.backend, row.extra.at, row.extra.naive
+                )),
                 Err(e) => failures.push(format!("{:?}: stamp: {e}", t.backend)),
             },
         }
@@ -1021,6 +1035,31 @@ async fn date_time_and_uuid_defaults_apply_to_new_rows() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// A text default that does not read as its column's type is refused by `build()`, naming
+/// the link, each column and the form to write, before any DDL could fail on it.
+#[tokio::test]
+async fn defaults_that_do_not_read_as_their_type_are_refused_by_build() {
+    for t in test_databases("spec_schema_bad_defaults").await {
+        let err = common::builder(&t)
+            .link::<BadDefaults>()
+            .build()
+            .expect_err("build refuses");
+        let message = err.to_string();
+        for part in [
+            "BadDefaults",
+            "`at` (\"yesterday\") is not a date-time in RFC 3339",
+            "`uid` (\"67e55044\") is not a UUID",
+            "`doc` (\"{a: 1}\") is not a JSON document",
+        ] {
+            assert!(
+                message.contains(part),
+                "{:?}: {part} in {message}",
+                t.backend
+            );
+        }
+    }
+}
+
 /// The end of a long message (a whole CREATE TABLE is too much to read).
 fn cut(message: &str) -> String {
     let tail: String = message.chars().rev().take(160).collect();
@@ -1033,11 +1072,18 @@ define_link! {
     table = "probe_custom_link_table_with_a_name_longer_than_fifty_eight",
 }
 
+define_link! {
+    /// A custom table name longer than PostgreSQL's 63 characters.
+    pub LongerCustom: budget::Model [alias = "longer_budget"] => tier::Model [alias = "longer_tier"],
+    table = "probe_custom_link_table_with_a_name_much_longer_than_sixty_three_characters",
+}
+
 /// §6 "name: `table` if given, else … compressed to at most 58 characters exactly as Medusa
 /// does"; medusa-behaviour §1.2: "`database.table` if given, else `composeTableName(…)`.
 /// Either way it then goes through `compressName(name, 58)`". A custom name of 59 characters
-/// is Medusa's `prob_cust_link_tabl_with_a_name_long_than_fift_ei293fafe07`. (One of 69
-/// characters does not compile: "a table name is 1 to 63 characters long".)
+/// is Medusa's `prob_cust_link_tabl_with_a_name_long_than_fift_ei293fafe07`; one of 75 is
+/// `prob_cust_link_tabl_with_a_name_much_long_than_si4965f4a38` (Medusa's `compressName`,
+/// run in node), and its table is created and written to.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_custom_table_name_is_compressed_as_medusa_does() {
     for t in test_databases("probe_schema_custom_long").await {
@@ -1045,6 +1091,7 @@ async fn a_long_custom_table_name_is_compressed_as_medusa_does() {
             .module("customer_loyalty_programme")
             .module("campaign")
             .link::<LongCustom>()
+            .link::<LongerCustom>()
             .build()
         {
             Ok(links) => links,
@@ -1054,6 +1101,20 @@ async fn a_long_custom_table_name_is_compressed_as_medusa_does() {
             links.table_name::<LongCustom>().expect("name"),
             "prob_cust_link_tabl_with_a_name_long_than_fift_ei293fafe07",
             "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            links.table_name::<LongerCustom>().expect("name"),
+            "prob_cust_link_tabl_with_a_name_much_long_than_si4965f4a38",
+            "{:?}",
+            t.backend
+        );
+        links.migrate().await.expect("migrate");
+        // The generated entity reads the same, compressed, table.
+        let rows = longer_custom::Entity::find().all(&t.db).await;
+        assert!(
+            rows.is_ok_and(|rows| rows.is_empty()),
+            "{:?}: the table exists",
             t.backend
         );
     }

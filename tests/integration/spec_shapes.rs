@@ -989,7 +989,6 @@ async fn list_json_agrees_with_the_typed_list() {
 /// §9.1 "without one, the model's name, plural for a list side (Medusa's rule …)";
 /// medusa-behaviour §1.2: "the npm `pluralize` package plus an uncountable rule for "info"".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: a list side of model `info` is `infos`; Medusa's pluralize keeps `info`"]
 async fn info_stays_info_on_a_list_side_as_in_medusa() {
     for t in test_databases("probe_shapes_info").await {
         let schema = Schema::new(t.sea_backend());

@@ -46,9 +46,9 @@ pub(crate) fn column_definition(backend: DbBackend, column: &LinkColumn) -> Stri
             def.push_str(" default ");
             def.push_str(current_timestamp(backend));
         }
-        Some(LinkDefault::Value(default)) => {
+        Some(LinkDefault::Value(ty, default)) => {
             def.push_str(" default ");
-            def.push_str(&default_literal(backend, default));
+            def.push_str(&default_literal(backend, ty, default));
         }
         None => {}
     }
@@ -70,7 +70,10 @@ pub(crate) fn extra_column_def(backend: DbBackend, column: &ExtraColumn) -> Colu
         // expression default on MySQL, not a literal one) and escapes backslashes in its own
         // literals, which MySQL reads per `sql_mode`; the default goes as `default_literal`
         // writes it, as in `CREATE TABLE`.
-        def.extra(format!("DEFAULT {}", default_literal(backend, default)));
+        def.extra(format!(
+            "DEFAULT {}",
+            default_literal(backend, column.ty, default)
+        ));
     }
     def
 }

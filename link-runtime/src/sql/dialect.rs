@@ -7,6 +7,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, RuntimeErr, Value};
 
 use super::text_match::TextMatch;
 use crate::definition::{ColumnType, DefaultValue};
+use crate::extra_default::TextDefault;
 use crate::key::KeyKind;
 
 /// What one backend does differently, as the statements above this layer need to know it.
@@ -533,17 +534,47 @@ pub(crate) fn literal(backend: DbBackend, text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// A declared default as a SQL literal.
-pub(crate) fn default_literal(backend: DbBackend, default: DefaultValue) -> String {
-    match (backend, default) {
-        (DbBackend::Postgres, DefaultValue::Bool(b)) => b.to_string(),
-        (_, DefaultValue::Bool(b)) => u8::from(b).to_string(),
-        (_, DefaultValue::Int(i)) => i.to_string(),
-        (_, DefaultValue::Float(f)) => format!("{f:?}"),
+/// A declared default of a column of type `ty` as a SQL literal, in the form the backend
+/// stores that type in (sqlx's encodings: a UUID is 16 bytes on MySQL and SQLite; a date-time
+/// is UTC without a zone on MySQL, RFC 3339 text on SQLite).
+pub(crate) fn default_literal(backend: DbBackend, ty: ColumnType, default: DefaultValue) -> String {
+    let text = match (backend, default) {
+        (DbBackend::Postgres, DefaultValue::Bool(b)) => return b.to_string(),
+        (_, DefaultValue::Bool(b)) => return u8::from(b).to_string(),
+        (_, DefaultValue::Int(i)) => return i.to_string(),
+        (_, DefaultValue::Float(f)) => return format!("{f:?}"),
+        (_, DefaultValue::Str(s)) => s,
+    };
+    const TIME: &str = "%Y-%m-%d %H:%M:%S%.6f";
+    let typed = match crate::extra_default::parse(ty, text) {
+        Ok(TextDefault::Verbatim(_)) | Err(_) => None,
+        Ok(TextDefault::Uuid(id)) => match backend {
+            DbBackend::Postgres => Some(literal(backend, &id.hyphenated().to_string())),
+            _ => Some(format!("X'{}'", id.simple())),
+        },
+        Ok(TextDefault::Instant(at)) => Some(literal(
+            backend,
+            &match backend {
+                DbBackend::Postgres => at.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string(),
+                DbBackend::MySql => at.format(TIME).to_string(),
+                _ => at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            },
+        )),
+        Ok(TextDefault::Naive(at)) => Some(literal(
+            backend,
+            &match backend {
+                DbBackend::Sqlite => at.format("%F %T%.f").to_string(),
+                _ => at.format(TIME).to_string(),
+            },
+        )),
+        Ok(TextDefault::Date(day)) => Some(literal(backend, &day.format("%F").to_string())),
+    };
+    match (typed, backend) {
+        (Some(typed), _) => typed,
         // MySQL needs an expression default (in parentheses) on text and JSON columns; and
         // escapes backslashes in strings, as `literal` does.
-        (DbBackend::MySql, DefaultValue::Str(s)) => format!("({})", literal(backend, s)),
-        (_, DefaultValue::Str(s)) => literal(backend, s),
+        (None, DbBackend::MySql) => format!("({})", literal(backend, text)),
+        (None, _) => literal(backend, text),
     }
 }
 

@@ -1,0 +1,143 @@
+//! An extra column's declared default (`at: DateTime<Utc> = "2024-02-03T04:05:06Z"`), read as
+//! its column's type. `define_link!` takes dates, UUIDs, JSON and decimals as text; the
+//! registry checks here that the text is one, and the DDL writes it in the form each backend
+//! stores that type in (a UUID is 16 bytes on MySQL and SQLite, a date-time has no zone on
+//! MySQL), so a new row's default reads back as the declared value.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sea_orm::prelude::{Decimal, Uuid};
+
+use crate::definition::{ColumnType, DefaultValue, LinkSpec};
+
+/// A text default, as the value of its column's type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TextDefault {
+    /// Text, JSON or a decimal: the database reads the text as it is.
+    Verbatim(&'static str),
+    /// A `DateTime<Utc>`.
+    Instant(DateTime<Utc>),
+    /// A `NaiveDateTime`.
+    Naive(NaiveDateTime),
+    /// A `NaiveDate`.
+    Date(NaiveDate),
+    /// A `Uuid`.
+    Uuid(Uuid),
+}
+
+impl TextDefault {
+    /// The default as a value.
+    pub(crate) fn value(self) -> sea_orm::Value {
+        match self {
+            TextDefault::Verbatim(text) => text.into(),
+            TextDefault::Instant(at) => at.into(),
+            TextDefault::Naive(at) => at.into(),
+            TextDefault::Date(day) => day.into(),
+            TextDefault::Uuid(id) => id.into(),
+        }
+    }
+}
+
+/// Reads `text` as a value of `ty`, or says what form it must take.
+pub(crate) fn parse(ty: ColumnType, text: &'static str) -> Result<TextDefault, &'static str> {
+    match ty {
+        ColumnType::TimestampTz => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| naive(text).map(|t| t.and_utc()))
+            .map(TextDefault::Instant)
+            .ok_or(
+                "a date-time in RFC 3339 (`\"2024-02-03T04:05:06Z\"`, or with an offset such as `+02:00`)",
+            ),
+        ColumnType::Timestamp => naive(text)
+            .map(TextDefault::Naive)
+            .ok_or("a date and time without a zone (`\"2024-02-03 04:05:06\"`)"),
+        ColumnType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(TextDefault::Date)
+            .ok_or("a date (`\"2024-02-03\"`)"),
+        ColumnType::Uuid => Uuid::parse_str(text)
+            .ok()
+            .map(TextDefault::Uuid)
+            .ok_or("a UUID (`\"67e55044-10b1-426f-9247-bb680e5fe0c8\"`)"),
+        ColumnType::Json => serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .map(|_| TextDefault::Verbatim(text))
+            .ok_or("a JSON document (`\"{\\\"a\\\": 1}\"`, `\"[]\"`, `\"null\"`)"),
+        ColumnType::Decimal => text
+            .parse::<Decimal>()
+            .ok()
+            .map(|_| TextDefault::Verbatim(text))
+            .ok_or("a decimal number (`\"12.50\"`)"),
+        _ => Ok(TextDefault::Verbatim(text)),
+    }
+}
+
+/// What is wrong with the text defaults of `spec`'s extra columns that do not read as their
+/// column's type, each with the form to write (the registry refuses them: the DDL would fail,
+/// or store what the column cannot read back).
+pub(crate) fn problems(spec: &LinkSpec) -> Vec<String> {
+    spec.extra_columns
+        .iter()
+        .filter_map(|column| match column.default {
+            Some(DefaultValue::Str(text)) => parse(column.ty, text).err().map(|expected| {
+                format!(
+                    "link {} (defined at {}): the default of `{}` (\"{}\") is not {expected}: write it in that form in `extra_columns`",
+                    spec.display_name(),
+                    spec.defined_at,
+                    column.name,
+                    text.escape_debug()
+                )
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `2024-02-03 04:05:06` or `2024-02-03T04:05:06`, with or without a fraction of a second.
+fn naive(text: &str) -> Option<NaiveDateTime> {
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_times_take_rfc_3339_or_a_naive_utc_form() {
+        let want: DateTime<Utc> = "2024-02-03T04:05:06.123456Z".parse().expect("date");
+        for text in [
+            "2024-02-03T04:05:06.123456Z",
+            "2024-02-03T06:05:06.123456+02:00",
+            "2024-02-03 04:05:06.123456",
+        ] {
+            assert_eq!(
+                parse(ColumnType::TimestampTz, text),
+                Ok(TextDefault::Instant(want)),
+                "{text}"
+            );
+        }
+        assert!(parse(ColumnType::TimestampTz, "yesterday").is_err());
+        assert!(parse(ColumnType::Timestamp, "2024-02-03T04:05:06Z").is_err());
+        assert!(parse(ColumnType::Date, "2024-02-30").is_err());
+    }
+
+    #[test]
+    fn uuids_json_and_decimals_are_checked() {
+        let upper = parse(ColumnType::Uuid, "67E55044-10B1-426F-9247-BB680E5FE0C8");
+        let plain = parse(ColumnType::Uuid, "67e5504410b1426f9247bb680e5fe0c8");
+        assert_eq!(upper, plain);
+        assert!(parse(ColumnType::Uuid, "67e55044").is_err());
+        assert_eq!(
+            parse(ColumnType::Json, "{\"a\": 1}"),
+            Ok(TextDefault::Verbatim("{\"a\": 1}"))
+        );
+        assert!(parse(ColumnType::Json, "{a: 1}").is_err());
+        assert!(parse(ColumnType::Decimal, "12.5.0").is_err());
+        assert_eq!(
+            parse(ColumnType::Text, "anything"),
+            Ok(TextDefault::Verbatim("anything"))
+        );
+    }
+}
