@@ -1,252 +1,20 @@
-//! Filtering, sorting and paging by linked fields (SPEC §9.4) and typed loading (§9.7), written
-//! from the SPEC's and the public docs' sentences before reading the code, on SQLite,
-//! PostgreSQL and MariaDB. A world of its own: items (module `catalog`, with a number, a
-//! nullable number and soft delete), makers (module `makers`, `filterable(name, country, rank)`,
-//! `code` not filterable) and labels (module `labels`, many-to-many).
+//! Filtering, sorting and paging by linked fields (SPEC §9.4), written from the SPEC's and the
+//! public docs' sentences before reading the code, on SQLite, PostgreSQL and MariaDB, in the
+//! world of `spec_query_world`.
 
 mod spec_helpers;
+mod spec_query_world;
 
 use std::collections::BTreeMap;
 
-use link_runtime::query::{Graph, GraphQuery};
-use link_runtime::{Error, Links, define_link};
-use link_tests::{TestDb, test_databases};
-use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, Schema};
+use link_runtime::Links;
+use link_runtime::query::GraphQuery;
+use link_tests::test_databases;
+use sea_orm::{ConnectionTrait, Schema};
 use serde_json::{Value, json};
 
 use spec_helpers::kind;
-
-mod item {
-    use link_runtime::Linkable;
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
-    #[sea_orm(table_name = "item")]
-    #[linkable(module = "catalog")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub name: String,
-        pub price: i64,
-        pub stock: Option<i32>,
-        pub deleted_at: Option<DateTimeUtc>,
-    }
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod maker {
-    use link_runtime::Linkable;
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
-    #[sea_orm(table_name = "maker")]
-    #[linkable(module = "makers")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub name: String,
-        pub country: Option<String>,
-        pub rank: Option<i32>,
-        pub code: String,
-        pub deleted_at: Option<DateTimeUtc>,
-    }
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod label {
-    use link_runtime::Linkable;
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
-    #[sea_orm(table_name = "label")]
-    #[linkable(module = "labels")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub name: String,
-        pub deleted_at: Option<DateTimeUtc>,
-    }
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-define_link! {
-    /// Each item has one maker; a maker many items.
-    pub ItemMaker: item::Model [is_list] => maker::Model [filterable(name, country, rank)],
-}
-
-define_link! {
-    /// Items and labels, many-to-many.
-    pub ItemLabel: item::Model [is_list] => label::Model [is_list, filterable(name)],
-}
-
-async fn world(t: &TestDb) -> Links {
-    let schema = Schema::new(t.sea_backend());
-    for stmt in [
-        schema.create_table_from_entity(item::Entity),
-        schema.create_table_from_entity(maker::Entity),
-        schema.create_table_from_entity(label::Entity),
-    ] {
-        t.db.execute(&stmt).await.expect("create module table");
-    }
-    let links = Links::builder(t.db.clone())
-        .application("probe_queries")
-        .module("catalog")
-        .module("makers")
-        .module("labels")
-        .link::<ItemMaker>()
-        .link::<ItemLabel>()
-        .build()
-        .expect("build");
-    links.migrate().await.expect("migrate");
-    links
-}
-
-fn it(id: &str, name: &str, price: i64, stock: Option<i32>) -> item::Model {
-    item::Model {
-        id: id.into(),
-        name: name.into(),
-        price,
-        stock,
-        deleted_at: None,
-    }
-}
-
-fn mk(id: &str, name: &str, country: Option<&str>, rank: Option<i32>) -> maker::Model {
-    maker::Model {
-        id: id.into(),
-        name: name.into(),
-        country: country.map(String::from),
-        rank,
-        code: format!("code-{id}"),
-        deleted_at: None,
-    }
-}
-
-async fn items(t: &TestDb, rows: Vec<item::Model>) {
-    item::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
-        .exec(&t.db)
-        .await
-        .expect("items");
-}
-
-async fn makers(t: &TestDb, rows: Vec<maker::Model>) {
-    maker::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
-        .exec(&t.db)
-        .await
-        .expect("makers");
-}
-
-async fn labels(t: &TestDb, ids_names: &[(&str, &str)]) {
-    label::Entity::insert_many(ids_names.iter().map(|(id, name)| {
-        label::Model {
-            id: id.to_string(),
-            name: name.to_string(),
-            deleted_at: None,
-        }
-        .into_active_model()
-    }))
-    .exec(&t.db)
-    .await
-    .expect("labels");
-}
-
-async fn link_makers(links: &Links, t: &TestDb, pairs: &[(&str, &str)]) {
-    links
-        .create_many(
-            &t.db,
-            pairs
-                .iter()
-                .map(|(i, m)| ItemMaker::new(item::Model::key(*i), maker::Model::key(*m))),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-}
-
-async fn link_labels(links: &Links, t: &TestDb, pairs: &[(&str, &str)]) {
-    links
-        .create_many(
-            &t.db,
-            pairs
-                .iter()
-                .map(|(i, l)| ItemLabel::new(item::Model::key(*i), label::Model::key(*l))),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-}
-
-async fn soft_delete(t: &TestDb, table: &str, id: &str) {
-    let stamp = match t.sea_backend() {
-        sea_orm::DbBackend::Sqlite => "'2024-01-01T00:00:00Z'",
-        _ => "'2024-01-01 00:00:00'",
-    };
-    t.exec(&format!(
-        "UPDATE {table} SET deleted_at = {stamp} WHERE id = '{id}'"
-    ))
-    .await;
-}
-
-async fn run(links: &Links, t: &TestDb, query: GraphQuery) -> Result<Graph, Error> {
-    links.graph(&t.db, &query).await
-}
-
-/// The ids of the items `filters` selects, by id.
-async fn select(links: &Links, t: &TestDb, filters: Value) -> Vec<String> {
-    let query = GraphQuery::new("item")
-        .fields(["id"])
-        .filters(filters.clone())
-        .order("id", "ASC");
-    match run(links, t, query).await {
-        Ok(graph) => ids(&graph),
-        Err(e) => panic!("{:?}: {filters}: {e}", t.backend),
-    }
-}
-
-fn ids(graph: &Graph) -> Vec<String> {
-    graph
-        .data
-        .iter()
-        .map(|r| r["id"].as_str().unwrap_or("?").to_string())
-        .collect()
-}
-
-fn v(ids: &[&str]) -> Vec<String> {
-    ids.iter().map(|s| s.to_string()).collect()
-}
-
-/// Fails with the first case whose answer differs, naming the backend and the filter.
-async fn expect_all(links: &Links, t: &TestDb, cases: &[(Value, &[&str])]) {
-    let mut wrong = Vec::new();
-    for (filters, expected) in cases {
-        let got = select(links, t, filters.clone()).await;
-        if got != v(expected) {
-            wrong.push(format!("{filters}: got {got:?}, expected {expected:?}"));
-        }
-    }
-    assert!(wrong.is_empty(), "{:?}:\n{}", t.backend, wrong.join("\n"));
-}
-
-const DB_TEXT: [&str; 5] = [
-    "sqlx",
-    "sqlstate",
-    "error returned from database",
-    "syntax error",
-    "near \"",
-];
-
-fn assert_caller_error(e: &Error, t: &TestDb, what: &str) {
-    let message = e.to_string().to_lowercase();
-    assert!(
-        !matches!(e, Error::Database { .. }) && DB_TEXT.iter().all(|d| !message.contains(d)),
-        "{:?}: {what}: a database error reached the caller: {e:?}",
-        t.backend
-    );
-}
+use spec_query_world::*;
 
 /// §9.4 / GraphQuery docs: "Medusa-shaped filters on the root: `{"title": "Shirt"}`, `{"id":
 /// ["a", "b"]}`, `{"title": {"$like": "S%"}}`, `{"$or": [...]}`" and the operators the README
@@ -1039,70 +807,32 @@ async fn negative_linked_filters_ignore_dismissed_links_and_deleted_partners() {
     }
 }
 
-/// §9.7 "given a slice of left models, return their linked right models grouped per left key,
-/// in two queries"; the docs: "aligned with `lefts` (`result[i]` belongs to `lefts[i]`)".
-/// Lefts with nothing linked get an empty group; a left given twice gets its group twice.
+/// SPEC §7 "Query and Link must work across connections; where … a filter can only run in SQL
+/// on one connection, document it and say what happens otherwise" with §9.4's order rule: with
+/// the makers on a connection of their own, ordering items by `maker.rank` is either the order
+/// §9.4 gives (missing and NULL last ascending, first descending) or a caller's error naming
+/// why, never a database error and never another order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn load_right_groups_per_left_aligned_with_the_slice_in_two_statements() {
-    for t in test_databases("probe_q_load_right").await {
-        let links = world(&t).await;
-        let all = vec![
-            it("i1", "One", 1, None),
-            it("i2", "Two", 2, None),
-            it("i3", "Three", 3, None),
-        ];
-        items(&t, all.clone()).await;
-        makers(
-            &t,
-            vec![mk("m1", "Acme", None, None), mk("m2", "Bolt", None, None)],
-        )
-        .await;
-        link_makers(&links, &t, &[("i1", "m1"), ("i2", "m2")]).await;
-        let slice = vec![
-            all[2].clone(),
-            all[0].clone(),
-            all[1].clone(),
-            all[0].clone(),
-        ];
-        t.take_statements();
-        let groups = links
-            .load_right::<ItemMaker, _>(&t.db, &slice)
+async fn ordering_by_a_field_of_a_module_on_another_connection_is_right_or_refused() {
+    for t in test_databases("probe_q_order_cross").await {
+        let other = link_tests::db::sqlite_database().await;
+        let schema = Schema::new(t.sea_backend());
+        t.db.execute(&schema.create_table_from_entity(item::Entity))
             .await
-            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-        let statements = t.take_statements();
-        let names: Vec<Vec<&str>> = groups
-            .iter()
-            .map(|g| g.iter().map(|m| m.id.as_str()).collect())
-            .collect();
-        assert_eq!(
-            names,
-            vec![vec![], vec!["m1"], vec!["m2"], vec!["m1"]],
-            "{:?}",
-            t.backend
-        );
-        assert_eq!(
-            groups[1][0],
-            mk("m1", "Acme", None, None),
-            "{:?}",
-            t.backend
-        );
-        assert_eq!(statements.len(), 2, "{:?}: {statements:#?}", t.backend);
-        // An empty slice: no groups.
-        let none = links
-            .load_right::<ItemMaker, _>(&t.db, &[])
+            .expect("items table");
+        other
+            .db
+            .execute(&Schema::new(other.sea_backend()).create_table_from_entity(maker::Entity))
             .await
-            .expect("empty");
-        assert!(none.is_empty(), "{:?}", t.backend);
-        assert!(t.take_statements().len() <= 2, "{:?}", t.backend);
-    }
-}
-
-/// §9.7 with §8: the loader's docs say "Dismissed links and soft-deleted records are left
-/// out", in both directions; many-to-many groups hold each partner once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn loading_both_ways_leaves_out_dismissed_links_and_deleted_records() {
-    for t in test_databases("probe_q_load_dead").await {
-        let links = world(&t).await;
+            .expect("makers table");
+        let links = Links::builder(t.db.clone())
+            .application("probe_cross")
+            .module("catalog")
+            .module_on("makers", other.db.clone())
+            .link::<ItemMaker>()
+            .build()
+            .expect("build");
+        links.migrate().await.expect("migrate");
         items(
             &t,
             ["i1", "i2", "i3", "i4"]
@@ -1112,132 +842,58 @@ async fn loading_both_ways_leaves_out_dismissed_links_and_deleted_records() {
         )
         .await;
         makers(
-            &t,
+            &other,
             vec![
-                mk("m1", "A", None, None),
-                mk("m2", "B", None, None),
+                mk("m1", "A", None, Some(2)),
+                mk("m2", "B", None, Some(1)),
                 mk("m3", "C", None, None),
             ],
         )
         .await;
-        labels(&t, &[("red", "red"), ("blue", "blue")]).await;
-        link_makers(
+        link_makers(&links, &t, &[("i1", "m1"), ("i2", "m2"), ("i3", "m3")]).await;
+        for (direction, expected) in [
+            ("ASC", ["i2", "i1", "i3", "i4"]),
+            ("DESC", ["i3", "i4", "i1", "i2"]),
+        ] {
+            let answer = run(
+                &links,
+                &t,
+                GraphQuery::new("item")
+                    .fields(["id", "maker.rank"])
+                    .order("maker.rank", direction)
+                    .take(10),
+            )
+            .await;
+            match answer {
+                Ok(graph) => assert_eq!(
+                    ids(&graph),
+                    v(&expected),
+                    "{:?}: {direction} across connections",
+                    t.backend
+                ),
+                Err(e) => {
+                    assert!(
+                        matches!(kind(&e), "InvalidInput" | "UnknownField"),
+                        "{:?}: {direction}: {e:?}",
+                        t.backend
+                    );
+                    assert_caller_error(&e, &t, direction);
+                }
+            }
+        }
+        // And a linked filter, pushed down, with the root's order and count.
+        let page = run(
             &links,
             &t,
-            &[("i1", "m1"), ("i2", "m2"), ("i3", "m3"), ("i4", "m3")],
+            GraphQuery::new("item")
+                .fields(["id"])
+                .filters(json!({"maker": {"rank": {"$gte": 1}}}))
+                .order("id", "DESC")
+                .take(1),
         )
-        .await;
-        link_labels(
-            &links,
-            &t,
-            &[
-                ("i1", "red"),
-                ("i1", "blue"),
-                ("i2", "red"),
-                ("i3", "red"),
-                ("i4", "blue"),
-            ],
-        )
-        .await;
-        links
-            .dismiss(
-                &t.db,
-                ItemMaker::new(item::Model::key("i1"), maker::Model::key("m1")),
-            )
-            .await
-            .expect("dismiss");
-        links
-            .dismiss(
-                &t.db,
-                ItemLabel::new(item::Model::key("i3"), label::Model::key("red")),
-            )
-            .await
-            .expect("dismiss");
-        soft_delete(&t, "maker", "m2").await;
-        soft_delete(&t, "item", "i4").await;
-        let mut all_items = item::Entity::find().all(&t.db).await.expect("items");
-        all_items.sort_by(|a, b| a.id.cmp(&b.id));
-        let all_makers = {
-            let mut m = maker::Entity::find().all(&t.db).await.expect("makers");
-            m.sort_by(|a, b| a.id.cmp(&b.id));
-            m
-        };
-        let all_labels = {
-            let mut l = label::Entity::find().all(&t.db).await.expect("labels");
-            l.sort_by(|a, b| a.id.cmp(&b.id)); // blue, red
-            l
-        };
-        let sorted = |groups: Vec<Vec<String>>| -> Vec<Vec<String>> {
-            groups
-                .into_iter()
-                .map(|mut g| {
-                    g.sort();
-                    g
-                })
-                .collect()
-        };
-        let right = links
-            .load_right::<ItemMaker, _>(&t.db, &all_items[..3])
-            .await
-            .expect("load_right");
-        let right: Vec<Vec<String>> = right
-            .into_iter()
-            .map(|g| g.into_iter().map(|m| m.id).collect())
-            .collect();
-        assert_eq!(
-            right,
-            vec![vec![], vec![], vec!["m3".to_string()]],
-            "{:?}: i1's link dismissed, i2's maker deleted",
-            t.backend
-        );
-        // m2 is soft-deleted; a live maker set: m1 (its link dismissed) and m3.
-        let live_makers = [all_makers[0].clone(), all_makers[2].clone()];
-        let left = links
-            .load_left::<ItemMaker, _>(&t.db, &live_makers)
-            .await
-            .expect("load_left");
-        let left = sorted(
-            left.into_iter()
-                .map(|g| g.into_iter().map(|m| m.id).collect())
-                .collect(),
-        );
-        assert_eq!(
-            left,
-            vec![vec![], vec!["i3".to_string()]],
-            "{:?}: m3's item i4 is soft-deleted",
-            t.backend
-        );
-        let by_label = links
-            .load_left::<ItemLabel, _>(&t.db, &[all_labels[1].clone(), all_labels[0].clone()])
-            .await
-            .expect("load_left labels");
-        let by_label = sorted(
-            by_label
-                .into_iter()
-                .map(|g| g.into_iter().map(|m| m.id).collect())
-                .collect(),
-        );
-        assert_eq!(
-            by_label,
-            vec![v(&["i1", "i2"]), v(&["i1"])],
-            "{:?}: red, then blue",
-            t.backend
-        );
-        let of_items = links
-            .load_right::<ItemLabel, _>(&t.db, &all_items[..3])
-            .await
-            .expect("load_right labels");
-        let of_items = sorted(
-            of_items
-                .into_iter()
-                .map(|g| g.into_iter().map(|m| m.id).collect())
-                .collect(),
-        );
-        assert_eq!(
-            of_items,
-            vec![v(&["blue", "red"]), v(&["red"]), vec![]],
-            "{:?}: i3's label dismissed",
-            t.backend
-        );
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(ids(&page), v(&["i2"]), "{:?}", t.backend);
+        assert_eq!(page.metadata.map(|m| m.count), Some(2), "{:?}", t.backend);
     }
 }
