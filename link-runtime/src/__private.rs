@@ -53,7 +53,9 @@ pub fn link_column_def(spec: &LinkSpec, column: &str) -> sea_orm::ColumnDef {
     }
     match described.default {
         Some(LinkDefault::Now) => def.default(Expr::current_timestamp()),
-        Some(LinkDefault::Value(ty, value)) => def.default(Expr::val(value.value(ty))),
+        Some(LinkDefault::Value(ty, value)) => {
+            def.default(Expr::val(crate::extra_default::value(value, ty)))
+        }
         None => def,
     }
 }

@@ -303,21 +303,6 @@ impl LinkSpec {
     }
 }
 
-impl DefaultValue {
-    /// The default as a value of a column of type `ty` (text that does not read as one, which
-    /// the registry refuses, stays text).
-    pub(crate) fn value(self, ty: ColumnType) -> sea_orm::Value {
-        match self {
-            DefaultValue::Bool(b) => b.into(),
-            DefaultValue::Int(i) => i.into(),
-            DefaultValue::Float(f) => f.into(),
-            DefaultValue::Str(s) => crate::extra_default::parse(ty, s)
-                .map(crate::extra_default::TextDefault::value)
-                .unwrap_or_else(|_| s.into()),
-        }
-    }
-}
-
 /// How many records each side of a link may have.
 ///
 /// Example: [declarations and reports](crate#declarations-and-reports).

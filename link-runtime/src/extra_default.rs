@@ -37,6 +37,19 @@ impl TextDefault {
     }
 }
 
+/// `default` as a value of a column of type `ty` (text that does not read as one, which the
+/// registry refuses, stays text).
+pub(crate) fn value(default: DefaultValue, ty: ColumnType) -> sea_orm::Value {
+    match default {
+        DefaultValue::Bool(b) => b.into(),
+        DefaultValue::Int(i) => i.into(),
+        DefaultValue::Float(f) => f.into(),
+        DefaultValue::Str(s) => parse(ty, s)
+            .map(TextDefault::value)
+            .unwrap_or_else(|_| s.into()),
+    }
+}
+
 /// Reads `text` as a value of `ty`, or says what form it must take.
 pub(crate) fn parse(ty: ColumnType, text: &'static str) -> Result<TextDefault, &'static str> {
     match ty {

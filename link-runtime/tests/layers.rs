@@ -18,6 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "source",
             "linkable",
             "definition",
+            "extra_default",
             "naming",
             "hops",
             "link_event",
