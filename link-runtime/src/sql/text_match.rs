@@ -72,20 +72,28 @@ impl Dialect {
             _ => None,
         };
         match (self.text_match, text) {
-            (TextMatch::Glob, Some(text)) if ignore_case => {
-                let glob = glob_of(&text.to_lowercase());
-                Expr::cust_with_exprs(
-                    "? GLOB ?",
-                    [Expr::from(Func::lower(field)), Expr::val(glob)],
-                )
-            }
+            // SQLite's `lower()` folds ASCII letters only: the pattern's ASCII letters are
+            // lowered to meet it, and each other letter matches either of its cases.
+            (TextMatch::Glob, Some(text)) if ignore_case => Expr::cust_with_exprs(
+                "? GLOB ?",
+                [
+                    Expr::from(Func::lower(field)),
+                    Expr::val(glob_of(text, true)),
+                ],
+            ),
             (TextMatch::Glob, Some(text)) => {
-                Expr::cust_with_exprs("? GLOB ?", [field, Expr::val(glob_of(text))])
+                Expr::cust_with_exprs("? GLOB ?", [field, Expr::val(glob_of(text, false))])
             }
+            // Under a binary collation `LIKE` compares characters exactly (a binary string
+            // would match `_` to one byte of a character, not to the character).
             (TextMatch::Binary, Some(_)) if !ignore_case => field
                 .clone()
                 .binary(BinOper::Like, Expr::val(pattern.clone()))
-                .and(field.binary(BinOper::Like, self.exact(pattern))),
+                .and(field.binary(BinOper::Like, binary_collation(Expr::val(pattern)))),
+            (TextMatch::Binary, Some(_)) => Expr::from(Func::lower(field)).binary(
+                BinOper::Like,
+                binary_collation(Expr::from(Func::lower(Expr::val(pattern)))),
+            ),
             _ if ignore_case => Expr::from(Func::lower(field)).binary(
                 BinOper::Like,
                 Expr::from(Func::lower(self.estimated(pattern))),
@@ -141,9 +149,17 @@ impl Dialect {
     }
 }
 
+/// `text` (a string) under MySQL's and MariaDB's binary collation of `utf8mb4`: compared
+/// character by character, case, accents and trailing spaces included.
+fn binary_collation(text: Expr) -> Expr {
+    Expr::cust_with_expr("(? COLLATE utf8mb4_bin)", text)
+}
+
 /// A `LIKE` pattern as the `GLOB` pattern that matches the same text: `%` is `*`, `_` is `?`,
-/// `\` makes the next character literal, and GLOB's own `*`, `?` and `[` are bracketed.
-fn glob_of(pattern: &str) -> String {
+/// `\` makes the next character literal, and GLOB's own `*`, `?` and `[` are bracketed. With
+/// `any_case`, for text lowered by SQLite's `lower()`: ASCII letters are lowered, and any other
+/// character with a single-character upper or lower case is a class of its cases (`[äÄ]`).
+fn glob_of(pattern: &str, any_case: bool) -> String {
     let mut glob = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
@@ -166,10 +182,32 @@ fn glob_of(pattern: &str) -> String {
                 glob.push(literal);
                 glob.push(']');
             }
+            ascii if any_case && ascii.is_ascii() => glob.push(ascii.to_ascii_lowercase()),
+            other if any_case => {
+                let mut cases = vec![other];
+                for case in [single(other.to_lowercase()), single(other.to_uppercase())] {
+                    if let Some(case) = case.filter(|c| !cases.contains(c) && !c.is_ascii()) {
+                        cases.push(case);
+                    }
+                }
+                if cases.len() == 1 {
+                    glob.push(other);
+                } else {
+                    glob.push('[');
+                    glob.extend(cases);
+                    glob.push(']');
+                }
+            }
             other => glob.push(other),
         }
     }
     glob
+}
+
+/// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`).
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    let first = mapped.next()?;
+    mapped.next().is_none().then_some(first)
 }
 
 #[cfg(test)]
@@ -178,12 +216,23 @@ mod tests {
 
     #[test]
     fn like_patterns_become_the_globs_that_match_the_same_text() {
-        assert_eq!(glob_of("Sh%"), "Sh*");
-        assert_eq!(glob_of("S_irt"), "S?irt");
-        assert_eq!(glob_of(r"100\%"), "100%");
-        assert_eq!(glob_of(r"a\_b"), "a_b");
-        assert_eq!(glob_of(r"a\\b"), r"a\b");
-        assert_eq!(glob_of("*?[x]"), "[*][?][[]x]");
-        assert_eq!(glob_of("end\\"), "end\\");
+        let glob = |pattern| glob_of(pattern, false);
+        assert_eq!(glob("Sh%"), "Sh*");
+        assert_eq!(glob("S_irt"), "S?irt");
+        assert_eq!(glob(r"100\%"), "100%");
+        assert_eq!(glob(r"a\_b"), "a_b");
+        assert_eq!(glob(r"a\\b"), r"a\b");
+        assert_eq!(glob("*?[x]"), "[*][?][[]x]");
+        assert_eq!(glob("end\\"), "end\\");
+    }
+
+    #[test]
+    fn case_insensitive_globs_lower_ascii_and_class_other_letters() {
+        let glob = |pattern| glob_of(pattern, true);
+        assert_eq!(glob("ÄCME%"), "[Ää]cme*");
+        assert_eq!(glob("är_"), "[äÄ]r?");
+        // No single-character upper case: itself only; not a letter: itself.
+        assert_eq!(glob("straße"), "straße");
+        assert_eq!(glob("1€[x]"), "1€[[]x]");
     }
 }
