@@ -86,6 +86,14 @@ fn is_snake_identifier(text: &str) -> bool {
         && !text.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// Medusa's rule for module names (`validateModuleName`): camelCase ones (`productReview`)
+/// are Medusa's too, and name link tables as it does.
+fn is_module_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// Reads and checks a `define_link!` call.
 pub(crate) fn link(cx: &mut Ctxt, input: LinkInput) -> Link {
     let left_options = input
@@ -443,13 +451,20 @@ pub(crate) fn linkable(cx: &mut Ctxt, input: &DeriveInput) -> Linkable {
             "in #[linkable(…)]",
         ) {
             let value = option.string(cx);
-            if let Some(value) = &value
-                && !is_snake_identifier(&value.value())
-            {
-                cx.error_spanned_by(
-                    value,
-                    format!("`{}` must be a snake_case name", option.name),
-                );
+            if let Some(value) = &value {
+                if option.name == "module" {
+                    if !is_module_name(&value.value()) {
+                        cx.error_spanned_by(
+                            value,
+                            "`module` must be letters, digits and `_`, not starting with a digit, as Medusa's module names are (`product`, `productReview`)",
+                        );
+                    }
+                } else if !is_snake_identifier(&value.value()) {
+                    cx.error_spanned_by(
+                        value,
+                        format!("`{}` must be a snake_case name", option.name),
+                    );
+                }
             }
             match option.key().as_str() {
                 "module" => module = value,

@@ -28,7 +28,8 @@ use proc_macro::TokenStream;
 /// struct for an external model another service holds.
 ///
 /// ```text
-/// #[linkable(module = "…"                 required: the module the model belongs to
+/// #[linkable(module = "…"                 required: the module the model belongs to (letters,
+///                                         digits and `_`, as Medusa's: `product`, `productReview`)
 ///            , name = "…"                 the model's name (default: the sea-orm table_name,
 ///                                         else the struct's name in snake case)
 ///            , primary_key = "…"          the key field (default: the field marked

@@ -95,14 +95,80 @@ mod part {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+mod review {
+    use link_runtime::Linkable;
+    use sea_orm::entity::prelude::*;
+
+    /// A model of a module with a camelCase name, as Medusa allows (`productReviewService`).
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Linkable)]
+    #[sea_orm(table_name = "review")]
+    #[linkable(module = "productReviewService")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+define_link! { pub ReviewProduct: review::Model [is_list] => product::Model }
+
 define_link! { pub WidgetGadget: widget::Model [is_list] => gadget::Model }
 define_link! { pub TicketGizmo: ticket::Model [is_list] => gizmo::Model [is_list] }
 define_link! { pub PartWidget: part::Model => widget::Model }
 
+/// Medusa's module names may be camelCase (its `validateModuleName`: letters, digits and `_`);
+/// the table name strips `Service` and lowercases, so `productReviewService` ↔ `product` is
+/// `productreview_review_product_product`, and the module's name keys the JSON shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camel_case_module_names_name_tables_as_medusa_does() {
+    for t in test_databases("spec_s_camel_module").await {
+        let schema = Schema::new(t.sea_backend());
+        t.db.execute(&schema.create_table_from_entity(review::Entity))
+            .await
+            .expect("review table");
+        t.exec("INSERT INTO review (id) VALUES ('rv1')").await;
+        t.products(&["p1"]).await;
+        let links = Links::builder(t.db.clone())
+            .module("productReviewService")
+            .module("product")
+            .link::<ReviewProduct>()
+            .build()
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            links.table_name::<ReviewProduct>().ok(),
+            Some("productreview_review_product_product"),
+            "{:?}",
+            t.backend
+        );
+        links
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        let shape =
+            json!({"productReviewService": {"review_id": "rv1"}, "product": {"product_id": "p1"}});
+        for _ in 0..2 {
+            links
+                .create_json(&t.db, &shape)
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        }
+        let rows = links
+            .list_json(
+                &t.db,
+                &json!({"productReviewService": {"review_id": "rv1"}}),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(rows, vec![shape.clone()], "{:?}", t.backend);
+    }
+}
+
 /// medusa-behaviour §1.2: "`composeTableName(...parts)`: strip a trailing `_id` or `Service`
 /// (regex `/(_id|Service)$/gi`) from each part, then join with `_`", then `.toLowerCase()`;
-/// SPEC §6 link tables have Medusa's name. (Module names must be snake_case here, a compile
-/// error otherwise, so `Service` can only end a part as `service`.) Names computed by hand:
+/// SPEC §6 link tables have Medusa's name. (camelCase module names, `…Service` ones included,
+/// are in `camel_case_module_names_name_tables_as_medusa_does`.) Names computed by hand:
 /// - catalog_service, widget_id, gadget_id, gadget_id → `catalog_` (the `i` flag strips
 ///   `service`), `widget`, `gadget`, `gadget` → catalog__widget_gadget_gadget;
 /// - help_desk, ticket_service_id, gizmos_id, gizmo_ref → help_desk_ticket_service_gizmos_gizmo_ref

@@ -29,4 +29,10 @@ pub struct NoKey {
     pub title: String,
 }
 
+#[derive(Linkable)]
+#[linkable(module = "my-blog", name = "blogPost")]
+pub struct Post {
+    pub id: String,
+}
+
 fn main() {}
