@@ -488,7 +488,7 @@ async fn ordering_by_linked_text_puts_missing_last_typed_as_json() {
 /// The text order itself across backends (the brief: record what each does). A finding, not
 /// a SPEC sentence: §9.4 promises the same NULL placement everywhere, not the same collation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "finding: MariaDB orders linked text by the column's collation (case- and accent-insensitive), SQLite and PostgreSQL by code point"]
+#[ignore = "documented (README, Query): an order by text follows the column's collation, so MariaDB's general_ci differs from code point order; run to see each backend's"]
 async fn ordering_by_linked_text_is_the_same_on_every_backend() {
     let answers = text_orders("probe_ty_textord2").await;
     let differ: Vec<String> = answers[1..]
@@ -511,7 +511,6 @@ async fn ordering_by_linked_text_is_the_same_on_every_backend() {
 /// (by code point, PostgreSQL's rule under `C` and SQLite's), on a root field and through a
 /// link.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: on MariaDB $lt/$lte/$gt/$gte on text compare under the column's case-insensitive collation ($eq does not)"]
 async fn text_range_comparisons_select_alike_on_every_backend() {
     let mut answers: Vec<(String, Vec<Vec<String>>)> = Vec::new();
     for t in test_databases("probe_ty_range").await {

@@ -16,10 +16,10 @@ pub(crate) enum TextMatch {
     Native,
     /// `=` matches exactly; `LIKE` ignores ASCII case, so an exact pattern is a `GLOB` (SQLite).
     Glob,
-    /// The column's collation may ignore case and trailing spaces: text operands are binary
-    /// strings (MySQL, MariaDB). A binary operand keeps the key's index in use for `=` and
-    /// `IN`; `LIKE` is written twice, once as the collation reads it (so the index serves a
-    /// prefix), once exactly.
+    /// The column's collation may ignore case and trailing spaces: text operands of `=` and
+    /// `IN` are binary strings (MySQL, MariaDB), which keeps the key's index in use; `LIKE` is
+    /// written twice, once as the collation reads it (so the index serves a prefix), once
+    /// under `utf8mb4_bin`, which compares characters exactly.
     Binary,
 }
 
@@ -90,9 +90,11 @@ impl Dialect {
                 .clone()
                 .binary(BinOper::Like, Expr::val(pattern.clone()))
                 .and(field.binary(BinOper::Like, binary_collation(Expr::val(pattern)))),
-            (TextMatch::Binary, Some(_)) => Expr::from(Func::lower(field)).binary(
-                BinOper::Like,
-                binary_collation(Expr::from(Func::lower(Expr::val(pattern)))),
+            // Both sides lowered under a Unicode collation (a column's `general_ci` leaves `ẞ`
+            // and letters past the Basic Multilingual Plane as they are), then compared exactly.
+            (TextMatch::Binary, Some(_)) => Expr::cust_with_exprs(
+                "(LOWER(CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_520_ci) COLLATE utf8mb4_bin) LIKE (LOWER(CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_520_ci) COLLATE utf8mb4_bin)",
+                [field, Expr::val(pattern)],
             ),
             _ if ignore_case => Expr::from(Func::lower(field)).binary(
                 BinOper::Like,
@@ -102,13 +104,19 @@ impl Dialect {
         }
     }
 
-    /// A bound of a range (`>`, `>=`, `<`, `<=`): bound, or on PostgreSQL a literal escaped by
+    /// A bound of a range (`>`, `>=`, `<`, `<=`): on MySQL/MariaDB text compared byte for byte
+    /// (UTF-8's byte order is code point order, as SQLite's and a `C.UTF-8` PostgreSQL's), not
+    /// under the column's collation; elsewhere bound, or on PostgreSQL a literal escaped by
     /// sea-query (see [`Dialect::literals_for_estimates`]) when it reads exactly as the bound
     /// value would: text cast to `text` (the type a bound string has, so a `char(n)` column
     /// compares as it would with one), numbers, and dates and times in years 1 to 9999 cast to
     /// their bound type. Other values stay bound (PostgreSQL cannot read year 0 as text).
     pub(crate) fn range_bound(&self, bound: Value) -> Expr {
         use chrono::Datelike;
+        // Text in code point order, as `=` compares it: not the column's collation's order.
+        if self.text_match == TextMatch::Binary {
+            return self.exact(bound);
+        }
         if !self.literals_for_estimates {
             return Expr::val(bound);
         }
@@ -150,9 +158,10 @@ impl Dialect {
 }
 
 /// `text` (a string) under MySQL's and MariaDB's binary collation of `utf8mb4`: compared
-/// character by character, case, accents and trailing spaces included.
+/// character by character, case, accents and trailing spaces included. Converted first: a
+/// bound string has the connection's character set, which need not be `utf8mb4`.
 fn binary_collation(text: Expr) -> Expr {
-    Expr::cust_with_expr("(? COLLATE utf8mb4_bin)", text)
+    Expr::cust_with_expr("(CONVERT(? USING utf8mb4) COLLATE utf8mb4_bin)", text)
 }
 
 /// A `LIKE` pattern as the `GLOB` pattern that matches the same text: `%` is `*`, `_` is `?`,
@@ -182,26 +191,46 @@ fn glob_of(pattern: &str, any_case: bool) -> String {
                 glob.push(literal);
                 glob.push(']');
             }
-            ascii if any_case && ascii.is_ascii() => glob.push(ascii.to_ascii_lowercase()),
-            other if any_case => {
-                let mut cases = vec![other];
-                for case in [single(other.to_lowercase()), single(other.to_uppercase())] {
-                    if let Some(case) = case.filter(|c| !cases.contains(c) && !c.is_ascii()) {
-                        cases.push(case);
-                    }
-                }
-                if cases.len() == 1 {
-                    glob.push(other);
-                } else {
+            other if any_case => match case_class(other).as_slice() {
+                [one] => glob.push(*one),
+                class => {
                     glob.push('[');
-                    glob.extend(cases);
+                    glob.extend(class);
                     glob.push(']');
                 }
-            }
+            },
             other => glob.push(other),
         }
     }
     glob
+}
+
+/// Capitals whose lower case is another letter's (`ẞ` → `ß`, the Kelvin sign → `k`): no
+/// letter upper-cases to them, so a class built from a letter's own cases would miss them.
+const OTHER_CAPITALS: [char; 4] = ['\u{1E9E}', '\u{212A}', '\u{212B}', '\u{2126}'];
+
+/// The characters that `c` matches case-insensitively in text lowered by SQLite's `lower()`
+/// (which folds ASCII only): its lower case, then every non-ASCII character with the same
+/// lower case, as PostgreSQL's `lower(col) LIKE lower(pattern)` matches them.
+fn case_class(c: char) -> Vec<char> {
+    let Some(lower) = single(c.to_lowercase()) else {
+        return vec![c];
+    };
+    let mut class = vec![lower];
+    let candidates = [
+        Some(c),
+        single(c.to_uppercase()),
+        single(lower.to_uppercase()),
+    ];
+    for other in candidates.into_iter().flatten().chain(OTHER_CAPITALS) {
+        if !other.is_ascii()
+            && single(other.to_lowercase()) == Some(lower)
+            && !class.contains(&other)
+        {
+            class.push(other);
+        }
+    }
+    class
 }
 
 /// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`).
@@ -229,10 +258,14 @@ mod tests {
     #[test]
     fn case_insensitive_globs_lower_ascii_and_class_other_letters() {
         let glob = |pattern| glob_of(pattern, true);
-        assert_eq!(glob("ÄCME%"), "[Ää]cme*");
+        assert_eq!(glob("ÄCME%"), "[äÄ]cme*");
         assert_eq!(glob("är_"), "[äÄ]r?");
-        // No single-character upper case: itself only; not a letter: itself.
-        assert_eq!(glob("straße"), "straße");
+        // Capitals no letter upper-cases to, and letters whose cases differ in length.
+        assert_eq!(glob("straße"), "stra[ßẞ]e");
+        assert_eq!(glob("K\u{212A}"), "[k\u{212A}][k\u{212A}]");
+        assert_eq!(glob("\u{10400}x"), "[\u{10428}\u{10400}]x");
+        // `ς` lowers to itself, not to `σ`: `Σ` is not its capital here, as in PostgreSQL.
+        assert_eq!(glob("ς"), "ς");
         assert_eq!(glob("1€[x]"), "1€[[]x]");
     }
 }
