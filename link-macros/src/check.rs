@@ -126,11 +126,15 @@ pub(crate) fn link(cx: &mut Ctxt, input: LinkInput) -> Link {
             }
             "table" => {
                 link.table = option.string(cx);
-                // A longer name is compressed to 58 characters, as Medusa does.
+                // A longer name is compressed to 58 characters, as Medusa does. Medusa counts
+                // characters and PostgreSQL truncates past 63 bytes: ASCII keeps them equal.
                 if let Some(table) = &link.table
-                    && table.value().is_empty()
+                    && (table.value().is_empty() || !table.value().is_ascii())
                 {
-                    cx.error_spanned_by(table, "a table name cannot be empty");
+                    cx.error_spanned_by(
+                        table,
+                        "a table name is one or more ASCII characters, such as `product_brand`",
+                    );
                 }
             }
             "id_prefix" => {
@@ -384,7 +388,7 @@ fn default_literal(
         } else if kind.is_float() {
             "a number literal"
         } else {
-            "a string literal (the value as the database reads it)"
+            "a string literal: text, or a date (`\"2024-02-03\"`), date-time (`\"2024-02-03T04:05:06Z\"`), UUID, JSON document or decimal number, which `build()` checks"
         };
         cx.error_spanned_by(
             expr,

@@ -12,8 +12,10 @@ use crate::definition::{ColumnType, DefaultValue, LinkSpec};
 /// A text default, as the value of its column's type.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TextDefault {
-    /// Text, JSON or a decimal: the database reads the text as it is.
+    /// Text or JSON: the database reads the text as it is.
     Verbatim(&'static str),
+    /// A `Decimal`, written in plain digits (`1_000` and `1e3` are `1000`).
+    Decimal(Decimal),
     /// A `DateTime<Utc>`.
     Instant(DateTime<Utc>),
     /// A `NaiveDateTime`.
@@ -29,6 +31,7 @@ impl TextDefault {
     pub(crate) fn value(self) -> sea_orm::Value {
         match self {
             TextDefault::Verbatim(text) => text.into(),
+            TextDefault::Decimal(number) => number.into(),
             TextDefault::Instant(at) => at.into(),
             TextDefault::Naive(at) => at.into(),
             TextDefault::Date(day) => day.into(),
@@ -57,29 +60,34 @@ pub(crate) fn parse(ty: ColumnType, text: &'static str) -> Result<TextDefault, &
             .map(|t| t.with_timezone(&Utc))
             .ok()
             .or_else(|| naive(text).map(|t| t.and_utc()))
+            .filter(|t| storable(t.naive_utc()))
             .map(TextDefault::Instant)
             .ok_or(
-                "a date-time in RFC 3339 (`\"2024-02-03T04:05:06Z\"`, or with an offset such as `+02:00`)",
+                "a date-time in RFC 3339 of years 1 to 9999 (`\"2024-02-03T04:05:06Z\"`, or with an offset such as `+02:00`)",
             ),
         ColumnType::Timestamp => naive(text)
+            .filter(|t| storable(*t))
             .map(TextDefault::Naive)
-            .ok_or("a date and time without a zone (`\"2024-02-03 04:05:06\"`)"),
+            .ok_or("a date and time without a zone, of years 1 to 9999 (`\"2024-02-03 04:05:06\"`)"),
         ColumnType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
+            .filter(|day| storable(day.and_time(chrono::NaiveTime::MIN)))
             .map(TextDefault::Date)
-            .ok_or("a date (`\"2024-02-03\"`)"),
+            .ok_or("a date of years 1 to 9999 (`\"2024-02-03\"`)"),
         ColumnType::Uuid => Uuid::parse_str(text)
             .ok()
             .map(TextDefault::Uuid)
             .ok_or("a UUID (`\"67e55044-10b1-426f-9247-bb680e5fe0c8\"`)"),
+        // PostgreSQL's `jsonb` refuses a NUL (`\u0000`), as extra data with one is refused.
         ColumnType::Json => serde_json::from_str::<serde_json::Value>(text)
             .ok()
+            .filter(|value| !crate::input::json_holds_nul(value))
             .map(|_| TextDefault::Verbatim(text))
-            .ok_or("a JSON document (`\"{\\\"a\\\": 1}\"`, `\"[]\"`, `\"null\"`)"),
+            .ok_or("a JSON document without a NUL character (`\"{\\\"a\\\": 1}\"`, `\"[]\"`, `\"null\"`)"),
         ColumnType::Decimal => text
             .parse::<Decimal>()
             .ok()
-            .map(|_| TextDefault::Verbatim(text))
+            .map(TextDefault::Decimal)
             .ok_or("a decimal number (`\"12.50\"`)"),
         _ => Ok(TextDefault::Verbatim(text)),
     }
@@ -104,6 +112,13 @@ pub(crate) fn problems(spec: &LinkSpec) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether every backend stores `at` as given: years 1 to 9999 (PostgreSQL refuses year 0,
+/// MySQL years past 9999), and no leap second (MariaDB refuses `:60`).
+fn storable(at: NaiveDateTime) -> bool {
+    use chrono::{Datelike, Timelike};
+    (1..=9999).contains(&at.year()) && at.nanosecond() < 1_000_000_000
 }
 
 /// `2024-02-03 04:05:06` or `2024-02-03T04:05:06`, with or without a fraction of a second.
@@ -132,6 +147,17 @@ mod tests {
             );
         }
         assert!(parse(ColumnType::TimestampTz, "yesterday").is_err());
+        for unstorable in [
+            "0000-01-01T00:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "+10000-01-01 00:00:00",
+        ] {
+            assert!(
+                parse(ColumnType::TimestampTz, unstorable).is_err(),
+                "{unstorable}"
+            );
+        }
+        assert!(parse(ColumnType::Date, "-0001-01-01").is_err());
         assert!(parse(ColumnType::Timestamp, "2024-02-03T04:05:06Z").is_err());
         assert!(parse(ColumnType::Date, "2024-02-30").is_err());
     }
@@ -147,7 +173,16 @@ mod tests {
             Ok(TextDefault::Verbatim("{\"a\": 1}"))
         );
         assert!(parse(ColumnType::Json, "{a: 1}").is_err());
+        assert!(parse(ColumnType::Json, "{\"a\": \"\\u0000\"}").is_err());
         assert!(parse(ColumnType::Decimal, "12.5.0").is_err());
+        let plain = |text| match parse(ColumnType::Decimal, text) {
+            Ok(TextDefault::Decimal(number)) => number.to_string(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            (plain("1_000"), plain("12.50")),
+            ("1000".into(), "12.50".into())
+        );
         assert_eq!(
             parse(ColumnType::Text, "anything"),
             Ok(TextDefault::Verbatim("anything"))

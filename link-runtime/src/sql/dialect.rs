@@ -548,6 +548,8 @@ pub(crate) fn default_literal(backend: DbBackend, ty: ColumnType, default: Defau
     const TIME: &str = "%Y-%m-%d %H:%M:%S%.6f";
     let typed = match crate::extra_default::parse(ty, text) {
         Ok(TextDefault::Verbatim(_)) | Err(_) => None,
+        // Plain digits: a number literal every backend reads into its decimal column.
+        Ok(TextDefault::Decimal(number)) => Some(number.to_string()),
         Ok(TextDefault::Uuid(id)) => match backend {
             DbBackend::Postgres => Some(literal(backend, &id.hyphenated().to_string())),
             _ => Some(format!("X'{}'", id.simple())),
