@@ -29,7 +29,17 @@ impl Links {
     ///
     /// Example: [the service example](crate#service-example).
     pub async fn plan(&self) -> Result<Plan> {
-        planner::plan(self, self.home()).await
+        let home = self.home();
+        let txn = home
+            .begin_with_options(MigrationSql::of(home).read_options())
+            .await
+            .map_err(Error::database("starting the plan's read"))?;
+        let plan = planner::plan(self, &txn).await;
+        // It only read: ending it either way is the same.
+        txn.rollback()
+            .await
+            .map_err(Error::database("ending the plan's read"))?;
+        plan
     }
 
     /// Runs the steps of `reviewed` that `mode` allows, under a database-level lock

@@ -124,6 +124,20 @@ impl MigrationSql {
         }
     }
 
+    /// The options of the transaction a plan reads in: one snapshot for every statement
+    /// (`REPEATABLE READ`; SQLite's read transaction is one), so a plan made while another
+    /// instance migrates sees the tables before that migration or after it, not half of each.
+    pub(crate) fn read_options(self) -> TransactionOptions {
+        match self.backend {
+            DbBackend::Sqlite => TransactionOptions::default(),
+            _ => TransactionOptions {
+                isolation_level: Some(sea_orm::IsolationLevel::RepeatableRead),
+                access_mode: Some(sea_orm::AccessMode::ReadOnly),
+                ..TransactionOptions::default()
+            },
+        }
+    }
+
     /// The migration lock for the schema (or database): PostgreSQL's advisory lock,
     /// MySQL/MariaDB's `GET_LOCK`, the exclusive transaction on SQLite.
     pub(crate) fn lock(self) -> MigrationLock {
