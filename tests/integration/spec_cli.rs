@@ -81,7 +81,10 @@ async fn run_out(links: &Links, args: &[&str]) -> (String, Result<(), Error>) {
     (String::from_utf8(out).expect("utf-8"), result)
 }
 
-fn registry(t: &TestDb, links: &[fn(link_runtime::LinksBuilder) -> link_runtime::LinksBuilder]) -> Links {
+fn registry(
+    t: &TestDb,
+    links: &[fn(link_runtime::LinksBuilder) -> link_runtime::LinksBuilder],
+) -> Links {
     links
         .iter()
         .fold(
@@ -130,13 +133,34 @@ async fn cli_plan_prints_every_step_with_every_statement() {
         let v2 = registry(&t, &[with::<CliItemsV2>, with::<CliNew>]);
         let planned = plan(&v2, &t).await;
         let kinds: Vec<StepKind> = planned.steps.iter().map(|s| s.kind).collect();
-        assert!(kinds.contains(&StepKind::Unsafe), "{:?}: {planned}", t.backend);
-        assert!(kinds.contains(&StepKind::Drop), "{:?}: {planned}", t.backend);
-        assert!(kinds.contains(&StepKind::Create), "{:?}: {planned}", t.backend);
+        assert!(
+            kinds.contains(&StepKind::Unsafe),
+            "{:?}: {planned}",
+            t.backend
+        );
+        assert!(
+            kinds.contains(&StepKind::Drop),
+            "{:?}: {planned}",
+            t.backend
+        );
+        assert!(
+            kinds.contains(&StepKind::Create),
+            "{:?}: {planned}",
+            t.backend
+        );
         let out = run(&v2, &["plan"], None).await.expect("plan");
         for step in &planned.steps {
-            assert!(out.contains(&step.table), "{:?}: {} missing in\n{out}", t.backend, step.table);
-            assert!(!step.sql.is_empty() || !step.kind.changes(), "{:?}: {planned}", t.backend);
+            assert!(
+                out.contains(&step.table),
+                "{:?}: {} missing in\n{out}",
+                t.backend,
+                step.table
+            );
+            assert!(
+                !step.sql.is_empty() || !step.kind.changes(),
+                "{:?}: {planned}",
+                t.backend
+            );
             for sql in &step.sql {
                 assert!(
                     out.contains(sql.as_str()),
@@ -207,12 +231,17 @@ async fn cli_execute_safe_runs_only_safe_steps() {
         let out = run(&v2, &["migrate", "--execute-safe"], None)
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-        assert!(out.contains("skipped 2 drop or unsafe step(s)"), "{:?}: {out}", t.backend);
+        assert!(
+            out.contains("skipped 2 drop or unsafe step(s)"),
+            "{:?}: {out}",
+            t.backend
+        );
         assert!(table_exists(&t, "cli_new").await, "{:?}: {out}", t.backend);
         assert_eq!(t.texts("SELECT id FROM cli_old").await, ["link_old_1"]);
         // The integer column is untouched: 7 is still an integer 7.
         assert_eq!(
-            t.count("SELECT COUNT(*) FROM cli_items WHERE weight = 7").await,
+            t.count("SELECT COUNT(*) FROM cli_items WHERE weight = 7")
+                .await,
             1,
             "{:?}",
             t.backend
@@ -265,7 +294,11 @@ async fn cli_execute_all_runs_drops_and_unsafe_steps_then_is_up_to_date() {
         let expected = (t.backend != link_tests::Backend::Sqlite).then(|| "7".to_string());
         assert_eq!(rows[0].extra.weight, expected, "{:?}", t.backend);
         assert!(plan(&v2, &t).await.is_up_to_date(), "{:?}", t.backend);
-        for args in [&["migrate"][..], &["migrate", "--execute-all"], &["migrate", "--execute-safe"]] {
+        for args in [
+            &["migrate"][..],
+            &["migrate", "--execute-all"],
+            &["migrate", "--execute-safe"],
+        ] {
             assert_eq!(
                 run(&v2, args, None).await.expect("again"),
                 "link tables are up to date\n",
@@ -286,12 +319,24 @@ async fn cli_a_terminal_answer_decides_the_unsafe_step() {
         let declined = run(&v2, &["migrate"], Some(false))
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-        assert!(declined.contains("skipped 1"), "{:?}: {declined}", t.backend);
-        assert_eq!(t.count("SELECT COUNT(*) FROM cli_items WHERE weight = 7").await, 1);
+        assert!(
+            declined.contains("skipped 1"),
+            "{:?}: {declined}",
+            t.backend
+        );
+        assert_eq!(
+            t.count("SELECT COUNT(*) FROM cli_items WHERE weight = 7")
+                .await,
+            1
+        );
         let confirmed = run(&v2, &["migrate"], Some(true))
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
-        assert!(confirmed.contains("applied 1 step(s)"), "{:?}: {confirmed}", t.backend);
+        assert!(
+            confirmed.contains("applied 1 step(s)"),
+            "{:?}: {confirmed}",
+            t.backend
+        );
         assert!(plan(&v2, &t).await.is_up_to_date(), "{:?}", t.backend);
         // cli_old was declared all along: never touched.
         assert_eq!(t.texts("SELECT id FROM cli_old").await, ["link_old_1"]);
@@ -306,7 +351,8 @@ async fn cli_a_terminal_answer_decides_the_unsafe_step() {
 async fn cli_check_names_dangling_links() {
     for t in test_databases("cli_check").await {
         let links = common::registry(&t).await;
-        t.products(&["p_gone", "p_soft", "p_ok", "p_dismissed"]).await;
+        t.products(&["p_gone", "p_soft", "p_ok", "p_dismissed"])
+            .await;
         t.brands(&["b1"]).await;
         for p in ["p_gone", "p_soft", "p_ok", "p_dismissed"] {
             links
@@ -331,18 +377,27 @@ async fn cli_check_names_dangling_links() {
             .await
             .expect("dismiss");
         assert!(
-            run(&links, &["check"], None).await.expect("check").ends_with("no dangling links\n"),
+            run(&links, &["check"], None)
+                .await
+                .expect("check")
+                .ends_with("no dangling links\n"),
             "{:?}",
             t.backend
         );
-        t.exec("DELETE FROM product WHERE id IN ('p_gone', 'p_dismissed')").await;
-        t.exec("UPDATE product SET deleted_at = CURRENT_TIMESTAMP WHERE id = 'p_soft'").await;
+        t.exec("DELETE FROM product WHERE id IN ('p_gone', 'p_dismissed')")
+            .await;
+        t.exec("UPDATE product SET deleted_at = CURRENT_TIMESTAMP WHERE id = 'p_soft'")
+            .await;
         let (out, result) = run_out(&links, &["check"]).await;
         // A failing exit is what a CI job needs; the report is written either way.
         let e = result.expect_err("dangling links fail the command");
         assert!(e.to_string().contains("2 dangling"), "{:?}: {e}", t.backend);
         eprintln!("{:?}: {out}", t.backend);
-        assert!(out.contains("product_product_brand_brand") || out.contains("ProductBrand"), "{:?}: {out}", t.backend);
+        assert!(
+            out.contains("product_product_brand_brand") || out.contains("ProductBrand"),
+            "{:?}: {out}",
+            t.backend
+        );
         assert!(out.contains("p_gone"), "{:?}: {out}", t.backend);
         assert!(out.contains("p_soft"), "{:?}: {out}", t.backend);
         assert!(!out.contains("p_ok"), "{:?}: {out}", t.backend);
@@ -358,7 +413,10 @@ async fn cli_an_unreachable_database_is_an_error_for_every_command() {
     let urls = [
         ("postgres", "postgres://postgres@127.0.0.1:1/none"),
         ("mysql", "mysql://root@127.0.0.1:1/none"),
-        ("sqlite", "sqlite:///nonexistent-dir-cli-probe/none.db?mode=ro"),
+        (
+            "sqlite",
+            "sqlite:///nonexistent-dir-cli-probe/none.db?mode=ro",
+        ),
     ];
     for (name, url) in urls {
         let mut options = sea_orm::ConnectOptions::new(url);
@@ -414,15 +472,26 @@ async fn cli_a_blocked_step_fails_every_migrate() {
         t.exec("INSERT INTO cli_items (product_id, tag_id, id) VALUES ('p1', 't1', 'l1'), ('p2', 't1', 'l2')")
             .await;
         let tight = registry(&t, &[with::<CliItemsOne>]);
-        for args in [&["migrate"][..], &["migrate", "--execute-all"], &["migrate", "--execute-safe"]] {
-            let e = run(&tight, args, Some(true))
-                .await
-                .expect_err("blocked");
-            assert!(e.to_string().contains("cli_items"), "{:?} {args:?}: {e}", t.backend);
+        for args in [
+            &["migrate"][..],
+            &["migrate", "--execute-all"],
+            &["migrate", "--execute-safe"],
+        ] {
+            let e = run(&tight, args, Some(true)).await.expect_err("blocked");
+            assert!(
+                e.to_string().contains("cli_items"),
+                "{:?} {args:?}: {e}",
+                t.backend
+            );
         }
-        assert_eq!(t.count("SELECT COUNT(*) FROM cli_items WHERE deleted_at IS NULL").await, 2);
+        assert_eq!(
+            t.count("SELECT COUNT(*) FROM cli_items WHERE deleted_at IS NULL")
+                .await,
+            2
+        );
         // Fixed (the extra dismissed), it goes through.
-        t.exec("UPDATE cli_items SET deleted_at = CURRENT_TIMESTAMP WHERE id = 'l2'").await;
+        t.exec("UPDATE cli_items SET deleted_at = CURRENT_TIMESTAMP WHERE id = 'l2'")
+            .await;
         let out = run(&tight, &["migrate", "--execute-all"], None)
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
