@@ -97,6 +97,15 @@ async fn table_exists(t: &TestDb, table: &str) -> bool {
     !t.columns(table).await.is_empty()
 }
 
+/// The type of a link table's time columns as Medusa declares them (`timestamptz` on
+/// PostgreSQL, which a `timestamp` without a zone is not read as).
+fn stamp_type(t: &TestDb) -> &'static str {
+    match t.db.get_database_backend() {
+        DbBackend::Postgres => "TIMESTAMPTZ",
+        _ => "TIMESTAMP",
+    }
+}
+
 /// What a Medusa backend leaves: its tracking table (Medusa's DDL, in each backend's types),
 /// its own link table `cart_promotion` with a row, and the ProductBrand table as Medusa creates
 /// it (no unique indexes) with a row, both tracked.
@@ -116,7 +125,8 @@ async fn medusa_was_here(t: &TestDb) {
     t.exec("CREATE TABLE cart_promotion (cart_id VARCHAR(255) NOT NULL, promotion_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, deleted_at TIMESTAMP NULL, PRIMARY KEY (cart_id, promotion_id))").await;
     t.exec("INSERT INTO cart_promotion (cart_id, promotion_id, id) VALUES ('cart_1', 'promo_1', 'cartpromo_1')").await;
     // Medusa's columns, in types every backend takes; no unique index.
-    t.exec("CREATE TABLE product_product_brand_brand (product_id VARCHAR(255) NOT NULL, brand_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, featured BOOLEAN NOT NULL DEFAULT false, position INTEGER NOT NULL DEFAULT 0, note TEXT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at TIMESTAMP NULL, PRIMARY KEY (product_id, brand_id))").await;
+    let ts = stamp_type(t);
+    t.exec(&format!("CREATE TABLE product_product_brand_brand (product_id VARCHAR(255) NOT NULL, brand_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, featured BOOLEAN NOT NULL DEFAULT false, position INTEGER NOT NULL DEFAULT 0, note TEXT NULL, created_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at {ts} NULL, PRIMARY KEY (product_id, brand_id))")).await;
     t.exec("INSERT INTO product_product_brand_brand (product_id, brand_id, id) VALUES ('p1', 'b1', 'link_1')").await;
     t.exec(r#"INSERT INTO link_module_migrations (table_name, link_descriptor) VALUES ('cart_promotion', '{"fromModule":"cart","toModule":"promotion","fromModel":"cart","toModel":"promotions"}'), ('product_product_brand_brand', '{"fromModule":"product","toModule":"brand","fromModel":"product","toModel":"brand"}')"#).await;
 }
@@ -642,7 +652,8 @@ async fn a_table_recorded_for_another_link_is_not_taken() {
     for t in test_databases("own_other_link").await {
         medusa_was_here(&t).await;
         // Medusa tracks `item_tags` for another link (its table made by hand here).
-        t.exec("CREATE TABLE item_tags (product_id VARCHAR(255) NOT NULL, tag_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at TIMESTAMP NULL, PRIMARY KEY (product_id, tag_id))").await;
+        let ts = stamp_type(&t);
+        t.exec(&format!("CREATE TABLE item_tags (product_id VARCHAR(255) NOT NULL, tag_id VARCHAR(255) NOT NULL, id VARCHAR(255) NOT NULL, created_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP, deleted_at {ts} NULL, PRIMARY KEY (product_id, tag_id))")).await;
         t.exec(r#"INSERT INTO link_module_migrations (table_name, link_descriptor) VALUES ('item_tags', '{"fromModule":"order","toModule":"tag","fromModel":"order","toModel":"tag"}')"#).await;
         let app = registry(&t, "shop", &[with::<ItemTags>]);
         let shown = plan(&app, &t).await;

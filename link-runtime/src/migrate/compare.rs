@@ -38,6 +38,45 @@ pub(super) async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool)
         .unsigned_abs())
 }
 
+/// The columns every read of a link row decodes that `live` could not give it, in words: a
+/// time column of a type that does not read as a date-time, or rows without an `id`,
+/// `created_at` or `updated_at` (a table made by hand or by another tool). An adopted table
+/// like that would migrate, then fail every read.
+async fn unreadable<C: ConnectionTrait>(
+    conn: &C,
+    live: &LiveTable,
+    current_name: &str,
+    statements: MigrationSql,
+) -> Result<Vec<String>> {
+    let mut wrong = Vec::new();
+    for name in ["created_at", "updated_at", "deleted_at"] {
+        if let Some(found) = live.columns.get(name)
+            && !statements.reads_as_timestamp(&found.ty)
+        {
+            wrong.push(format!("`{name}` is `{}`", found.ty));
+        }
+    }
+    for name in ["id", "created_at", "updated_at"] {
+        // A nullable column is counted only then: a full scan, but only of such a table.
+        if live.columns.get(name).is_some_and(|c| c.nullable) {
+            let row = conn
+                .query_one(&MigrationSql::count_nulls(current_name, name))
+                .await
+                .map_err(Error::database(format!(
+                    "checking the rows of `{current_name}`"
+                )))?;
+            let nulls = row
+                .map(|row| crate::error::column::<i64>(&row, "n", "a count of NULLs"))
+                .transpose()?
+                .unwrap_or_default();
+            if nulls > 0 {
+                wrong.push(format!("{nulls} row(s) have no `{name}`"));
+            }
+        }
+    }
+    Ok(wrong)
+}
+
 /// Up to ten keys of `table` with more than one live row: what a unique index on `key` over
 /// live rows would refuse.
 async fn duplicated_keys<C: ConnectionTrait>(
@@ -100,6 +139,21 @@ pub(super) async fn diff<C: ConnectionTrait>(
             Vec::new(),
             Some(format!(
                 "every link table has its two key columns and `id`, `created_at`, `updated_at`, `deleted_at`; `{table}` is not a link table of this link: give link {link} another `table = \"…\"`"
+            )),
+        );
+        return Ok((Vec::new(), risky));
+    }
+    let unreadable = unreadable(conn, live, current_name, statements).await?;
+    if !unreadable.is_empty() {
+        unsafe_step(
+            format!(
+                "link {link}: `{table}` has columns its rows cannot be read with: {}",
+                unreadable.join(", ")
+            ),
+            Vec::new(),
+            Some(format!(
+                "a link table's `created_at` and `updated_at` are {ty} NOT NULL, `deleted_at` is {ty}, and `id` is NOT NULL: alter those columns of `{current_name}` by hand (filling the rows that lack a value), then migrate again",
+                ty = statements.timestamp_type()
             )),
         );
         return Ok((Vec::new(), risky));

@@ -263,14 +263,13 @@ async fn run<C: ConnectionTrait>(
 ) -> Result<(Plan, Vec<Step>)> {
     let statements = MigrationSql::of(txn);
     // Before anything is written (MySQL commits each DDL statement on its own).
-    crate::sql::catalogue::check_server(txn).await?;
+    let server = crate::sql::catalogue::check_server(txn).await?;
     txn.execute_unprepared(&statements.create_owners_table())
         .await
         .map_err(Error::database(format!("creating `{}`", ownership::TABLE)))?;
-    let mariadb = crate::sql::catalogue::is_mariadb(txn).await?;
     txn.execute_unprepared(&crate::sql::create_deletions_table(
         txn.get_database_backend(),
-        mariadb,
+        server.mariadb,
     ))
     .await
     .map_err(Error::database(format!(

@@ -69,6 +69,34 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
                 continue;
             }
             let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_ref()).await?;
+            // Adopting the table under the declared name would leave the rows the link has in
+            // another table (its old name) behind: the step waits for a decision.
+            let holder = claims.tables().into_iter().find(|(t, d)| {
+                *t != table
+                    && !declared_tables.contains(t)
+                    && existing.contains(*t)
+                    && d.is_some_and(|d| d.matches(&descriptor))
+            });
+            if claims.ours(table).is_none()
+                && let Some((holder, _)) = holder
+            {
+                steps.push(Step {
+                    blocked: Some(format!(
+                        "`{holder}` holds this link's rows: declare `table = \"{holder}\"` to keep using it, or move its rows into `{table}` by hand and drop it, then migrate again"
+                    )),
+                    ..step(
+                        table,
+                        StepKind::Adopt,
+                        format!(
+                            "link {link}: its table `{table}` exists, but the link's rows are in `{holder}`"
+                        ),
+                        Vec::new(),
+                    )
+                });
+                // What else keeps the table from serving the link, but nothing to run on it.
+                steps.extend(unsafe_steps.into_iter().filter(|s| s.blocked.is_some()));
+                continue;
+            }
             if claims.ours(table).is_none() {
                 let claim = ownership::claim_sql(
                     statements,

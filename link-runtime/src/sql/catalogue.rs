@@ -170,12 +170,12 @@ pub(crate) async fn like_uses_plain_indexes<C: ConnectionTrait>(conn: &C) -> Res
 /// Refuses a MySQL or MariaDB server too old for the statements this layer writes: pairs are
 /// matched through `JSON_TABLE` (see `Dialect::pairs_as_json_table`), which MySQL has from
 /// 8.0.4 and MariaDB from 10.6. Other backends, and a version text it cannot read, pass.
-pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<()> {
+pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<Server> {
     if conn.get_database_backend() != DbBackend::MySql {
-        return Ok(());
+        return Ok(Server { mariadb: false });
     }
     let Some(version) = server_version(conn).await? else {
-        return Ok(());
+        return Ok(Server { mariadb: false });
     };
     match too_old(&version) {
         Some(needed) => Err(Error::Schema {
@@ -183,8 +183,16 @@ pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<()> {
                 "the database server is {version}; module links needs {needed} or later (it matches pairs of keys with JSON_TABLE): upgrade the server"
             ),
         }),
-        None => Ok(()),
+        None => Ok(Server {
+            mariadb: version.contains("MariaDB"),
+        }),
     }
+}
+
+/// What [`check_server`] learnt of the server, so a migration reads `VERSION()` once.
+pub(crate) struct Server {
+    /// Whether a MySQL connection reaches MariaDB (see [`is_mariadb`]).
+    pub(crate) mariadb: bool,
 }
 
 /// Whether a MySQL connection reaches MariaDB, which (unlike MySQL) returns the rows an

@@ -309,6 +309,15 @@ impl MigrationSql {
         select
     }
 
+    /// `SELECT COUNT(*) AS n FROM table WHERE column IS NULL`: rows without a value there.
+    pub(crate) fn count_nulls(table: &str, column: &str) -> SelectStatement {
+        Query::select()
+            .expr_as(Expr::col(Asterisk).count(), "n")
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new(column)).is_null())
+            .to_owned()
+    }
+
     /// Up to ten keys of `table`, as `k`, with more than one live row: what a unique index on
     /// `key` over live rows would refuse.
     pub(crate) fn duplicated_keys(table: &str, key: &str) -> SelectStatement {
@@ -455,9 +464,25 @@ impl MigrationSql {
         column_type(self.backend, ty)
     }
 
+    /// The type of a link table's time columns (`created_at`, …).
+    pub(crate) fn timestamp_type(self) -> &'static str {
+        super::timestamp_type(self.backend)
+    }
+
     /// Whether `found`, a column type as the catalogue names it, is the declared type `ty`.
     pub(crate) fn is_declared_type(self, ty: ColumnType, found: &str) -> bool {
         reported_types(self.backend, ty).contains(&found)
+    }
+
+    /// Whether a column the catalogue reports as `found` reads as a `DateTime<Utc>`, as a link
+    /// table's `created_at`, `updated_at` and `deleted_at` are read: PostgreSQL's `timestamp`
+    /// without a zone does not; MySQL's `datetime` and `timestamp` do; SQLite's text does.
+    pub(crate) fn reads_as_timestamp(self, found: &str) -> bool {
+        match self.backend {
+            DbBackend::Postgres => found == "timestamp with time zone",
+            DbBackend::MySql => matches!(found, "datetime" | "timestamp"),
+            _ => true,
+        }
     }
 
     /// Whether the backend enforces cardinality with a generated `live_<key>` column
