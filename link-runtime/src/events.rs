@@ -35,11 +35,10 @@ impl Links {
     /// Example: [more of the service](crate#more-of-the-service).
     pub async fn begin<C>(&self, conn: &C) -> Result<LinkTransaction>
     where
-        C: TransactionTrait<Transaction = DatabaseTransaction>,
+        C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
     {
         Ok(LinkTransaction {
-            txn: conn
-                .begin()
+            txn: crate::sql::begin_write(conn)
                 .await
                 .map_err(Error::database("starting a transaction"))?,
             pending: Mutex::new(Vec::new()),

@@ -14,7 +14,7 @@ use crate::definition::{ColumnType, DefaultValue, LinkSpec};
 pub(crate) enum TextDefault {
     /// Text or JSON: the database reads the text as it is.
     Verbatim(&'static str),
-    /// A `Decimal`, written in plain digits (`1_000` and `1e3` are `1000`).
+    /// A `Decimal`, written in plain digits (`1_000` is `1000`).
     Decimal(Decimal),
     /// A `DateTime<Utc>`.
     Instant(DateTime<Utc>),
@@ -84,11 +84,11 @@ pub(crate) fn parse(ty: ColumnType, text: &'static str) -> Result<TextDefault, &
             .filter(|value| !crate::input::json_holds_nul(value))
             .map(|_| TextDefault::Verbatim(text))
             .ok_or("a JSON document without a NUL character (`\"{\\\"a\\\": 1}\"`, `\"[]\"`, `\"null\"`)"),
-        ColumnType::Decimal => text
-            .parse::<Decimal>()
+        // Exact: a number with more digits than a `Decimal` holds is refused, not rounded.
+        ColumnType::Decimal => Decimal::from_str_exact(text)
             .ok()
             .map(TextDefault::Decimal)
-            .ok_or("a decimal number (`\"12.50\"`)"),
+            .ok_or("a decimal number of at most 28 significant digits (`\"12.50\"`)"),
         _ => Ok(TextDefault::Verbatim(text)),
     }
 }

@@ -185,7 +185,6 @@ async fn create_vs_delete(t: &TestDb) {
 
 race_test!(create_vs_delete_on_servers: create_vs_delete on Postgres | MySql);
 race_test!(
-    #[ignore = "defect: on SQLite a write racing another write fails with Database(\"database is locked\", SQLITE_BUSY), not retried nor typed"]
     create_vs_delete_on_sqlite: create_vs_delete on Sqlite);
 
 /// The same, deterministically: `delete(product, [p])` has run inside a transaction that is
@@ -389,7 +388,6 @@ async fn restore_vs_create(t: &TestDb) {
 
 race_test!(restore_vs_create_on_servers: restore_vs_create on Postgres | MySql);
 race_test!(
-    #[ignore = "defect: on SQLite a write racing another write fails with Database(\"database is locked\", SQLITE_BUSY), not retried nor typed"]
     restore_vs_create_on_sqlite: restore_vs_create on Sqlite);
 
 /// `delete(customer, [c])` cascades to `c`'s wishlist `w` (`delete_cascade`) while
@@ -454,7 +452,6 @@ async fn cascade_vs_create(t: &TestDb) {
 
 race_test!(cascade_vs_create_on_servers: cascade_vs_create on Postgres | MySql);
 race_test!(
-    #[ignore = "defect: on SQLite a write racing another write fails with Database(\"database is locked\", SQLITE_BUSY), not retried nor typed"]
     cascade_vs_create_on_sqlite: cascade_vs_create on Sqlite);
 
 // ---------------------------------------------------------------------------------------------
@@ -540,7 +537,6 @@ async fn dismiss_vs_update(t: &TestDb) {
 
 race_test!(dismiss_vs_update_on_servers: dismiss_vs_update on Postgres | MySql);
 race_test!(
-    #[ignore = "defect: on SQLite a write racing another write fails with Database(\"database is locked\", SQLITE_BUSY), not retried nor typed"]
     dismiss_vs_update_on_sqlite: dismiss_vs_update on Sqlite);
 
 /// The same pair created twice at once with different data (a new pair in even rounds, a live
@@ -691,7 +687,6 @@ async fn retries(t: &TestDb) {
 
 race_test!(retries_on_servers: retries on Postgres | MySql);
 race_test!(
-    #[ignore = "defect: on SQLite a write racing another write fails with Database(\"database is locked\", SQLITE_BUSY), not retried nor typed"]
     retries_on_sqlite: retries on Sqlite);
 
 // ---------------------------------------------------------------------------------------------
@@ -789,9 +784,7 @@ async fn migrate_vs_create(t: &TestDb) {
 }
 
 race_test!(
-    #[ignore = "defect: a create committed between migrate()'s plan and its CREATE UNIQUE INDEX makes migrate() fail with a raw Database duplicate-key error, not Schema"]
     migrate_vs_create_on_postgres: migrate_vs_create on Postgres);
 race_test!(
-    #[ignore = "defect: a create committed between migrate()'s plan and its CREATE UNIQUE INDEX makes migrate() fail with a raw Database duplicate-key error, not Schema"]
     migrate_vs_create_on_mysql: migrate_vs_create on MySql);
 race_test!(migrate_vs_create_on_sqlite: migrate_vs_create on Sqlite);

@@ -103,8 +103,7 @@ impl Links {
                 .await
                 .and_then(with_events)
         } else {
-            let txn = conn
-                .begin()
+            let txn = crate::sql::begin_write(conn)
                 .await
                 .map_err(Error::database("starting the create"))?;
             let outcome = self
@@ -145,10 +144,15 @@ impl Links {
                     .await
             }
             Failure::Database(err, _) => {
+                let doing = if options.update_only {
+                    "updating"
+                } else {
+                    "creating"
+                };
                 if crate::sql::is_transient(&err) {
                     // Run again (on a pooled connection) by `create_groups`.
                     Error::Database {
-                        context: format!("creating links of {}", spec.display_name()),
+                        context: format!("{doing} links of {}", spec.display_name()),
                         source: err,
                     }
                 } else if dialect.is_unique_violation(&err) {
@@ -163,7 +167,7 @@ impl Links {
                     ))
                 } else {
                     Error::Database {
-                        context: format!("creating links of {}", spec.display_name()),
+                        context: format!("{doing} links of {}", spec.display_name()),
                         source: err,
                     }
                 }

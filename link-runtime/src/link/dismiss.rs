@@ -56,8 +56,7 @@ impl Links {
                     source: err,
                 });
         }
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the dismiss"))?;
         let mut counts = Vec::with_capacity(groups.len());

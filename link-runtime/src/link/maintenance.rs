@@ -59,8 +59,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the purge"))?;
         let mut purged = BTreeMap::new();
@@ -174,8 +173,7 @@ impl Links {
     where
         C: LinkConnection,
     {
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the repair"))?;
         let stamp = crate::stamp::next_stamp();

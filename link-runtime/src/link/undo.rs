@@ -253,8 +253,7 @@ impl Links {
         }
         let dialect = Dialect::of(conn);
         let now = next_stamp();
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the undo"))?;
         let subscribed = self.has_subscribers();

@@ -5,6 +5,7 @@
 use sea_orm::ConnectionTrait;
 
 use super::plan::{Step, StepKind};
+use crate::definition::LinkSpec;
 use crate::error::{Error, Result};
 use crate::registry::LinkEntry;
 use crate::sql::catalogue::{self, LiveTable};
@@ -39,16 +40,24 @@ pub(super) async fn count<C: ConnectionTrait>(conn: &C, table: &str, live: bool)
 }
 
 /// The columns every read of a link row decodes that `live` could not give it, in words: a
-/// time column of a type that does not read as a date-time, or rows without an `id`,
-/// `created_at` or `updated_at` (a table made by hand or by another tool). An adopted table
-/// like that would migrate, then fail every read.
+/// key or `id` column that is not text, a time column that does not read as a date-time, or
+/// rows without a value in one of them (a table made by hand or by another tool). An adopted
+/// table like that would migrate, then fail every read.
 async fn unreadable<C: ConnectionTrait>(
     conn: &C,
     live: &LiveTable,
     current_name: &str,
+    keys: [&str; 2],
     statements: MigrationSql,
 ) -> Result<Vec<String>> {
     let mut wrong = Vec::new();
+    for name in keys.into_iter().chain(["id"]) {
+        if let Some(found) = live.columns.get(name)
+            && !statements.reads_as_text(&found.ty)
+        {
+            wrong.push(format!("`{name}` is `{}`", found.ty));
+        }
+    }
     for name in ["created_at", "updated_at", "deleted_at"] {
         if let Some(found) = live.columns.get(name)
             && !statements.reads_as_timestamp(&found.ty)
@@ -56,7 +65,7 @@ async fn unreadable<C: ConnectionTrait>(
             wrong.push(format!("`{name}` is `{}`", found.ty));
         }
     }
-    for name in ["id", "created_at", "updated_at"] {
+    for name in keys.into_iter().chain(["id", "created_at", "updated_at"]) {
         // A nullable column is counted only then: a full scan, but only of such a table.
         if live.columns.get(name).is_some_and(|c| c.nullable) {
             let row = conn
@@ -143,7 +152,8 @@ pub(super) async fn diff<C: ConnectionTrait>(
         );
         return Ok((Vec::new(), risky));
     }
-    let unreadable = unreadable(conn, live, current_name, statements).await?;
+    let keys = [spec.left.column, spec.right.column];
+    let unreadable = unreadable(conn, live, current_name, keys, statements).await?;
     if !unreadable.is_empty() {
         unsafe_step(
             format!(
@@ -152,7 +162,7 @@ pub(super) async fn diff<C: ConnectionTrait>(
             ),
             Vec::new(),
             Some(format!(
-                "a link table's `created_at` and `updated_at` are {ty} NOT NULL, `deleted_at` is {ty}, and `id` is NOT NULL: alter those columns of `{current_name}` by hand (filling the rows that lack a value), then migrate again",
+                "a link table's key columns and `id` are text NOT NULL, `created_at` and `updated_at` are {ty} NOT NULL, and `deleted_at` is {ty}: alter those columns of `{current_name}` by hand, filling the rows that lack a value (on SQLite, which cannot alter a column, make the table anew and copy its rows), then migrate again",
                 ty = statements.timestamp_type()
             )),
         );
@@ -294,20 +304,13 @@ pub(super) async fn diff<C: ConnectionTrait>(
         if duplicated.is_empty() {
             safe.extend(sql);
         } else {
-            let (one, other) = if key == left {
-                (spec.left.model.name, spec.right.model.name)
-            } else {
-                (spec.right.model.name, spec.left.model.name)
-            };
+            let (one, other) = one_and_other(spec, key);
             unsafe_step(
                 format!(
                     "link {link}: the unique index that enforces its cardinality (one live {other} per {one})"
                 ),
                 sql,
-                Some(format!(
-                    "existing live rows break it: {one} {} have several live {other} partners; dismiss the extra links, then migrate again",
-                    duplicated.join(", ")
-                )),
+                Some(broken_index_fix(spec, key, &duplicated)),
             );
         }
     }
@@ -334,6 +337,60 @@ pub(super) async fn diff<C: ConnectionTrait>(
         }
     }
     Ok((safe, risky))
+}
+
+/// The side a unique index on `key` allows one live partner per, then that partner's side.
+fn one_and_other(spec: &LinkSpec, key: &str) -> (&'static str, &'static str) {
+    if key == spec.left.column {
+        (spec.left.model.name, spec.right.model.name)
+    } else {
+        (spec.right.model.name, spec.left.model.name)
+    }
+}
+
+/// What to do about the live rows (`duplicated`, their `key`s) that break a unique index on
+/// `key`.
+fn broken_index_fix(spec: &LinkSpec, key: &str, duplicated: &[String]) -> String {
+    let (one, other) = one_and_other(spec, key);
+    format!(
+        "existing live rows break it: {one} {} have several live {other} partners; dismiss the extra links, then migrate again",
+        duplicated.join(", ")
+    )
+}
+
+/// The error of a step whose unique index the database refused to create: rows written after
+/// the plan found none (another instance still writing through an older declaration). Names
+/// them as the plan would have, read on `home` (the migration's own transaction has failed).
+pub(super) async fn broken_by_rows<C: ConnectionTrait>(
+    home: &C,
+    entry: Option<&LinkEntry>,
+    step: &Step,
+    err: &sea_orm::DbErr,
+) -> Error {
+    let mut fixes = Vec::new();
+    if let Some(entry) = entry {
+        for key in ddl::unique_keys(&entry.spec) {
+            let duplicated = duplicated_keys(home, &step.table, key)
+                .await
+                .unwrap_or_default();
+            if !duplicated.is_empty() {
+                fixes.push(broken_index_fix(&entry.spec, key, &duplicated));
+            }
+        }
+    }
+    if fixes.is_empty() {
+        fixes.push(String::from(
+            "dismiss the extra links (`links.plan()` names them), then migrate again",
+        ));
+    }
+    Error::Schema {
+        message: format!(
+            "`{}`: {}: rows written while the migration ran break the unique index it adds, which was not created ({err}); {}",
+            step.table,
+            step.summary,
+            fixes.join("; ")
+        ),
+    }
 }
 
 /// What the table of `entry` lacks (or has too much) for writes through the link to do what

@@ -25,16 +25,31 @@ use crate::sql::migration::{MigrationLock, MigrationSql};
 impl Links {
     /// What the link tables on the home connection need to match the declared links: a step
     /// per table (create, update, rename, adopt, unsafe, drop, release, foreign, or up to date)
-    /// with its SQL. Reads only.
+    /// with its SQL. Reads only, as of one moment: in one snapshot on PostgreSQL and SQLite,
+    /// and under the migration lock on MySQL/MariaDB (whose catalogue a snapshot does not
+    /// hold still), so a plan made while another instance migrates sees the tables before
+    /// that migration or after it. On SQLite the read holds off a migration's commit until it
+    /// ends (a migration waits up to the connection's busy timeout).
     ///
     /// Example: [the service example](crate#service-example).
     pub async fn plan(&self) -> Result<Plan> {
         let home = self.home();
+        let statements = MigrationSql::of(home);
         let txn = home
-            .begin_with_options(MigrationSql::of(home).read_options())
+            .begin_with_options(statements.read_options())
             .await
             .map_err(Error::database("starting the plan's read"))?;
+        let lock = statements.plan_lock();
+        if let Some(lock) = &lock {
+            take_lock(&txn, lock).await?;
+        }
         let plan = planner::plan(self, &txn).await;
+        if let Some(MigrationLock::Session { release, .. }) = &lock {
+            // The lock belongs to the session, which goes back to the pool.
+            txn.execute_unprepared(release)
+                .await
+                .map_err(Error::database("releasing the migration lock"))?;
+        }
         // It only read: ending it either way is the same.
         txn.rollback()
             .await
@@ -314,12 +329,18 @@ async fn run<C: ConnectionTrait>(
     for step in &chosen {
         on_step(step);
         for sql in &step.sql {
-            txn.execute_unprepared(sql)
-                .await
-                .map_err(Error::database(format!(
-                    "{} `{}`: {sql}",
-                    step.summary, step.table
-                )))?;
+            if let Err(err) = txn.execute_unprepared(sql).await {
+                // The plan found no rows breaking a unique index it adds; rows another instance
+                // wrote since (through an older declaration) do: refused as a blocked step is.
+                return Err(if crate::sql::is_unique_violation(&err) {
+                    let entry = links
+                        .stored_entries()
+                        .find(|entry| entry.names.table == step.table);
+                    compare::broken_by_rows(links.home(), entry, step, &err).await
+                } else {
+                    Error::database(format!("{} `{}`: {sql}", step.summary, step.table))(err)
+                });
+            }
         }
     }
     // Whatever the steps were, a declared link whose table still cannot enforce it is left

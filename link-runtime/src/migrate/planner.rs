@@ -71,19 +71,19 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_ref()).await?;
             // Adopting the table under the declared name would leave the rows the link has in
             // another table (its old name) behind: the step waits for a decision.
-            let holder = claims.tables().into_iter().find(|(t, d)| {
-                *t != table
-                    && !declared_tables.contains(t)
-                    && existing.contains(*t)
-                    && d.is_some_and(|d| d.matches(&descriptor))
-            });
+            let holder = holder(
+                &claims,
+                &declared_tables,
+                &existing,
+                &descriptor,
+                table,
+                true,
+            );
             if claims.ours(table).is_none()
-                && let Some((holder, _)) = holder
+                && let Some(holder) = holder
             {
                 steps.push(Step {
-                    blocked: Some(format!(
-                        "`{holder}` holds this link's rows: declare `table = \"{holder}\"` to keep using it, or move its rows into `{table}` by hand and drop it, then migrate again"
-                    )),
+                    blocked: Some(holder_fix(&claims, holder, table)),
                     ..step(
                         table,
                         StepKind::Adopt,
@@ -205,12 +205,14 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
 
         // A table that holds this link's rows but is not this application's to rename: a new
         // empty table beside it would split the link's data, so the step waits for a decision.
-        let elsewhere = claims.tables().into_iter().find(|(t, d)| {
-            !declared_tables.contains(t)
-                && existing.contains(*t)
-                && !claims.may_destroy(t)
-                && d.is_some_and(|d| d.matches(&descriptor))
-        });
+        let elsewhere = holder(
+            &claims,
+            &declared_tables,
+            &existing,
+            &descriptor,
+            table,
+            false,
+        );
         let mut sql = vec![ownership::claim_sql(
             statements,
             table,
@@ -219,14 +221,7 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             &descriptor,
         )];
         sql.extend(statements.create_link_table(&entry.spec, &entry.names));
-        let blocked = elsewhere.map(|(t, _)| {
-            let who = claims.others(t).unwrap_or_else(|| {
-                String::from("this application, which may not rename it (it did not create it, or has no name)")
-            });
-            format!(
-                "`{t}` holds this link's rows, kept by {who}: declare `table = \"{t}\"` to use it, or move its rows by hand and drop it, then migrate again"
-            )
-        });
+        let blocked = elsewhere.map(|holder| holder_fix(&claims, holder, table));
         steps.push(Step {
             blocked,
             ..step(
@@ -315,4 +310,45 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
         },
         existing,
     ))
+}
+
+/// Another existing table, not declared here, that holds the rows of the link `descriptor`
+/// names, while `table` is declared for it: its old name, or the name another user of the
+/// database gave it. A table this application may rename counts only when `renamable` (the
+/// planner renames it otherwise).
+fn holder<'c>(
+    claims: &'c Claims,
+    declared: &BTreeSet<&str>,
+    existing: &BTreeSet<String>,
+    descriptor: &Descriptor,
+    table: &str,
+    renamable: bool,
+) -> Option<&'c str> {
+    claims
+        .tables()
+        .into_iter()
+        .find(|(t, d)| {
+            *t != table
+                && !declared.contains(t)
+                && existing.contains(*t)
+                && (renamable || !claims.may_destroy(t))
+                && d.is_some_and(|d| d.matches(descriptor))
+        })
+        .map(|(t, _)| t)
+}
+
+/// What to do about `holder`, which keeps a link's rows while `table` is declared for it: a
+/// table someone else keeps is not this application's to drop.
+fn holder_fix(claims: &Claims, holder: &str, table: &str) -> String {
+    match claims.others(holder) {
+        Some(who) => format!(
+            "`{holder}` holds this link's rows, kept by {who}: declare `table = \"{holder}\"` to use it, or agree with them to move its rows into `{table}`, then migrate again"
+        ),
+        None if claims.may_destroy(holder) => format!(
+            "`{holder}` holds this link's rows (this application created it for the link): declare `table = \"{holder}\"` to keep using it, or move its rows into `{table}` by hand and drop it, then migrate again"
+        ),
+        None => format!(
+            "`{holder}` holds this link's rows, and this application may not rename it (it did not create it, or has no name): declare `table = \"{holder}\"` to use it, or move its rows into `{table}` by hand, then migrate again"
+        ),
+    }
 }

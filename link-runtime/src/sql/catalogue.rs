@@ -170,6 +170,7 @@ pub(crate) async fn like_uses_plain_indexes<C: ConnectionTrait>(conn: &C) -> Res
 /// Refuses a MySQL or MariaDB server too old for the statements this layer writes: pairs are
 /// matched through `JSON_TABLE` (see `Dialect::pairs_as_json_table`), which MySQL has from
 /// 8.0.4 and MariaDB from 10.6. Other backends, and a version text it cannot read, pass.
+/// Returns what it learnt of the server, so that a migration reads `VERSION()` once.
 pub(crate) async fn check_server<C: ConnectionTrait>(conn: &C) -> Result<Server> {
     if conn.get_database_backend() != DbBackend::MySql {
         return Ok(Server { mariadb: false });

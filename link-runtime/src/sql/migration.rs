@@ -124,18 +124,27 @@ impl MigrationSql {
         }
     }
 
-    /// The options of the transaction a plan reads in: one snapshot for every statement
-    /// (`REPEATABLE READ`; SQLite's read transaction is one), so a plan made while another
-    /// instance migrates sees the tables before that migration or after it, not half of each.
+    /// The options of the transaction a plan reads in: on PostgreSQL one snapshot for every
+    /// statement (`REPEATABLE READ`, read only), so a plan made while another instance
+    /// migrates sees the tables before that migration or after it, not half of each; SQLite's
+    /// read transaction is one snapshot already. MySQL's and MariaDB's catalogue ignores a
+    /// snapshot (and a snapshot's read of a table created since fails): see
+    /// [`MigrationSql::plan_lock`].
     pub(crate) fn read_options(self) -> TransactionOptions {
         match self.backend {
-            DbBackend::Sqlite => TransactionOptions::default(),
-            _ => TransactionOptions {
+            DbBackend::Postgres => TransactionOptions {
                 isolation_level: Some(sea_orm::IsolationLevel::RepeatableRead),
                 access_mode: Some(sea_orm::AccessMode::ReadOnly),
                 ..TransactionOptions::default()
             },
+            _ => TransactionOptions::default(),
         }
+    }
+
+    /// The lock a plan takes so that no migration runs while it reads: the migration lock on
+    /// MySQL/MariaDB, where a snapshot does not keep the catalogue still; none elsewhere.
+    pub(crate) fn plan_lock(self) -> Option<MigrationLock> {
+        (self.backend == DbBackend::MySql).then(|| self.lock())
     }
 
     /// The migration lock for the schema (or database): PostgreSQL's advisory lock,
@@ -472,6 +481,19 @@ impl MigrationSql {
     /// Whether `found`, a column type as the catalogue names it, is the declared type `ty`.
     pub(crate) fn is_declared_type(self, ty: ColumnType, found: &str) -> bool {
         reported_types(self.backend, ty).contains(&found)
+    }
+
+    /// Whether a column the catalogue reports as `found` reads as a `String`, as a link
+    /// table's key columns and `id` are read.
+    pub(crate) fn reads_as_text(self, found: &str) -> bool {
+        match self.backend {
+            DbBackend::Postgres => matches!(found, "character varying" | "text" | "character"),
+            DbBackend::MySql => matches!(
+                found,
+                "varchar" | "char" | "text" | "tinytext" | "mediumtext" | "longtext"
+            ),
+            _ => true,
+        }
     }
 
     /// Whether a column the catalogue reports as `found` reads as a `DateTime<Utc>`, as a link

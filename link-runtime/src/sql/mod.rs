@@ -29,6 +29,7 @@ pub(crate) mod migration;
 mod record_table;
 mod text;
 mod text_match;
+mod transaction;
 mod upsert;
 
 pub(crate) use deletion_table::{
@@ -39,4 +40,5 @@ pub(crate) use link_row::{LinkRowSource, extra_value};
 pub(crate) use link_table::{LinkTable, live, row_ids};
 pub(crate) use record_table::{RecordTable, deleted_at_any, read_key};
 pub(crate) use text::{Sql, quote};
+pub(crate) use transaction::begin_write;
 pub(crate) use upsert::{RecordCheck, Upsert};

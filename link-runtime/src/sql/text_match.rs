@@ -4,6 +4,9 @@
 //! and MariaDB's default collations ignore case in `=` and `LIKE` alike; each is declared here
 //! once, so a filter means the same on all three.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use sea_orm::Value;
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
 
@@ -205,32 +208,49 @@ fn glob_of(pattern: &str, any_case: bool) -> String {
     glob
 }
 
-/// Capitals whose lower case is another letter's (`ẞ` → `ß`, the Kelvin sign → `k`): no
-/// letter upper-cases to them, so a class built from a letter's own cases would miss them.
-const OTHER_CAPITALS: [char; 4] = ['\u{1E9E}', '\u{212A}', '\u{212B}', '\u{2126}'];
-
 /// The characters that `c` matches case-insensitively in text lowered by SQLite's `lower()`
 /// (which folds ASCII only): its lower case, then every non-ASCII character with the same
 /// lower case, as PostgreSQL's `lower(col) LIKE lower(pattern)` matches them.
 fn case_class(c: char) -> Vec<char> {
-    let Some(lower) = single(c.to_lowercase()) else {
+    let Some(lower) = simple_lower(c) else {
         return vec![c];
     };
     let mut class = vec![lower];
-    let candidates = [
-        Some(c),
-        single(c.to_uppercase()),
-        single(lower.to_uppercase()),
-    ];
-    for other in candidates.into_iter().flatten().chain(OTHER_CAPITALS) {
-        if !other.is_ascii()
-            && single(other.to_lowercase()) == Some(lower)
-            && !class.contains(&other)
-        {
+    let others = other_cases().get(&lower).into_iter().flatten().copied();
+    for other in single(lower.to_uppercase()).into_iter().chain(others) {
+        if !other.is_ascii() && simple_lower(other) == Some(lower) && !class.contains(&other) {
             class.push(other);
         }
     }
     class
+}
+
+/// For a lower case, the characters that lower to it but that its upper case does not give
+/// back (`ẞ` for `ß`, the Kelvin sign for `k`, title-case `ǅ` for `ǆ`, `İ` for `i`): read once
+/// from the standard library's Unicode tables.
+fn other_cases() -> &'static HashMap<char, Vec<char>> {
+    static OTHERS: OnceLock<HashMap<char, Vec<char>>> = OnceLock::new();
+    OTHERS.get_or_init(|| {
+        let mut others: HashMap<char, Vec<char>> = HashMap::new();
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            if let Some(lower) = simple_lower(c)
+                && lower != c
+                && single(lower.to_uppercase()) != Some(c)
+            {
+                others.entry(lower).or_default().push(c);
+            }
+        }
+        others
+    })
+}
+
+/// A character's lower case as PostgreSQL's `lower()` takes it, one character for one: `İ`
+/// is `i` there, where Rust's full mapping adds a combining dot.
+fn simple_lower(c: char) -> Option<char> {
+    match c {
+        '\u{130}' => Some('i'),
+        _ => single(c.to_lowercase()),
+    }
 }
 
 /// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`).
@@ -266,6 +286,9 @@ mod tests {
         assert_eq!(glob("\u{10400}x"), "[\u{10428}\u{10400}]x");
         // `ς` lowers to itself, not to `σ`: `Σ` is not its capital here, as in PostgreSQL.
         assert_eq!(glob("ς"), "ς");
+        // Title case, and `İ`, which PostgreSQL lowers to `i`.
+        assert_eq!(glob("ǆ"), "[ǆǄǅ]");
+        assert_eq!(glob("Ix"), "[i\u{130}]x");
         assert_eq!(glob("1€[x]"), "1€[[]x]");
     }
 }

@@ -32,7 +32,7 @@ mod restore;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionSession};
 
 use super::conflict;
 use super::failure::Failure;
@@ -218,8 +218,7 @@ impl Links {
         C: LinkConnection,
     {
         let mut run = Run::default();
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the delete"))?;
         let walked = delete::walk(self, &txn, roots, next_stamp(), &mut run).await;
@@ -251,8 +250,7 @@ impl Links {
         C: LinkConnection,
     {
         let mut run = Run::default();
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database("starting the restore"))?;
         let walked = restore::walk(self, &txn, roots, &mut run).await;
@@ -391,8 +389,7 @@ impl Links {
             "writing {} records on their own connection",
             model.qualified_name()
         );
-        let txn = conn
-            .begin()
+        let txn = crate::sql::begin_write(conn)
             .await
             .map_err(Error::database(context.clone()))?;
         let written = match step {
