@@ -651,7 +651,6 @@ mode_tests! {
 /// or guards without it)", "Every message names … the fix" (MariaDB's ORACLE mode changes a
 /// lot): every operation works, or the first that does not fails with an error naming the mode.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: under sql_mode=ORACLE every call that opens a transaction fails with a raw 1064 error"]
 async fn every_operation_under_oracle_mode_or_a_clear_error() {
     let session = "SET SESSION sql_mode = 'ORACLE'";
     let Some(result) = mariadb_in("oracle", session, MARIADB).await else {
@@ -774,7 +773,7 @@ async fn every_operation_in_a_c_locale_database() {
 /// UTF-8 `LC_CTYPE` …)", "Text filters mean the same on every backend": also in a UTF-8 database
 /// whose `LC_CTYPE` is `C`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: $ilike folds ASCII only in a PostgreSQL database whose LC_CTYPE is C"]
+#[ignore = "documented (README, text filters): PostgreSQL's lower() follows the database's LC_CTYPE, which folds ASCII only under C; run to see it"]
 async fn ilike_lowers_by_unicode_rules_in_a_c_ctype_database() {
     let Some(own) = postgres_database(
         "c_ilike",
@@ -980,7 +979,6 @@ const OLD_STRINGS: &str = "SET standard_conforming_strings = off; SET TimeZone =
 /// after migrate is up to date): a default with a backslash and a quote, migrated from a
 /// PostgreSQL session with `standard_conforming_strings = off`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect: under standard_conforming_strings=off a String default with a backslash is stored without it"]
 async fn a_default_with_a_backslash_under_old_style_strings() {
     let Some(own) = postgres_database("old_strings_path", "").await else {
         return;

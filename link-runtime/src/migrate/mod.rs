@@ -16,7 +16,7 @@ mod tracking;
 pub use indexes::MissingIndex;
 pub use plan::{Apply, Plan, Step, StepKind};
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 
 use crate::error::{Error, Result};
 use crate::registry::Links;
@@ -35,8 +35,7 @@ impl Links {
     pub async fn plan(&self) -> Result<Plan> {
         let home = self.home();
         let statements = MigrationSql::of(home);
-        let txn = home
-            .begin_with_options(statements.read_options())
+        let txn = crate::sql::begin(home, statements.read_options())
             .await
             .map_err(Error::database("starting the plan's read"))?;
         let lock = statements.plan_lock();
@@ -87,8 +86,7 @@ impl Links {
     ) -> Result<Plan> {
         let home = self.home();
         // On SQLite an exclusive transaction: the migration lock there.
-        let txn = home
-            .begin_with_options(MigrationSql::of(home).transaction_options())
+        let txn = crate::sql::begin(home, MigrationSql::of(home).transaction_options())
             .await
             .map_err(Error::database("starting the migration"))?;
         let (ran, left) = locked(self, &txn, reviewed, mode, on_step).await?;

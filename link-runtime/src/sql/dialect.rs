@@ -521,12 +521,18 @@ pub(crate) fn reported_types(backend: DbBackend, ty: ColumnType) -> &'static [&'
 }
 
 /// A string as a SQL literal, for statements a plan shows for review (no bound values): quotes
-/// doubled, which every backend reads alike. On MySQL/MariaDB a backslash means an escape unless
+/// doubled, which every backend reads alike. On PostgreSQL text with a backslash is an escape
+/// string (`E'…'`, backslashes doubled). On MySQL/MariaDB a backslash means an escape unless
 /// `sql_mode` has `NO_BACKSLASH_ESCAPES`, so text with one is written as hexadecimal instead,
 /// which reads the same in every mode (converted, not introduced: MariaDB writes an introduced
 /// hex literal back into a column default unescaped; collated as this library's names are, so
 /// it compares with them).
 pub(crate) fn literal(backend: DbBackend, text: &str) -> String {
+    // An escape string reads the same whether or not `standard_conforming_strings` is on (off,
+    // a plain literal's backslashes escape).
+    if backend == DbBackend::Postgres && text.contains('\\') {
+        return format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"));
+    }
     if backend == DbBackend::MySql && text.contains('\\') {
         let hex: String = text.bytes().map(|b| format!("{b:02X}")).collect();
         return format!("CONVERT(X'{hex}' USING utf8mb4) COLLATE utf8mb4_bin");

@@ -40,5 +40,5 @@ pub(crate) use link_row::{LinkRowSource, extra_value};
 pub(crate) use link_table::{LinkTable, live, row_ids};
 pub(crate) use record_table::{RecordTable, deleted_at_any, read_key};
 pub(crate) use text::{Sql, quote};
-pub(crate) use transaction::begin_write;
+pub(crate) use transaction::{begin, begin_write};
 pub(crate) use upsert::{RecordCheck, Upsert};
