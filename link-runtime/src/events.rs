@@ -30,7 +30,8 @@ impl Links {
 
     /// Starts a transaction on `conn` whose link events are emitted when it commits. Use it
     /// (as the connection of the operations) to write records and links together and still get
-    /// events.
+    /// events. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): other writers
+    /// wait until it ends.
     ///
     /// Example: [more of the service](crate#more-of-the-service).
     pub async fn begin<C>(&self, conn: &C) -> Result<LinkTransaction>

@@ -297,7 +297,9 @@ async fn live(t: &TestDb, links: &Links) -> Vec<(String, String)> {
 
 /// §10 "`migrate()` … applies … ; a database-level lock keeps two instances from migrating at
 /// once" with "`plan()` returns a reviewable plan": plans taken while another task migrates
-/// never fail, each is either the full create or nothing, and the end is up to date.
+/// never fail, each is either the full create or nothing, and the end is up to date. (On
+/// MySQL/MariaDB, whose catalogue a transaction's snapshot does not hold still, `plan()`
+/// documents that it can see the table half-made: an adopt or update of it.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_taken_while_migrating_are_whole() {
     let mut wrong = Vec::new();
@@ -325,7 +327,12 @@ async fn plans_taken_while_migrating_are_whole() {
                             .into_iter()
                             .filter(|(kind, _)| *kind != StepKind::Noop)
                             .collect();
-                        if !(k.is_empty() || k == [(StepKind::Create, TABLE)]) {
+                        let half_made = t.backend == Backend::MySql
+                            && k.iter().all(|(kind, table)| {
+                                *table == TABLE
+                                    && matches!(kind, StepKind::Adopt | StepKind::Update)
+                            });
+                        if !(k.is_empty() || k == [(StepKind::Create, TABLE)] || half_made) {
                             wrong.push(format!(
                                 "{:?}: round {round}: a plan taken mid-migration: {k:?}",
                                 t.backend

@@ -385,7 +385,7 @@ pub(super) async fn broken_by_rows<C: ConnectionTrait>(
     }
     Error::Schema {
         message: format!(
-            "`{}`: {}: rows written while the migration ran break the unique index it adds, which was not created ({err}); {}",
+            "`{}`: {}: rows written while the migration ran break the unique index it adds, which was not created ({err}); the migration stopped there (on PostgreSQL and SQLite nothing of it is applied; on MySQL/MariaDB the statements before it stay); {}",
             step.table,
             step.summary,
             fixes.join("; ")

@@ -25,30 +25,20 @@ use crate::sql::migration::{MigrationLock, MigrationSql};
 impl Links {
     /// What the link tables on the home connection need to match the declared links: a step
     /// per table (create, update, rename, adopt, unsafe, drop, release, foreign, or up to date)
-    /// with its SQL. Reads only, as of one moment: in one snapshot on PostgreSQL and SQLite,
-    /// and under the migration lock on MySQL/MariaDB (whose catalogue a snapshot does not
-    /// hold still), so a plan made while another instance migrates sees the tables before
-    /// that migration or after it. On SQLite the read holds off a migration's commit until it
-    /// ends (a migration waits up to the connection's busy timeout).
+    /// with its SQL. Reads only. On PostgreSQL and SQLite it reads in one snapshot, so a plan
+    /// made while another instance migrates sees the tables before that migration or after it
+    /// (on SQLite without WAL the read holds off that migration's commit until it ends). On
+    /// MySQL/MariaDB, whose catalogue a snapshot does not hold still, such a plan can show a
+    /// table half-made (an `adopt` of it); [`Links::apply`] plans anew under the migration lock,
+    /// so nothing runs from it.
     ///
     /// Example: [the service example](crate#service-example).
     pub async fn plan(&self) -> Result<Plan> {
         let home = self.home();
-        let statements = MigrationSql::of(home);
-        let txn = crate::sql::begin(home, statements.read_options())
+        let txn = crate::sql::begin(home, MigrationSql::of(home).read_options())
             .await
             .map_err(Error::database("starting the plan's read"))?;
-        let lock = statements.plan_lock();
-        if let Some(lock) = &lock {
-            take_lock(&txn, lock).await?;
-        }
         let plan = planner::plan(self, &txn).await;
-        if let Some(MigrationLock::Session { release, .. }) = &lock {
-            // The lock belongs to the session, which goes back to the pool.
-            txn.execute_unprepared(release)
-                .await
-                .map_err(Error::database("releasing the migration lock"))?;
-        }
         // It only read: ending it either way is the same.
         txn.rollback()
             .await
@@ -330,14 +320,17 @@ async fn run<C: ConnectionTrait>(
             if let Err(err) = txn.execute_unprepared(sql).await {
                 // The plan found no rows breaking a unique index it adds; rows another instance
                 // wrote since (through an older declaration) do: refused as a blocked step is.
-                return Err(if crate::sql::is_unique_violation(&err) {
-                    let entry = links
-                        .stored_entries()
-                        .find(|entry| entry.names.table == step.table);
-                    compare::broken_by_rows(links.home(), entry, step, &err).await
-                } else {
-                    Error::database(format!("{} `{}`: {sql}", step.summary, step.table))(err)
-                });
+                let adds_unique_index = sql.to_ascii_uppercase().contains("UNIQUE INDEX");
+                return Err(
+                    if adds_unique_index && crate::sql::is_unique_violation(&err) {
+                        let entry = links
+                            .stored_entries()
+                            .find(|entry| entry.names.table == step.table);
+                        compare::broken_by_rows(links.home(), entry, step, &err).await
+                    } else {
+                        Error::database(format!("{} `{}`: {sql}", step.summary, step.table))(err)
+                    },
+                );
             }
         }
     }

@@ -128,8 +128,7 @@ impl MigrationSql {
     /// statement (`REPEATABLE READ`, read only), so a plan made while another instance
     /// migrates sees the tables before that migration or after it, not half of each; SQLite's
     /// read transaction is one snapshot already. MySQL's and MariaDB's catalogue ignores a
-    /// snapshot (and a snapshot's read of a table created since fails): see
-    /// [`MigrationSql::plan_lock`].
+    /// snapshot (and a snapshot's read of a table created since fails): the default there.
     pub(crate) fn read_options(self) -> TransactionOptions {
         match self.backend {
             DbBackend::Postgres => TransactionOptions {
@@ -139,12 +138,6 @@ impl MigrationSql {
             },
             _ => TransactionOptions::default(),
         }
-    }
-
-    /// The lock a plan takes so that no migration runs while it reads: the migration lock on
-    /// MySQL/MariaDB, where a snapshot does not keep the catalogue still; none elsewhere.
-    pub(crate) fn plan_lock(self) -> Option<MigrationLock> {
-        (self.backend == DbBackend::MySql).then(|| self.lock())
     }
 
     /// The migration lock for the schema (or database): PostgreSQL's advisory lock,
@@ -487,12 +480,15 @@ impl MigrationSql {
     /// table's key columns and `id` are read.
     pub(crate) fn reads_as_text(self, found: &str) -> bool {
         match self.backend {
-            DbBackend::Postgres => matches!(found, "character varying" | "text" | "character"),
+            // Not `character`: it pads, so a key read back would not be the key written.
+            DbBackend::Postgres => matches!(found, "character varying" | "text"),
             DbBackend::MySql => matches!(
                 found,
                 "varchar" | "char" | "text" | "tinytext" | "mediumtext" | "longtext"
             ),
-            _ => true,
+            // A declared type with `INT` has integer affinity: an id that looks like a number
+            // is stored as one, which does not read back as text.
+            _ => !found.to_ascii_lowercase().contains("int"),
         }
     }
 

@@ -24,8 +24,8 @@ where
 }
 
 /// Opens a transaction with `options` on `conn`. MariaDB's `sql_mode=ORACLE` reads the
-/// `BEGIN` that starts one as a PL/SQL block, a bare syntax error: that case says so, and how
-/// to connect instead.
+/// `BEGIN` the driver starts one with as a PL/SQL block, a bare syntax error: that case says
+/// so, and how to connect instead (the error's text is kept in the message).
 pub(crate) async fn begin<C>(conn: &C, options: TransactionOptions) -> Result<C::Transaction, DbErr>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -34,7 +34,7 @@ where
         Err(err) if conn.get_database_backend() == DbBackend::MySql && is_syntax_error(&err) => {
             Err(match oracle_mode(conn).await {
                 true => DbErr::Custom(format!(
-                    "the session's sql_mode includes ORACLE, where MariaDB reads `BEGIN` as a PL/SQL block, so no transaction can start ({err}): connect with a sql_mode without ORACLE"
+                    "the session's sql_mode includes ORACLE, where MariaDB reads the `BEGIN` the driver (sqlx) starts a transaction with as a PL/SQL block ({err}): connect with a sql_mode without ORACLE"
                 )),
                 false => err,
             })
