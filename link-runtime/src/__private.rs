@@ -51,12 +51,12 @@ pub fn link_column_def(spec: &LinkSpec, column: &str) -> sea_orm::ColumnDef {
     if described.nullable {
         def = def.null();
     }
-    match described.default {
-        Some(LinkDefault::Now) => def.default(Expr::current_timestamp()),
-        Some(LinkDefault::Value(ty, value)) => {
+    match (described.default, described.kind) {
+        (Some(LinkDefault::Now), _) => def.default(Expr::current_timestamp()),
+        (Some(LinkDefault::Value(value)), LinkColumnKind::Extra(ty)) => {
             def.default(Expr::val(crate::extra_default::value(value, ty)))
         }
-        None => def,
+        _ => def,
     }
 }
 

@@ -251,8 +251,8 @@ pub(crate) enum LinkColumnKind {
 pub(crate) enum LinkDefault {
     /// The moment the row is written.
     Now,
-    /// A declared literal, of an extra column of the given type.
-    Value(ColumnType, DefaultValue),
+    /// A declared literal (of an extra column: its type is the column's kind).
+    Value(DefaultValue),
 }
 
 /// One column of a link table: the one description its generated entity (`define_link!`'s
@@ -290,15 +290,11 @@ impl LinkSpec {
             stamp("deleted_at", false),
         ]
         .into_iter()
-        .chain(self.extra_columns.iter().map(|column| {
-            LinkColumn {
-                name: column.name,
-                kind: LinkColumnKind::Extra(column.ty),
-                nullable: column.nullable,
-                default: column
-                    .default
-                    .map(|default| LinkDefault::Value(column.ty, default)),
-            }
+        .chain(self.extra_columns.iter().map(|column| LinkColumn {
+            name: column.name,
+            kind: LinkColumnKind::Extra(column.ty),
+            nullable: column.nullable,
+            default: column.default.map(LinkDefault::Value),
         }))
     }
 }

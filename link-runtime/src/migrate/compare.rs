@@ -65,22 +65,29 @@ async fn unreadable<C: ConnectionTrait>(
             wrong.push(format!("`{name}` is `{}`", found.ty));
         }
     }
-    for name in keys.into_iter().chain(["id", "created_at", "updated_at"]) {
-        // A nullable column is counted only then: a full scan, but only of such a table.
-        if live.columns.get(name).is_some_and(|c| c.nullable) {
-            let row = conn
-                .query_one(&MigrationSql::count_nulls(current_name, name))
-                .await
-                .map_err(Error::database(format!(
-                    "checking the rows of `{current_name}`"
-                )))?;
-            let nulls = row
-                .map(|row| crate::error::column::<i64>(&row, "n", "a count of NULLs"))
-                .transpose()?
-                .unwrap_or_default();
-            if nulls > 0 {
-                wrong.push(format!("{nulls} row(s) have no `{name}`"));
-            }
+    // Nullable columns are counted, all in one scan, only then: only in such a table.
+    let nullable: Vec<&str> = keys
+        .into_iter()
+        .chain(["id", "created_at", "updated_at"])
+        .filter(|name| live.columns.get(*name).is_some_and(|c| c.nullable))
+        .collect();
+    if nullable.is_empty() {
+        return Ok(wrong);
+    }
+    let row = conn
+        .query_one(&MigrationSql::count_nulls(current_name, &nullable))
+        .await
+        .map_err(Error::database(format!(
+            "checking the rows of `{current_name}`"
+        )))?;
+    for (i, name) in nullable.iter().enumerate() {
+        let nulls = row
+            .as_ref()
+            .map(|row| crate::error::column::<i64>(row, &format!("n{i}"), "a count of NULLs"))
+            .transpose()?
+            .unwrap_or_default();
+        if nulls > 0 {
+            wrong.push(format!("{nulls} row(s) have no `{name}`"));
         }
     }
     Ok(wrong)

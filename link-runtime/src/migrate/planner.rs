@@ -71,16 +71,15 @@ pub(crate) async fn plan_seeing<C: ConnectionTrait>(
             let (safe, unsafe_steps) = diff(conn, entry, &live, table, shared.as_ref()).await?;
             // Adopting the table under the declared name would leave the rows the link has in
             // another table (its old name) behind: the step waits for a decision.
-            let holder = holder(
-                &claims,
-                &declared_tables,
-                &existing,
-                &descriptor,
-                table,
-                true,
-            );
             if claims.ours(table).is_none()
-                && let Some(holder) = holder
+                && let Some(holder) = holder(
+                    &claims,
+                    &declared_tables,
+                    &existing,
+                    &descriptor,
+                    table,
+                    true,
+                )
             {
                 steps.push(Step {
                     blocked: Some(holder_fix(&claims, holder, table)),

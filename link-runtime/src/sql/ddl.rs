@@ -41,16 +41,16 @@ pub(crate) fn column_definition(backend: DbBackend, column: &LinkColumn) -> Stri
     } else {
         " not null"
     });
-    match column.default {
-        Some(LinkDefault::Now) => {
+    match (column.default, column.kind) {
+        (Some(LinkDefault::Now), _) => {
             def.push_str(" default ");
             def.push_str(current_timestamp(backend));
         }
-        Some(LinkDefault::Value(ty, default)) => {
+        (Some(LinkDefault::Value(default)), LinkColumnKind::Extra(ty)) => {
             def.push_str(" default ");
             def.push_str(&default_literal(backend, ty, default));
         }
-        None => {}
+        _ => {}
     }
     def
 }

@@ -311,13 +311,19 @@ impl MigrationSql {
         select
     }
 
-    /// `SELECT COUNT(*) AS n FROM table WHERE column IS NULL`: rows without a value there.
-    pub(crate) fn count_nulls(table: &str, column: &str) -> SelectStatement {
-        Query::select()
-            .expr_as(Expr::col(Asterisk).count(), "n")
-            .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new(column)).is_null())
-            .to_owned()
+    /// The rows of `table` without a value in each of `columns`, in one scan: `COUNT(col)`
+    /// skips NULLs, so `COUNT(*) - COUNT(col)` as `n0`, `n1`, … in `columns`' order.
+    pub(crate) fn count_nulls(table: &str, columns: &[&str]) -> SelectStatement {
+        let mut select = Query::select().from(Alias::new(table)).to_owned();
+        for (i, column) in columns.iter().enumerate() {
+            select.expr_as(
+                Expr::col(Asterisk)
+                    .count()
+                    .sub(Expr::col(Alias::new(*column)).count()),
+                format!("n{i}"),
+            );
+        }
+        select
     }
 
     /// Up to ten keys of `table`, as `k`, with more than one live row: what a unique index on
@@ -480,11 +486,12 @@ impl MigrationSql {
     /// table's key columns and `id` are read.
     pub(crate) fn reads_as_text(self, found: &str) -> bool {
         match self.backend {
-            // Not `character`: it pads, so a key read back would not be the key written.
+            // Not `character` (nor MySQL's `char`): it pads or trims, so a key read back would
+            // not be the key written.
             DbBackend::Postgres => matches!(found, "character varying" | "text"),
             DbBackend::MySql => matches!(
                 found,
-                "varchar" | "char" | "text" | "tinytext" | "mediumtext" | "longtext"
+                "varchar" | "text" | "tinytext" | "mediumtext" | "longtext"
             ),
             // A declared type with `INT` has integer affinity: an id that looks like a number
             // is stored as one, which does not read back as text.

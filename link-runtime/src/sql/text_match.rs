@@ -75,8 +75,8 @@ impl Dialect {
             _ => None,
         };
         match (self.text_match, text) {
-            // SQLite's `lower()` folds ASCII letters only: the pattern's ASCII letters are
-            // lowered to meet it, and each other letter matches either of its cases.
+            // SQLite's `lower()` folds ASCII letters only: each letter of the pattern is its
+            // lower case, or a class of every character with that lower case (`case_class`).
             (TextMatch::Glob, Some(text)) if ignore_case => Expr::cust_with_exprs(
                 "? GLOB ?",
                 [
@@ -169,8 +169,8 @@ fn binary_collation(text: Expr) -> Expr {
 
 /// A `LIKE` pattern as the `GLOB` pattern that matches the same text: `%` is `*`, `_` is `?`,
 /// `\` makes the next character literal, and GLOB's own `*`, `?` and `[` are bracketed. With
-/// `any_case`, for text lowered by SQLite's `lower()`: ASCII letters are lowered, and any other
-/// character with a single-character upper or lower case is a class of its cases (`[äÄ]`).
+/// `any_case`, for text lowered by SQLite's `lower()`: each character is its [`case_class`]
+/// (`[äÄ]`).
 fn glob_of(pattern: &str, any_case: bool) -> String {
     let mut glob = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
@@ -215,13 +215,13 @@ fn case_class(c: char) -> Vec<char> {
     let Some(lower) = simple_lower(c) else {
         return vec![c];
     };
+    // Its upper case (an ASCII one is lowered in the text already), then the characters
+    // only a lower-case mapping reaches.
+    let upper = single(lower.to_uppercase())
+        .filter(|u| !u.is_ascii() && *u != lower && simple_lower(*u) == Some(lower));
     let mut class = vec![lower];
-    let others = other_cases().get(&lower).into_iter().flatten().copied();
-    for other in single(lower.to_uppercase()).into_iter().chain(others) {
-        if !other.is_ascii() && simple_lower(other) == Some(lower) && !class.contains(&other) {
-            class.push(other);
-        }
-    }
+    class.extend(upper);
+    class.extend(other_cases().get(&lower).into_iter().flatten());
     class
 }
 
