@@ -29,8 +29,12 @@ const LINK_OPTIONS: &[&str] = &[
     "read_only",
     "is_list",
 ];
-/// Columns every link table has, and names the generated `Data` builder needs.
+/// Columns every link table has, the fields of its entity's `Model` (whose extra columns are
+/// its field `extra`), and names the generated `Data` builder needs.
 const RESERVED_COLUMNS: &[&str] = &[
+    "left",
+    "right",
+    "extra",
     "id",
     "created_at",
     "updated_at",
@@ -258,7 +262,7 @@ fn extra_columns(cx: &mut Ctxt, block: proc_macro2::TokenStream) -> Vec<ExtraCol
     for (name, ty, default) in items {
         let text = name.to_string();
         if RESERVED_COLUMNS.contains(&text.as_str()) {
-            cx.error_spanned_by(&name, format!("`{text}` is a name every link table or its data builder already uses; name the extra column differently"));
+            cx.error_spanned_by(&name, format!("`{text}` is a name every link table, its sea-orm entity or its data builder already uses; name the extra column differently"));
             continue;
         }
         if columns.iter().any(|c| c.name == name) {

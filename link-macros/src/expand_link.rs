@@ -328,9 +328,9 @@ fn data_module(link: &Link, module: &Ident) -> TokenStream {
             }
 
             impl #p::ExtraColumns for Extra {
-                fn from_row(row: &#p::QueryResult) -> ::core::result::Result<Self, #p::DbErr> {
+                fn from_prefixed_row(row: &#p::QueryResult, pre: &str) -> ::core::result::Result<Self, #p::sea_orm::TryGetError> {
                     ::core::result::Result::Ok(Extra {
-                        #( #idents: row.try_get("", #names)?, )*
+                        #( #idents: row.try_get_nullable(pre, #names)?, )*
                     })
                 }
             }

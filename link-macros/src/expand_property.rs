@@ -138,46 +138,29 @@ fn same_property_both_ways(link: &Link) -> bool {
     }
 }
 
-/// The link table's entity `Model` as what a selection reads from the link's entry point: its
-/// fields (`left` and `right` are the key columns), and each side as a property of one record
-/// under the side's alias.
+/// The link table's entity `Model` (the runtime's `LinkModel`, a `Queryable` for every link) as
+/// what a selection reads from the link's entry point: each side as a property of one record
+/// under the side's alias. The link's own `LeftSide` and `RightSide` name the two hops (a
+/// type of this crate, as the orphan rule asks of an impl for the runtime's `LinkModel`);
+/// filters and order cannot go through them.
 fn entry_point(link: &Link, module: &syn::Ident, names: &NameTypes) -> TokenStream {
     let t = typed();
-    let p: TokenStream = "::link_runtime::__private".parse().unwrap_or_default();
-    let name = &link.name;
-    let extras: Vec<String> = link
-        .extra_columns
-        .iter()
-        .map(|c| c.name.to_string())
-        .collect();
     let sides = [(&link.left, "LeftSide"), (&link.right, "RightSide")].map(|(side, which)| {
         let hash = property_hash(side, false);
         let property = property_name(side, false, names);
         let ty = &side.ty;
         let which = syn::Ident::new(which, proc_macro2::Span::call_site());
         quote! {
-            impl #t::Property<#t::RowSide<#name, #t::#which>, { #hash }, #property> for #module::Model {
+            impl #t::Property<#module::#which, { #hash }, #property> for #module::Model {
                 type Target = #ty;
                 type Many = #t::One;
             }
+            // Every field passes this check, so a filter through a row's side reports only
+            // that it cannot go through.
+            impl<const P: u64, const F: u64> #t::Filterable<P, F> for #module::#which {}
         }
     });
-    quote! {
-        impl #t::Queryable for #module::Model {
-            const KEY: &'static str = "id";
-            const COLUMNS: &'static [(&'static str, &'static str)] = &[
-                ("left", <#name as #p::LinkDefinition>::SPEC.left.column),
-                ("right", <#name as #p::LinkDefinition>::SPEC.right.column),
-            ];
-            const FIELDS: &'static [&'static str] = &[
-                "left", "right", "id", "created_at", "updated_at", "deleted_at", #(#extras),*
-            ];
-            fn entity() -> ::std::string::String {
-                #t::entry_point_entity(&<#name as #p::LinkDefinition>::SPEC)
-            }
-        }
-        #(#sides)*
-    }
+    quote!(#(#sides)*)
 }
 
 /// Types named as properties (`brand`, `brands`), in a hidden module, so that a compile error

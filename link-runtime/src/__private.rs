@@ -9,6 +9,10 @@ pub use crate::definition::{
 pub use crate::entity_fields::{ActiveField, ModelField, required};
 pub use crate::key::Key;
 pub use crate::link::LinkPair;
+pub use crate::link_entity::{
+    ActiveExtraColumns, LinkActiveModel, LinkColumns, LinkEntity, LinkModel, LinkPrimaryKey,
+    NoRelation,
+};
 pub use crate::linkable::{KeyKind, Linkable, ModelInfo, SeaOrmLinkable};
 pub use crate::query::{EntitySource, RecordSource};
 
@@ -187,4 +191,19 @@ impl<T> NotIds for FieldRef<'_, T> {
     fn link_ids(&self) -> Option<Vec<String>> {
         None
     }
+}
+
+/// The `Column` of link `L` whose database name is `name` (the generated `FromStr`).
+pub fn column_from_str<L: crate::link_entity::LinkColumns>(
+    name: &str,
+) -> Result<L::Column, sea_orm::ColumnFromStrErr> {
+    use sea_orm::{IdenStatic as _, Iterable as _};
+    L::Column::iter()
+        .find(|column| column.as_str() == name)
+        .ok_or_else(|| sea_orm::ColumnFromStrErr(name.to_owned()))
+}
+
+/// The type of the values of a column of Rust type `T` (the generated `LinkColumns::value_type`).
+pub fn array_type<T: sea_orm::sea_query::ValueType>() -> sea_orm::sea_query::ArrayType {
+    T::array_type()
 }

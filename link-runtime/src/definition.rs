@@ -1,7 +1,7 @@
 //! The traits `define_link!` implements on its marker type, and the description of a link it
 //! records (`LinkSpec`), from which the runtime derives table names, DDL and messages.
 
-use sea_orm::{DbErr, QueryResult, Value};
+use sea_orm::{DbErr, QueryResult, TryGetError, Value};
 
 use crate::linkable::{Linkable, ModelInfo};
 
@@ -53,7 +53,14 @@ pub trait ExtraColumns:
     /// Reads the extra columns from a row that selected them by name.
     ///
     /// Example: [declarations and reports](crate#declarations-and-reports).
-    fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
+    fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+        Self::from_prefixed_row(row, "").map_err(Into::into)
+    }
+
+    /// Reads the extra columns from a row that selected them by name, each prefixed by `pre`
+    /// (as sea-orm's `FromQueryResult` reads a model; a column that is NULL where its type
+    /// has no NULL is `TryGetError::Null`).
+    fn from_prefixed_row(row: &QueryResult, pre: &str) -> Result<Self, TryGetError>;
 }
 
 /// Extra-column values given to a create: only the named columns are written.
@@ -67,7 +74,7 @@ pub trait LinkData: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
 }
 
 impl ExtraColumns for () {
-    fn from_row(_: &QueryResult) -> Result<Self, DbErr> {
+    fn from_prefixed_row(_: &QueryResult, _: &str) -> Result<Self, TryGetError> {
         Ok(())
     }
 }

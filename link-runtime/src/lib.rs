@@ -530,6 +530,7 @@ mod hops;
 mod input;
 pub mod key;
 pub mod link;
+pub mod link_entity;
 mod link_event;
 pub mod linkable;
 pub mod migrate;

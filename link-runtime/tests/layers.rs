@@ -22,13 +22,15 @@ const LAYERS: &[(&str, &[&str])] = &[
             "naming",
             "hops",
             "link_event",
+            "link_entity",
+            "entity_fields",
         ],
     ),
     ("sql", &["sql"]),
     ("registry", &["registry", "events"]),
     ("services", &["link", "query", "migrate"]),
     ("adapters", &["cli", "migration", "diagram"]),
-    ("facade", &["lib", "schema", "__private", "entity_fields"]),
+    ("facade", &["lib", "schema", "__private"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

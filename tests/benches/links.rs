@@ -174,9 +174,11 @@ fn models(pairs: &[(String, String)]) -> Vec<product_brand::ActiveModel> {
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),
-            featured: Set(true),
-            position: Set(0),
-            note: Set(None),
+            extra: product_brand::ActiveExtra {
+                featured: Set(true),
+                position: Set(0),
+                note: Set(None),
+            },
         })
         .collect()
 }

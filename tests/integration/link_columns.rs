@@ -565,25 +565,25 @@ async fn a_link_column_of_a_record_its_module_soft_deleted_orders_as_missing() {
 mod clash {
     use link_runtime::{Linkable, define_link};
 
-    #[derive(Linkable)]
+    #[derive(Debug, Linkable)]
     #[linkable(module = "sales", name = "order")]
     pub struct SalesOrder {
         pub id: String,
     }
 
-    #[derive(Linkable)]
+    #[derive(Debug, Linkable)]
     #[linkable(module = "returns", name = "order")]
     pub struct ReturnOrder {
         pub id: String,
     }
 
-    #[derive(Linkable)]
+    #[derive(Debug, Linkable)]
     #[linkable(module = "people", name = "customer")]
     pub struct Customer {
         pub id: String,
     }
 
-    #[derive(Linkable)]
+    #[derive(Debug, Linkable)]
     #[linkable(module = "link", name = "badge")]
     pub struct Badge {
         pub id: String,

@@ -141,15 +141,21 @@ async fn active_models_write_link_tables_through_plain_sea_orm() {
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),
-            featured: Set(true),
-            position: Set(3),
-            note: NotSet,
+            extra: product_brand::ActiveExtra {
+                featured: Set(true),
+                position: Set(3),
+                note: NotSet,
+            },
         }
         .insert(&t.db)
         .await
         .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
         assert_eq!(
-            (inserted.left.as_str(), inserted.featured, inserted.note),
+            (
+                inserted.left.as_str(),
+                inserted.featured,
+                inserted.extra.note
+            ),
             ("p2", true, None)
         );
         assert_eq!(
@@ -206,10 +212,20 @@ fn active_model_and_model_reach_each_column() {
         created_at: now,
         updated_at: now,
         deleted_at: None,
-        featured: false,
-        position: 4,
-        note: Some("n".into()),
+        extra: product_brand::Extra {
+            featured: false,
+            position: 4,
+            note: Some("n".into()),
+        },
     };
+    assert_eq!(
+        serde_json::to_value(&model).expect("a row serialises"),
+        serde_json::json!({
+            "left": "p1", "right": "b1", "id": "pb_1",
+            "created_at": now, "updated_at": now, "deleted_at": null,
+            "extra": {"featured": false, "position": 4, "note": "n"},
+        })
+    );
     assert_eq!(model.get(Column::Left), Value::from("p1"));
     assert_eq!(model.get(Column::Position), Value::from(4));
     assert_eq!(model.get(Column::Note), Value::from(Some("n".to_string())));
@@ -255,7 +271,10 @@ fn active_model_and_model_reach_each_column() {
     active.id = Set("pb_1".into());
     active.note = Set(None);
     let back = active.try_into_model().expect("every column set");
-    assert_eq!((back.position, back.featured, back.note), (6, true, None));
+    assert_eq!(
+        (back.position, back.featured, back.extra.note),
+        (6, true, None)
+    );
 
     let empty = <product_brand::ActiveModel as ActiveModelTrait>::default();
     assert!(Column::iter().all(|c| empty.is_not_set(c)));
@@ -266,6 +285,78 @@ fn active_model_and_model_reach_each_column() {
         Set(None),
         "a nullable column defaults to NULL"
     );
+    assert_eq!(
+        (&defaults.left, &defaults.deleted_at, &defaults.position),
+        (&Set(String::new()), &Set(None), &Set(0)),
+        "sea-orm's defaults per type, as its derive picks them"
+    );
 
     let _: Option<product_tag::Model> = None;
+}
+
+/// sea-orm reads a model under a prefix where a query selects two (`find_also_related`, a
+/// hand-written join), and a left join's row of NULLs as no model: so does a link table's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_rows_read_under_a_prefix_and_a_missing_row_reads_as_none() {
+    use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+    for t in test_databases("link_entity_prefix").await {
+        let links = common::registry(&t).await;
+        t.products(&["p1", "p2"]).await;
+        t.brands(&["b1"]).await;
+        links
+            .create(
+                &t.db,
+                ProductBrand::new(p("p1"), b("b1"))
+                    .with(product_brand::Data::default().position(7)),
+            )
+            .await
+            .expect("create");
+        let columns: Vec<String> = product_brand::Column::iter()
+            .map(|c| format!("l.{0} AS r_{0}", c.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT p.id, {} FROM product p LEFT JOIN product_product_brand_brand l \
+             ON l.product_id = p.id ORDER BY p.id",
+            columns.join(", ")
+        );
+        let rows =
+            t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
+                .await
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(rows.len(), 2);
+        let linked = product_brand::Model::from_query_result(&rows[0], "r_")
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            (linked.left.as_str(), linked.right.as_str(), linked.position),
+            ("p1", "b1", 7),
+            "{:?}",
+            t.backend
+        );
+        assert!(linked.id.starts_with("link_"), "{}", linked.id);
+        let missing = product_brand::Model::from_query_result_nullable(&rows[1], "r_");
+        assert!(
+            matches!(missing, Err(sea_orm::TryGetError::Null(_))),
+            "{:?}: a row of NULLs is no link row (sea-orm reads it as None): {missing:?}",
+            t.backend
+        );
+    }
+}
+
+#[test]
+fn the_primary_key_is_the_two_key_columns() {
+    use product_brand::{Column, PrimaryKey};
+    use sea_orm::PrimaryKeyToColumn;
+    assert!(matches!(PrimaryKey::Left.into_column(), Column::Left));
+    assert!(matches!(PrimaryKey::Right.into_column(), Column::Right));
+    assert!(matches!(
+        PrimaryKey::from_column(Column::Right),
+        Some(PrimaryKey::Right)
+    ));
+    assert!(PrimaryKey::from_column(Column::Id).is_none());
+    assert_eq!(
+        PrimaryKey::iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        ["product_id", "brand_id"]
+    );
+    assert!("product".parse::<Column>().is_err());
+    assert_eq!(format!("{:?}", product_brand::Entity), "Entity");
 }

@@ -845,7 +845,7 @@ async fn extra_column_values_round_trip_through_list_and_entity() {
             .unwrap_or_else(|e| panic!("{:?}: entity: {e}", t.backend))
             .expect("row");
         assert_eq!(
-            (model.at, model.uid, model.doc),
+            (model.at, model.uid, model.extra.doc),
             (Some(at), Some(uid), doc),
             "{:?}",
             t.backend

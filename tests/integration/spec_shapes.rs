@@ -179,7 +179,7 @@ async fn positions(t: &TestDb) -> Vec<(String, i32)> {
         .await
         .expect("rows")
         .into_iter()
-        .map(|m| (m.left, m.position))
+        .map(|m| (m.left, m.extra.position))
         .collect();
     rows.sort();
     rows

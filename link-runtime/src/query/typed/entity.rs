@@ -1,14 +1,11 @@
 //! What a typed query reads records of ([`Queryable`]): a linkable model, or a stored link's
-//! table through its entry point, whose rows reach both sides ([`RowSide`]); and the
-//! compile-time lookups of their fields.
+//! table through its entry point, whose rows reach both sides; and the compile-time lookups of
+//! their fields.
 
-use std::marker::PhantomData;
-
-use super::check::Filterable;
 use crate::linkable::Linkable;
 
 /// What a selection reads the records of: a linkable model, or a stored link's table through its
-/// entry point (`define_link!` implements it for the link's entity `Model`).
+/// entry point (every link's entity `Model`, [`LinkModel`](crate::link_entity::LinkModel)).
 pub trait Queryable: 'static {
     /// The primary key, as the graph names it.
     const KEY: &'static str;
@@ -31,29 +28,25 @@ impl<M: Linkable> Queryable for M {
     }
 }
 
+// A link table's row, read from the link's entry point: its fields (`left` and `right` are the
+// key columns), and each side as a property of one record (`define_link!` implements
+// `Property` for the sides).
+impl<L: crate::link_entity::LinkColumns> Queryable for crate::link_entity::LinkModel<L> {
+    const KEY: &'static str = "id";
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("left", L::SPEC.left.column),
+        ("right", L::SPEC.right.column),
+    ];
+    const FIELDS: &'static [&'static str] = L::FIELDS;
+    fn entity() -> String {
+        entry_point_entity(&L::SPEC)
+    }
+}
+
 /// The graph entity of a stored link's table: `link.product_tag`.
 pub fn entry_point_entity(spec: &crate::definition::LinkSpec) -> String {
     format!("{}.{}", crate::hops::LINK_MODULE, spec.entry_point())
 }
-
-/// The link `L` as a row of its entry point reaches its side `S` ([`LeftSide`] or
-/// [`RightSide`]): a hop that filters and order cannot go through (the row's key column can be
-/// filtered instead). The side keeps the two hops apart even where their names cannot be told
-/// apart at compile time.
-#[derive(Debug)]
-pub struct RowSide<L, S>(PhantomData<fn() -> (L, S)>);
-
-/// The left side of a link row.
-#[derive(Debug)]
-pub enum LeftSide {}
-
-/// The right side of a link row.
-#[derive(Debug)]
-pub enum RightSide {}
-
-// Every field passes this check, so a filter through a row's side reports only that it
-// cannot go through.
-impl<L, S, const P: u64, const F: u64> Filterable<P, F> for RowSide<L, S> {}
 
 /// The name the graph gives a field of `M`.
 pub const fn column_of<M: Queryable>(field: &'static str) -> &'static str {
