@@ -2,7 +2,7 @@
 //! error. What needs the models' own fields (a `filterable` name, `field`, `primary_key`) is
 //! checked by the expansion, at compile time, against what `#[derive(Linkable)]` recorded.
 
-use heck::ToSnakeCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use syn::{
     Data, DeriveInput, Expr, ExprLit, ExprUnary, Fields, GenericArgument, Lit, PathArguments, Type,
     UnOp,
@@ -42,6 +42,17 @@ const RESERVED_COLUMNS: &[&str] = &[
     "default",
     "new",
     "named",
+];
+
+/// The fixed variants of a link table entity's `Column` (`Left`, `Right`, `Id`, …), as the
+/// columns or fields they stand for.
+const FIXED_VARIANTS: &[&str] = &[
+    "left",
+    "right",
+    "id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
 ];
 
 fn side(cx: &mut Ctxt, input: SideInput, which: &str) -> Side {
@@ -261,6 +272,11 @@ fn extra_columns(cx: &mut Ctxt, block: proc_macro2::TokenStream) -> Vec<ExtraCol
     let mut columns: Vec<ExtraColumn> = Vec::new();
     for (name, ty, default) in items {
         let text = name.to_string();
+        if let Some(bare) = text.strip_prefix("r#") {
+            // The name is the column's in SQL and JSON, where `r#` would be kept verbatim.
+            cx.error_spanned_by(&name, format!("`{text}` is a raw identifier, which cannot name an extra column (the column would be `{text}`, not `{bare}`); name the extra column differently"));
+            continue;
+        }
         if RESERVED_COLUMNS.contains(&text.as_str()) {
             cx.error_spanned_by(&name, format!("`{text}` is a name every link table, its sea-orm entity or its data builder already uses; name the extra column differently"));
             continue;
@@ -270,6 +286,17 @@ fn extra_columns(cx: &mut Ctxt, block: proc_macro2::TokenStream) -> Vec<ExtraCol
                 &name,
                 format!("the extra column `{text}` is declared twice"),
             );
+            continue;
+        }
+        // Each column is a variant of the entity's `Column` enum, in UpperCamelCase.
+        let variant = text.to_upper_camel_case();
+        let taken = FIXED_VARIANTS
+            .iter()
+            .map(|v| v.to_string())
+            .chain(columns.iter().map(|c| c.name.to_string()))
+            .find(|other| other.to_upper_camel_case() == variant);
+        if let Some(other) = taken {
+            cx.error_spanned_by(&name, format!("the extra column `{text}` would be the variant `Column::{variant}` of the link table's entity, which `{other}` already is; name the extra column differently"));
             continue;
         }
         let (inner, nullable) = match option_inner(&ty) {

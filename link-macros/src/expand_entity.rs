@@ -3,7 +3,8 @@
 //! implement sea-orm's traits once for every link; a link writes only what differs between
 //! links: its `Column` enum, the extra columns as sea-orm writes them (`ActiveExtra`), and
 //! `LinkColumns`, which says which field each column names. sea-orm's code for a link table is
-//! then compiled only where it is used, not once per link in the crate that declares it.
+//! then compiled only where it is used, not once per link in the crate that declares it
+//! (only `Column`'s own traits are, per link).
 //!
 //! The fields have fixed names (`left`, `right`, `id`, timestamps, then `extra`); the database
 //! names of the key columns and of the table come from the models' `Linkable` impls, so the
@@ -204,6 +205,14 @@ pub(crate) fn entity(link: &Link) -> TokenStream {
 
             fn value_type(column: Column) -> sea_orm::sea_query::ArrayType {
                 match column { #( Column::#variants => #p::array_type::<#types>(), )* }
+            }
+
+            fn key_part(column: Column) -> ::core::option::Option<PrimaryKey> {
+                match column {
+                    Column::Left => ::core::option::Option::Some(#p::LinkPrimaryKey::Left),
+                    Column::Right => ::core::option::Option::Some(#p::LinkPrimaryKey::Right),
+                    _ => ::core::option::Option::None,
+                }
             }
         }
 

@@ -3,9 +3,10 @@
 //! `define_link! { pub ProductBrand: … }` declares a module `product_brand` whose `Entity`,
 //! `Model`, `ActiveModel` and `PrimaryKey` are these generic types at `ProductBrand`
 //! ([`LinkEntity`], [`LinkModel`], [`LinkActiveModel`], [`LinkPrimaryKey`]), beside its own
-//! `Column` enum and the extra columns' `Extra` and `ActiveExtra`. sea-orm's traits are
-//! implemented here, generically, so a crate declaring links compiles none of that code per
-//! link: it is instantiated only where a link table is read or written through sea-orm.
+//! `Column` enum and the extra columns' `Extra` and `ActiveExtra`. sea-orm's traits for these
+//! four are implemented here, generically, so a crate declaring links compiles that code only
+//! where a link table is read or written through sea-orm, not once per link (a link's `Column`
+//! still implements sea-orm's column traits itself).
 //!
 //! A row's extra columns are the field `extra`, and the row dereferences to them: `row.featured`
 //! reads `row.extra.featured`, and `active.featured = Set(true)` writes through
@@ -91,6 +92,8 @@ pub trait LinkColumns: StoredLink<Extra: PartialEq> + Sized {
     fn active_mut(row: &mut LinkActiveModel<Self>, column: Self::Column) -> &mut dyn ActiveField;
     /// The type of the values `column` holds.
     fn value_type(column: Self::Column) -> ArrayType;
+    /// The primary key's part `column` is, if it is one (`Left`, `Right`).
+    fn key_part(column: Self::Column) -> Option<LinkPrimaryKey<Self>>;
 }
 
 /// The extra columns of a link row as sea-orm writes them (`define_link!`'s `ActiveExtra`).
@@ -524,14 +527,7 @@ impl<L: LinkColumns> PrimaryKeyToColumn for LinkPrimaryKey<L> {
     }
 
     fn from_column(column: L::Column) -> Option<Self> {
-        let name = column.as_str();
-        if name == L::LEFT.as_str() {
-            Some(Self::Left)
-        } else if name == L::RIGHT.as_str() {
-            Some(Self::Right)
-        } else {
-            None
-        }
+        L::key_part(column)
     }
 }
 

@@ -360,3 +360,61 @@ fn the_primary_key_is_the_two_key_columns() {
     assert!("product".parse::<Column>().is_err());
     assert_eq!(format!("{:?}", product_brand::Entity), "Entity");
 }
+
+/// A link without extra columns is written and read through plain sea-orm too; an extra column
+/// left `NotSet` is named when a row is made of an `ActiveModel`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_without_extra_columns_is_written_through_sea_orm() {
+    use link_tests::links::customer_wishlist;
+    use sea_orm::PrimaryKeyToColumn;
+    for t in test_databases("link_entity_bare").await {
+        let _links = common::registry(&t).await;
+        let now = chrono::Utc::now();
+        let row = customer_wishlist::ActiveModel {
+            left: Set("c1".into()),
+            right: Set("w1".into()),
+            id: Set("cw_1".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            extra: customer_wishlist::ActiveExtra {},
+        };
+        let inserted = row
+            .insert(&t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+        assert_eq!(
+            (inserted.left.as_str(), inserted.right.as_str()),
+            ("c1", "w1")
+        );
+        let found = customer_wishlist::Entity::find()
+            .all(&t.db)
+            .await
+            .expect("rows");
+        assert_eq!(found, vec![inserted.clone()], "{:?}", t.backend);
+        let defaults = customer_wishlist::ActiveModel::default_values();
+        assert_eq!(defaults.deleted_at, Set(None));
+    }
+    assert!(matches!(
+        product_brand::PrimaryKey::from_column(product_brand::Column::Left),
+        Some(product_brand::PrimaryKey::Left)
+    ));
+    assert!(product_brand::PrimaryKey::from_column(product_brand::Column::Featured).is_none());
+    let mut partial: product_brand::ActiveModel = product_brand::Model {
+        left: "p1".into(),
+        right: "b1".into(),
+        id: "pb_1".into(),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        deleted_at: None,
+        extra: product_brand::Extra {
+            featured: true,
+            position: 1,
+            note: None,
+        },
+    }
+    .into_active_model();
+    partial.position = NotSet;
+    let err = partial.try_into_model().expect_err("position is not set");
+    assert!(err.to_string().contains("position"), "{err}");
+}

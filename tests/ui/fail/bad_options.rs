@@ -6,7 +6,7 @@ use link_tests::models::{brand, product};
 define_link! {
     pub ProductBrandBad: product::Model [is_list, is_list] => brand::Model [delet_cascade, alias = brand_alias],
     table = "bad", table = "worse", id_prefix = "p-b", readonly,
-    extra_columns { featured: bool = "yes", position: u128, id: String, extra: i32, note: String = "a\0b" },
+    extra_columns { featured: bool = "yes", position: u128, id: String, extra: i32, left_: i32, r#type: i32, note: String = "a\0b" },
 }
 
 fn main() {}
